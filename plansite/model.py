@@ -1,0 +1,110 @@
+"""The document model: what a plan *is*, independent of how it was extracted or will be shown.
+
+A :class:`Document` is a tree of :class:`Node`. Structural nodes (``notice``, ``toc``, ``preface``,
+``part``, ``chapter``, ``section``, ``subsection``, ``item``, ``box``) hold block nodes
+(``paragraph``, ``table``) and other structural nodes as ``children``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Node kinds that appear in the outline (the JSON API's ``outline``).
+OUTLINE_KINDS = ("notice", "toc", "preface", "part", "chapter", "section", "subsection", "item", "box", "table")
+#: Block kinds: content, not structure.
+BLOCK_KINDS = ("paragraph", "table")
+
+
+@dataclass
+class SourceLine:
+    """One line of a plan source after corrections.
+
+    ``number`` is the 1-based line number in the seed file (an inserted correction line carries the
+    number of the line it was inserted before); ``text`` has no line terminator; ``corrected`` is
+    true when a correction changed or inserted it.
+    """
+
+    number: int
+    text: str
+    corrected: bool = False
+
+
+@dataclass
+class Node:
+    """A node of a plan's document tree.
+
+    - ``kind``: one of :data:`OUTLINE_KINDS` or :data:`BLOCK_KINDS`.
+    - ``id``: stable, URL-fragment-safe id built from the numbering path (``c5-s2``, ``box-3``), so
+      that an edit elsewhere in the document does not change it.
+    - ``number``: the marker as printed (``第五章``, ``一、``, ``（三）``, ``12.``), ``""`` when none.
+    - ``title``: heading text with wrapped lines joined; ``""`` for blocks.
+    - ``text``: the paragraph text (wrapped lines joined); ``""`` for structural nodes.
+    - ``rows``: table cells, a list of rows of strings (tables only).
+    - ``lines``: (first, last) 1-based line numbers in the seed file, inclusive.
+    """
+
+    kind: str
+    id: str = ""
+    number: str = ""
+    title: str = ""
+    text: str = ""
+    rows: list[list[str]] = field(default_factory=list)
+    lines: tuple[int, int] = (0, 0)
+    children: list["Node"] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """``number`` and ``title`` joined as a reader sees the heading."""
+        return f"{self.number} {self.title}".strip() if self.number and not self.number.endswith(("、", "）", ".")) \
+            else f"{self.number}{self.title}"
+
+    def walk(self):
+        """Yield this node and all its descendants, depth first, in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def structural_children(self) -> list["Node"]:
+        """Children that are themselves structure (not paragraphs or tables)."""
+        return [c for c in self.children if c.kind not in BLOCK_KINDS]
+
+
+@dataclass
+class TocEntry:
+    """One entry of the printed 目录: ``level`` (``篇``/``章``/``节``/``前言``), marker, title, page, source line."""
+
+    level: str
+    number: str
+    title: str
+    page: str
+    line: int
+
+
+@dataclass
+class Dropped:
+    """A source line left out of the pages, with the named ``rule`` that dropped it (for the build report)."""
+
+    line: int
+    text: str
+    rule: str
+
+
+@dataclass
+class Document:
+    """A parsed plan: ``front`` (notice, toc, preface nodes), ``body`` (top-level structural nodes),
+    the parsed ``toc`` entries, ``dropped`` lines and parser ``warnings`` (``Problem`` objects)."""
+
+    front: list[Node]
+    body: list[Node]
+    toc: list[TocEntry] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    def walk(self):
+        """All nodes, front matter first, in document order."""
+        for node in self.front + self.body:
+            yield from node.walk()
+
+    def find(self, node_id: str) -> Node | None:
+        """The node with ``node_id``, or ``None``."""
+        return next((n for n in self.walk() if n.id == node_id), None)
