@@ -1,0 +1,1001 @@
+"""Indicator tables (指标表) of the plans: schema, loading and checking.
+
+Facts live in ``site_src/indicators/<slug>.yml`` (one file per plan, hand-checked against the
+seed text ``seeds/<slug>.txt``) and in ``site_src/indicator_registry.yml`` (printed names →
+canonical indicators). This module is the ONE place where their schema is checked.
+
+YAML shape of ``site_src/indicators/<slug>.yml``::
+
+    plan: cangshan-14th
+    source: seeds/cangshan-14th.txt
+    tables:
+      - id: main                      # URL-safe, unique within the plan
+        kind: targets                 # targets (基期值→目标值) | completion (规划目标 vs 完成情况)
+        title: “十四五”时期主要经济社会发展指标    # as printed
+        lines: [178, 198]             # 1-based source line range of the table
+        base_year: 2020               # year of the baseline (基期) column (targets tables)
+        target_year: 2025             # year of the target (目标值) / planned column
+        columns: [类别, 指标, 单位, 2020年, 2025年, 年均增长/累计, 属性]   # header cells
+        layout: {category: 0, name: 1, unit: 2, baseline: 3, target: 4, growth: 5, attribute: 6}
+        footnotes: [{marker: "（1）", text: "...", line: 200}]
+        rows:
+          - line: 179                 # source line where the row starts
+            lines: [179, 179]         # optional: first and last source line of the row
+            extra_lines: [[598, 604]] # optional: lines of merged cells printed outside the row
+            cells: [经济发展, 1.地区生产总值（GDP）, 亿元, "902.27", "1500", 8%, 预期性]
+            seq: "1"                  # printed 序号 (or null; carried to sub-rows)
+            category: 经济发展          # carried down from merged category cells
+            name: 地区生产总值（GDP）    # printed name without numbering and markers
+            subname: null             # second name cell of split rows (福州 14: 执业医师数)
+            unit: 亿元
+            baseline: {year: 2020, value: 902.27}
+            target: {year: 2025, value: 1500}
+            growth: {kind: annual, value: 8}
+            attribute: expected       # expected 预期性 | binding 约束性 | null
+            markers: ["[*]"]           # footnote markers printed in the row
+            notes: ["2"]              # markers of table footnotes that concern this row
+
+A *value* mapping has the keys ``year`` (int), ``value`` (number), ``text`` (printed text of a
+text-only value, e.g. 完成省下达指标), ``qualifier`` (see :data:`QUALIFIERS`), ``cumulative``
+(true when printed in ``[ ]``, a five-year total), ``unit`` (only when the printed unit differs
+from the row's, e.g. 7.8亿元人民币), ``strive`` (true for 力争). Missing keys mean null/false.
+A *growth* mapping has ``kind`` (annual 年均增长 | cumulative [累计]), ``value``, ``text``,
+``qualifier``, ``strive``. Completion rows have ``planned`` and ``achieved``, each
+``{value: <value>, growth: <growth>}``, and may have ``base`` (the value of the year before the
+plan, e.g. 台江 表1 2015年). Targets tables of plans may also have ``past_growth`` (台商 "十三五"
+年均增长). Proposal (建议) rows have ``quote`` (verbatim clause) and ``line`` instead of cells.
+
+Every problem is reported as ``path:line: message`` (:class:`plansite.errors.Problem`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from plansite.errors import PlansiteError, Problem
+
+TABLE_KINDS = ("targets", "completion")
+GROWTH_KINDS = ("annual", "cumulative")
+ATTRIBUTES = {"预期性": "expected", "约束性": "binding"}
+#: qualifier codes and the printed words they stand for
+QUALIFIERS = {
+    "about": "左右",        # approximately the number
+    "at_least": "以上",     # ≥ (以上, 不低于, ≥)
+    "above": "超过",        # > (超过, 超, 突破, >)
+    "at_most": "不高于",    # ≤ (不高于, 以内, 以下, ≤)
+    "below": "低于",        # < (<)
+}
+DIRECTIONS = ("higher", "lower")
+MEASURES = ("level", "rate", "share", "count", "other")
+LAYOUT_FIELDS = (
+    "seq", "category", "name", "subname", "unit", "baseline", "target", "growth", "past_growth",
+    "base", "planned_value", "planned_growth", "achieved_value", "achieved_growth", "attribute",
+)
+INDICATORS_DIR = "site_src/indicators"
+REGISTRY_PATH = "site_src/indicator_registry.yml"
+
+
+# ---------------------------------------------------------------------------------------------
+# dataclasses
+
+
+@dataclass
+class Value:
+    """One parsed value cell: a number (``value``) or a text-only value (``text``), or both when
+    a text carries a number (完成省下达指标（97%以上）). ``year`` is the year the value refers
+    to; ``unit`` is set only when it differs from the row's unit; ``cumulative`` marks a
+    five-year total printed in ``[ ]``; ``qualifier`` is a key of :data:`QUALIFIERS`."""
+
+    year: int | None = None
+    value: float | None = None
+    text: str | None = None
+    qualifier: str | None = None
+    cumulative: bool = False
+    unit: str | None = None
+    strive: bool = False
+
+    @property
+    def quantified(self) -> bool:
+        """True when the value is a number (text-only values are not quantified)."""
+        return self.value is not None
+
+
+@dataclass
+class Growth:
+    """A growth cell: ``kind`` annual (年均增长, percent a year) or cumulative ([累计], the
+    five-year total in the row's unit or percentage points); ``value`` or ``text`` (持平,
+    不可比)."""
+
+    kind: str = "annual"
+    value: float | None = None
+    text: str | None = None
+    qualifier: str | None = None
+    strive: bool = False
+
+    @property
+    def quantified(self) -> bool:
+        """True when the growth is a number."""
+        return self.value is not None
+
+
+@dataclass
+class Outcome:
+    """The planned (规划目标) or achieved (完成情况) side of a completion-table row."""
+
+    value: Value | None = None
+    growth: Growth | None = None
+
+
+@dataclass
+class Footnote:
+    """A table footnote (注/备注) as printed: ``marker`` (e.g. ``1.``, ``（1）``), ``text``,
+    source ``line`` (and ``last_line`` when it runs over several lines)."""
+
+    marker: str
+    text: str
+    line: int
+    last_line: int | None = None
+
+
+@dataclass
+class IndicatorRow:
+    """One row of an indicator table (or one target of a proposal).
+
+    ``cells`` are the printed cells verbatim, aligned with the table's ``columns``;
+    ``line``/``lines`` the source lines; the rest is the parsed meaning (see module docstring).
+    ``yaml_line`` is the line of the row in the YAML file (for error messages)."""
+
+    line: int
+    lines: tuple[int, int]
+    cells: list[str]
+    name: str
+    seq: str | None = None
+    category: str | None = None
+    subname: str | None = None
+    unit: str | None = None
+    baseline: Value | None = None
+    target: Value | None = None
+    growth: Growth | None = None
+    past_growth: Growth | None = None
+    base: Value | None = None
+    planned: Outcome | None = None
+    achieved: Outcome | None = None
+    attribute: str | None = None
+    markers: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    extra_lines: list[tuple[int, int]] = field(default_factory=list)
+    quote: str | None = None
+    note: str | None = None
+    yaml_line: int = 0
+
+    @property
+    def key(self) -> str:
+        """The name looked up in the registry: ``name``, or ``name：subname`` for split rows."""
+        return f"{self.name}：{self.subname}" if self.subname else self.name
+
+
+@dataclass
+class IndicatorTable:
+    """One indicator table of a plan. ``kind`` is targets or completion; ``lines`` the source
+    line range; ``columns`` the header cells (two-line headers joined with a space);
+    ``layout`` maps parsed fields to column indexes; ``path`` the YAML file (relative);
+    ``source`` the seed file (relative)."""
+
+    plan: str
+    id: str
+    kind: str
+    title: str
+    lines: tuple[int, int]
+    columns: list[str]
+    layout: dict[str, int]
+    rows: list[IndicatorRow]
+    footnotes: list[Footnote] = field(default_factory=list)
+    base_year: int | None = None
+    target_year: int | None = None
+    source: str = ""
+    path: str = ""
+    yaml_line: int = 0
+
+
+@dataclass
+class RegistryEntry:
+    """A canonical indicator: ``id`` (URL-safe), ``name`` (Chinese), ``name_en``, ``unit``
+    (null where plans print different units), ``direction`` higher | lower (is better),
+    ``measure`` level | rate | share | count | other (CAGR is computed only for levels),
+    ``aliases`` the printed names (``IndicatorRow.key``) that mean it."""
+
+    id: str
+    name: str
+    name_en: str
+    unit: str | None
+    direction: str
+    measure: str
+    aliases: list[str]
+    yaml_line: int = 0
+
+
+@dataclass
+class Registry:
+    """All canonical indicators; :meth:`resolve` maps a printed name to its entry."""
+
+    entries: list[RegistryEntry]
+    path: str = REGISTRY_PATH
+
+    def __post_init__(self) -> None:
+        self._by_alias = {a: e for e in self.entries for a in e.aliases}
+        self._by_id = {e.id: e for e in self.entries}
+
+    def resolve(self, name: str) -> RegistryEntry | None:
+        """The entry whose aliases contain ``name`` exactly, or None."""
+        return self._by_alias.get(name)
+
+    def get(self, indicator_id: str) -> RegistryEntry | None:
+        """The entry with this id, or None."""
+        return self._by_id.get(indicator_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# cell parsing (shared by the drafting tool and the consistency check)
+
+_NUM = r"-?\d+(?:\.\d+)?"
+_MARKER_RE = re.compile(r"\s*(\[\*\]|\*)$")
+_NUMBERING_RE = re.compile(r"^(\d+)[.．、]\s*")
+_NONE_TEXTS = {"", "—", "-", "/", "－", "——"}
+
+
+def split_markers(text: str) -> tuple[str, list[str]]:
+    """Strip trailing footnote markers (``[*]``) from a cell: ``("3.5 [*]") → ("3.5", ["[*]"])``."""
+    markers: list[str] = []
+    while True:
+        m = _MARKER_RE.search(text)
+        if not m or m.group(0).strip() == text.strip():
+            break
+        markers.insert(0, m.group(1))
+        text = text[: m.start()]
+    return text.strip(), markers
+
+
+def split_numbering(text: str) -> tuple[str | None, str]:
+    """Split a printed ``1.地区生产总值`` into ``("1", "地区生产总值")``."""
+    m = _NUMBERING_RE.match(text)
+    if m:
+        return m.group(1), text[m.end():].strip()
+    return None, text.strip()
+
+
+def _parse_number_words(s: str) -> dict[str, Any] | None:
+    """Parse ``[超]>?number%?(以上|左右)?unit?`` forms; None if s is not such a form."""
+    out: dict[str, Any] = {}
+    if s.startswith("力争"):
+        out["strive"] = True
+        s = s[2:]
+    cumulative = False
+    prefix = None
+    for p, q in (("超过", "above"), ("超", "above"), ("≥", "at_least"), ("≤", "at_most"),
+                 (">", "above"), ("<", "below"), ("不高于", "at_most"), ("不低于", "at_least")):
+        if s.startswith(p):
+            prefix, s = q, s[len(p):]
+            break
+    if s.startswith("[") and s.endswith("]"):
+        cumulative, s = True, s[1:-1].strip()
+    m = re.fullmatch(rf"({_NUM})\s*%?\s*(以上|左右|以内|以下)?\s*(\S*)", s)
+    if not m:
+        return None
+    out["value"] = float(m.group(1))
+    suffix = {"以上": "at_least", "左右": "about", "以内": "at_most", "以下": "at_most"}.get(
+        m.group(2) or "")
+    if prefix and suffix:
+        return None
+    if prefix or suffix:
+        out["qualifier"] = prefix or suffix
+    if cumulative:
+        out["cumulative"] = True
+    if m.group(3):
+        if re.search(r"\d", m.group(3)):
+            return None
+        out["unit"] = m.group(3)
+    return out
+
+
+def parse_value_cell(text: str) -> dict[str, Any] | None:
+    """Parse a printed value cell into a value mapping (without ``year``), or None for an empty
+    or no-data cell (``""``, ``—``, ``-``, ``/``).
+
+    ``"1500"`` → ``{value: 1500}``; ``"60以上"`` → ``{value: 60, qualifier: at_least}``;
+    ``"[60]"`` → ``{value: 60, cumulative: true}``; ``"7.8亿元人民币"`` → ``{value: 7.8,
+    unit: 亿元人民币}``; ``"完成省下达指标（97%以上）"`` → ``{text: ..., value: 97,
+    qualifier: at_least}``; any other text → ``{text: ...}``. Footnote markers must be stripped
+    first (:func:`split_markers`)."""
+    s = text.strip()
+    if s in _NONE_TEXTS:
+        return None
+    parsed = _parse_number_words(s)
+    if parsed is not None:
+        return parsed
+    out: dict[str, Any] = {"text": s}
+    m = re.search(rf"[（(]({_NUM})%?(以上|左右)?[）)]$", s)
+    if m:
+        out["value"] = float(m.group(1))
+        if m.group(2):
+            out["qualifier"] = {"以上": "at_least", "左右": "about"}[m.group(2)]
+    return out
+
+
+def parse_growth_cell(text: str, default_kind: str = "annual") -> dict[str, Any] | None:
+    """Parse a printed growth cell: ``"8%"``/``"8"`` → ``{kind: annual, value: 8}``,
+    ``"[4.5]"`` → ``{kind: cumulative, value: 4.5}``, ``"2%以上"`` → ``{..., qualifier:
+    at_least}``, ``"持平"`` → ``{kind: annual, text: 持平}``; None when empty or no data."""
+    v = parse_value_cell(text)
+    if v is None:
+        return None
+    out: dict[str, Any] = {"kind": "cumulative" if v.pop("cumulative", False) else default_kind}
+    v.pop("unit", None)
+    out.update(v)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML loading with line numbers
+
+
+class _LineDict(dict):
+    """A dict that remembers the line of the mapping and of each key's value."""
+
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings are :class:`_LineDict` with 1-based source lines."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
+    loader.flatten_mapping(node)
+    d = _LineDict()
+    d.line = node.start_mark.line + 1
+    d.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in d:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark)
+        d[key] = loader.construct_object(value_node, deep=True)
+        d.key_lines[key] = value_node.start_mark.line + 1
+    return d
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def load_yaml(root: Path, path: Path) -> Any:
+    """Load a YAML file keeping line numbers (mappings are dicts with ``.line``/``.line_of``).
+
+    Raises :class:`PlansiteError` ``path:line: message`` for a missing file or a syntax error."""
+    rel = _rel(root, path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise PlansiteError.at(rel, 0, f"cannot read file: {e.strerror or e}")
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        line = mark.line + 1 if mark else 0
+        msg = getattr(e, "problem", None) or str(e)
+        ctx = getattr(e, "context", None)
+        if ctx:
+            msg = f"{ctx}, {msg}"
+        raise PlansiteError.at(rel, line, f"YAML syntax error: {msg}")
+
+
+# ---------------------------------------------------------------------------------------------
+# schema
+
+
+class _Checker:
+    """Collects problems for one YAML file."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    # typed getters: report and return a default when wrong
+    def get(self, d: dict, key: str, types: tuple, where: str, required: bool = False,
+            default: Any = None) -> Any:
+        line = d.line_of(key) if isinstance(d, _LineDict) else 0
+        if key not in d or d[key] is None:
+            if required:
+                self.add(getattr(d, "line", 0), f"{where}{key} is missing")
+            return default
+        v = d[key]
+        if bool in types or not isinstance(v, bool):
+            if isinstance(v, types):
+                return v
+        names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+                 list: "a list", dict: "a mapping"}
+        want = " or ".join(dict.fromkeys(names.get(t, t.__name__) for t in types
+                                         if not (t is int and float in types)))
+        shown = f'"{v}"' if isinstance(v, str) else repr(v)
+        if types == (int, float):
+            self.add(line, f"{where}{key} {shown} is not a number")
+        else:
+            self.add(line, f"{where}{key} {shown} is not {want}")
+        return default
+
+    def mapping(self, v: Any, line: int, where: str) -> dict | None:
+        if v is None:
+            return None
+        if not isinstance(v, dict):
+            self.add(line, f"{where} must be a mapping")
+            return None
+        return v
+
+    def unknown_keys(self, d: dict, allowed: set, where: str) -> None:
+        for k in d:
+            if k not in allowed:
+                self.add(d.line_of(k), f"{where}unknown key {k!r}")
+
+    def line_pair(self, d: dict, key: str, where: str, required: bool = False) -> tuple | None:
+        v = self.get(d, key, (list,), where, required)
+        if v is None:
+            return None
+        if (len(v) != 2 or not all(isinstance(x, int) and not isinstance(x, bool) for x in v)
+                or v[0] < 1 or v[1] < v[0]):
+            self.add(d.line_of(key), f"{where}{key} {v!r} is not a [first, last] line range")
+            return None
+        return (v[0], v[1])
+
+
+_VALUE_KEYS = {"year", "value", "text", "qualifier", "cumulative", "unit", "strive"}
+_GROWTH_KEYS = {"kind", "value", "text", "qualifier", "strive"}
+
+
+def _value(c: _Checker, d: dict, key: str, where: str) -> Value | None:
+    raw = c.mapping(d.get(key), d.line_of(key), f"{where}{key}")
+    if raw is None:
+        return None
+    w = f"{where}{key}."
+    c.unknown_keys(raw, _VALUE_KEYS, w)
+    v = Value(
+        year=c.get(raw, "year", (int,), w),
+        value=_num(c.get(raw, "value", (int, float), w)),
+        text=c.get(raw, "text", (str,), w),
+        qualifier=c.get(raw, "qualifier", (str,), w),
+        cumulative=c.get(raw, "cumulative", (bool,), w, default=False),
+        unit=c.get(raw, "unit", (str,), w),
+        strive=c.get(raw, "strive", (bool,), w, default=False),
+    )
+    if v.qualifier is not None and v.qualifier not in QUALIFIERS:
+        c.add(raw.line_of("qualifier"), f"{w}qualifier {v.qualifier!r} is not one of "
+                                        f"{', '.join(QUALIFIERS)}")
+    if v.value is None and v.text is None:
+        c.add(raw.line, f"{where}{key} has neither value nor text")
+    return v
+
+
+def _growth(c: _Checker, d: dict, key: str, where: str) -> Growth | None:
+    raw = c.mapping(d.get(key), d.line_of(key), f"{where}{key}")
+    if raw is None:
+        return None
+    w = f"{where}{key}."
+    c.unknown_keys(raw, _GROWTH_KEYS, w)
+    g = Growth(
+        kind=c.get(raw, "kind", (str,), w, required=True, default="annual"),
+        value=_num(c.get(raw, "value", (int, float), w)),
+        text=c.get(raw, "text", (str,), w),
+        qualifier=c.get(raw, "qualifier", (str,), w),
+        strive=c.get(raw, "strive", (bool,), w, default=False),
+    )
+    if g.kind not in GROWTH_KINDS:
+        c.add(raw.line_of("kind"), f"{w}kind {g.kind!r} is not annual or cumulative")
+    if g.qualifier is not None and g.qualifier not in QUALIFIERS:
+        c.add(raw.line_of("qualifier"), f"{w}qualifier {g.qualifier!r} is not one of "
+                                        f"{', '.join(QUALIFIERS)}")
+    if g.value is None and g.text is None:
+        c.add(raw.line, f"{where}{key} has neither value nor text")
+    return g
+
+
+def _outcome(c: _Checker, d: dict, key: str, where: str) -> Outcome | None:
+    raw = c.mapping(d.get(key), d.line_of(key), f"{where}{key}")
+    if raw is None:
+        return None
+    c.unknown_keys(raw, {"value", "growth"}, f"{where}{key}.")
+    return Outcome(value=_value(c, raw, "value", f"{where}{key}."),
+                   growth=_growth(c, raw, "growth", f"{where}{key}."))
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+_ROW_KEYS = {"line", "lines", "extra_lines", "cells", "seq", "category", "name", "subname",
+             "unit", "baseline", "target", "growth", "past_growth", "base", "planned",
+             "achieved", "attribute", "markers", "notes", "quote", "note"}
+_TABLE_KEYS = {"id", "kind", "title", "lines", "base_year", "target_year", "columns", "layout",
+               "footnotes", "rows"}
+
+
+def _row(c: _Checker, raw: Any, table: IndicatorTable, i: int) -> IndicatorRow | None:
+    where = f"row {i + 1}: "
+    if not isinstance(raw, dict):
+        c.add(table.yaml_line, f"{where}must be a mapping")
+        return None
+    c.unknown_keys(raw, _ROW_KEYS, where)
+    line = c.get(raw, "line", (int,), where, required=True, default=0)
+    lines = c.line_pair(raw, "lines", where) or (line, line)
+    if line and lines[0] != line:
+        c.add(raw.line_of("lines"), f"{where}lines {list(lines)!r} do not start at line {line}")
+    extra = []
+    for j, pair in enumerate(c.get(raw, "extra_lines", (list,), where, default=[])):
+        if (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, int) for x in pair)
+                and 1 <= pair[0] <= pair[1]):
+            extra.append((pair[0], pair[1]))
+        else:
+            c.add(raw.line_of("extra_lines"), f"{where}extra_lines[{j}] is not a [first, last] "
+                                              "line range")
+    cells = c.get(raw, "cells", (list,), where, default=[])
+    for j, cell in enumerate(cells):
+        if not isinstance(cell, str):
+            c.add(raw.line_of("cells"), f"{where}cells[{j}] {cell!r} is not a string "
+                                        "(quote printed numbers)")
+    cells = [x if isinstance(x, str) else str(x) for x in cells]
+    attribute = c.get(raw, "attribute", (str,), where)
+    if attribute is not None and attribute not in ATTRIBUTES.values():
+        c.add(raw.line_of("attribute"), f"{where}attribute {attribute!r} is not expected or "
+                                        "binding")
+    row = IndicatorRow(
+        line=line, lines=lines, cells=cells,
+        name=c.get(raw, "name", (str,), where, required=True, default=""),
+        seq=c.get(raw, "seq", (str,), where),
+        category=c.get(raw, "category", (str,), where),
+        subname=c.get(raw, "subname", (str,), where),
+        unit=c.get(raw, "unit", (str,), where),
+        baseline=_value(c, raw, "baseline", where),
+        target=_value(c, raw, "target", where),
+        growth=_growth(c, raw, "growth", where),
+        past_growth=_growth(c, raw, "past_growth", where),
+        base=_value(c, raw, "base", where),
+        planned=_outcome(c, raw, "planned", where),
+        achieved=_outcome(c, raw, "achieved", where),
+        attribute=attribute,
+        markers=[str(m) for m in c.get(raw, "markers", (list,), where, default=[])],
+        notes=[str(m) for m in c.get(raw, "notes", (list,), where, default=[])],
+        extra_lines=extra,
+        quote=c.get(raw, "quote", (str,), where),
+        note=c.get(raw, "note", (str,), where),
+        yaml_line=raw.line,
+    )
+    if table.kind == "completion":
+        for k in ("baseline", "target", "growth"):
+            if k in raw and raw[k] is not None:
+                c.add(raw.line_of(k), f"{where}{k} belongs to targets tables; completion rows "
+                                      "use planned/achieved")
+    else:
+        for k in ("planned", "achieved"):
+            if k in raw and raw[k] is not None:
+                c.add(raw.line_of(k), f"{where}{k} belongs to completion tables")
+    if table.columns and cells and len(cells) != len(table.columns):
+        c.add(raw.line_of("cells"), f"{where}{len(cells)} cells but the table has "
+                                    f"{len(table.columns)} columns")
+    if not cells and row.quote is None:
+        c.add(raw.line, f"{where}needs cells (a printed table row) or quote (a sentence)")
+    for v, k in ((row.baseline, "baseline"), (row.target, "target")):
+        if v is not None and v.value is not None and v.year is None:
+            c.add(raw[k].line, f"{where}{k}.year is missing")
+    return row
+
+
+def _table(c: _Checker, raw: Any, plan: str, source: str, ids: set) -> IndicatorTable | None:
+    if not isinstance(raw, dict):
+        c.add(0, "tables: each table must be a mapping")
+        return None
+    tid = c.get(raw, "id", (str,), "table: ", required=True, default="?")
+    where = f"table {tid}: "
+    c.unknown_keys(raw, _TABLE_KEYS, where)
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", tid):
+        c.add(raw.line_of("id"), f"{where}id {tid!r} is not URL-safe (a-z, 0-9, -)")
+    if tid in ids:
+        c.add(raw.line_of("id"), f"{where}duplicate table id {tid!r}")
+    ids.add(tid)
+    kind = c.get(raw, "kind", (str,), where, required=True, default="targets")
+    if kind not in TABLE_KINDS:
+        c.add(raw.line_of("kind"), f"{where}kind {kind!r} is not targets or completion")
+    layout_raw = c.get(raw, "layout", (dict,), where, default={})
+    columns = [str(x) for x in c.get(raw, "columns", (list,), where, default=[])]
+    layout: dict[str, int] = {}
+    for k, v in layout_raw.items():
+        if k not in LAYOUT_FIELDS:
+            c.add(layout_raw.line_of(k), f"{where}layout: unknown field {k!r}")
+        elif not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < max(len(columns), 1):
+            c.add(layout_raw.line_of(k), f"{where}layout.{k} {v!r} is not a column index")
+        else:
+            layout[k] = v
+    table = IndicatorTable(
+        plan=plan, id=tid, kind=kind,
+        title=c.get(raw, "title", (str,), where, required=True, default=""),
+        lines=c.line_pair(raw, "lines", where, required=True) or (0, 0),
+        columns=columns, layout=layout, rows=[],
+        base_year=c.get(raw, "base_year", (int,), where),
+        target_year=c.get(raw, "target_year", (int,), where),
+        source=source, path=c.path, yaml_line=raw.line,
+    )
+    for fn in c.get(raw, "footnotes", (list,), where, default=[]):
+        if not isinstance(fn, dict):
+            c.add(raw.line_of("footnotes"), f"{where}footnotes: each must be a mapping")
+            continue
+        table.footnotes.append(Footnote(
+            marker=c.get(fn, "marker", (str,), f"{where}footnote ", required=True, default=""),
+            text=c.get(fn, "text", (str,), f"{where}footnote ", required=True, default=""),
+            line=c.get(fn, "line", (int,), f"{where}footnote ", required=True, default=0),
+            last_line=c.get(fn, "last_line", (int,), f"{where}footnote ")))
+    for i, r in enumerate(c.get(raw, "rows", (list,), where, required=True, default=[])):
+        row = _row(c, r, table, i)
+        if row is not None:
+            table.rows.append(row)
+            if row.line and table.lines != (0, 0) and not (
+                    table.lines[0] <= row.line and row.lines[1] <= table.lines[1]):
+                c.add(r.line_of("line"), f"{where}row {i + 1}: line {row.line} is outside the "
+                                         f"table's lines {list(table.lines)}")
+    return table
+
+
+def _parse_tables(root: Path, slug: str) -> tuple[list[IndicatorTable], list[Problem]]:
+    path = root / INDICATORS_DIR / f"{slug}.yml"
+    c = _Checker(_rel(root, path))
+    data = load_yaml(root, path)
+    if not isinstance(data, dict):
+        c.add(1, "the file must be a mapping with plan, source and tables")
+        return [], c.problems
+    c.unknown_keys(data, {"plan", "source", "tables"}, "")
+    plan = c.get(data, "plan", (str,), "", required=True, default=slug)
+    if plan != slug:
+        c.add(data.line_of("plan"), f"plan {plan!r} does not match the file name {slug!r}")
+    source = c.get(data, "source", (str,), "", required=True, default=f"seeds/{slug}.txt")
+    tables: list[IndicatorTable] = []
+    ids: set = set()
+    for t in c.get(data, "tables", (list,), "", required=True, default=[]):
+        table = _table(c, t, slug, source, ids)
+        if table is not None:
+            tables.append(table)
+    return tables, c.problems
+
+
+def load_tables(root: Path, slug: str) -> list[IndicatorTable]:
+    """Load and schema-check ``site_src/indicators/<slug>.yml`` under ``root``.
+
+    Returns the plan's tables in file order. Raises :class:`PlansiteError` whose problems are
+    ``path:line: message`` lines (YAML syntax errors included). Does not read the seed; see
+    :func:`check_tables` for the checks against the source and the registry."""
+    tables, problems = _parse_tables(Path(root), slug)
+    if problems:
+        raise PlansiteError(problems)
+    return tables
+
+
+def load_all_tables(root: Path) -> dict[str, list[IndicatorTable]]:
+    """``{slug: tables}`` for every ``site_src/indicators/*.yml``, sorted by slug."""
+    d = Path(root) / INDICATORS_DIR
+    return {p.stem: load_tables(root, p.stem) for p in sorted(d.glob("*.yml"))}
+
+
+def load_registry(root: Path) -> Registry:
+    """Load and schema-check ``site_src/indicator_registry.yml``.
+
+    Shape: ``indicators: [{id, name, name_en, unit, direction, measure, aliases: [...]}]``.
+    Raises :class:`PlansiteError` (``path:line: message``) on any problem, including duplicate
+    ids and an alias claimed by two entries."""
+    root = Path(root)
+    path = root / REGISTRY_PATH
+    c = _Checker(_rel(root, path))
+    data = load_yaml(root, path)
+    entries: list[RegistryEntry] = []
+    if not isinstance(data, dict) or not isinstance(data.get("indicators"), list):
+        raise PlansiteError.at(c.path, 1, "the file must be a mapping with an indicators list")
+    seen_ids: dict[str, int] = {}
+    seen_alias: dict[str, str] = {}
+    for raw in data["indicators"]:
+        if not isinstance(raw, dict):
+            c.add(data.line_of("indicators"), "indicators: each entry must be a mapping")
+            continue
+        c.unknown_keys(raw, {"id", "name", "name_en", "unit", "direction", "measure", "aliases"},
+                       "")
+        eid = c.get(raw, "id", (str,), "", required=True, default="?")
+        w = f"indicator {eid}: "
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", eid):
+            c.add(raw.line_of("id"), f"{w}id is not URL-safe (a-z, 0-9, -)")
+        if eid in seen_ids:
+            c.add(raw.line_of("id"), f"{w}duplicate id (first at line {seen_ids[eid]})")
+        seen_ids[eid] = raw.line_of("id")
+        e = RegistryEntry(
+            id=eid,
+            name=c.get(raw, "name", (str,), w, required=True, default=""),
+            name_en=c.get(raw, "name_en", (str,), w, required=True, default=""),
+            unit=c.get(raw, "unit", (str,), w),
+            direction=c.get(raw, "direction", (str,), w, required=True, default="higher"),
+            measure=c.get(raw, "measure", (str,), w, required=True, default="other"),
+            aliases=[str(a) for a in c.get(raw, "aliases", (list,), w, required=True,
+                                           default=[])],
+            yaml_line=raw.line,
+        )
+        if e.direction not in DIRECTIONS:
+            c.add(raw.line_of("direction"), f"{w}direction {e.direction!r} is not higher or lower")
+        if e.measure not in MEASURES:
+            c.add(raw.line_of("measure"), f"{w}measure {e.measure!r} is not one of "
+                                          f"{', '.join(MEASURES)}")
+        for a in e.aliases:
+            if a in seen_alias and seen_alias[a] != eid:
+                c.add(raw.line_of("aliases"), f"{w}alias {a!r} already belongs to "
+                                              f"{seen_alias[a]}")
+            seen_alias[a] = eid
+        entries.append(e)
+    if c.problems:
+        raise PlansiteError(c.problems)
+    return Registry(entries, path=c.path)
+
+
+# ---------------------------------------------------------------------------------------------
+# checks against the source and the registry
+
+
+def _squash(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def _value_dict(v: Value | Growth | None) -> dict | None:
+    if v is None:
+        return None
+    d = {"value": v.value, "text": v.text, "qualifier": v.qualifier, "strive": v.strive}
+    if isinstance(v, Value):
+        d.update(cumulative=v.cumulative, unit=v.unit)
+    else:
+        d["kind"] = v.kind
+    return d
+
+
+def _expected_dict(parsed: dict | None, growth: bool) -> dict | None:
+    if parsed is None:
+        return None
+    d = {"value": parsed.get("value"), "text": parsed.get("text"),
+         "qualifier": parsed.get("qualifier"), "strive": parsed.get("strive", False)}
+    if growth:
+        d["kind"] = parsed["kind"]
+    else:
+        d.update(cumulative=parsed.get("cumulative", False), unit=parsed.get("unit"))
+    return d
+
+
+def _same(a: dict | None, b: dict | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    for k in a:
+        x, y = a[k], b.get(k)
+        if isinstance(x, float) and isinstance(y, float):
+            if not math.isclose(x, y, rel_tol=1e-12, abs_tol=1e-12):
+                return False
+        elif x != y:
+            return False
+    return True
+
+
+def _describe(d: dict | None) -> str:
+    if d is None:
+        return "nothing"
+    return "{" + ", ".join(f"{k}: {v}" for k, v in d.items() if v not in (None, False)) + "}"
+
+
+def _row_fields(row: IndicatorRow) -> dict[str, Value | Growth | None]:
+    return {
+        "baseline": row.baseline, "target": row.target, "growth": row.growth,
+        "past_growth": row.past_growth, "base": row.base,
+        "planned_value": row.planned.value if row.planned else None,
+        "planned_growth": row.planned.growth if row.planned else None,
+        "achieved_value": row.achieved.value if row.achieved else None,
+        "achieved_growth": row.achieved.growth if row.achieved else None,
+    }
+
+
+def check_row_cells(table: IndicatorTable, row: IndicatorRow, source_lines: list[str]
+                    ) -> list[str]:
+    """Problems (messages only) with one row against the seed and its own cells:
+
+    * each non-empty cell occurs in the source at the row's lines (whitespace ignored, so cells
+      broken over several lines by the PDF extraction are found), or in its ``extra_lines``;
+      for a tab-separated row the non-empty cells must equal the non-empty tab fields, in order;
+    * a proposal row's ``quote`` occurs verbatim on its ``line``;
+    * name, number, unit, attribute and each parsed value agree with the printed cell
+      (re-parsed with :func:`parse_value_cell` / :func:`parse_growth_cell`)."""
+    msgs: list[str] = []
+    n = len(source_lines)
+    first, last = row.lines
+    if not (1 <= first <= last <= n):
+        return [f"lines {first}-{last} are outside the source ({n} lines)"]
+    own = "\n".join(source_lines[first - 1:last])
+    if row.quote is not None:
+        if row.quote not in own:
+            msgs.append(f'quote "{row.quote}" does not occur at line {row.line}')
+        return msgs
+    texts = [own] + ["\n".join(source_lines[a - 1:b]) for a, b in row.extra_lines if b <= n]
+    squashed = [_squash(t) for t in texts]
+    nonempty = [x for x in row.cells if x.strip()]
+    if first == last and "\t" in own and not row.extra_lines:
+        fields = [f for f in own.split("\t") if f.strip()]
+        if fields != nonempty:
+            msgs.append(f"cells {nonempty!r} differ from the printed fields {fields!r} at line "
+                        f"{row.line}")
+    else:
+        for cell in nonempty:
+            if not any(_squash(cell) in s for s in squashed):
+                msgs.append(f'cell "{cell}" does not occur at lines {first}-{last}')
+    lay = table.layout
+
+    def cell(fieldname: str) -> str | None:
+        i = lay.get(fieldname)
+        return row.cells[i] if i is not None and i < len(row.cells) else None
+
+    name_cell = cell("name")
+    if name_cell is not None and name_cell.strip():
+        text, marks = split_markers(re.sub(r"\s+", " ", name_cell.replace("\n", "")))
+        no, name = split_numbering(text)
+        if name != row.name:
+            msgs.append(f"name {row.name!r} differs from the printed {name!r}")
+        if no is not None and no != row.seq:
+            msgs.append(f"no {row.seq!r} differs from the printed {no!r}")
+    sub = cell("subname")
+    if (sub or None) != row.subname:
+        msgs.append(f"subname {row.subname!r} differs from the printed {sub!r}")
+    for k in ("seq", "unit"):
+        c_ = cell(k)
+        if c_ is not None and c_.strip() and c_.strip() != getattr(row, k):
+            msgs.append(f"{k} {getattr(row, k)!r} differs from the printed {c_.strip()!r}")
+    att = cell("attribute")
+    if att is not None and ATTRIBUTES.get(att.strip()) != row.attribute:
+        msgs.append(f"attribute {row.attribute!r} differs from the printed {att.strip()!r}")
+    cat = cell("category")
+    if cat is not None and cat.strip() and _squash(cat) != row.category:
+        msgs.append(f"category {row.category!r} differs from the printed {_squash(cat)!r}")
+    all_marks: list[str] = []
+    for k, v in _row_fields(row).items():
+        c_ = cell(k)
+        if c_ is None:
+            if v is not None and k in lay:
+                msgs.append(f"{k} has no cell")
+            continue
+        text, marks = split_markers(c_)
+        all_marks += marks
+        growth = k.endswith("growth")
+        parsed = parse_growth_cell(text, "annual") if growth else parse_value_cell(text)
+        want = _expected_dict(parsed, growth)
+        got = _value_dict(v)
+        if want is not None and got is not None and not want["strive"]:
+            got["strive"] = False  # 力争 may be recorded from context
+        if not _same(want, got):
+            label = k.replace("_", ".")
+            msgs.append(f'{label} {_describe(got)} does not match the printed "{c_}" '
+                        f"(parsed {_describe(want)})")
+    if name_cell is not None:
+        all_marks = split_markers(name_cell)[1] + all_marks
+    if all_marks != row.markers:
+        msgs.append(f"markers {row.markers!r} differ from the printed {all_marks!r}")
+    return msgs
+
+
+def check_tables(root: Path, slug: str, registry: Registry | None = None) -> list[Problem]:
+    """All problems with ``site_src/indicators/<slug>.yml``, collected rather than raised.
+
+    Schema problems first (as :func:`load_tables` would raise them); then, per row, the checks
+    of :func:`check_row_cells` against the seed file named by ``source``, that each row's
+    :attr:`IndicatorRow.key` resolves in the registry (loaded from ``root`` when not given), and
+    that notes refer to footnotes of the table. Each problem is ``path:yaml_line: message``."""
+    root = Path(root)
+    try:
+        tables, problems = _parse_tables(root, slug)
+    except PlansiteError as e:
+        return list(e.problems)
+    path = f"{INDICATORS_DIR}/{slug}.yml"
+    if registry is None:
+        try:
+            registry = load_registry(root)
+        except PlansiteError as e:
+            problems += e.problems
+            registry = None
+    sources: dict[str, list[str]] = {}
+    for t in tables:
+        if t.source not in sources:
+            try:
+                sources[t.source] = (root / t.source).read_text(encoding="utf-8").split("\n")
+            except OSError:
+                problems.append(Problem(path, 0, f"source {t.source} cannot be read"))
+                sources[t.source] = []
+        src = sources[t.source]
+        if not src:
+            continue
+        if t.title and not any(_squash(t.title) in _squash(src[i - 1])
+                               for i in range(t.lines[0], min(t.lines[1], len(src)) + 1)):
+            problems.append(Problem(path, t.yaml_line, f"table {t.id}: title {t.title!r} does "
+                                                       f"not occur at lines {list(t.lines)}"))
+        fn_markers = {f.marker for f in t.footnotes}
+        for f in t.footnotes:
+            last = f.last_line or f.line
+            if not (1 <= f.line <= last <= len(src)) or _squash(f.text) not in _squash(
+                    "".join(src[f.line - 1:last])):
+                problems.append(Problem(path, t.yaml_line, f"table {t.id}: footnote "
+                                                           f"{f.marker!r} not found at line "
+                                                           f"{f.line}"))
+        for i, row in enumerate(t.rows):
+            where = f"table {t.id} row {i + 1} ({row.key}): "
+            for m in check_row_cells(t, row, src):
+                problems.append(Problem(path, row.yaml_line, where + m))
+            for m in row.notes:
+                if m not in fn_markers:
+                    problems.append(Problem(path, row.yaml_line,
+                                            f"{where}note {m!r} is not a footnote marker"))
+            if registry is not None and registry.resolve(row.key) is None:
+                problems.append(Problem(path, row.yaml_line,
+                                        f"{where}name {row.key!r} is not in {registry.path}"))
+    return problems
+
+
+def check_registry(root: Path, slugs: list[str] | None = None) -> list[Problem]:
+    """Problems with the registry as a whole: each alias should be used by some row of some
+    plan (stale aliases are reported at the entry's line). ``slugs`` defaults to every
+    indicator file."""
+    root = Path(root)
+    registry = load_registry(root)
+    names = set()
+    d = root / INDICATORS_DIR
+    for slug in slugs or sorted(p.stem for p in d.glob("*.yml")):
+        for t in load_tables(root, slug):
+            names.update(r.key for r in t.rows)
+    return [Problem(registry.path, e.yaml_line, f"indicator {e.id}: alias {a!r} is used by no "
+                                                "row")
+            for e in registry.entries for a in e.aliases if a not in names]
+
+
+def table_dict_row(row: IndicatorRow) -> dict[str, Any]:
+    """Parsed fields of a row as plain JSON-ready data (numbers, strings, None), in a fixed key
+    order. Used by :mod:`plansite.downloads`."""
+    def v(x: Value | Growth | None) -> dict | None:
+        if x is None:
+            return None
+        d: dict[str, Any] = {}
+        if isinstance(x, Growth):
+            d["kind"] = x.kind
+        else:
+            d["year"] = x.year
+        d.update(value=x.value, text=x.text, qualifier=x.qualifier, strive=x.strive)
+        if isinstance(x, Value):
+            d.update(cumulative=x.cumulative, unit=x.unit)
+        return d
+
+    def o(x: Outcome | None) -> dict | None:
+        return None if x is None else {"value": v(x.value), "growth": v(x.growth)}
+
+    return {
+        "line": row.line, "lines": list(row.lines), "seq": row.seq, "category": row.category,
+        "name": row.name, "subname": row.subname, "unit": row.unit,
+        "baseline": v(row.baseline), "target": v(row.target), "growth": v(row.growth),
+        "past_growth": v(row.past_growth), "base": v(row.base),
+        "planned": o(row.planned), "achieved": o(row.achieved),
+        "attribute": row.attribute, "markers": list(row.markers), "notes": list(row.notes),
+        "quote": row.quote, "note": row.note,
+    }
