@@ -757,6 +757,9 @@ def load_registry(root: Path) -> Registry:
 # checks against the source and the registry
 
 
+_CN_NUMBERS = {10.0: "十", 100.0: "百", 1000.0: "千", 10000.0: "万"}
+
+
 def _squash(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
@@ -833,6 +836,11 @@ def check_row_cells(table: IndicatorTable, row: IndicatorRow, source_lines: list
     if row.quote is not None:
         if row.quote not in own:
             msgs.append(f'quote "{row.quote}" does not occur at line {row.line}')
+        for k, v in (("target", row.target), ("growth", row.growth)):
+            if v is not None and v.value is not None:
+                shown = f"{v.value:g}"
+                if shown not in row.quote and _CN_NUMBERS.get(v.value, "?") not in row.quote:
+                    msgs.append(f"{k}.value {shown} does not occur in the quote")
         return msgs
     texts = [own] + ["\n".join(source_lines[a - 1:b]) for a, b in row.extra_lines if b <= n]
     squashed = [_squash(t) for t in texts]

@@ -218,7 +218,7 @@ def _value(cell: str, year: int | None) -> dict | None:
     if v is None:
         return None
     out: dict[str, Any] = {}
-    if year is not None and "value" in v:
+    if year is not None:
         out["year"] = year
     for k in ("value", "text", "qualifier", "cumulative", "unit", "strive"):
         if k in v:
