@@ -1,0 +1,214 @@
+"""Pages: documents and tables → HTML, through the Jinja2 templates in ``templates/``.
+
+Every page is addressed by a site-relative directory URL (``plans/fuzhou-15th/chapter-5/``) and
+written as ``<url>index.html``. Links inside pages are relative, so the site works from any
+sub-path and from ``file://``. All plan text goes through Jinja2's autoescaping.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from .model import BLOCK_KINDS, Node
+from .project import PlanData, Project
+
+SITE_NAME = "规划纲要库"
+CSS_URL = "assets/plansite.css"
+
+
+@dataclass
+class PageUnit:
+    """One page of a plan: ``node`` is the part/chapter shown (``None`` for the front-matter page);
+    ``nodes`` the nodes rendered on it (front matter: notice, 目录, 前言); ``url`` site-relative."""
+
+    url: str
+    title: str
+    node: Node | None
+    nodes: list[Node]
+    parent: Node | None = None
+    children: list["PageUnit"] = field(default_factory=list)
+
+
+def plan_url(slug: str) -> str:
+    """Site-relative URL of a plan's overview page."""
+    return f"plans/{slug}/"
+
+
+def source_url(slug: str, first: int | None = None) -> str:
+    """URL of the plan's source view, optionally anchored at seed line ``first``."""
+    return f"plans/{slug}/source/" + (f"#L{first}" if first else "")
+
+
+def page_units(data: PlanData) -> list[PageUnit]:
+    """The plan's pages in reading order: front matter, then each part and each chapter.
+
+    A part that has chapters gets a page of its own text and a list of its chapters; without
+    chapters (proposals, plans numbered 一、), each top-level division is one page.
+    """
+    slug = data.plan.slug
+    units: list[PageUnit] = []
+    if data.doc.front:
+        units.append(PageUnit(f"plans/{slug}/front/", "前言与目录", None, data.doc.front))
+    for top in data.doc.body:
+        if top.kind in BLOCK_KINDS:
+            continue
+        chapters = [c for c in top.children if c.kind == "chapter"]
+        unit = PageUnit(f"plans/{slug}/{top.id}/", top.label, top, [top])
+        units.append(unit)
+        for chapter in chapters:
+            child = PageUnit(f"plans/{slug}/{chapter.id}/", chapter.label, chapter, [chapter], parent=top)
+            unit.children.append(child)
+            units.append(child)
+    return units
+
+
+def node_urls(data: PlanData) -> dict[str, str]:
+    """Map every node id of the plan to the URL (with fragment) of the page that shows it."""
+    urls: dict[str, str] = {}
+    for unit in page_units(data):
+        for depth, node in unit_nodes(unit):
+            urls[node.id] = f"{unit.url}#{node.id}"
+        if unit.node is not None:
+            urls[unit.node.id] = unit.url
+    return urls
+
+
+def unit_nodes(unit: PageUnit, depth: int = 0):
+    """(depth, node) for every node shown on ``unit``'s page, in order; the page's own node is
+    depth 0, and the chapters of a part page (which have pages of their own) are left out."""
+    def visit(node: Node, level: int):
+        yield level, node
+        for child in node.children:
+            if child.kind == "chapter" and unit.node is not None and child is not unit.node:
+                continue
+            yield from visit(child, level + 1)
+
+    for root in unit.nodes:
+        yield from visit(root, 0 if unit.node is not None else 1)
+
+
+def relurl(target: str, base: str) -> str:
+    """``target`` (site-relative, may carry a ``#fragment``) as a link from the page at ``base``.
+
+    ``relurl("plans/a/", "plans/b/c/")`` → ``"../../a/"``; ``relurl("", "plans/a/")`` → ``"../../"``.
+    """
+    path, _, fragment = target.partition("#")
+    if path == base and fragment:
+        return f"#{fragment}"
+    rel = posixpath.relpath(path or ".", base or ".")
+    rel = "./" if rel == "." else rel + ("/" if path.endswith("/") or not path else "")
+    return rel + (f"#{fragment}" if fragment else "")
+
+
+def make_env(templates: Path) -> jinja2.Environment:
+    """The Jinja2 environment for ``templates/``: autoescaping on, undefined names are errors."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+class Renderer:
+    """Renders every page of a :class:`~plansite.project.Project` to ``{url: html}``.
+
+    ``extra_pages`` hooks (callables ``(renderer, data) -> {url: html}``) let later stages (such as
+    indicator pages) add pages per plan without this module knowing about them.
+    """
+
+    def __init__(self, project: Project, templates: Path):
+        self.project = project
+        self.env = make_env(templates)
+        self.units = {d.plan.slug: page_units(d) for d in project.plans}
+        self.urls = {d.plan.slug: node_urls(d) for d in project.plans}
+
+    def render(self, template: str, url: str, **context) -> str:
+        """Render ``template`` as the page at ``url``; ``link(target)`` in templates makes relative links."""
+        def link(target: str) -> str:
+            return relurl(target, url)
+
+        html = self.env.get_template(template).render(
+            site_name=SITE_NAME, url=url, link=link, css=link(CSS_URL), home=link(""), **context)
+        return "\n".join(line.rstrip() for line in html.splitlines() if line.strip()) + "\n"
+
+    def pages(self) -> dict[str, str]:
+        """All pages, keyed by site-relative URL."""
+        counts = {d.plan.slug: division_summary(d) for d in self.project.plans}
+        out = {"": self.render("home.html", "", plans=self.project.plans, units=self.units, chapter_counts=counts)}
+        for data in self.project.plans:
+            out.update(self.plan_pages(data))
+        return out
+
+    def plan_pages(self, data: PlanData) -> dict[str, str]:
+        """The overview, front matter, part/chapter and source pages of one plan."""
+        slug = data.plan.slug
+        units = self.units[slug]
+        urls = self.urls[slug]
+        out = {}
+        overview = plan_url(slug)
+        out[overview] = self.render("plan.html", overview, data=data, plan=data.plan, units=units, urls=urls,
+                                    outline=outline_tree(data, urls), summary=division_summary(data))
+        for index, unit in enumerate(units):
+            prev_unit = units[index - 1] if index > 0 else None
+            next_unit = units[index + 1] if index + 1 < len(units) else None
+            out[unit.url] = self.render(
+                "chapter.html", unit.url, data=data, plan=data.plan, unit=unit, units=units, urls=urls,
+                prev_unit=prev_unit, next_unit=next_unit, blocks=list(self._blocks(unit)),
+            )
+        src = source_url(slug)
+        out[src] = self.render("source.html", src, data=data, plan=data.plan, urls=urls,
+                               corrected={sl.number for sl in data.lines if sl.corrected})
+        return out
+
+    def _blocks(self, unit: PageUnit):
+        """(depth, node) pairs to render on ``unit``'s page, the page's own node left out."""
+        return [(d, n) for d, n in unit_nodes(unit) if n is not unit.node]
+
+
+def outline_tree(data: PlanData, urls: dict[str, str], kinds=None) -> list[dict]:
+    """The plan's outline as nested dicts ``{id, kind, number, title, url, lines, children}``.
+
+    Paragraphs are left out; tables are kept (they are outline nodes of the JSON API).
+    """
+    def walk(node: Node) -> dict:
+        return {
+            "id": node.id, "kind": node.kind, "number": node.number, "title": node.title or _table_title(node),
+            "url": urls.get(node.id, ""), "lines": [node.lines[0], node.lines[1]],
+            "children": [walk(c) for c in node.children if c.kind != "paragraph"],
+        }
+
+    return [walk(n) for n in data.doc.front + data.doc.body if n.kind != "paragraph"]
+
+
+def _table_title(node: Node) -> str:
+    if node.kind != "table" or not node.rows:
+        return ""
+    return "表：" + " ".join(node.rows[0])[:30]
+
+
+_COUNTED = [("part", "篇"), ("chapter", "章"), ("section", "节"), ("item", "条"), ("box", "个专栏")]
+
+
+def division_summary(data: PlanData) -> str:
+    """How the plan is divided, as a reader says it: ``"18篇 75章 216节 23个专栏"``.
+
+    Parts numbered 一、 (plans without 篇) are counted as ``部分``.
+    """
+    counts: dict[str, int] = {}
+    for node in data.doc.walk():
+        counts[node.kind] = counts.get(node.kind, 0) + 1
+    words = []
+    for kind, word in _COUNTED:
+        if counts.get(kind):
+            if kind == "part" and not any(n.number.endswith("篇") for n in data.doc.body):
+                word = "个部分"
+            words.append(f"{counts[kind]}{word}")
+    return " ".join(words)

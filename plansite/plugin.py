@@ -1,0 +1,86 @@
+"""The MkDocs plugin: adds Plansite's generated pages to an MkDocs build.
+
+``mkdocs.yml``::
+
+    plugins:
+      - plansite
+
+On ``on_files`` the whole project is loaded, parsed and rendered; every generated page and API
+file joins MkDocs' file collection as a generated file, so ``mkdocs build`` writes them and
+``mkdocs serve`` serves (and live-reloads) them. Input problems stop the build with one
+``path:line: message`` line per problem and leave the old site in place.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from .errors import PlansiteError
+from .pages import CSS_URL, SITE_NAME, relurl
+from .project import load_project
+from .site import site_outputs
+
+log = logging.getLogger("mkdocs.plugins.plansite")
+
+
+class PlansiteConfig(base.Config):
+    """Options of the ``plansite`` plugin in ``mkdocs.yml``.
+
+    ``root``: project root holding ``seeds/`` and ``site_src/`` (default: the folder of mkdocs.yml);
+    ``templates``: the Jinja2 templates folder, relative to ``root``;
+    ``plans``: build only these plan slugs (default: all).
+    """
+
+    root = c.Optional(c.Dir(exists=True))
+    templates = c.Type(str, default="templates")
+    plans = c.ListOfItems(c.Type(str), default=[])
+
+
+class PlansitePlugin(BasePlugin[PlansiteConfig]):
+    """Generates the plan pages, source views and JSON API inside an MkDocs build."""
+
+    def on_config(self, config):
+        self.root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
+        # The sitemap carries build dates: leave it out so that builds are byte-identical.
+        config.theme.static_templates.discard("sitemap.xml")
+        return config
+
+    def on_files(self, files: Files, *, config) -> Files:
+        try:
+            project = load_project(self.root, self.config.plans or None)
+        except PlansiteError as exc:
+            raise PluginError(str(exc)) from None
+        for problem in (w for d in project.plans for w in d.doc.warnings):
+            log.info("%s", problem)
+        outputs = site_outputs(project, self.root / self.config.templates)
+        sitemap = files.get_file_from_path("sitemap.xml")
+        if sitemap is not None and not sitemap.generated_by:
+            files.remove(sitemap)  # the raw theme template, copied because it is no longer rendered
+        for path, content in outputs.items():
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, path, content=content))
+        self.project = project
+        return files
+
+    def on_page_context(self, context, *, page, config, nav):
+        context.update(self._context(page.url))
+        return context
+
+    def on_template_context(self, context, *, template_name, config):
+        context.update(self._context(""))
+        return context
+
+    def _context(self, url: str) -> dict:
+        def link(target: str) -> str:
+            return relurl(target, url)
+
+        return {"site_name": SITE_NAME, "link": link, "css": link(CSS_URL), "home": link(""), "url": url}
