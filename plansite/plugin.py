@@ -23,6 +23,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from .errors import PlansiteError
+from .manifest import write_manifest
 from .pages import CSS_URL, SITE_NAME, relurl
 from .project import load_project
 from .site import site_outputs
@@ -70,6 +71,11 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
             files.append(File.generated(config, path, content=content))
         self.project = project
         return files
+
+    def on_post_build(self, *, config):
+        """After MkDocs wrote every page: post-build steps over the written HTML, manifest last."""
+        site_dir = Path(config.site_dir)
+        write_manifest(site_dir)
 
     def on_page_context(self, context, *, page, config, nav):
         context.update(self._context(page.url))
