@@ -1,0 +1,180 @@
+"""Downloadable forms of the indicator tables: CSV text and JSON-ready dicts. Pure functions.
+
+* :func:`table_csv` — one table: its printed cells under the printed headers, then the parsed
+  fields (:data:`PARSED_COLUMNS`);
+* :func:`all_tables_csv` — every table of every plan, cells as ``cell_1`` … ``cell_N``;
+* :func:`table_json` — one table with rows (verbatim cells and parsed fields) and the summary
+  figures of :func:`plansite.targets.table_summary`; :func:`json_text` serialises it.
+
+CSV text is UTF-8 with a byte-order mark (so Excel opens Chinese correctly) when encoded with
+``encode("utf-8")`` — the returned str starts with ``"\\ufeff"``; lines end in ``"\\n"``.
+Numbers are written in their shortest form (1500, 902.27); empty cells are ``""``. Output is
+deterministic: fixed column order, rows in table order, JSON with sorted keys.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from plansite.indicators import Growth, IndicatorRow, IndicatorTable, Registry, Value, \
+    table_dict_row
+from plansite.targets import assess, growth_check, table_summary
+
+BOM = "\ufeff"
+
+_VALUE_PARTS = ("year", "value", "text", "qualifier", "cumulative", "unit", "strive")
+_GROWTH_PARTS = ("kind", "value", "text", "qualifier", "strive")
+_VALUE_FIELDS = ("baseline", "target", "base", "planned_value", "achieved_value")
+_GROWTH_FIELDS = ("growth", "past_growth", "planned_growth", "achieved_growth")
+
+#: parsed columns, after the cells, in every CSV
+PARSED_COLUMNS: list[str] = (
+    ["line", "last_line", "seq", "category", "name", "subname", "indicator", "unit"]
+    + [f"{f}_{p}" for f in ("base", "baseline", "target") for p in _VALUE_PARTS]
+    + [f"{f}_{p}" for f in ("growth", "past_growth") for p in _GROWTH_PARTS]
+    + [f"planned_value_{p}" for p in _VALUE_PARTS]
+    + [f"planned_growth_{p}" for p in _GROWTH_PARTS]
+    + [f"achieved_value_{p}" for p in _VALUE_PARTS]
+    + [f"achieved_growth_{p}" for p in _GROWTH_PARTS]
+    + ["attribute", "markers", "notes", "quote", "note",
+       "implied_cagr", "stated_growth", "growth_gap", "growth_flagged",
+       "completion_status", "completion_reason"]
+)
+
+
+def _cell(x: Any) -> str:
+    """One CSV cell: None → "", bools → true/false, integral floats without ".0"."""
+    if x is None:
+        return ""
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    if isinstance(x, float):
+        if x.is_integer():
+            return str(int(x))
+        return repr(round(x, 10))
+    return str(x)
+
+
+def _field_values(row: IndicatorRow) -> dict[str, Value | Growth | None]:
+    return {
+        "base": row.base, "baseline": row.baseline, "target": row.target, "growth": row.growth,
+        "past_growth": row.past_growth,
+        "planned_value": row.planned.value if row.planned else None,
+        "planned_growth": row.planned.growth if row.planned else None,
+        "achieved_value": row.achieved.value if row.achieved else None,
+        "achieved_growth": row.achieved.growth if row.achieved else None,
+    }
+
+
+def parsed_record(table: IndicatorTable, row: IndicatorRow, registry: Registry) -> dict[str, Any]:
+    """The parsed fields of one row keyed by :data:`PARSED_COLUMNS` (values not yet
+    stringified): flattened values/growths, the registry id, the implied-growth check
+    (targets tables) and the completion assessment (completion tables)."""
+    entry = registry.resolve(row.key)
+    rec: dict[str, Any] = {k: None for k in PARSED_COLUMNS}
+    rec.update(line=row.line, last_line=row.lines[1], seq=row.seq, category=row.category,
+               name=row.name, subname=row.subname, indicator=entry.id if entry else None,
+               unit=row.unit, attribute=row.attribute, markers=" ".join(row.markers),
+               notes=" ".join(row.notes), quote=row.quote, note=row.note)
+    for f, v in _field_values(row).items():
+        if v is None:
+            continue
+        parts = _GROWTH_PARTS if f in _GROWTH_FIELDS else _VALUE_PARTS
+        for p in parts:
+            rec[f"{f}_{p}"] = getattr(v, p)
+    if table.kind == "targets":
+        c = growth_check(row, registry)
+        if c is not None:
+            rec.update(implied_cagr=round(c.implied, 2), stated_growth=c.stated,
+                       growth_gap=round(c.gap, 2) + 0.0, growth_flagged=c.flagged)
+    else:
+        a = assess(row, registry)
+        rec.update(completion_status=a.status, completion_reason=a.reason)
+    return rec
+
+
+def _write(rows: list[list[Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    for r in rows:
+        w.writerow([_cell(x) for x in r])
+    return BOM + buf.getvalue()
+
+
+def _headers(table: IndicatorTable) -> list[str]:
+    return [c or f"列{i + 1}" for i, c in enumerate(table.columns)]
+
+
+def table_csv(table: IndicatorTable, registry: Registry) -> str:
+    """One table as CSV text: header row = the printed column headers (an unprinted sub-column
+    is named 列N) followed by :data:`PARSED_COLUMNS`; one line per row. Proposal tables
+    (no printed cells) have only the parsed columns. Starts with a BOM; ``"\\n"`` endings."""
+    head = _headers(table) + PARSED_COLUMNS
+    out: list[list[Any]] = [head]
+    for r in table.rows:
+        rec = parsed_record(table, r, registry)
+        cells = list(r.cells) + [""] * (len(table.columns) - len(r.cells))
+        out.append(cells + [rec[k] for k in PARSED_COLUMNS])
+    return _write(out)
+
+
+def all_tables_csv(tables: dict[str, list[IndicatorTable]], registry: Registry) -> str:
+    """Every table of every plan in one CSV: columns ``plan, table, table_kind, row,
+    cell_1 … cell_N`` (N = the widest table) then :data:`PARSED_COLUMNS`. Plans in sorted slug
+    order, tables and rows in file order. Starts with a BOM; ``"\\n"`` endings."""
+    width = max((len(t.columns) for ts in tables.values() for t in ts), default=0)
+    head = ["plan", "table", "table_kind", "row"] + [f"cell_{i + 1}" for i in range(width)]
+    out: list[list[Any]] = [head + PARSED_COLUMNS]
+    for slug in sorted(tables):
+        for t in tables[slug]:
+            for i, r in enumerate(t.rows):
+                rec = parsed_record(t, r, registry)
+                cells = list(r.cells) + [""] * (width - len(r.cells))
+                out.append([slug, t.id, t.kind, i + 1] + cells + [rec[k] for k in PARSED_COLUMNS])
+    return _write(out)
+
+
+def table_json(table: IndicatorTable, registry: Registry) -> dict[str, Any]:
+    """One table as JSON-ready data::
+
+        {"plan", "id", "kind", "title", "source", "lines": [a, b], "columns": [...],
+         "footnotes": [{"marker", "text", "line"}],
+         "rows": [{"cells": [...], "indicator": id|None, ...parsed fields (table_dict_row),
+                   "growth_check": {...}|None, "assessment": {"status", "reason", "basis"}|None}],
+         "summary": table_summary(...)}
+
+    Numbers are floats, years ints; serialise with :func:`json_text` for stable output."""
+    rows = []
+    for r in table.rows:
+        entry = registry.resolve(r.key)
+        d = {"cells": list(r.cells), "indicator": entry.id if entry else None}
+        d.update(table_dict_row(r))
+        d["growth_check"] = None
+        d["assessment"] = None
+        if table.kind == "targets":
+            c = growth_check(r, registry)
+            if c is not None:
+                d["growth_check"] = {"implied": round(c.implied, 2), "stated": c.stated,
+                                     "gap": round(c.gap, 2) + 0.0, "flagged": c.flagged,
+                                     "years": c.years}
+        else:
+            a = assess(r, registry)
+            d["assessment"] = {"status": a.status, "reason": a.reason, "basis": a.basis}
+        rows.append(d)
+    return {
+        "plan": table.plan, "id": table.id, "kind": table.kind, "title": table.title,
+        "source": table.source, "lines": list(table.lines), "columns": list(table.columns),
+        "footnotes": [{"marker": f.marker, "text": f.text, "line": f.line,
+                       "last_line": f.last_line or f.line}
+                      for f in table.footnotes],
+        "rows": rows, "summary": table_summary(table, registry),
+    }
+
+
+def json_text(data: Any) -> str:
+    """Deterministic JSON text: sorted keys, 2-space indent, UTF-8 characters kept, final
+    ``"\\n"``."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
