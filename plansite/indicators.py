@@ -487,7 +487,7 @@ def _value(c: _Checker, d: dict, key: str, where: str) -> Value | None:
     if v.qualifier is not None and v.qualifier not in QUALIFIERS:
         c.add(raw.line_of("qualifier"), f"{w}qualifier {v.qualifier!r} is not one of "
                                         f"{', '.join(QUALIFIERS)}")
-    if v.value is None and v.text is None:
+    if "value" not in raw and "text" not in raw:
         c.add(raw.line, f"{where}{key} has neither value nor text")
     return v
 
@@ -510,7 +510,7 @@ def _growth(c: _Checker, d: dict, key: str, where: str) -> Growth | None:
     if g.qualifier is not None and g.qualifier not in QUALIFIERS:
         c.add(raw.line_of("qualifier"), f"{w}qualifier {g.qualifier!r} is not one of "
                                         f"{', '.join(QUALIFIERS)}")
-    if g.value is None and g.text is None:
+    if "value" not in raw and "text" not in raw:
         c.add(raw.line, f"{where}{key} has neither value nor text")
     return g
 
