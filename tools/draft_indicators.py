@@ -106,6 +106,9 @@ PATCHES: dict[tuple, dict[str, Any]] = {
     # 福州 main: "*为2024年数据" (note at line 321)
     ("fuzhou-15th", "main", "7"): {"baseline.year": 2024, "notes": ["注"]},
     ("fuzhou-15th", "main", "10"): {"baseline.year": 2024, "notes": ["注"]},
+    ("fuzhou-15th", "main", "22"): {
+        "note": "2025年栏印的是另一口径（地表水达到或好于Ⅲ类水体比例为100%），不是优良水体比例的数值"},
+    ("fuzhou-15th", "main", "15"): {"note": "单位为百分点：入托率五年累计提高 6.1 个百分点"},
     # 台江 表1: footnote 2 explains rows 5 and 8
     ("taijiang-14th", "completion-13th", "5"): {"notes": ["2."]},
     ("taijiang-14th", "completion-13th", "8"): {
