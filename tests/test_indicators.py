@@ -292,3 +292,34 @@ def test_missing_file_and_unknown_key(tmp_path):
         load_tables(root, "cangshan-14th")
     assert str(e.value) == (f"site_src/indicators/cangshan-14th.yml:{_line_of(bad, 'colour')}: "
                             "row 1: unknown key 'colour'")
+
+
+def test_registry_errors_name_file_and_line(tmp_path):
+    root = _copy_tree(tmp_path)
+    path = root / "site_src" / "indicator_registry.yml"
+    text = path.read_text(encoding="utf-8")
+    bad = text.replace("direction: lower", "direction: down", 1)
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(PlansiteError) as e:
+        load_registry(root)
+    assert str(e.value) == (f"site_src/indicator_registry.yml:{_line_of(bad, 'direction: down')}"
+                            ": indicator registered-unemployment: direction 'down' is not "
+                            "higher or lower")
+    dup = text.replace("aliases: [人均地区生产总值增长]", "aliases: [人均地区生产总值增长, 人均GDP]")
+    path.write_text(dup, encoding="utf-8")
+    with pytest.raises(PlansiteError) as e:
+        load_registry(root)
+    assert "alias '人均GDP' already belongs to gdp-per-capita" in str(e.value)
+
+
+def test_block_style_value_error_points_at_the_value_line(tmp_path):
+    root = _copy_tree(tmp_path)
+    text = (ROOT / "site_src/indicators/cangshan-14th.yml").read_text(encoding="utf-8")
+    bad = text.replace("        target: {year: 2025, value: 13.1}\n",
+                       "        target:\n          year: 2025\n          value: abc\n", 1)
+    assert bad != text
+    (root / "site_src/indicators/cangshan-14th.yml").write_text(bad, encoding="utf-8")
+    with pytest.raises(PlansiteError) as e:
+        load_tables(root, "cangshan-14th")
+    assert str(e.value) == (f"site_src/indicators/cangshan-14th.yml:{_line_of(bad, 'value: abc')}"
+                            ': row 2: target.value "abc" is not a number')
