@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Plansite command line: the thin front over MkDocs and the plansite package.
 
-    python build.py build [--site DIR]     build the site atomically (old site kept on failure)
-    python build.py check                  validate all inputs without writing anything
+    python build.py build [--site DIR] [--quiet]   build the site atomically (old site kept on failure)
+    python build.py check                          validate all inputs without writing anything
+    python build.py diff OLD_SITE NEW_SITE         compare two built sites (pages, main text, indicators)
+    python build.py diff --against REV [--site D]  compare git revision REV with the working tree
+    python build.py --root DIR <command>           work on the project at DIR (default: this folder)
 
-Exit codes: 0 success, 1 input errors (each printed as ``path:line: message``), 2 usage errors.
+Exit codes: 0 success (diff: identical), 1 input errors, each printed as ``path:line: message``
+(diff: differences found), 2 usage or internal errors.
 """
 
 from __future__ import annotations

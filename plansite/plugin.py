@@ -54,13 +54,26 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         return config
 
     def on_files(self, files: Files, *, config) -> Files:
+        self.error = None
         try:
             project = load_project(self.root, self.config.plans or None)
         except PlansiteError as exc:
-            raise PluginError(str(exc)) from None
-        for problem in (w for d in project.plans for w in d.doc.warnings):
-            log.info("%s", problem)
+            # Kept for build.py (plansite.cli.build_site), which prints exc.problems itself;
+            # `mkdocs build` users see one ERROR line per problem.
+            self.error = exc
+            for problem in exc.problems:
+                log.error("%s", problem)
+            raise PluginError(f"{len(exc.problems)} input problem(s), listed above") from None
+        for data in project.plans:
+            log.info("plansite: parsed %s (%d source lines, %d warnings)",
+                     data.plan.slug, len(data.seed), len(data.doc.warnings))
+            for problem in data.doc.warnings:
+                log.info("warning: %s", problem)
         outputs = site_outputs(project, self.root / self.config.templates)
+        for data in project.plans:
+            prefix = f"plans/{data.plan.slug}/"
+            log.info("plansite: rendered %s (%d files)", data.plan.slug,
+                     sum(1 for path in outputs if path.startswith(prefix)))
         sitemap = files.get_file_from_path("sitemap.xml")
         if sitemap is not None and not sitemap.generated_by:
             files.remove(sitemap)  # the raw theme template, copied because it is no longer rendered
