@@ -129,6 +129,9 @@ class Renderer:
         self.env = make_env(templates)
         self.units = {d.plan.slug: page_units(d) for d in project.plans}
         self.urls = {d.plan.slug: node_urls(d) for d in project.plans}
+        #: ``(plan data, page unit or None) -> dict``: extra template context for plan pages,
+        #: set by later stages (indicator mentions and tables).
+        self.context_for = lambda data, unit: {"mentions": [], "indicator_tables": []}
 
     def render(self, template: str, url: str, **context) -> str:
         """Render ``template`` as the page at ``url``; ``link(target)`` in templates makes relative links."""
@@ -155,14 +158,15 @@ class Renderer:
         out = {}
         overview = plan_url(slug)
         out[overview] = self.render("plan.html", overview, data=data, plan=data.plan, units=units, urls=urls,
-                                    outline=outline_tree(data, urls), summary=division_summary(data))
+                                    outline=outline_tree(data, urls), summary=division_summary(data),
+                                    **self.context_for(data, None))
         for index, unit in enumerate(units):
             prev_unit = units[index - 1] if index > 0 else None
             next_unit = units[index + 1] if index + 1 < len(units) else None
             out[unit.url] = self.render(
                 "chapter.html", unit.url, data=data, plan=data.plan, unit=unit, units=units, urls=urls,
                 prev_unit=prev_unit, next_unit=next_unit, blocks=list(self._blocks(unit)),
-            )
+                **self.context_for(data, unit))
         src = source_url(slug)
         out[src] = self.render("source.html", src, data=data, plan=data.plan, urls=urls,
                                corrected={sl.number for sl in data.lines if sl.corrected})

@@ -37,6 +37,7 @@ class Project:
 
     root: Path
     plans: list[PlanData]
+    registry: object = None  # indicators.Registry, or None when the project has no registry
 
     def get(self, slug: str) -> PlanData:
         """The plan with ``slug``; raises :class:`KeyError` for an unknown plan."""
@@ -88,7 +89,12 @@ def load_project(root: Path, only: list[str] | None = None) -> Project:
             problems += exc.problems
     if problems:
         raise PlansiteError(problems)
-    return Project(root, loaded)
+    registry = None
+    if (root / "site_src" / "indicator_registry.yml").exists():
+        from .indicators import load_registry
+
+        registry = load_registry(root)
+    return Project(root, loaded, registry)
 
 
 def digest(data: bytes) -> str:

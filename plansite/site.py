@@ -20,6 +20,17 @@ def site_outputs(project: Project, templates: Path) -> dict[str, str]:
     A pure function of its inputs: same project and templates, same output, byte for byte.
     """
     renderer = Renderer(project, templates)
+    extra = None
+    if project.registry is not None:
+        from .indicator_pages import api_extra, find_mentions, indicator_outputs
+
+        links = find_mentions(project, renderer, project.registry)
+        renderer.context_for = lambda data, unit: {
+            "mentions": links.by_page[data.plan.slug].get(unit.url, []) if unit else [],
+            "indicator_tables": data.tables}
+        extra = lambda data: api_extra(data, project.registry)  # noqa: E731
     outputs = {page_path(url): html for url, html in renderer.pages().items()}
-    outputs.update(api_files(project, renderer))
+    if project.registry is not None:
+        outputs.update(indicator_outputs(project, renderer, project.registry, links))
+    outputs.update(api_files(project, renderer, extra))
     return dict(sorted(outputs.items()))
