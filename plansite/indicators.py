@@ -56,9 +56,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 
+from plansite import yamlfile
 from plansite.errors import PlansiteError, Problem
+from plansite.yamlfile import LineDict
 
 TABLE_KINDS = ("targets", "completion")
 GROWTH_KINDS = ("annual", "cumulative")
@@ -344,38 +345,6 @@ def parse_growth_cell(text: str, default_kind: str = "annual") -> dict[str, Any]
 # YAML loading with line numbers
 
 
-class _LineDict(dict):
-    """A dict that remembers the line of the mapping and of each key's value."""
-
-    line: int = 0
-    key_lines: dict
-
-    def line_of(self, key: str) -> int:
-        return self.key_lines.get(key, self.line)
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose mappings are :class:`_LineDict` with 1-based source lines."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _LineDict:
-    loader.flatten_mapping(node)
-    d = _LineDict()
-    d.line = node.start_mark.line + 1
-    d.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in d:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
-        d[key] = loader.construct_object(value_node, deep=True)
-        d.key_lines[key] = value_node.start_mark.line + 1
-    return d
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def _rel(root: Path, path: Path) -> str:
     try:
         return str(path.relative_to(root))
@@ -384,24 +353,10 @@ def _rel(root: Path, path: Path) -> str:
 
 
 def load_yaml(root: Path, path: Path) -> Any:
-    """Load a YAML file keeping line numbers (mappings are dicts with ``.line``/``.line_of``).
-
-    Raises :class:`PlansiteError` ``path:line: message`` for a missing file or a syntax error."""
-    rel = _rel(root, path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise PlansiteError.at(rel, 0, f"cannot read file: {e.strerror or e}")
-    try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        line = mark.line + 1 if mark else 0
-        msg = getattr(e, "problem", None) or str(e)
-        ctx = getattr(e, "context", None)
-        if ctx:
-            msg = f"{ctx}, {msg}"
-        raise PlansiteError.at(rel, line, f"YAML syntax error: {msg}")
+    """Load a YAML file keeping line numbers (see :mod:`plansite.yamlfile`), its path shown
+    relative to ``root``. Raises :class:`PlansiteError` ``path:line: message`` for a missing
+    file or a syntax error."""
+    return yamlfile.load_yaml(path, _rel(root, path))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -421,7 +376,7 @@ class _Checker:
     # typed getters: report and return a default when wrong
     def get(self, d: dict, key: str, types: tuple, where: str, required: bool = False,
             default: Any = None) -> Any:
-        line = d.line_of(key) if isinstance(d, _LineDict) else 0
+        line = d.line_of(key) if isinstance(d, LineDict) else 0
         if key not in d or d[key] is None:
             if required:
                 self.add(getattr(d, "line", 0), f"{where}{key} is missing")

@@ -11,7 +11,8 @@ from .errors import PlansiteError
 
 class LineDict(dict):
     """A mapping read from YAML that remembers where it was: ``line`` (1-based line of the mapping)
-    and ``key_lines`` (key → 1-based line of that key)."""
+    and ``key_lines`` (key → 1-based line where that key's value starts, which is where a
+    problem with the value is reported)."""
 
     line: int = 0
     key_lines: dict
@@ -42,7 +43,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
         if key in result:
             raise yaml.MarkedYAMLError(problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark)
         result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = key_node.start_mark.line + 1
+        result.key_lines[key] = value_node.start_mark.line + 1
     return result
 
 
@@ -71,8 +72,8 @@ def load_yaml(path: Path, display: str | None = None):
     shown = display or str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PlansiteError.at(shown, 0, "file not found") from None
+    except OSError as exc:
+        raise PlansiteError.at(shown, 0, f"cannot read file: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise PlansiteError.at(shown, 0, f"not UTF-8 text ({exc.reason})") from None
     try:
@@ -83,6 +84,6 @@ def load_yaml(path: Path, display: str | None = None):
             mark = exc.context_mark  # an error at end of file is reported where the open construct began
         line = mark.line + 1 if mark else 0
         what = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
-        raise PlansiteError.at(shown, line, f"invalid YAML: {what}") from None
+        raise PlansiteError.at(shown, line, f"YAML syntax error: {what}") from None
     except yaml.YAMLError as exc:
-        raise PlansiteError.at(shown, 0, f"invalid YAML: {exc}") from None
+        raise PlansiteError.at(shown, 0, f"YAML syntax error: {exc}") from None
