@@ -26,6 +26,7 @@ from .errors import PlansiteError
 from .manifest import write_manifest
 from .pages import CSS_URL, SITE_NAME, relurl
 from .project import load_project
+from .search import build_search_index
 from .site import site_outputs
 
 log = logging.getLogger("mkdocs.plugins.plansite")
@@ -88,6 +89,7 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
     def on_post_build(self, *, config):
         """After MkDocs wrote every page: post-build steps over the written HTML, manifest last."""
         site_dir = Path(config.site_dir)
+        build_search_index(site_dir)
         write_manifest(site_dir)
 
     def on_page_context(self, context, *, page, config, nav):
