@@ -75,7 +75,7 @@ def find_mentions(project: Project, renderer: Renderer, registry: Registry) -> C
     """Find, for every plan, the pages whose text mentions an indicator of that plan's tables.
 
     A mention is an exact occurrence of one of the indicator's printed names (registry aliases
-    of at least :data:`MIN_MENTION` characters) in the page's paragraphs and headings.
+    of at least :data:`MIN_MENTION` characters) in the page's paragraphs, headings and tables.
     """
     by_page: dict[str, dict[str, list[RegistryEntry]]] = {}
     by_indicator: dict[str, dict[str, list[PageUnit]]] = {}
@@ -84,13 +84,19 @@ def find_mentions(project: Project, renderer: Renderer, registry: Registry) -> C
         entries = _plan_entries(data, registry)
         by_page[slug], by_indicator[slug] = {}, {}
         for unit in renderer.units[slug]:
-            text = "\n".join(n.text or n.title for _, n in unit_nodes(unit))
+            text = "\n".join(_node_text(n) for _, n in unit_nodes(unit))
             found = [e for e in entries if any(len(a) >= MIN_MENTION and a in text for a in e.aliases)]
             if found:
                 by_page[slug][unit.url] = found
                 for entry in found:
                     by_indicator[slug].setdefault(entry.id, []).append(unit)
     return Crosslinks(by_page, by_indicator)
+
+
+def _node_text(node) -> str:
+    if node.kind == "table":
+        return "\n".join("\t".join(row) for row in node.rows)
+    return node.text or node.title
 
 
 def _plan_entries(data: PlanData, registry: Registry) -> list[RegistryEntry]:
