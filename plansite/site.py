@@ -23,11 +23,12 @@ def site_outputs(project: Project, templates: Path) -> dict[str, str]:
     extra = None
     if project.registry is not None:
         from .indicator_pages import api_extra, find_mentions, indicator_outputs
+        from .targets import table_summary
 
         links = find_mentions(project, renderer, project.registry)
         renderer.context_for = lambda data, unit: {
             "mentions": links.by_page[data.plan.slug].get(unit.url, []) if unit else [],
-            "indicator_tables": data.tables}
+            "indicator_tables": [(t, table_summary(t, project.registry)) for t in data.tables]}
         extra = lambda data: api_extra(data, project.registry)  # noqa: E731
     outputs = {page_path(url): html for url, html in renderer.pages().items()}
     if project.registry is not None:
