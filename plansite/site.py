@@ -28,10 +28,19 @@ def site_outputs(project: Project, templates: Path) -> dict[str, str]:
         links = find_mentions(project, renderer, project.registry)
         renderer.context_for = lambda data, unit: {
             "mentions": links.by_page[data.plan.slug].get(unit.url, []) if unit else [],
-            "indicator_tables": [(t, table_summary(t, project.registry)) for t in data.tables]}
+            "indicator_tables": [(t, table_summary(t, project.registry)) for t in data.tables
+                                 if unit is None or _shows(unit, t)]}
         extra = lambda data: api_extra(data, project.registry)  # noqa: E731
     outputs = {page_path(url): html for url, html in renderer.pages().items()}
     if project.registry is not None:
         outputs.update(indicator_outputs(project, renderer, project.registry, links))
     outputs.update(api_files(project, renderer, extra))
     return dict(sorted(outputs.items()))
+
+
+def _shows(unit, table) -> bool:
+    """Whether the page ``unit`` shows the source lines where indicator ``table`` is printed."""
+    from .pages import unit_nodes
+
+    return any(n.kind == "table" and n.lines[0] <= table.lines[1] and table.lines[0] <= n.lines[1]
+               for _, n in unit_nodes(unit))

@@ -135,3 +135,16 @@ def test_rows_link_back_to_chapters_that_mention_them(built):
     html = _page(out, table_url("cangshan-14th", "main"))
     block = html.split('id="row-1-h"', 1)[1].split("</section>", 1)[0]
     assert "相关章节" in block and "chapter-1/" in block
+
+
+def test_chapter_showing_a_printed_table_links_to_its_indicator_page(built):
+    project, out = built
+    for data in project.plans:
+        slug = data.plan.slug
+        for table in data.tables:
+            target = f'href="../indicators/{table.id}/"'
+            pages = [p for p, html in out.items() if p.startswith(f"plans/{slug}/")
+                     and "本页的指标表" in html and target in html]
+            printed = any(n.kind == "table" and n.lines[0] <= table.lines[1] and table.lines[0] <= n.lines[1]
+                          for n in data.doc.walk())
+            assert len(pages) == (1 if printed else 0), (slug, table.id, pages)
