@@ -2,6 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: site test serve check clean
 
@@ -17,11 +18,18 @@ site: $(STAMP)
 check: $(STAMP)
 	$(PY) build.py check
 
-test: $(STAMP)
+$(TEST_STAMP): $(STAMP) requirements-test.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-test.txt
+	touch $(TEST_STAMP)
+
+# The quality and browser tests also need Chromium, Java, fonts and two npm packages:
+# tools/test-deps.sh installs them (apt-get / npm) only when missing.
+test: $(TEST_STAMP)
+	tools/test-deps.sh
 	$(PY) -m pytest -q
 
 serve: $(STAMP)
 	$(VENV)/bin/mkdocs serve
 
 clean:
-	rm -rf site $(VENV)
+	rm -rf site $(VENV) .cache/test-deps
