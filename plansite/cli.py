@@ -215,6 +215,9 @@ def main(argv: list[str]) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into head and the like
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 2
