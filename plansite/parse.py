@@ -31,10 +31,21 @@ DROP_RULES: dict[str, re.Pattern[str]] = {
     "page-number": re.compile(r"^[-—–]?\s*\d{1,3}\s*[-—–]?$"),
     "markdown-rule": re.compile(r"^(-{3,}|\*{3,}|_{3,})$"),
     "editor-credit": re.compile(r"^(责任)?编辑\s*[/／：:]\s*\S{1,8}$"),
+    # The text of a news site's banner image pasted between two paragraphs (fuqing-14th-proposal:
+    # "奋进新征程" / "谱写新篇章" between item 65 and the closing paragraph); not the document's text.
+    "web-banner": re.compile(r"^(奋进新征程|谱写新篇章)$"),
 }
 
 #: Characters that end a sentence: a paragraph whose text ends with one is complete.
 TERMINAL = "。！？；：…”’」』）)】"
+#: Closing quotes: they end a sentence only after a sentence end (``…。”``); ``…“两张清单”`` at the
+#: end of a line is a sentence cut by a page break.
+_CLOSING_QUOTES = "”’」』"
+#: Circled numbers: footnote marks (taishang-14th: a lone ``①`` in the text, and the footnote
+#: ``① “一核”指…`` printed at the foot of the page, cutting the paragraph it interrupts).
+FOOTNOTE_MARKS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+#: Punctuation found inside running prose (``职业教育提质培优行动：扩大…``), not in a title.
+_PROSE = "，。、；："
 #: Characters that cannot begin a paragraph: a line starting with one continues the previous one.
 CONTINUES = "，。；：、！？）)》」』%％"
 
@@ -63,6 +74,19 @@ def clean_line(raw: str) -> tuple[str, bool]:
     for pattern, repl in _MARKUP:
         text = pattern.sub(repl, text)
     return text.strip().strip("\u3000").strip(), is_heading
+
+
+def ends_sentence(text: str, strict: bool = False) -> bool:
+    """Whether ``text`` ends a sentence: its last character, closing quotes aside, is one of
+    :data:`TERMINAL` (``"…发展。”"`` yes, ``"…“两张清单”"`` no, ``""`` yes).
+
+    ``strict`` (hard-wrapped text, where a line end says nothing): closing brackets are set aside
+    too, so ``"…院士（专家）"`` does not end a sentence but ``"…（2035年）。"`` does.
+    """
+    core = text.rstrip(_CLOSING_QUOTES + ("）)】" if strict else ""))
+    if not core:
+        return not text
+    return core[-1] in TERMINAL
 
 
 def squash(text: str) -> str:
@@ -212,6 +236,11 @@ class BodyParser:
         self.paragraph: Node | None = None
         self.last_text_width = 0
         self.in_note = False
+        self.last_line = ""
+        self.in_front = False
+        self.footnote_refs: set[str] = set()
+        self.footnote: Node | None = None
+        self.resume: Node | None = None
         self.dropped: list[Dropped] = []
         self.warnings: list[Problem] = []
         self.ids: set[str] = set()
@@ -283,30 +312,88 @@ class BodyParser:
         (parent.children if parent else self.roots).append(node)
         self._extend(line)
         self.stack.append(_Open(node, marker.level))
-        self.paragraph = None
+        self.reset_paragraph()
         return node
 
     # -- paragraphs ------------------------------------------------------------------------
 
+    def continues(self, text: str) -> bool:
+        """Whether the line ``text`` continues the open paragraph rather than starting a new one.
+
+        Always when it starts with a character no paragraph begins with (``，``, ``）`` …). Otherwise
+        only when the paragraph so far does not end a sentence (see :func:`ends_sentence`), and:
+
+        - hard-wrapped text (PDF extraction): always — a sentence cut at a line end goes on;
+        - other text (one line per paragraph): when the paragraph's last line is running prose —
+          60 columns or more, a ``——`` list entry, or holding prose punctuation (``，。、；：``) —
+          and the line does not open a ``——`` list entry. A short line without such punctuation
+          is a title or a caption. In the front matter (notice, title block) only punctuation
+          counts: ``…纲要的通知`` is a title however long.
+        """
+        para = self.paragraph
+        if para is None:
+            return False
+        if text[0] in CONTINUES:
+            return True
+        if ends_sentence(para.text, strict=self.wrapped):
+            return False
+        if self.wrapped:
+            return True
+        last = self.last_line
+        prose = any(ch in last for ch in _PROSE) or (
+            not self.in_front and (display_width(last) >= 60 or last.startswith("——")))
+        return prose and not text.startswith(("——", "—"))
+
     def add_text(self, text: str, line: int) -> None:
+        """Add the text line ``text`` (seed line ``line``) to the open paragraph or a new one.
+
+        Footnotes (taishang-14th): a line starting with a circled number is a footnote when text
+        follows the mark or the same mark was already seen in the text; the footnote becomes a
+        paragraph of its own that ends at its first sentence end, after which the paragraph it
+        interrupted goes on. A lone mark seen for the first time is the reference in the text.
+        """
         width = display_width(text)
-        joins = self.paragraph is not None and (
-            text[0] in CONTINUES
-            or (self.wrapped and self.last_text_width >= self.wrap_width - 4)
-            or (not self.wrapped and self.paragraph.text[-1] not in TERMINAL
-                and display_width(self.paragraph.text) >= 60 and not text.startswith(("——", "—")))
-        )
-        if joins:
+        mark = text[0] if text[0] in FOOTNOTE_MARKS else ""
+        if mark and (text.strip(FOOTNOTE_MARKS + " ") or mark in self.footnote_refs):
+            open_ = self.paragraph
+            interrupted = open_ if open_ and not ends_sentence(open_.text, strict=self.wrapped) else None
+            self.resume = self.resume or interrupted
+            self.paragraph = Node("paragraph", text=text, lines=(line, line))
+            self.add_block(self.paragraph)
+            self.footnote = self.paragraph
+            self._end_footnote()
+            self.last_text_width, self.last_line = width, text
+            return
+        if mark and self.paragraph is not None and self.footnote is None:
+            self.footnote_refs.add(mark)
             self.paragraph.text += text
             self.paragraph.lines = (self.paragraph.lines[0], line)
             self._extend(line)
+            return
+        if mark:
+            self.footnote_refs.add(mark)
+        if self.footnote is not None or self.continues(text):
+            self.paragraph.text += text
+            self.paragraph.lines = (self.paragraph.lines[0], line)
+            self._extend(line)
+            self._end_footnote()
         else:
             self.paragraph = Node("paragraph", text=text, lines=(line, line))
             self.add_block(self.paragraph)
             # Numbered lines after 注：/备注： are the notes' own list, not items of the plan.
             note_start = bool(re.match(r"^(备注|注)[：:]", text))
             self.in_note = note_start or (self.in_note and bool(re.match(r"^[(（]?\d", text)))
-        self.last_text_width = width
+        self.last_text_width, self.last_line = width, text
+
+    def _end_footnote(self) -> None:
+        """Close the open footnote once its text ends a sentence; the interrupted paragraph resumes."""
+        if self.footnote is not None and ends_sentence(self.footnote.text, strict=True):
+            self.footnote = None
+            self.paragraph, self.resume = self.resume, None
+
+    def reset_paragraph(self) -> None:
+        """Close the open paragraph and any open footnote (a heading or a table follows)."""
+        self.paragraph = self.footnote = self.resume = None
 
 
 def level_kinds(levels: list[str]) -> dict[str, str]:
@@ -338,15 +425,16 @@ def detect_levels(lines: list[SourceLine]) -> list[str]:
 def detect_wrap(lines: list[SourceLine]) -> tuple[bool, int]:
     """Whether the text is hard-wrapped (PDF extraction) and at what width, in columns.
 
-    Hard-wrapped when over half of the non-blank lines have the same width (±2 columns) and that
-    width is below 80 columns.
+    Hard-wrapped when there are at least 20 non-blank lines, over 30 % of them have the same width
+    (±2 columns), and that width is a printed line's: 40 to 80 columns. A short text is never
+    taken for hard-wrapped.
     """
     widths = [display_width(clean_line(sl.text)[0]) for sl in lines if sl.text.strip()]
-    if not widths:
+    if len(widths) < 20:
         return False, 0
     common = max(set(widths), key=lambda w: (sum(1 for x in widths if abs(x - w) <= 2), -w))
     share = sum(1 for x in widths if abs(x - common) <= 2) / len(widths)
-    return (share > 0.3 and common < 80), common
+    return (share > 0.3 and 40 <= common < 80), common
 
 
 def split_runin(raw: str, text: str, marker: Marker) -> tuple[str, str]:
@@ -424,12 +512,14 @@ def _front_nodes(lines: list[SourceLine], split: FrontSplit, parser: BodyParser)
             node.children = [c for c in node.children if c]
         else:
             parser.stack = [_Open(node, "")]
-            parser.paragraph = None
+            parser.reset_paragraph()
+            parser.in_front = kind == "notice"
             body = chunk[1:] if kind == "preface" and title == "前言" else chunk
             _parse_body(parser, body, [], front=True)
             parser.stack = []
+            parser.in_front = False
         nodes.append(node)
-    parser.paragraph = None
+    parser.reset_paragraph()
     return nodes
 
 
@@ -469,7 +559,7 @@ def _parse_body(parser: BodyParser, lines: list[SourceLine], table_ranges, front
                 last = cur.number
                 j += 1
             parser.add_block(Node("table", rows=rows, lines=(sl.number, last)))
-            parser.paragraph = None
+            parser.reset_paragraph()
             i = j
             continue
         marker = None if front else match_marker(text)
