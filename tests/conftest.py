@@ -84,3 +84,65 @@ def browser():
         b = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+# --- copied projects (editors and reviewers: check, build, determinism, diff) ------------------
+
+PROJECT_PARTS = ("mkdocs.yml", "templates", "site_src", "seeds")
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the project's inputs (``mkdocs.yml``, ``templates/``, ``site_src/``, ``seeds/``) into
+    ``dest`` (created) and return it; the code stays the installed ``plansite`` package."""
+    import shutil
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        src = ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, dest / part)
+    return dest
+
+
+def update_checksum(root: Path, slug: str) -> str:
+    """Rewrite the ``sha256:`` line of ``site_src/plans/<slug>.yml`` under ``root`` to match the
+    plan's seed ``seeds/<slug>.txt``; return the new digest."""
+    import hashlib
+    import re
+
+    digest = hashlib.sha256((root / "seeds" / f"{slug}.txt").read_bytes()).hexdigest()
+    meta = root / "site_src" / "plans" / f"{slug}.yml"
+    text, n = re.subn(r"(?m)^sha256: .*$", f"sha256: {digest}", meta.read_text(encoding="utf-8"))
+    assert n == 1, meta
+    meta.write_text(text, encoding="utf-8")
+    return digest
+
+
+def line_of(path: Path, needle: str, start: int = 1) -> int:
+    """1-based number of the first line at or after ``start`` in ``path`` containing ``needle``."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        if number >= start and needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A fresh copy of the project's inputs in ``tmp_path/project`` (see :func:`copy_project`)."""
+    return copy_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def build_py():
+    """``build_py(*args, env=None, cwd=None)`` runs ``python build.py ARGS`` of this repository in a
+    subprocess (text mode, output captured) and returns the ``CompletedProcess``."""
+    import subprocess
+    import sys
+
+    def run(*args, env=None, cwd=None):
+        return subprocess.run([sys.executable, str(ROOT / "build.py"), *map(str, args)], env=env,
+                              cwd=cwd or ROOT, capture_output=True, text=True, timeout=300)
+
+    return run

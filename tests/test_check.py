@@ -1,0 +1,139 @@
+"""`build.py check` (plansite.check): every planted error is found, with its file and line, and
+all of them in one run; parser warnings (目录 mismatches) are printed but do not fail."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import line_of, update_checksum
+from plansite.check import check_project, run_checks
+
+PLAN = "site_src/plans/cangshan-14th.yml"
+CORR = "site_src/corrections/fuqing-14th-proposal.yml"
+IND = "site_src/indicators/cangshan-14th.yml"
+REG = "site_src/indicator_registry.yml"
+LINE_RE = re.compile(r"^[^\s:][^:]*:\d+: \S")
+
+
+def replace_line(path: Path, number: int, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` on 1-based line ``number`` of ``path`` (must occur there)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert old in lines[number - 1], (path, number, lines[number - 1])
+    lines[number - 1] = lines[number - 1].replace(old, new, 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def plant_broken_yaml(root: Path) -> tuple[str, int, str]:
+    path = root / PLAN
+    n = len(path.read_text(encoding="utf-8").rstrip("\n").split("\n")) + 1
+    with path.open("a", encoding="utf-8") as f:
+        f.write("issuer: [unclosed\n")
+    return PLAN, n, "YAML"
+
+
+def plant_bad_kind(root: Path) -> tuple[str, int, str]:
+    n = line_of(root / PLAN, "kind: outline")
+    replace_line(root / PLAN, n, "kind: outline", "kind: novel")
+    return PLAN, n, "kind must be one of"
+
+
+def plant_bad_correction(root: Path) -> tuple[str, int, str]:
+    n = line_of(root / CORR, "line: ")
+    replace_line(root / CORR, n, re.search(r"line: \d+", (root / CORR).read_text().split("\n")[n - 1]).group(),
+                 "line: 99999")
+    return CORR, n, "line must be a line number"
+
+
+def plant_bad_indicator(root: Path) -> tuple[str, int, str]:
+    # the printed cell says 1500; the parsed target now says 1600
+    n = line_of(root / IND, "target: {year: 2025, value: 1500}")
+    replace_line(root / IND, n, "value: 1500}", "value: 1600}")
+    lines = (root / IND).read_text(encoding="utf-8").split("\n")
+    row = max(i for i in range(1, n + 1) if lines[i - 1].lstrip().startswith("- line: "))
+    return IND, row, "1500"  # reported at the row (its "- line:" item)
+
+
+def plant_bad_registry(root: Path) -> tuple[str, int, str]:
+    n = line_of(root / REG, "direction: higher")
+    replace_line(root / REG, n, "direction: higher", "direction: sideways")
+    return REG, n, "sideways"
+
+
+def plant_checksum_mismatch(root: Path) -> tuple[str, int, str]:
+    with (root / "seeds" / "cangshan-14th.txt").open("a", encoding="utf-8") as f:
+        f.write("多一行\n")
+    return PLAN, line_of(root / PLAN, "sha256:"), "checksum mismatch"
+
+
+def plant_invalid_utf8(root: Path) -> tuple[str, int, str]:
+    seed = root / "seeds" / "taijiang-14th.txt"
+    lines = seed.read_bytes().split(b"\n")
+    lines[99] = lines[99][:6] + b"\xff\xfe" + lines[99][6:]
+    seed.write_bytes(b"\n".join(lines))
+    update_checksum(root, "taijiang-14th")
+    return "seeds/taijiang-14th.txt", 100, "UTF-8"
+
+
+def plant_nul_byte(root: Path) -> tuple[str, int, str]:
+    seed = root / "seeds" / "taijiang-14th.txt"
+    lines = seed.read_bytes().split(b"\n")
+    lines[49] = b"\x00" + lines[49]
+    seed.write_bytes(b"\n".join(lines))
+    update_checksum(root, "taijiang-14th")
+    return "seeds/taijiang-14th.txt", 50, "NUL byte"
+
+
+def plant_unknown_plan(root: Path) -> tuple[str, int, str]:
+    (root / "site_src" / "corrections" / "nowhere-14th.yml").write_text(
+        "corrections:\n  - {line: 1, find: a, replace: b, reason: test}\n", encoding="utf-8")
+    return "site_src/corrections/nowhere-14th.yml", 0, "unknown plan"
+
+
+PLANTS = [plant_broken_yaml, plant_bad_kind, plant_bad_correction, plant_bad_indicator,
+          plant_bad_registry, plant_checksum_mismatch, plant_invalid_utf8, plant_nul_byte,
+          plant_unknown_plan]
+
+
+def test_the_project_is_clean(project):
+    report = run_checks(project)
+    assert report.problems == []
+    assert sorted(report.plans) == sorted(p.stem for p in (project / "site_src" / "plans").glob("*.yml"))
+
+
+@pytest.mark.parametrize("plant", PLANTS, ids=lambda f: f.__name__[len("plant_"):])
+def test_check_finds_the_planted_error_at_its_file_and_line(project, plant):
+    path, line, words = plant(project)
+    problems = check_project(project)
+    at = [p for p in problems if p.path == path and p.line == line]
+    assert at, f"nothing reported at {path}:{line}; got {[str(p) for p in problems]}"
+    assert any(words in p.message for p in at), [str(p) for p in at]
+    # nothing else is blamed: the planted error is the only file with problems
+    assert {p.path for p in problems} == {path}, [str(p) for p in problems]
+
+
+def test_check_reports_all_problems_in_one_run(project, build_py):
+    planted = [plant(project) for plant in (plant_broken_yaml, plant_bad_correction,
+                                            plant_bad_registry, plant_invalid_utf8)]
+    result = build_py("--root", project, "check")
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for path, line, words in planted:
+        assert any(ln.startswith(f"{path}:{line}: ") and words in ln for ln in result.stderr.splitlines()), \
+            (path, line, result.stderr)
+    for ln in result.stderr.splitlines():
+        assert LINE_RE.match(ln.removeprefix("warning: ")), ln
+
+
+def test_toc_mismatch_is_a_warning_not_an_error(project, build_py):
+    seed = project / "seeds" / "cangshan-14th.txt"
+    n = line_of(seed, "<b>第二章")
+    replace_line(seed, n, "强化创新驱动", "强化创新引领")
+    update_checksum(project, "cangshan-14th")
+    result = build_py("--root", project, "check")
+    assert result.returncode == 0, result.stderr
+    assert any(ln.startswith(f"warning: seeds/cangshan-14th.txt:{n}: ") for ln in result.stderr.splitlines()), \
+        result.stderr
+    assert "ok: 5 plans" in result.stdout
