@@ -60,7 +60,8 @@
     list.textContent = "";
     results.forEach(function (r) {
       var li = el("li", "result");
-      li.appendChild(el("p", "result-plan", (r.meta && r.meta.plan) || ""));
+      var plan = (r.meta && r.meta.plan) || ((r.filters && r.filters.plan) || [])[0] || "";
+      li.appendChild(el("p", "result-plan", plan));
       var h = el("h2", "result-title");
       var a = el("a", "", (r.meta && r.meta.title) || r.url);
       a.href = r.url;
