@@ -84,9 +84,9 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
         except PlansiteError:
             raise
         except (MkDocsException, SystemExit) as exc:
-            raise _as_error(exc, plugin, collector, config_file) from None
+            raise _as_error(exc, plugin, collector, config_file, root) from None
         except Exception as exc:  # noqa: BLE001 - template errors and the like: one line, no traceback
-            raise _as_error(exc, plugin, collector, config_file) from None
+            raise _as_error(exc, plugin, collector, config_file, root) from None
         old = site_dir.with_name(f".{site_dir.name}.old")
         if old.exists():
             shutil.rmtree(old)
@@ -113,7 +113,8 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     }
 
 
-def _as_error(exc: BaseException, plugin, collector: _LogCollector, config_file: str) -> PlansiteError:
+def _as_error(exc: BaseException, plugin, collector: _LogCollector, config_file: str,
+              root: Path | None = None) -> PlansiteError:
     """The :class:`PlansiteError` behind a failed MkDocs build.
 
     The plansite plugin keeps the original error (``plugin.error``), so its problems come out
@@ -126,7 +127,10 @@ def _as_error(exc: BaseException, plugin, collector: _LogCollector, config_file:
     if isinstance(stashed, PlansiteError):
         return stashed
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return PlansiteError.at(exc.filename or exc.name or "templates", exc.lineno or 0, f"template error: {exc.message}")
+        shown = exc.filename or exc.name or "templates"
+        if root is not None and Path(shown).is_absolute() and Path(shown).is_relative_to(root):
+            shown = Path(shown).relative_to(root).as_posix()
+        return PlansiteError.at(shown, exc.lineno or 0, f"template error: {exc.message}")
     if isinstance(exc, jinja2.TemplateError):
         return PlansiteError.at("templates", 0, f"template error: {type(exc).__name__}: {exc}")
     messages = [m for m in collector.errors if m.strip()]
