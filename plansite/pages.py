@@ -67,11 +67,13 @@ def page_units(data: PlanData) -> list[PageUnit]:
 
 
 def node_urls(data: PlanData) -> dict[str, str]:
-    """Map every node id of the plan to the URL (with fragment) of the page that shows it."""
+    """Map the id of every structural node and table of the plan to the URL (with fragment) of the
+    page that shows it; paragraphs are cited by their heading's anchor and source lines."""
     urls: dict[str, str] = {}
     for unit in page_units(data):
-        for depth, node in unit_nodes(unit):
-            urls[node.id] = f"{unit.url}#{node.id}"
+        for _, node in unit_nodes(unit):
+            if node.kind != "paragraph":  # paragraphs carry no anchor of their own
+                urls[node.id] = f"{unit.url}#{node.id}"
         if unit.node is not None:
             urls[unit.node.id] = unit.url
     return urls
