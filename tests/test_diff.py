@@ -104,11 +104,16 @@ def test_diff_errors_exit_2(tmp_path, build_py):
     assert build_py("diff", "--against", "no-such-revision-xyz").returncode == 2
 
 
-def test_against_a_revision_uses_a_temporary_worktree(built_site, build_py):
-    before = subprocess.run(["git", "-C", str(ROOT), "worktree", "list"], capture_output=True, text=True).stdout
-    result = build_py("diff", "--against", "HEAD", "--site", built_site)
+def test_against_a_revision_uses_a_temporary_worktree(built_site, build_py, tmp_path):
+    import os
+
+    # the worktree goes under TMPDIR: this run's own folder, since other runs may work beside it
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    result = build_py("diff", "--against", "HEAD", "--site", built_site, env=env)
     assert result.returncode in (0, 1), result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout.strip()
-    after = subprocess.run(["git", "-C", str(ROOT), "worktree", "list"], capture_output=True, text=True).stdout
-    assert after == before
+    worktrees = subprocess.run(["git", "-C", str(ROOT), "worktree", "list", "--porcelain"],
+                               capture_output=True, text=True).stdout
+    assert str(tmp_path) not in worktrees
+    assert list(tmp_path.iterdir()) == []
