@@ -146,3 +146,30 @@ def build_py():
                               cwd=cwd or ROOT, capture_output=True, text=True, timeout=300)
 
     return run
+
+
+# --- indicator tables (shared by the indicator tests) ------------------------------------------
+
+
+class IndicatorTables(dict):
+    """``{slug: [IndicatorTable]}`` of the real project, with lookups by id and printed name."""
+
+    def table(self, slug: str, table_id: str):
+        return next(t for t in self[slug] if t.id == table_id)
+
+    def row(self, slug: str, table_id: str, key: str):
+        return next(r for r in self.table(slug, table_id).rows if r.key == key)
+
+
+@pytest.fixture(scope="session")
+def registry():
+    from plansite.indicators import load_registry
+
+    return load_registry(ROOT)
+
+
+@pytest.fixture(scope="session")
+def tables():
+    from plansite.indicators import load_all_tables
+
+    return IndicatorTables(load_all_tables(ROOT))

@@ -9,7 +9,7 @@ import pytest
 
 from plansite.errors import PlansiteError
 from plansite.indicators import (
-    IndicatorRow, check_registry, check_row_cells, check_tables, load_all_tables,
+    IndicatorRow, check_registry, check_row_cells, check_tables,
     load_registry, load_tables, parse_growth_cell, parse_value_cell, split_markers)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,23 +24,6 @@ ROW_COUNTS = {
     ("taishang-14th", "main"): 40,
 }
 
-
-@pytest.fixture(scope="module")
-def registry():
-    return load_registry(ROOT)
-
-
-@pytest.fixture(scope="module")
-def tables():
-    return load_all_tables(ROOT)
-
-
-def _table(tables, slug, tid):
-    return next(t for t in tables[slug] if t.id == tid)
-
-
-def _row(tables, slug, tid, key):
-    return next(r for r in _table(tables, slug, tid).rows if r.key == key)
 
 
 def _source(slug):
@@ -63,12 +46,12 @@ def test_check_tables_finds_no_problem(slug, registry):
 @pytest.mark.parametrize("key,count", sorted(ROW_COUNTS.items()))
 def test_row_counts(tables, key, count):
     slug, tid = key
-    assert len(_table(tables, slug, tid).rows) == count
+    assert len(tables.table(slug, tid).rows) == count
 
 
 def test_fuqing_targets_quote_their_sentences(tables):
     src = _source("fuqing-14th-proposal")
-    rows = _table(tables, "fuqing-14th-proposal", "main-targets").rows
+    rows = tables.table("fuqing-14th-proposal", "main-targets").rows
     assert len(rows) >= 10
     for r in rows:
         assert r.quote and r.quote in src[r.line - 1]
@@ -99,32 +82,32 @@ def test_cells_verbatim_at_recorded_line(slug, tables):
 
 
 def test_spot_values_against_source(tables):
-    r = _row(tables, "cangshan-14th", "main", "地区生产总值（GDP）")
+    r = tables.row("cangshan-14th", "main", "地区生产总值（GDP）")
     assert r.line == 179 and r.cells[3:6] == ["902.27", "1500", "8%"]
     assert (r.baseline.year, r.baseline.value) == (2020, 902.27)
     assert (r.target.year, r.target.value) == (2025, 1500)
     assert (r.growth.kind, r.growth.value) == ("annual", 8)
-    r = _row(tables, "fuzhou-15th", "main", "每千人口拥有医护人员数：注册护士数")
+    r = tables.row("fuzhou-15th", "main", "每千人口拥有医护人员数：注册护士数")
     assert r.line == 308 and r.seq == "14" and r.category == "民生福祉"
     assert (r.baseline.value, r.target.value, r.growth.kind, r.growth.value) == \
         (4.5, 4.6, "cumulative", 0.1)
-    r = _row(tables, "fuzhou-15th", "main", "工业战略性新兴产业产值占规上工业产值比重")
+    r = tables.row("fuzhou-15th", "main", "工业战略性新兴产业产值占规上工业产值比重")
     assert r.markers == ["[*]"] and r.baseline.year == 2024
     assert (r.target.value, r.target.qualifier) == (40, "above")
-    r = _row(tables, "taijiang-14th", "completion-13th", "实际利用外资")
+    r = tables.row("taijiang-14th", "completion-13th", "实际利用外资")
     assert r.achieved.value.unit == "亿元人民币" and r.achieved.growth.text == "不可比"
     assert r.planned.value.cumulative and r.base.year == 2015
-    r = _row(tables, "taishang-14th", "main", "单位 GDP二氧化硫排放降低")
+    r = tables.row("taishang-14th", "main", "单位 GDP二氧化硫排放降低")
     assert r.lines == (732, 735) and r.extra_lines == [(728, 728)]
     assert r.target.text == "控制在市下达指标内" and r.target.value is None
-    r = _row(tables, "taishang-14th", "main", "全社会固定资产投资额")
+    r = tables.row("taishang-14th", "main", "全社会固定资产投资额")
     assert r.lines == (616, 619) and r.past_growth.value == 0.2 and r.growth.value == 8.0
-    r = _row(tables, "taishang-14th", "main", "第三产业占 GDP比重")
+    r = tables.row("taishang-14th", "main", "第三产业占 GDP比重")
     assert (r.growth.kind, r.growth.value) == ("cumulative", 3.6)
 
 
 def test_taishang_categories_and_attributes(tables):
-    rows = _table(tables, "taishang-14th", "main").rows
+    rows = tables.table("taishang-14th", "main").rows
     assert [r.seq for r in rows] == [str(i) for i in range(1, 41)]
     cats = {}
     for r in rows:
@@ -179,7 +162,7 @@ def test_parsed_numbers_occur_in_cells(slug, tables):
 
 
 def test_check_row_cells_catches_a_wrong_number(tables):
-    t = _table(tables, "cangshan-14th", "main")
+    t = tables.table("cangshan-14th", "main")
     r = t.rows[0]
     src = _source("cangshan-14th")
     assert check_row_cells(t, r, src) == []

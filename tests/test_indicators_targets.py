@@ -11,8 +11,7 @@ import pytest
 
 from plansite.downloads import all_tables_csv, json_text, table_csv, table_json
 from plansite.indicators import (
-    Growth, IndicatorRow, Outcome, Registry, RegistryEntry, Value, load_all_tables,
-    load_registry)
+    Growth, IndicatorRow, Outcome, Registry, RegistryEntry, Value)
 from plansite.targets import (
     MET, NOT_ASSESSABLE, NOT_MET, assess, assess_table, compare, count_by_attribute,
     count_by_category, count_quantified, growth_check, growth_checks, implied_cagr,
@@ -20,23 +19,6 @@ from plansite.targets import (
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-@pytest.fixture(scope="module")
-def registry():
-    return load_registry(ROOT)
-
-
-@pytest.fixture(scope="module")
-def tables():
-    return load_all_tables(ROOT)
-
-
-def _table(tables, slug, tid):
-    return next(t for t in tables[slug] if t.id == tid)
-
-
-def _row(tables, slug, tid, key):
-    return next(r for r in _table(tables, slug, tid).rows if r.key == key)
 
 
 # --- implied growth -----------------------------------------------------------------------
@@ -52,7 +34,7 @@ def test_implied_cagr_formula():
 
 
 def test_cangshan_gdp_flagged(tables, registry):
-    r = _row(tables, "cangshan-14th", "main", "地区生产总值（GDP）")
+    r = tables.row("cangshan-14th", "main", "地区生产总值（GDP）")
     c = growth_check(r, registry)
     assert c is not None and c.years == 5
     assert c.implied == pytest.approx(10.70, abs=0.01)
@@ -60,26 +42,26 @@ def test_cangshan_gdp_flagged(tables, registry):
 
 
 def test_close_growth_not_flagged(tables, registry):
-    c = growth_check(_row(tables, "cangshan-14th", "main", "每万人发明专利拥有量"), registry)
+    c = growth_check(tables.row("cangshan-14th", "main", "每万人发明专利拥有量"), registry)
     assert c.implied == pytest.approx(7.99, abs=0.01) and not c.flagged
-    c = growth_check(_row(tables, "taijiang-14th", "main", "地区生产总值(GDP)"), registry)
+    c = growth_check(tables.row("taijiang-14th", "main", "地区生产总值(GDP)"), registry)
     assert c.implied == pytest.approx(7.5, abs=0.01) and not c.flagged
 
 
 def test_growth_check_skips_rates_shares_and_cumulative(tables, registry):
-    t = _table(tables, "cangshan-14th", "main")
+    t = tables.table("cangshan-14th", "main")
     keys = [c.row.key for c in growth_checks(t, registry)]
     assert keys == ["地区生产总值（GDP）", "人均GDP", "每万人发明专利拥有量"]
     # 居民人均可支配收入增长 3 → 8 with growth 8: a rate, not a level
-    assert growth_check(_row(tables, "cangshan-14th", "main", "居民人均可支配收入增长"),
+    assert growth_check(tables.row("cangshan-14th", "main", "居民人均可支配收入增长"),
                         registry) is None
     # 服务业比重 61.6 → 65 with 0.68%: a share
-    assert growth_check(_row(tables, "cangshan-14th", "main",
+    assert growth_check(tables.row("cangshan-14th", "main",
                              "服务业增加值占地区生产总值比重"), registry) is None
 
 
 def test_taishang_flags(tables, registry):
-    checks = {c.row.key: c for c in growth_checks(_table(tables, "taishang-14th", "main"),
+    checks = {c.row.key: c for c in growth_checks(tables.table("taishang-14th", "main"),
                                                   registry)}
     assert checks["地区生产总值"].flagged  # 307.51 → 440 implies 7.43 vs 6.5
     assert checks["社会消费品零售额"].flagged  # 126.6 → 155 implies 4.13 vs 10.0
@@ -139,7 +121,7 @@ def test_not_assessable_cases():
 
 
 def test_real_completion_rows(tables, registry):
-    fz = {a.row.seq: a for a in assess_table(_table(tables, "fuzhou-15th", "completion-14th"),
+    fz = {a.row.seq: a for a in assess_table(tables.table("fuzhou-15th", "completion-14th"),
                                             registry)}
     assert fz["1"].status == NOT_MET and fz["1"].basis == "growth"   # GDP 6.0% < 7.0%
     assert fz["8"].status == MET                                      # 63.59 vs 60以上
@@ -148,7 +130,7 @@ def test_real_completion_rows(tables, registry):
     assert fz["20"].status == MET                                     # 97.5 vs （97%以上）
     assert fz["12"].status == NOT_ASSESSABLE                          # 不高于全省平均水平
     assert fz["22"].status == NOT_ASSESSABLE                          # achieved is text
-    tj = {a.row.seq: a for a in assess_table(_table(tables, "taijiang-14th", "completion-13th"),
+    tj = {a.row.seq: a for a in assess_table(tables.table("taijiang-14th", "completion-13th"),
                                             registry)}
     assert tj["8"].status == NOT_ASSESSABLE and "不可比" in tj["8"].reason   # 7.8亿元人民币
     assert tj["17"].status == MET                                     # PM2.5 0.02 < 0.035
@@ -158,11 +140,11 @@ def test_real_completion_rows(tables, registry):
 
 
 def test_counts(tables):
-    t = _table(tables, "cangshan-14th", "main")
+    t = tables.table("cangshan-14th", "main")
     assert count_by_category(t) == {"经济发展": 5, "创新驱动": 4, "民生福祉": 6, "绿色生态": 5}
     assert count_by_attribute(t) == {"expected": 15, "binding": 5, "none": 0}
     assert count_quantified(t) == {"quantified": 15, "text_only": 5, "none": 0}
-    t = _table(tables, "fuzhou-15th", "main")
+    t = tables.table("fuzhou-15th", "main")
     assert sum(count_by_category(t).values()) == 26
 
 
@@ -170,7 +152,7 @@ def test_counts(tables):
 
 
 def test_table_csv(tables, registry):
-    t = _table(tables, "cangshan-14th", "main")
+    t = tables.table("cangshan-14th", "main")
     text = table_csv(t, registry)
     assert text.startswith("\ufeff") and "\r" not in text and text.endswith("\n")
     rows = list(csv.reader(io.StringIO(text[1:])))
@@ -191,7 +173,7 @@ def test_all_tables_csv(tables, registry):
 
 
 def test_table_json(tables, registry):
-    t = _table(tables, "taijiang-14th", "completion-13th")
+    t = tables.table("taijiang-14th", "completion-13th")
     d = table_json(t, registry)
     assert len(d["rows"]) == 18 and d["summary"]["completion"]["not_assessable"] >= 1
     assert d["rows"][7]["cells"][7] == "7.8亿元人民币"
@@ -199,5 +181,5 @@ def test_table_json(tables, registry):
     text = json_text(d)
     assert json.loads(text) == json.loads(json_text(table_json(t, registry)))
     assert text == json_text(table_json(t, registry)) and text.endswith("\n")
-    s = table_summary(_table(tables, "cangshan-14th", "main"), registry)
+    s = table_summary(tables.table("cangshan-14th", "main"), registry)
     assert s["growth_checks"][0]["implied"] == 10.7 and s["growth_checks"][0]["flagged"]
