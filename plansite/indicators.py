@@ -439,12 +439,17 @@ def _value(c: _Checker, d: dict, key: str, where: str) -> Value | None:
         unit=c.get(raw, "unit", (str,), w),
         strive=c.get(raw, "strive", (bool,), w, default=False),
     )
-    if v.qualifier is not None and v.qualifier not in QUALIFIERS:
-        c.add(raw.line_of("qualifier"), f"{w}qualifier {v.qualifier!r} is not one of "
+    _check_amount(c, raw, v.qualifier, f"{where}{key}")
+    return v
+
+
+def _check_amount(c: _Checker, raw: LineDict, qualifier: str | None, where: str) -> None:
+    """Checks shared by values and growths: a known qualifier, and a value or a text."""
+    if qualifier is not None and qualifier not in QUALIFIERS:
+        c.add(raw.line_of("qualifier"), f"{where}.qualifier {qualifier!r} is not one of "
                                         f"{', '.join(QUALIFIERS)}")
     if "value" not in raw and "text" not in raw:
-        c.add(raw.line, f"{where}{key} has neither value nor text")
-    return v
+        c.add(raw.line, f"{where} has neither value nor text")
 
 
 def _growth(c: _Checker, d: dict, key: str, where: str) -> Growth | None:
@@ -462,11 +467,7 @@ def _growth(c: _Checker, d: dict, key: str, where: str) -> Growth | None:
     )
     if g.kind not in GROWTH_KINDS:
         c.add(raw.line_of("kind"), f"{w}kind {g.kind!r} is not annual or cumulative")
-    if g.qualifier is not None and g.qualifier not in QUALIFIERS:
-        c.add(raw.line_of("qualifier"), f"{w}qualifier {g.qualifier!r} is not one of "
-                                        f"{', '.join(QUALIFIERS)}")
-    if "value" not in raw and "text" not in raw:
-        c.add(raw.line, f"{where}{key} has neither value nor text")
+    _check_amount(c, raw, g.qualifier, f"{where}{key}")
     return g
 
 
