@@ -176,7 +176,8 @@ def test_every_page_has_language_landmarks_skip_link_heading_order_and_scoped_he
 
 def axe_pages(site: Path) -> list[str]:
     """The pages axe checks: home, a plan overview, a chapter, indicator pages when present, search."""
-    pages = ["", "plans/fuzhou-15th/", "plans/fuzhou-15th/chapter-5/", "plans/fuqing-14th-proposal/part-1/",
+    pages = ["", "plans/fuzhou-15th/", "plans/fuzhou-15th/chapter-5/", "plans/fuzhou-15th/chapter-1/",
+             "plans/taijiang-14th/front/", "plans/fuqing-14th-proposal/part-1/",
              "plans/fuzhou-15th/source/", "about/"]
     table_pages = sorted(site.glob("plans/*/indicators/*/index.html"))
     if table_pages:
