@@ -57,7 +57,7 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
     def on_files(self, files: Files, *, config) -> Files:
         self.error = None
         try:
-            project = load_project(self.root, self.config.plans or None)
+            project = load_project(self.root, self.config.plans or None, progress=_log_parsed)
         except PlansiteError as exc:
             # Kept for build.py (plansite.cli.build_site), which prints exc.problems itself;
             # `mkdocs build` users see one ERROR line per problem.
@@ -65,11 +65,6 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
             for problem in exc.problems:
                 log.error("%s", problem)
             raise PluginError(f"{len(exc.problems)} input problem(s), listed above") from None
-        for data in project.plans:
-            log.info("plansite: parsed %s (%d source lines, %d warnings)",
-                     data.plan.slug, len(data.seed), len(data.doc.warnings))
-            for problem in data.doc.warnings:
-                log.info("warning: %s", problem)
         outputs = site_outputs(project, self.root / self.config.templates)
         for data in project.plans:
             prefix = f"plans/{data.plan.slug}/"
@@ -105,3 +100,10 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
             return relurl(target, url)
 
         return {"site_name": SITE_NAME, "link": link, "css": link(CSS_URL), "home": link(""), "url": url}
+
+
+def _log_parsed(data) -> None:
+    log.info("plansite: parsed %s (%d source lines, %d warnings)",
+             data.plan.slug, len(data.seed), len(data.doc.warnings))
+    for problem in data.doc.warnings:
+        log.info("warning: %s", problem)

@@ -67,8 +67,9 @@ def _load_tables(root: Path, plan: Plan) -> list:
     return load_tables(root, plan.slug)
 
 
-def load_project(root: Path, only: list[str] | None = None) -> Project:
-    """Load every plan under ``root`` (or just the slugs in ``only``).
+def load_project(root: Path, only: list[str] | None = None, progress=None) -> Project:
+    """Load every plan under ``root`` (or just the slugs in ``only``); ``progress(plan_data)`` is
+    called as each plan is parsed.
 
     Raises :class:`PlansiteError` with every problem found, each ``path:line: message``; an
     unknown slug in ``only`` is an error too.
@@ -85,6 +86,8 @@ def load_project(root: Path, only: list[str] | None = None) -> Project:
     for plan in plans:
         try:
             loaded.append(load_plan_data(root, plan))
+            if progress:
+                progress(loaded[-1])
         except PlansiteError as exc:
             problems += exc.problems
     if problems:
