@@ -1,0 +1,69 @@
+"""MkDocs is the site engine: `mkdocs build --strict` and `mkdocs serve` work directly."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+from conftest import copy_project
+
+
+def test_mkdocs_build_strict_passes_and_writes_every_kind_of_page(tmp_path):
+    out = tmp_path / "site"
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
+                         cwd=str(copy_project(tmp_path / "project")), capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "WARNING" not in run.stderr
+    for page in ("index.html", "about/index.html", "search/index.html", "plans/fuzhou-15th/index.html",
+                 "plans/fuzhou-15th/chapter-75/index.html", "plans/fuzhou-15th/source/index.html",
+                 "api/plans.json", "manifest.json", "404.html"):
+        assert (out / page).is_file(), page
+    assert not (out / "sitemap.xml").exists()  # carries build dates: left out for determinism
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return ""
+
+
+def _wait_for(url: str, needle: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if needle in _get(url):
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_mkdocs_serve_rebuilds_when_plan_metadata_or_a_seed_changes(tmp_path):
+    root = copy_project(tmp_path / "project")
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=str(root), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/plans/cangshan-14th/"
+        assert _wait_for(url, "仓山区“十四五”规划纲要", 60), "mkdocs serve did not come up"
+        meta = root / "site_src" / "plans" / "cangshan-14th.yml"
+        meta.write_text(meta.read_text(encoding="utf-8").replace(
+            "short_title: 仓山区“十四五”规划纲要", "short_title: 仓山区规划纲要（预览）"), encoding="utf-8")
+        assert _wait_for(url, "仓山区规划纲要（预览）", 60), "no rebuild after editing site_src/"
+        template = root / "templates" / "plan.html"
+        template.write_text(template.read_text(encoding="utf-8").replace("<h2 id=\"outline-h\">目录</h2>",
+                                                                          "<h2 id=\"outline-h\">全文目录</h2>"),
+                            encoding="utf-8")
+        assert _wait_for(url, "全文目录", 60), "no rebuild after editing templates/"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
