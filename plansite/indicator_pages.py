@@ -116,7 +116,7 @@ def _number(v) -> float | None:
 def row_chart(table: IndicatorTable, row: IndicatorRow, chart_id: str) -> object | None:
     """The chart of one row: baseline → target (targets tables) or planned → achieved
     (completion tables), when both are numbers in the row's unit; ``None`` otherwise."""
-    unit = row.unit if row.unit and row.unit != "%" else ("%" if row.unit == "%" else "")
+    unit = row.unit or ""
     if table.kind == "targets":
         a, b = row.baseline, row.target
         labels = (f"{a.year or table.base_year or ''}年基期", f"{b.year or table.target_year or ''}年目标") if a and b else ("", "")
@@ -196,14 +196,12 @@ def indicator_outputs(project: Project, renderer: Renderer, registry: Registry,
                 csv_url=csv_path, json_url=json_path, urls=renderer.urls[slug], **common)
             out[csv_path] = table_csv(table, registry)
             out[json_path] = json_text(table_json(table, registry))
-    used = [e for e in registry.entries if comparison_rows(project, registry, e)]
-    out["indicators/index.html"] = renderer.render(
-        "indicators.html", "indicators/", entries=[(e, comparison_rows(project, registry, e)) for e in used],
-        **common)
-    for entry in used:
+    compared = [(e, rows) for e in registry.entries if (rows := comparison_rows(project, registry, e))]
+    out["indicators/index.html"] = renderer.render("indicators.html", "indicators/", entries=compared, **common)
+    for entry, rows in compared:
         url = indicator_url(entry.id)
         out[f"{url}index.html"] = renderer.render(
-            "indicator.html", url, entry=entry, rows=comparison_rows(project, registry, entry),
+            "indicator.html", url, entry=entry, rows=rows,
             discussed=[(d.plan, links.by_indicator[d.plan.slug][entry.id]) for d in project.plans
                        if links.by_indicator[d.plan.slug].get(entry.id)],
             **common)

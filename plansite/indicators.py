@@ -56,7 +56,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 from plansite import yamlfile
 from plansite.errors import PlansiteError, Problem
 from plansite.yamlfile import LineDict

@@ -66,11 +66,12 @@ def page_units(data: PlanData) -> list[PageUnit]:
     return units
 
 
-def node_urls(data: PlanData) -> dict[str, str]:
-    """Map the id of every structural node and table of the plan to the URL (with fragment) of the
-    page that shows it; paragraphs are cited by their heading's anchor and source lines."""
+def node_urls(units: list[PageUnit]) -> dict[str, str]:
+    """Map the id of every structural node and table on the plan's pages ``units`` (see
+    :func:`page_units`) to the URL (with fragment) of the page that shows it; paragraphs are cited
+    by their heading's anchor and source lines."""
     urls: dict[str, str] = {}
-    for unit in page_units(data):
+    for unit in units:
         for _, node in unit_nodes(unit):
             if node.kind != "paragraph":  # paragraphs carry no anchor of their own
                 urls[node.id] = f"{unit.url}#{node.id}"
@@ -79,7 +80,7 @@ def node_urls(data: PlanData) -> dict[str, str]:
     return urls
 
 
-def unit_nodes(unit: PageUnit, depth: int = 0):
+def unit_nodes(unit: PageUnit):
     """(depth, node) for every node shown on ``unit``'s page, in order; the page's own node is
     depth 0, and the chapters of a part page (which have pages of their own) are left out."""
     def visit(node: Node, level: int):
@@ -106,6 +107,15 @@ def relurl(target: str, base: str) -> str:
     return rel + (f"#{fragment}" if fragment else "")
 
 
+def page_context(url: str) -> dict:
+    """Template context every page needs, for the page at site-relative ``url``: ``site_name``,
+    ``url``, ``link(target)`` (a relative link to a site-relative target), ``css`` and ``home``."""
+    def link(target: str) -> str:
+        return relurl(target, url)
+
+    return {"site_name": SITE_NAME, "url": url, "link": link, "css": link(CSS_URL), "home": link("")}
+
+
 def make_env(templates: Path) -> jinja2.Environment:
     """The Jinja2 environment for ``templates/``: autoescaping on, undefined names are errors."""
     env = jinja2.Environment(
@@ -122,32 +132,28 @@ def make_env(templates: Path) -> jinja2.Environment:
 class Renderer:
     """Renders every page of a :class:`~plansite.project.Project` to ``{url: html}``.
 
-    ``extra_pages`` hooks (callables ``(renderer, data) -> {url: html}``) let later stages (such as
-    indicator pages) add pages per plan without this module knowing about them.
+    Later stages add template context to plan pages through :attr:`context_for` and render pages
+    of their own with :meth:`render`.
     """
 
     def __init__(self, project: Project, templates: Path):
         self.project = project
         self.env = make_env(templates)
         self.units = {d.plan.slug: page_units(d) for d in project.plans}
-        self.urls = {d.plan.slug: node_urls(d) for d in project.plans}
+        self.urls = {slug: node_urls(units) for slug, units in self.units.items()}
         #: ``(plan data, page unit or None) -> dict``: extra template context for plan pages,
         #: set by later stages (indicator mentions and tables).
         self.context_for = lambda data, unit: {"mentions": [], "indicator_tables": []}
 
     def render(self, template: str, url: str, **context) -> str:
         """Render ``template`` as the page at ``url``; ``link(target)`` in templates makes relative links."""
-        def link(target: str) -> str:
-            return relurl(target, url)
-
-        html = self.env.get_template(template).render(
-            site_name=SITE_NAME, url=url, link=link, css=link(CSS_URL), home=link(""), **context)
+        html = self.env.get_template(template).render(**page_context(url), **context)
         return "\n".join(line.rstrip() for line in html.splitlines() if line.strip()) + "\n"
 
     def pages(self) -> dict[str, str]:
         """All pages, keyed by site-relative URL."""
         counts = {d.plan.slug: division_summary(d) for d in self.project.plans}
-        out = {"": self.render("home.html", "", plans=self.project.plans, units=self.units, chapter_counts=counts)}
+        out = {"": self.render("home.html", "", plans=self.project.plans, chapter_counts=counts)}
         for data in self.project.plans:
             out.update(self.plan_pages(data))
         return out
@@ -167,19 +173,15 @@ class Renderer:
             next_unit = units[index + 1] if index + 1 < len(units) else None
             out[unit.url] = self.render(
                 "chapter.html", unit.url, data=data, plan=data.plan, unit=unit, units=units, urls=urls,
-                prev_unit=prev_unit, next_unit=next_unit, blocks=list(self._blocks(unit)),
+                prev_unit=prev_unit, next_unit=next_unit,
                 **self.context_for(data, unit))
         src = source_url(slug)
         out[src] = self.render("source.html", src, data=data, plan=data.plan, urls=urls,
                                corrected={sl.number for sl in data.lines if sl.corrected})
         return out
 
-    def _blocks(self, unit: PageUnit):
-        """(depth, node) pairs to render on ``unit``'s page, the page's own node left out."""
-        return [(d, n) for d, n in unit_nodes(unit) if n is not unit.node]
 
-
-def outline_tree(data: PlanData, urls: dict[str, str], kinds=None) -> list[dict]:
+def outline_tree(data: PlanData, urls: dict[str, str]) -> list[dict]:
     """The plan's outline as nested dicts ``{id, kind, number, title, url, lines, children}``.
 
     Paragraphs are left out; tables are kept (they are outline nodes of the JSON API).

@@ -24,7 +24,7 @@ from mkdocs.structure.files import File, Files
 
 from .errors import PlansiteError
 from .manifest import write_manifest
-from .pages import CSS_URL, SITE_NAME, relurl
+from .pages import page_context
 from .project import load_project
 from .search import build_search_index
 from .site import site_outputs
@@ -88,18 +88,13 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         write_manifest(site_dir)
 
     def on_page_context(self, context, *, page, config, nav):
-        context.update(self._context(page.url))
+        context.update(page_context(page.url))
         return context
 
     def on_template_context(self, context, *, template_name, config):
-        context.update(self._context(""))
+        context.update(page_context(""))
         return context
 
-    def _context(self, url: str) -> dict:
-        def link(target: str) -> str:
-            return relurl(target, url)
-
-        return {"site_name": SITE_NAME, "link": link, "css": link(CSS_URL), "home": link(""), "url": url}
 
 
 def _log_parsed(data) -> None:

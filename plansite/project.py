@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import PlansiteError
+from .indicators import load_registry, load_tables
 from .model import Document, SourceLine
 from .parse import parse_document
 from .plans import Plan, load_plans
@@ -60,10 +61,6 @@ def _load_tables(root: Path, plan: Plan) -> list:
     path = root / "site_src" / "indicators" / f"{plan.slug}.yml"
     if not path.exists():
         return []
-    try:
-        from .indicators import load_tables
-    except ImportError:  # the indicator stage is optional until it lands
-        return []
     return load_tables(root, plan.slug)
 
 
@@ -94,8 +91,6 @@ def load_project(root: Path, only: list[str] | None = None, progress=None) -> Pr
         raise PlansiteError(problems)
     registry = None
     if (root / "site_src" / "indicator_registry.yml").exists():
-        from .indicators import load_registry
-
         registry = load_registry(root)
     return Project(root, loaded, registry)
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .api import api_files
-from .pages import Renderer
+from .indicator_pages import api_extra, find_mentions, indicator_outputs
+from .pages import Renderer, unit_nodes
+from .targets import table_summary
 from .project import Project
 
 
@@ -22,9 +24,6 @@ def site_outputs(project: Project, templates: Path) -> dict[str, str]:
     renderer = Renderer(project, templates)
     extra = None
     if project.registry is not None:
-        from .indicator_pages import api_extra, find_mentions, indicator_outputs
-        from .targets import table_summary
-
         links = find_mentions(project, renderer, project.registry)
         renderer.context_for = lambda data, unit: {
             "mentions": links.by_page[data.plan.slug].get(unit.url, []) if unit else [],
@@ -40,7 +39,5 @@ def site_outputs(project: Project, templates: Path) -> dict[str, str]:
 
 def _shows(unit, table) -> bool:
     """Whether the page ``unit`` shows the source lines where indicator ``table`` is printed."""
-    from .pages import unit_nodes
-
     return any(n.kind == "table" and n.lines[0] <= table.lines[1] and table.lines[0] <= n.lines[1]
                for _, n in unit_nodes(unit))
