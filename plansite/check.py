@@ -14,14 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import indicators
 from .errors import PlansiteError, Problem
+from .indicators import INDICATORS_DIR, REGISTRY_PATH
 from .parse import parse_document
 from .plans import Plan, check_plan_file, plan_files
 from .sources import apply_corrections, check_corrections, read_seed
 
 CORRECTIONS_DIR = "site_src/corrections"
-INDICATORS_DIR = "site_src/indicators"
-REGISTRY_PATH = "site_src/indicator_registry.yml"
 
 
 @dataclass
@@ -75,10 +75,6 @@ def _check_plan(root: Path, plan: Plan, report: CheckReport) -> tuple[bool, bool
 
 def _check_indicators(root: Path, slugs: set[str], bad_seeds: set[str], report: CheckReport) -> None:
     """Indicator tables and registry; ``bad_seeds`` are plans whose seed could not be read."""
-    try:
-        from . import indicators
-    except ImportError:  # the indicator stage is optional
-        return
     registry = None
     if (root / REGISTRY_PATH).exists() or (root / INDICATORS_DIR).is_dir():
         try:

@@ -61,7 +61,6 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
 
     root = Path(root).resolve()
     site_dir = Path(site_dir).resolve()
@@ -83,9 +82,7 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
             build(config)
         except PlansiteError:
             raise
-        except (MkDocsException, SystemExit) as exc:
-            raise _as_error(exc, plugin, collector, config_file, root) from None
-        except Exception as exc:  # noqa: BLE001 - template errors and the like: one line, no traceback
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - MkDocs, template errors…: lines, no traceback
             raise _as_error(exc, plugin, collector, config_file, root) from None
         old = site_dir.with_name(f".{site_dir.name}.old")
         if old.exists():
