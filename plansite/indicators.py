@@ -59,6 +59,7 @@ from typing import Any
 from plansite import yamlfile
 from plansite.errors import PlansiteError, Problem
 from plansite.yamlfile import LineDict
+from plansite.parser.decode import decode_bytes
 
 TABLE_KINDS = ("targets", "completion")
 GROWTH_KINDS = ("annual", "cumulative")
@@ -885,8 +886,8 @@ def check_tables(root: Path, slug: str, registry: Registry | None = None) -> lis
     for t in tables:
         if t.source not in sources:
             try:
-                sources[t.source] = (root / t.source).read_text(encoding="utf-8").split("\n")
-            except OSError:
+                sources[t.source] = decode_bytes((root / t.source).read_bytes(), t.source).lines
+            except (OSError, PlansiteError):
                 problems.append(Problem(path, 0, f"source {t.source} cannot be read"))
                 sources[t.source] = []
         src = sources[t.source]

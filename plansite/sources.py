@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .errors import PlansiteError, Problem
 from .model import SourceLine
+from .parser.decode import decode_bytes
 from .plans import Plan
 from .yamlfile import LineDict, load_yaml
 
@@ -44,17 +45,12 @@ def corrections_path(root: Path, slug: str) -> Path:
 
 
 def read_seed(root: Path, plan: Plan) -> list[str]:
-    """The seed's lines (no terminators). Raises :class:`PlansiteError` if the file is not UTF-8 text."""
-    path = root / plan.source
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        raise PlansiteError.at(plan.source, line, f"not valid UTF-8 ({exc.reason}); the source is garbled") from None
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise PlansiteError.at(plan.source, line, "NUL byte in the source; the source is garbled")
-    return text.split("\n") if not text.endswith("\n") else text[:-1].split("\n")
+    """The seed's lines (no terminators), decoded and split by :mod:`plansite.parser.decode`.
+
+    Raises :class:`PlansiteError` ``source:line: message`` if the bytes are not text in a supported
+    encoding or hold a NUL byte.
+    """
+    return decode_bytes((root / plan.source).read_bytes(), plan.source).lines
 
 
 def check_corrections(root: Path, plan: Plan, seed: list[str]) -> tuple[list[Correction], list[Problem]]:
