@@ -90,15 +90,46 @@ class Dropped:
 
 
 @dataclass
+class FrontFacts:
+    """What a plan's front matter states, as printed (white space inside Chinese text removed).
+
+    Filled by the parser from the title block, the adoption line and the issuing notice; read by
+    ``build.py add`` to draft the plan's metadata. Empty strings / lists where the text says nothing.
+
+    - ``title``: the plan's title, its lines joined (``中共长沙市委关于制定…的建议``);
+      ``title_lines``: the 1-based source lines it was printed on;
+    - ``adoption``: the adoption/approval line(s) joined (``（2021年1月14日…会议通过）``),
+      ``adoption_lines`` its lines;
+    - ``notice_title``: the issuing notice's title (``…关于印发…的通知``), ``notice_lines`` (first, last);
+    - ``doc_number``: the document number as printed (``榕政〔2026〕3号``);
+    - ``signature`` and ``signed_on``: the notice's signing body and date line as printed;
+    - ``metadata``: a web page's 索引号/发布机构/文号/成文日期 block, label → value.
+    """
+
+    title: str = ""
+    title_lines: list[int] = field(default_factory=list)
+    adoption: str = ""
+    adoption_lines: list[int] = field(default_factory=list)
+    notice_title: str = ""
+    notice_lines: tuple[int, int] = (0, 0)
+    doc_number: str = ""
+    signature: str = ""
+    signed_on: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class Document:
     """A parsed plan: ``front`` (notice, toc, preface nodes), ``body`` (top-level structural nodes),
-    the parsed ``toc`` entries, ``dropped`` lines and parser ``warnings`` (``Problem`` objects)."""
+    the parsed ``toc`` entries, ``dropped`` lines, parser ``warnings`` (``Problem`` objects) and the
+    front matter's ``facts``."""
 
     front: list[Node]
     body: list[Node]
     toc: list[TocEntry] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    facts: FrontFacts = field(default_factory=FrontFacts)
 
     def walk(self):
         """All nodes, front matter first, in document order."""

@@ -31,9 +31,6 @@ DROP_RULES: dict[str, re.Pattern[str]] = {
     "page-number": re.compile(r"^[-—–]?\s*\d{1,3}\s*[-—–]?$"),
     "markdown-rule": re.compile(r"^(-{3,}|\*{3,}|_{3,})$"),
     "editor-credit": re.compile(r"^(责任)?编辑\s*[/／：:]\s*\S{1,8}$"),
-    # The text of a news site's banner image pasted between two paragraphs (fuqing-14th-proposal:
-    # "奋进新征程" / "谱写新篇章" between item 65 and the closing paragraph); not the document's text.
-    "web-banner": re.compile(r"^(奋进新征程|谱写新篇章)$"),
 }
 
 #: Characters that end a sentence: a paragraph whose text ends with one is complete.
@@ -531,7 +528,7 @@ def _parse_body(parser: BodyParser, lines: list[SourceLine], table_ranges, front
         if not text:
             i += 1
             continue
-        rule = drop_rule(text)
+        rule = drop_rule(text) or next((d.rule for d in parser.plan.drop if d.first <= sl.number <= d.last), None)
         if rule:
             parser.dropped.append(Dropped(sl.number, sl.text, rule))
             i += 1

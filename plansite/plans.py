@@ -29,6 +29,18 @@ class Period:
     vision: int | None = None
 
 
+@dataclass(frozen=True)
+class DropRange:
+    """Editor-recorded lines that are not the document's text and no general chrome rule recognises
+    (``drop:`` in the plan metadata): seed lines ``first``–``last`` inclusive, dropped under rule
+    ``rule`` (default ``editor``) for ``reason``, which the plan page shows."""
+
+    first: int
+    last: int
+    rule: str
+    reason: str
+
+
 @dataclass
 class Plan:
     """Metadata of one plan, from ``site_src/plans/<slug>.yml``.
@@ -38,6 +50,7 @@ class Plan:
     ``levels`` optionally fixes which numbering levels (see :data:`plansite.numbering.LEVEL_ORDER`)
     the document uses; empty means detect them. ``table_ranges`` marks source line ranges
     ``(first, last)`` that are tables even though they have no tabs (PDF-broken tables).
+    ``drop`` lists editor-recorded :class:`DropRange` s of non-document lines.
     """
 
     slug: str
@@ -57,6 +70,7 @@ class Plan:
     sha256: str = ""
     levels: list[str] = field(default_factory=list)
     table_ranges: list[tuple[int, int]] = field(default_factory=list)
+    drop: list[DropRange] = field(default_factory=list)
     meta_path: str = ""
 
     @property
@@ -71,7 +85,7 @@ class Plan:
 
 
 _REQUIRED = ("title", "short_title", "region", "level", "period", "kind", "source", "sha256")
-_OPTIONAL = ("parent_region", "issuer", "doc_number", "approved_by", "approved_on", "issued_on", "levels", "table_ranges")
+_OPTIONAL = ("parent_region", "issuer", "doc_number", "approved_by", "approved_on", "issued_on", "levels", "table_ranges", "drop")
 
 
 def _plan_from(data, slug: str, shown: str) -> tuple[Plan | None, list[Problem]]:
@@ -123,6 +137,17 @@ def _plan_from(data, slug: str, shown: str) -> tuple[Plan | None, list[Problem]]
             ranges.append((item[0], item[1]))
         else:
             bad("table_ranges", "table_ranges items must be [first, last] line numbers")
+    drops = []
+    raw_drop = data.get("drop") or []
+    for item in raw_drop if isinstance(raw_drop, list) else [None]:
+        lines = item.get("lines") if isinstance(item, dict) else None
+        if (isinstance(item, dict) and not set(item) - {"lines", "rule", "reason"}
+                and isinstance(lines, list) and len(lines) == 2 and all(type(x) is int and x >= 1 for x in lines)
+                and lines[0] <= lines[1] and isinstance(item.get("reason"), str) and item["reason"].strip()
+                and re.fullmatch(r"[a-z]+(-[a-z]+)*", str(item.get("rule", "editor")))):
+            drops.append(DropRange(lines[0], lines[1], str(item.get("rule", "editor")), item["reason"]))
+        else:
+            bad("drop", "drop items must be {lines: [first, last], reason: text, rule: optional-name}")
     if problems:
         return None, problems
     plan = Plan(
@@ -131,7 +156,7 @@ def _plan_from(data, slug: str, shown: str) -> tuple[Plan | None, list[Problem]]
         kind=data["kind"], issuer=data.get("issuer") or "", doc_number=data.get("doc_number") or "",
         approved_by=data.get("approved_by") or "", approved_on=data.get("approved_on") or "",
         issued_on=data.get("issued_on") or "", source=data["source"], sha256=data["sha256"],
-        levels=list(levels), table_ranges=ranges, meta_path=shown,
+        levels=list(levels), table_ranges=ranges, drop=drops, meta_path=shown,
     )
     return plan, []
 
