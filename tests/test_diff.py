@@ -117,3 +117,92 @@ def test_against_a_revision_uses_a_temporary_worktree(built_site, build_py, tmp_
                                capture_output=True, text=True).stdout
     assert str(tmp_path) not in worktrees
     assert list(tmp_path.iterdir()) == []
+
+
+# --- manifests are untrusted: only paths inside each site are read -----------------------------
+
+
+def fake_site(folder, files: dict[str, str], extra: dict[str, str] | None = None):
+    """A site folder with ``files`` written and a manifest listing them plus ``extra``
+    (``{manifest path: sha256}``), written like the real one (``indent=1``)."""
+    import hashlib
+
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = {}
+    for rel, text in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text, encoding="utf-8")
+        entries[rel] = {"sha256": hashlib.sha256(text.encode()).hexdigest(), "size": len(text)}
+    for rel, digest in (extra or {}).items():
+        entries[rel] = {"sha256": digest, "size": 1}
+    (folder / "manifest.json").write_text(json.dumps({"files": entries}, ensure_ascii=False, indent=1) + "\n",
+                                          encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def outside(tmp_path):
+    """A page outside both sites whose text must never be printed."""
+    secret = tmp_path / "outside" / "secret.html"
+    secret.parent.mkdir()
+    secret.write_text("<main><p>SECRET-TEXT</p></main>", encoding="utf-8")
+    return secret
+
+
+@pytest.mark.parametrize("kind", ["dotdot", "absolute", "symlinked-file", "symlinked-folder"])
+def test_diff_refuses_manifest_paths_outside_the_site(tmp_path, outside, build_py, kind):
+    page = {"index.html": "<main><p>same</p></main>"}
+    old = fake_site(tmp_path / "old", page)
+    entry = {"dotdot": "../outside/secret.html", "absolute": str(outside),
+             "symlinked-file": "leak.html", "symlinked-folder": "sub/secret.html"}[kind]
+    new = fake_site(tmp_path / "new", page, {entry: "0" * 64})
+    if kind == "symlinked-file":
+        (new / "leak.html").symlink_to(outside)
+    if kind == "symlinked-folder":
+        (new / "sub").symlink_to(outside.parent, target_is_directory=True)
+    fake_site(old, page, {entry: "1" * 64})  # "changed" in both: the diff would read it
+    result = build_py("diff", old, new)
+    assert result.returncode == 2, result.stdout
+    assert "SECRET-TEXT" not in result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    # a symlink leads out of the new site only; the other entries leave both sites
+    refused = [new] if kind.startswith("symlinked") else [old, new]
+    assert len(lines) == len(refused), lines
+    for line, site in zip(lines, refused):
+        manifest = site / "manifest.json"
+        n = line_of(manifest, json.dumps(entry, ensure_ascii=False) + ":")
+        assert line.startswith(f"{manifest}:{n}: entry {entry!r} "), lines
+        assert line.endswith("; refused")
+
+
+def test_diff_refuses_a_symlink_out_of_a_site_without_manifest(tmp_path, outside, build_py):
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "index.html").write_text("<main><p>a</p></main>", encoding="utf-8")
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "index.html").symlink_to(outside)
+    result = build_py("diff", old, new)
+    assert result.returncode == 2 and "SECRET-TEXT" not in result.stdout + result.stderr
+    assert result.stderr.strip() == f"{new / 'index.html'}:0: symlink to a file outside the site; refused"
+
+
+def test_diff_accepts_paths_inside_the_site(tmp_path, build_py):
+    """The check refuses only what leaves the site: a symlink inside it is fine."""
+    old = fake_site(tmp_path / "old", {"index.html": "<main><p>one</p></main>"})
+    new = fake_site(tmp_path / "new", {"index.html": "<main><p>two</p></main>", "a/b.html": "<main>b</main>"})
+    (new / "alias").symlink_to("a", target_is_directory=True)
+    fake_site(new, {"index.html": "<main><p>two</p></main>", "a/b.html": "<main>b</main>"},
+              {"alias/b.html": "2" * 64})
+    result = build_py("diff", old, new)
+    assert result.returncode == 1, result.stderr
+    assert "+two" in result.stdout and "  + alias/b.html" in result.stdout
+
+
+def test_diff_reports_a_broken_manifest_at_its_line(tmp_path, build_py):
+    old = fake_site(tmp_path / "old", {"index.html": "x"})
+    new = fake_site(tmp_path / "new", {"index.html": "y"})
+    (new / "manifest.json").write_text('{"files": {\n "index.html": \n}', encoding="utf-8")
+    result = build_py("diff", old, new)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{new / 'manifest.json'}:3: not valid JSON"), result.stderr
