@@ -75,7 +75,7 @@ class FileSystem:
         if path.is_symlink() or (path.exists() and not path.is_dir()):
             os.unlink(path)
         elif path.is_dir():
-            shutil.rmtree(path)
+            shutil.rmtree(path, onerror=_writable_and_retry)
 
     def symlink(self, target: str, link: Path) -> None:
         """Create symlink ``link`` → ``target`` (a relative path)."""
@@ -103,6 +103,16 @@ class FileSystem:
     def chgrp(self, path: Path, gid: int) -> None:
         """``chown(path, -1, gid)``."""
         os.chown(path, -1, gid, follow_symlinks=False)
+
+
+def _writable_and_retry(function, path, exc_info) -> None:
+    """``rmtree`` error handler: a folder someone made read-only (``chmod 555 site``) is made
+    writable by its owner, and the removal retried once."""
+    parent = os.path.dirname(path)
+    if not isinstance(exc_info[1], PermissionError) or not parent:
+        raise exc_info[1]
+    os.chmod(parent, stat.S_IMODE(os.stat(parent).st_mode) | stat.S_IRWXU)
+    function(path)
 
 
 #: The file-system steps used by :func:`publish` (replaced by tests to inject faults).
@@ -234,10 +244,16 @@ def build_lock(paths: SitePaths, label: str, say: Callable[[str], None]) -> Iter
 
 
 def _clean(entries: list[Path], warn: Callable[[str], None]) -> None:
-    """Remove what interrupted builds left (``entries``), with a warning each."""
+    """Remove what interrupted builds left (``entries``), with a warning each; one that cannot
+    be removed is a warning too (it does not stop the build)."""
     for entry in entries:
-        FS.remove(entry)
-        warn(f"{entry}:0: removed, left by an interrupted build")
+        try:
+            FS.remove(entry)
+        except OSError as exc:
+            warn(f"{entry}:0: left by an interrupted build, but cannot be removed ({_strerror(exc)}): "
+                 "remove it by hand")
+        else:
+            warn(f"{entry}:0: removed, left by an interrupted build")
 
 
 def _stale_builds(paths: SitePaths, keep: set[str]) -> list[Path]:
@@ -272,7 +288,7 @@ def _link(paths: SitePaths, build_id: str) -> None:
     FS.replace(link, paths.site)
 
 
-def _migrate(paths: SitePaths, build_id: str, warn: Callable[[str], None]) -> Path:
+def _migrate(paths: SitePaths, build_id: str, label: str, warn: Callable[[str], None]) -> Path:
     """Replace the plain folder at the site path by the symlink to ``build_id``; return where
     the old folder went (to be removed)."""
     link = paths.link(build_id)
@@ -284,7 +300,7 @@ def _migrate(paths: SitePaths, build_id: str, warn: Callable[[str], None]) -> Pa
         if exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
             FS.remove(link)
             raise
-    warn(f"{paths.site}:0: the file system cannot exchange a folder and a symlink atomically; "
+    warn(f"{label}:0: the file system cannot exchange a folder and a symlink atomically; "
          "moving the old folder aside first (the site path is missing for a moment)")
     aside = paths.builds / f"{build_id}{PREVIOUS}"
     FS.replace(paths.site, aside)
@@ -358,7 +374,7 @@ def publish(site_dir: Path, build_into: Callable[[Path], None], *, label: str | 
             _build(paths, build_id, state, build_into)
             step = "publishing the new build"
             if state.kind == "folder":
-                previous = _migrate(paths, build_id, warn)
+                previous = _migrate(paths, build_id, label, warn)
             else:
                 try:
                     _link(paths, build_id)
@@ -372,7 +388,7 @@ def publish(site_dir: Path, build_into: Callable[[Path], None], *, label: str | 
                     FS.remove(previous)
                 except OSError as exc:
                     warn(f"{previous}:0: the new site is published but the previous build could not be "
-                         f"removed ({os.strerror(exc.errno or 0)}); the next build removes it")
+                         f"removed ({_strerror(exc)}); the next build removes it")
             return final
     except OSError as exc:
         raise fs_error(exc, paths, label, step) from None
@@ -439,8 +455,13 @@ def fs_error(exc: OSError, paths: SitePaths, label: str, step: str) -> PlansiteE
         folder = paths.parent
     else:
         folder = where.parent
-    code = exc.errno or 0
-    name = errno.errorcode.get(code, str(code))
-    advice = ADVICE.get(code, "fix that folder, then build again")
-    return PlansiteError(Problem(label, 0, f"{step} failed in {folder}: {os.strerror(code)} ({name}); "
+    advice = ADVICE.get(exc.errno, "fix that folder, then build again")
+    return PlansiteError(Problem(label, 0, f"{step} failed in {folder}: {_strerror(exc)}; "
                                            f"{advice}; the published site is unchanged"))
+
+
+def _strerror(exc: OSError) -> str:
+    """``No space left on device (ENOSPC)``; the exception's text when it has no errno."""
+    if not exc.errno:
+        return str(exc) or type(exc).__name__
+    return f"{os.strerror(exc.errno)} ({errno.errorcode.get(exc.errno, exc.errno)})"

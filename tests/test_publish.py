@@ -262,6 +262,24 @@ def test_stale_build_folders_are_removed_by_the_next_build(site):
     assert len(warnings) == 5 and all("left by an interrupted build" in w for w in warnings), warnings
 
 
+def test_leftovers_that_cannot_be_removed_do_not_stop_the_build(site, monkeypatch):
+    publish_v1(site)
+    stale = site.parent / ".site.builds" / "20200101T000000000000Z-1.partial"
+    stale.mkdir()
+    warnings = []
+    monkeypatch.setattr(pub, "FS", FailingFS("remove", errno.EACCES, at=1))  # the stale folder
+    publish(site, fake_build("v2"), warn=warnings.append)
+    assert assert_complete(site) == "<p>v2</p>" and stale.is_dir()
+    assert warnings == [f"{stale}:0: left by an interrupted build, but cannot be removed "
+                        "(Permission denied (EACCES)): remove it by hand"]
+    previous = site.resolve()
+    warnings.clear()
+    monkeypatch.setattr(pub, "FS", FailingFS("remove", errno.EACCES, at=2))  # the previous build
+    publish(site, fake_build("v3"), warn=warnings.append)
+    assert assert_complete(site) == "<p>v3</p>" and previous.is_dir()
+    assert len(warnings) == 2 and warnings[1].startswith(f"{previous}:0: the new site is published but")
+
+
 def test_a_missing_site_is_published_again_from_the_last_complete_build(site):
     """The old code killed between its two renames left no site/ but a complete .site.old."""
     site.parent.mkdir(parents=True)
@@ -504,8 +522,10 @@ def test_sigkill_of_a_real_build_at_each_step_leaves_a_complete_site(tmp_path):
         proc = subprocess.Popen([sys.executable, "-c", DRIVER, where, name, str(nth), str(marker),
                                  "--root", str(root), "build", "--quiet", "--site", str(site)],
                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 300  # a guard against a hang, not a speed check
         while not marker.exists():
             assert proc.poll() is None, (where, name, proc.stderr.read())
+            assert time.monotonic() < deadline, f"the build never reached {where}.{name} #{nth}"
             time.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
@@ -528,8 +548,16 @@ def test_sigkill_while_the_build_folder_fills(tmp_path):
     before = os.readlink(site)
     proc = subprocess.Popen(base, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     builds = root / ".site.builds"
-    while proc.poll() is None and not any(p.name.endswith(".partial") and any(p.rglob("*.html"))
-                                          for p in builds.iterdir()):
+
+    def filling() -> bool:
+        try:
+            return any(p.name.endswith(".partial") and any(p.rglob("*.html")) for p in builds.iterdir())
+        except OSError:  # renamed or removed while looked at
+            return False
+
+    deadline = time.monotonic() + 300  # a guard against a hang, not a speed check
+    while proc.poll() is None and not filling():
+        assert time.monotonic() < deadline
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
