@@ -192,8 +192,9 @@ def inspect_site(paths: SitePaths, label: str) -> SiteState:
         text = os.readlink(site)
         target = Path(os.path.normpath(paths.parent / text))
         if target.parent != paths.builds or target.name.endswith(PARTIAL):
-            raise PlansiteError.at(label, 0, f"is a symlink to {text}, not to a build of {paths.builds.name}/: "
-                                             f"remove the link, or build with --site {text}")
+            raise PlansiteError.at(label, 0, f"is a symlink to {text}, not to a build in {paths.builds.name}/: "
+                                             "remove the link (the build then makes its own) or choose another "
+                                             "--site; nothing was written")
         return SiteState("link", target)
     if not stat.S_ISDIR(st.st_mode):
         raise PlansiteError.at(label, 0, "is a file, not a folder: move it away or choose another --site; "
