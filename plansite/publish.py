@@ -47,6 +47,7 @@ from .manifest import MANIFEST
 
 PARTIAL = ".partial"
 PREVIOUS = "-previous"
+WRITING = "writing the new build"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
@@ -369,7 +370,7 @@ def publish(site_dir: Path, build_into: Callable[[Path], None], *, label: str | 
                     state = SiteState("link", paths.builds / restored)
             _clean(_stale_builds(paths, {state.current.name} if state.kind == "link" else set()), warn)
             _clean(paths.leftovers(), warn)  # a .S.old that could not be restored
-            step = "writing the new build"
+            step = WRITING
             build_id = new_build_id()
             final = paths.builds / build_id
             _build(paths, build_id, state, build_into)
@@ -447,9 +448,12 @@ ADVICE = {
 
 def fs_error(exc: OSError, paths: SitePaths, label: str, step: str) -> PlansiteError:
     """The one-line problem (at ``label``) for a file-system failure during ``step``: the folder
-    where it happened, the error (name and text) and what to do."""
+    where it happened (from the error's file names; without one, as a ``write`` failing on a
+    full disk: the build folders while writing the build, else the site's parent), the error
+    (text and name) and what to do."""
     named = [Path(os.fsdecode(n)) for n in (exc.filename, exc.filename2) if n is not None]
-    where = next((n for n in named if n.is_absolute()), paths.parent)  # a symlink's target is relative
+    default = paths.builds if step == WRITING else paths.parent
+    where = next((n for n in named if n.is_absolute()), default)  # a symlink's target is relative
     if where == paths.builds or paths.builds in where.parents:
         folder = paths.builds
     elif where == paths.parent or where.parent == paths.parent:

@@ -607,3 +607,104 @@ def test_mkdocs_build_still_writes_through_the_symlink(tmp_path):
     cli.build_site(root, site, quiet=True)
     real_complete(site)
     assert_tidy(site)
+
+
+# --- real file-system failures: a private mount namespace (tmpfs), another user ----------------
+
+NAMESPACE_DRIVER = """
+import hashlib, json, os, subprocess, sys
+from pathlib import Path
+scenario, folder, build = sys.argv[1], Path(sys.argv[2]), sys.argv[3:]
+site = folder / "site"
+def run(*cmd):
+    subprocess.run(cmd, check=True)
+def state():
+    out = {"entries": sorted(os.listdir(folder))}
+    if site.is_symlink():
+        out["target"] = os.readlink(site)
+        out["builds"] = sorted(os.listdir(folder / ".site.builds"))
+        listed = json.loads((site / "manifest.json").read_text(encoding="utf-8"))["files"]
+        out["complete"] = all(hashlib.sha256((site / rel).read_bytes()).hexdigest() == e["sha256"]
+                              for rel, e in listed.items())
+    return out
+if scenario == "mount-point":
+    site.mkdir()
+    run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(site))
+    before = state()
+else:
+    run("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(folder))
+    first = subprocess.run(build, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    before = state()
+    if scenario == "disk-full":
+        st = os.statvfs(folder)
+        used = (st.f_blocks - st.f_bfree) * st.f_frsize
+        run("mount", "-o", f"remount,size={used // 1024 + 128}k", str(folder))
+    else:
+        run("mount", "-o", "remount,ro", str(folder))
+second = subprocess.run(build, capture_output=True, text=True)
+print(json.dumps({"before": before, "after": state(), "rc": second.returncode, "stderr": second.stderr}))
+"""
+
+
+@pytest.fixture(scope="module")
+def private_mounts(tmp_path_factory):
+    """Skips unless this process may mount a tmpfs in a private mount namespace (``unshare -m``)."""
+    probe = tmp_path_factory.mktemp("probe")
+    result = subprocess.run(["unshare", "-m", "mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(probe)],
+                            capture_output=True, text=True)
+    if result.returncode:
+        pytest.skip(f"no private mount namespace here: {result.stderr.strip()}")
+
+
+@pytest.mark.parametrize("scenario,expected", [
+    ("disk-full", "writing the new build failed in {folder}/.site.builds: No space left on device (ENOSPC); free space"),
+    ("read-only", "taking the build lock failed in {folder}: Read-only file system (EROFS); the file system is "
+                  "mounted read-only"),
+    ("mount-point", "is a mount point, which a build cannot replace by its symlink"),
+])
+def test_real_disk_full_read_only_and_mount_point(tmp_path, private_mounts, scenario, expected):
+    root = one_plan_project(tmp_path / "project")
+    folder = tmp_path / "www"
+    folder.mkdir()
+    build = [sys.executable, str(ROOT / "build.py"), "--root", str(root), "build", "--quiet",
+             "--site", str(folder / "site")]
+    result = subprocess.run(["unshare", "-m", sys.executable, "-c", NAMESPACE_DRIVER, scenario, str(folder), *build],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    errors = [ln for ln in report["stderr"].splitlines() if not ln.startswith("warning: ")]
+    assert report["rc"] == 1 and len(errors) == 1, report["stderr"]
+    assert errors[0].startswith(f"{folder}/site:0: ") and expected.format(folder=folder) in errors[0], errors
+    assert report["after"] == report["before"]  # the same published build, complete; nothing left over
+    if scenario != "mount-point":
+        assert report["after"]["complete"] and len(report["after"]["builds"]) == 1
+
+
+def test_real_permission_denied(tmp_path):
+    """A build run by another user (nobody) into a folder it may not write."""
+    import shutil
+    import tempfile
+
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root and setpriv to run a build as another user")
+    folder = Path(tempfile.mkdtemp(prefix="plansite-eacces-"))
+    try:
+        folder.chmod(0o755)
+        root = one_plan_project(tmp_path / "project")
+        build = [sys.executable, str(ROOT / "build.py"), "--root", str(root), "build", "--quiet",
+                 "--site", str(folder / "site")]
+        assert subprocess.run(build, capture_output=True, timeout=300).returncode == 0
+        before = os.readlink(folder / "site")
+        result = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *build],
+                                cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip() == (
+            f"{folder}/site:0: taking the build lock failed in {folder}: Permission denied (EACCES); give the "
+            "user running the build write access there, or build with --site elsewhere; the published site is "
+            "unchanged")
+        assert os.readlink(folder / "site") == before
+        real_complete(folder / "site")
+        assert_tidy(folder / "site")
+    finally:
+        shutil.rmtree(folder)
