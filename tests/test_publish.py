@@ -29,9 +29,6 @@ from plansite import cli, publish as pub
 from plansite.errors import PlansiteError
 from plansite.publish import FileSystem, publish
 
-LINE_RE = r"^[^\s:][^:]*:\d+: \S"
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -148,8 +145,23 @@ def steps_of_a_publish(site: Path, monkeypatch, prepare) -> int:
     return len(counter.steps)
 
 
+def steps_before_build(prepare) -> int:
+    """File-system steps before the build runs: lock, [removing 2 leftovers], 2 mkdir."""
+    return 5 if prepare is stale_v1 else 3
+
+
 def publish_v1(site: Path) -> None:
     publish(site, fake_build("v1"))
+
+
+def stale_v1(site: Path) -> None:
+    """A published v1 with what a killed build left: a half-written build folder and a link."""
+    publish_v1(site)
+    partial = site.parent / ".site.builds" / "20200101T000000000000Z-1.partial"
+    (partial / "a").mkdir(parents=True)
+    (partial / "a" / "index.html").write_text("half", encoding="utf-8")
+    (partial / "index.html").write_text("half", encoding="utf-8")
+    os.symlink(".site.builds/20200101T000000000000Z-1", site.parent / ".site.link-20200101T000000000000Z-1")
 
 
 def plain_v1(site: Path) -> None:
@@ -168,13 +180,14 @@ def reset(site: Path) -> None:
 # --- crashes between every two file-system steps ---------------------------------------------
 
 
-@pytest.mark.parametrize("prepare", [publish_v1, plain_v1], ids=["rebuild", "migrate-folder"])
+@pytest.mark.parametrize("prepare", [publish_v1, stale_v1, plain_v1], ids=["rebuild", "clean-and-rebuild",
+                                                                           "migrate-folder"])
 def test_a_crash_at_any_step_leaves_a_complete_site(site, monkeypatch, prepare):
     total = steps_of_a_publish(site, monkeypatch, prepare)
     assert total >= 6
     seen = set()
     for alive in range(total):
-        for crash_in_build in ([None, 2] if alive == 3 else [None]):
+        for crash_in_build in ([None, 2] if steps_before_build(prepare) == alive else [None]):
             reset(site)
             prepare(site)
             monkeypatch.setattr(pub, "FS", CrashingFS(alive))
@@ -182,6 +195,9 @@ def test_a_crash_at_any_step_leaves_a_complete_site(site, monkeypatch, prepare):
                 publish(site, fake_build("v2", crash_after=crash_in_build))
             monkeypatch.setattr(pub, "FS", FileSystem())
             seen.add(assert_complete(site))  # v1 before the swap, v2 after it
+            if crash_in_build is not None:  # killed inside the build: its folder is left half-written
+                assert any(p.name.endswith(".partial") and not p.name.startswith("2020") and any(p.rglob("*.*"))
+                           for p in (site.parent / ".site.builds").iterdir())
             # the next build cleans up what the killed one left and publishes
             warnings = []
             publish(site, fake_build("v3"), warn=warnings.append)
