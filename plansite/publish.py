@@ -36,6 +36,7 @@ import fcntl
 import os
 import shutil
 import stat
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -76,7 +77,10 @@ class FileSystem:
         if path.is_symlink() or (path.exists() and not path.is_dir()):
             os.unlink(path)
         elif path.is_dir():
-            shutil.rmtree(path, onerror=_writable_and_retry)
+            if sys.version_info >= (3, 12):
+                shutil.rmtree(path, onexc=_writable_and_retry)
+            else:
+                shutil.rmtree(path, onerror=_writable_and_retry)
 
     def symlink(self, target: str, link: Path) -> None:
         """Create symlink ``link`` → ``target`` (a relative path)."""
@@ -106,12 +110,14 @@ class FileSystem:
         os.chown(path, -1, gid, follow_symlinks=False)
 
 
-def _writable_and_retry(function, path, exc_info) -> None:
-    """``rmtree`` error handler: a folder someone made read-only (``chmod 555 site``) is made
-    writable by its owner, and the removal retried once."""
+def _writable_and_retry(function, path, error) -> None:
+    """``rmtree`` error handler (``error``: the exception, or ``sys.exc_info()`` before Python
+    3.12): a folder someone made read-only (``chmod 555 site``) is made writable by its owner,
+    and the removal retried once."""
+    exc = error[1] if isinstance(error, tuple) else error
     parent = os.path.dirname(path)
-    if not isinstance(exc_info[1], PermissionError) or not parent:
-        raise exc_info[1]
+    if not isinstance(exc, PermissionError) or not parent:
+        raise exc
     os.chmod(parent, stat.S_IMODE(os.stat(parent).st_mode) | stat.S_IRWXU)
     function(path)
 
@@ -373,7 +379,7 @@ def publish(site_dir: Path, build_into: Callable[[Path], None], *, label: str | 
             step = WRITING
             build_id = new_build_id()
             final = paths.builds / build_id
-            _build(paths, build_id, state, build_into)
+            _build(paths, build_id, state, build_into, warn)
             step = "publishing the new build"
             if state.kind == "folder":
                 previous = _migrate(paths, build_id, label, warn)
@@ -396,14 +402,15 @@ def publish(site_dir: Path, build_into: Callable[[Path], None], *, label: str | 
         raise fs_error(exc, paths, label, step) from None
 
 
-def _build(paths: SitePaths, build_id: str, state: SiteState, build_into: Callable[[Path], None]) -> None:
+def _build(paths: SitePaths, build_id: str, state: SiteState, build_into: Callable[[Path], None],
+           warn: Callable[[str], None]) -> None:
     """Write build ``build_id`` complete: ``build_into`` a fresh ``<id>.partial`` folder, set
     the permissions, rename it ``<id>``. On any failure the partial folder is removed."""
     FS.mkdir(paths.builds, exist_ok=True)
     partial = paths.builds / f"{build_id}{PARTIAL}"
     FS.mkdir(partial)
     try:
-        top_mode = _carry_over(state, partial)
+        top_mode = _carry_over(state, partial, warn)
         build_into(partial)
         _fix_modes(partial, current_umask(), top_mode)
         FS.replace(partial, paths.builds / build_id)
@@ -412,7 +419,7 @@ def _build(paths: SitePaths, build_id: str, state: SiteState, build_into: Callab
         raise
 
 
-def _carry_over(state: SiteState, partial: Path) -> int | None:
+def _carry_over(state: SiteState, partial: Path, warn: Callable[[str], None]) -> int | None:
     """Give ``partial`` the group of the published build (and its set-group-id bit, so the
     build's folders inherit the group); return the published top folder's mode to apply at the
     end (``None``: the default, also for a plain folder being migrated)."""
@@ -422,8 +429,9 @@ def _carry_over(state: SiteState, partial: Path) -> int | None:
     if st.st_gid != partial.stat().st_gid:
         try:
             FS.chgrp(partial, st.st_gid)
-        except PermissionError:
-            pass  # not a member of that group: the default group, like any new folder
+        except PermissionError:  # not a member of that group
+            warn(f"{state.current}:0: the site's group {st.st_gid} cannot be given to the new build "
+                 "(the user running the build is not in it); it gets the user's default group")
     if st.st_mode & stat.S_ISGID:
         FS.chmod(partial, stat.S_IMODE(partial.stat().st_mode) | stat.S_ISGID)
     return stat.S_IMODE(st.st_mode) if state.kind == "link" else None

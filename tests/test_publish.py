@@ -378,6 +378,16 @@ def test_mode_and_group_set_on_the_site_survive_a_build(site, umask022):
     assert (site / "a").stat().st_gid == 4321  # set-group-id: the new folders inherit the group
 
 
+def test_a_group_the_builder_is_not_in_is_a_warning(site, monkeypatch, umask022):
+    publish_v1(site)
+    os.chown(site, -1, 4321)
+    monkeypatch.setattr(pub, "FS", FailingFS("chgrp", errno.EPERM))
+    warnings = []
+    publish(site, fake_build("v2"), warn=warnings.append)
+    assert assert_complete(site) == "<p>v2</p>" and site.stat().st_gid == os.getegid()
+    assert len(warnings) == 1 and "group 4321 cannot be given to the new build" in warnings[0]
+
+
 def test_a_plain_folder_is_migrated_once_without_its_accidental_0700(site, umask022):
     plain_v1(site)
     os.chown(site, -1, 4321)
