@@ -206,3 +206,23 @@ def test_diff_reports_a_broken_manifest_at_its_line(tmp_path, build_py):
     result = build_py("diff", old, new)
     assert result.returncode == 2
     assert result.stderr.startswith(f"{new / 'manifest.json'}:3: not valid JSON"), result.stderr
+
+
+def test_diff_refuses_a_manifest_symlinked_out_of_its_site(tmp_path, outside, build_py):
+    old = fake_site(tmp_path / "old", {"index.html": "x"})
+    foreign = fake_site(tmp_path / "foreign", {"index.html": "y"}, {"../outside/secret.html": "0" * 64})
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "index.html").write_text("y", encoding="utf-8")
+    (new / "manifest.json").symlink_to(foreign / "manifest.json")
+    result = build_py("diff", old, new)
+    assert result.returncode == 2 and "SECRET-TEXT" not in result.stdout + result.stderr
+    assert result.stderr.strip() == f"{new / 'manifest.json'}:0: resolves outside the site; refused"
+
+
+def test_diff_of_two_published_sites_follows_their_symlinks(two_sites, build_py):
+    """build.py build publishes `site` as a symlink to its build folder: diff reads through it."""
+    old, new, _ = two_sites
+    assert old.is_symlink() and new.is_symlink()
+    result = build_py("diff", old, new)
+    assert result.returncode == 1 and "changed pages" in result.stdout, result.stderr
