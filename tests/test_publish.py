@@ -462,6 +462,19 @@ def test_file_system_failures_are_one_line_and_keep_the_site(site, monkeypatch, 
     assert_tidy(site)
 
 
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES])
+def test_build_py_exits_1_with_one_line_on_a_file_system_failure(site, monkeypatch, capsys, code):
+    publish_v1(site)
+    target = os.readlink(site)
+    monkeypatch.setattr(pub, "FS", FailingFS("mkdir", code, at=2))  # the new build folder
+    assert cli.main(["--root", str(ROOT), "build", "--quiet", "--site", str(site)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith(f"{site}:0: writing the new build failed in {site.parent}/.site.builds: ")
+    assert f"({errno.errorcode[code]})" in err[0]
+    assert os.readlink(site) == target and assert_complete(site) == "<p>v1</p>"
+
+
 def test_disk_full_while_mkdocs_writes_gives_one_line_and_exit_1(tmp_path, monkeypatch, capsys):
     """The real build through build.py's main: MkDocs' own write fails with ENOSPC."""
     import mkdocs.utils
