@@ -631,15 +631,20 @@ def test_real_build_is_readable_by_others(tmp_path, umask022):
     assert {m for p, m in got.items() if (real / p).is_file()} == {0o644}
 
 
-def test_mkdocs_build_still_writes_through_the_symlink(tmp_path):
-    """`mkdocs build` run directly writes into its site_dir: through the symlink, into the
+def test_mkdocs_build_and_build_py_take_turns(tmp_path):
+    """`mkdocs build` on a fresh checkout makes `site/` a plain folder: build.py migrates it to
+    the symlink. `mkdocs build` run again writes into its site_dir through the symlink, into the
     published build; build.py then publishes the next build as usual."""
     root = one_plan_project(tmp_path / "project")
     site = root / "site"
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q"]
+    assert subprocess.run(mkdocs, cwd=root, capture_output=True, timeout=300).returncode == 0
+    assert site.is_dir() and not site.is_symlink()
     cli.build_site(root, site, quiet=True)
+    real_complete(site)
+    assert_tidy(site)
     (site / "stray.txt").write_text("removed by mkdocs' clean", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=root,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(mkdocs, cwd=root, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert site.is_symlink() and not (site / "stray.txt").exists()
     real_complete(site)
