@@ -522,11 +522,12 @@ def real_complete(site: Path) -> None:
         assert hashlib.sha256((site / rel).read_bytes()).hexdigest() == entry["sha256"], rel
 
 
-#: Where the killed build stops: a publish step (the n-th call of a FileSystem method) or a
-#: point inside the MkDocs build.
-KILL_POINTS = [("FS", "mkdir", 2), ("mkdocs", "write_file", 3), ("plugin", "build_search_index", 1),
-               ("FS", "chmod", 1), ("FS", "replace", 1), ("FS", "symlink", 1), ("FS", "replace", 2),
-               ("FS", "remove", 1)]
+#: Where the killed build stops: a point inside the MkDocs build, or a publish step (the n-th
+#: call of a FileSystem method): build written, before its permissions; before it is renamed
+#: complete; before the swap; after the swap, before the previous build is removed. (Every
+#: step is crashed in-process by test_a_crash_at_any_step_leaves_a_complete_site.)
+KILL_POINTS = [("mkdocs", "write_file", 3), ("plugin", "build_search_index", 1), ("FS", "chmod", 1),
+               ("FS", "replace", 1), ("FS", "replace", 2), ("FS", "remove", 1)]
 
 DRIVER = """
 import os, sys, time
