@@ -117,15 +117,10 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
                 indicators.load_tables(root, slug)
                 tables_ok = False
                 continue
-            found = indicators.check_tables(root, slug, registry)
+            found = indicators.check_tables(root, slug, registry, expected_source=valid[slug].plan.source)
             tables = indicators.load_tables(root, slug) if not found else []
         except PlansiteError as exc:
             found, tables = exc.problems, []
-        plan = valid[slug].plan
-        for t in tables:
-            if t.source != plan.source:
-                found.append(Problem(shown, 0, f"source {t.source} is not the plan's source {plan.source}"))
-                break
         out.problems += found
         tables_ok = tables_ok and not found
         valid[slug].tables = tables if not found else []

@@ -688,13 +688,16 @@ def check_row_cells(table: IndicatorTable, row: IndicatorRow, source_lines: list
     return msgs
 
 
-def check_tables(root: Path, slug: str, registry: Registry | None = None) -> list[Problem]:
+def check_tables(root: Path, slug: str, registry: Registry | None = None,
+                 expected_source: str | None = None) -> list[Problem]:
     """All problems with ``site_src/indicators/<slug>.yml``, collected rather than raised.
 
     Schema problems first (as :func:`load_tables` would raise them); then, per row, the checks
     of :func:`check_row_cells` against the seed file named by ``source``, that each row's
     :attr:`IndicatorRow.key` resolves in the registry (loaded from ``root`` when not given), and
-    that notes refer to footnotes of the table. Each problem is ``path:yaml_line: message``."""
+    that notes refer to footnotes of the table. With ``expected_source`` (the plan's seed), a
+    file naming another source is a problem and is not checked against it. Each problem is
+    ``path:yaml_line: message``."""
     root = Path(root)
     try:
         tables, problems, source_line = _parse_tables(root, slug)
@@ -709,6 +712,10 @@ def check_tables(root: Path, slug: str, registry: Registry | None = None) -> lis
             registry = None
     sources: dict[str, list[str]] = {}
     for t in tables:
+        if expected_source is not None and t.source != expected_source:
+            problems.append(Problem(path, source_line, f"source {t.source} is not the plan's source "
+                                                       f"{expected_source}"))
+            break
         if t.source not in sources:
             sources[t.source] = []
             try:

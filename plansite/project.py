@@ -68,7 +68,7 @@ def _load_tables(root: Path, plan: Plan) -> list:
     path = root / "site_src" / "indicators" / f"{plan.slug}.yml"
     if not path.exists():
         return []
-    problems = check_tables(root, plan.slug)
+    problems = check_tables(root, plan.slug, expected_source=plan.source)
     if problems:
         raise PlansiteError(problems)
     return load_tables(root, plan.slug)

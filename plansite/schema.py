@@ -50,6 +50,7 @@ _PATTERN_MESSAGES = {
     IDENT: "must be lowercase letters, digits and single hyphens (a-z, 0-9, -)",
     DATE: "must be a date YYYY-MM-DD (or \"\" when unknown)",
     URL: "must be an http:// or https:// address",
+    r"^(https?://[^\s/?#]+[^\s]*)?$": "must be an http:// or https:// address (or \"\")",
     RELATIVE_PATH: "must be a path relative to the project root (e.g. seeds/x.txt)",
     RULE: "must be lowercase words joined by hyphens",
 }
@@ -192,7 +193,9 @@ class PlanModel(StrictModel):
     issued_on: DateText = ""
     source: Annotated[RelativePath, Field(description="the seed file, e.g. seeds/<slug>.txt")]
     sha256: Annotated[str, Field(pattern=SHA256, description="sha256 of the seed file (sha256sum)")]
-    source_url: Annotated[str, Field(description='http(s) address of the official original, or ""')] = ""
+    source_url: Annotated[str, Field(max_length=500, pattern=r"^(https?://[^\s/?#]+[^\s]*)?$",
+                                     description='http(s) address of the official original, or ""'),
+                          AfterValidator(lambda v: _url(v) if v else v)] = ""
     levels: list[NumberingLevel] = Field(default=[], max_length=20,
                                          description="numbering levels the document uses, top first "
                                                      "(detected when absent)")
@@ -202,8 +205,6 @@ class PlanModel(StrictModel):
 
     @model_validator(mode="after")
     def _checks(self):
-        if self.source_url:
-            _url(self.source_url)
         if len(set(self.levels)) != len(self.levels):
             raise PydanticCustomError("levels", "levels lists a numbering level twice")
         return self

@@ -224,7 +224,9 @@ def parse_yaml(text: str, shown: str):
         what = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
         raise PlansiteError.at(shown, line, f"YAML syntax error: {what}") from None
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else 0
+        # libyaml counts bytes of the UTF-8 text, PyYAML's reader characters
+        head = text.encode("utf-8")[: exc.position].decode("utf-8", "replace") if _ParserBase else text[: exc.position]
+        line = head.count("\n") + 1 if isinstance(exc.position, int) else 0
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         raise PlansiteError.at(shown, line, f"YAML syntax error: character {char!r} "
                                             f"(U+{ord(char):04X}) is not allowed") from None
