@@ -712,13 +712,13 @@ def check_tables(root: Path, slug: str, registry: Registry | None = None,
             registry = None
     sources: dict[str, list[str]] = {}
     for t in tables:
-        if expected_source is not None and t.source != expected_source:
-            problems.append(Problem(path, source_line, f"source {t.source} is not the plan's source "
-                                                       f"{expected_source}"))
-            break
         if t.source not in sources:
             sources[t.source] = []
             try:
+                paths.named_path(root, t.source, path, source_line)  # an outside path is named as such
+                if expected_source is not None and t.source != expected_source:
+                    raise PlansiteError.at(path, source_line, f"source {t.source} is not the plan's "
+                                                              f"source {expected_source}")
                 sources[t.source] = read_source(root, t.source, path, source_line)
             except PlansiteError as e:
                 problems += e.problems
