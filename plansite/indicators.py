@@ -725,6 +725,10 @@ def check_tables(root: Path, slug: str, registry: Registry | None = None,
         src = sources[t.source]
         if not src:
             continue
+        if t.lines[1] > len(src):
+            problems.append(Problem(path, t.yaml_line, f"table {t.id}: lines {list(t.lines)} go past the last "
+                                                       f"line ({len(src)}) of {t.source}"))
+            continue
         if t.title and not any(_squash(t.title) in _squash(src[i - 1])
                                for i in range(t.lines[0], min(t.lines[1], len(src)) + 1)):
             problems.append(Problem(path, t.yaml_line, f"table {t.id}: title {t.title!r} does "

@@ -98,6 +98,7 @@ CASES = {
                                  "relative to the project root"),
     "indicator-other-source": ("indicators", "source: seeds/tiny.txt", "source: site_src/pages/about.md",
                                "not the plan's source"),
+    "table-lines-past-end": ("indicators", "lines: [4, 6]", "lines: [4, 60]", "go past the last line", "- id: main"),
     "table-title-not-in-source": ("indicators", "title: 主要指标", "title: 主要目标", "does not occur", "- id: main"),
     "stale-alias": ("registry", "aliases: [地区生产总值]", "aliases: [地区生产总值, 生产总值]", "used by no row",
                     "- id: gdp"),
