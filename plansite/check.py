@@ -4,8 +4,8 @@
 :func:`validate_inputs` reads and checks every input and collects ALL problems in one run: it
 calls the stage validators (:func:`plansite.plans.check_plan_file`,
 :func:`plansite.sources.read_seed` / :func:`plansite.sources.check_corrections`,
-:func:`plansite.indicators.check_tables`, :func:`plansite.indicators.load_registry` /
-:func:`plansite.indicators.check_registry`) and keeps going after each failure, so that a broken
+:func:`plansite.indicators.checked_tables`, :func:`plansite.indicators.load_registry` /
+:func:`plansite.indicators.stale_aliases`) and keeps going after each failure, so that a broken
 plan file and a bad correction elsewhere are reported together. The only checks added here are
 cross-references between files (a corrections or indicator file whose plan does not exist, an
 indicator file naming another source than its plan, two plans sharing a seed).
@@ -103,6 +103,7 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
         except PlansiteError as exc:
             out.problems += exc.problems
     tables_ok = True
+    every_table: list = []
     for path in files:
         slug = path.stem
         shown = f"{INDICATORS_DIR}/{path.name}"
@@ -117,18 +118,16 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
                 indicators.load_tables(root, slug)
                 tables_ok = False
                 continue
-            found = indicators.check_tables(root, slug, registry, expected_source=valid[slug].plan.source)
-            tables = indicators.load_tables(root, slug) if not found else []
+            tables, found = indicators.checked_tables(root, slug, registry,
+                                                      expected_source=valid[slug].plan.source)
         except PlansiteError as exc:
             found, tables = exc.problems, []
         out.problems += found
         tables_ok = tables_ok and not found
         valid[slug].tables = tables if not found else []
+        every_table += valid[slug].tables
     if registry is not None and tables_ok and files:
-        try:
-            out.problems += indicators.check_registry(root)
-        except PlansiteError as exc:
-            out.problems += exc.problems
+        out.problems += indicators.stale_aliases(registry, every_table)
     out.registry = registry
 
 

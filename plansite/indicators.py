@@ -698,11 +698,18 @@ def check_tables(root: Path, slug: str, registry: Registry | None = None,
     that notes refer to footnotes of the table. With ``expected_source`` (the plan's seed), a
     file naming another source is a problem and is not checked against it. Each problem is
     ``path:yaml_line: message``."""
+    return checked_tables(root, slug, registry, expected_source)[1]
+
+
+def checked_tables(root: Path, slug: str, registry: Registry | None = None,
+                   expected_source: str | None = None) -> tuple[list[IndicatorTable], list[Problem]]:
+    """``(tables, problems)``: :func:`check_tables`' problems and the tables it read (those valid
+    on their own; use them only when there are no problems). Reads the file once."""
     root = Path(root)
     try:
         tables, problems, source_line = _parse_tables(root, slug)
     except PlansiteError as e:
-        return list(e.problems)
+        return [], list(e.problems)
     path = f"{INDICATORS_DIR}/{slug}.yml"
     if registry is None:
         try:
@@ -752,7 +759,7 @@ def check_tables(root: Path, slug: str, registry: Registry | None = None,
             if registry is not None and registry.resolve(row.key) is None:
                 problems.append(Problem(path, row.yaml_line,
                                         f"{where}name {row.key!r} is not in {registry.path}"))
-    return problems
+    return tables, problems
 
 
 def read_source(root: Path, source: str, shown: str, line: int = 0) -> list[str]:
@@ -773,12 +780,15 @@ def check_registry(root: Path, slugs: list[str] | None = None) -> list[Problem]:
     plan (stale aliases are reported at the entry's line). ``slugs`` defaults to every
     indicator file."""
     root = Path(root)
-    registry = load_registry(root)
-    names = set()
     d = root / INDICATORS_DIR
-    for slug in slugs or sorted(p.stem for p in d.glob("*.yml")):
-        for t in load_tables(root, slug):
-            names.update(r.key for r in t.rows)
+    tables = [t for slug in slugs or sorted(p.stem for p in d.glob("*.yml")) for t in load_tables(root, slug)]
+    return stale_aliases(load_registry(root), tables)
+
+
+def stale_aliases(registry: Registry, tables: list[IndicatorTable]) -> list[Problem]:
+    """The registry's aliases used by no row of ``tables`` (every plan's), each a problem at its
+    entry's line."""
+    names = {r.key for t in tables for r in t.rows}
     return [Problem(registry.path, e.yaml_line, f"indicator {e.id}: alias {a!r} is used by no "
                                                 "row")
             for e in registry.entries for a in e.aliases if a not in names]

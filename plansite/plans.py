@@ -158,21 +158,3 @@ def plan_files(root: Path) -> list[Path]:
     """The plan metadata files under ``root/site_src/plans``, sorted by slug (not yet checked to
     stay inside the project: :func:`check_plan_file` does that)."""
     return paths.project_files(root, "site_src/plans")
-
-
-def load_plans(root: Path) -> list[Plan]:
-    """All plans of the project, sorted by period start (newest first), then slug.
-
-    Raises :class:`PlansiteError` listing every problem of every file.
-    """
-    plans, problems = [], []
-    for path in plan_files(root):
-        plan, found = check_plan_file(root, path)
-        problems += found
-        if plan:
-            plans.append(plan)
-    if problems:
-        raise PlansiteError(problems)
-    if not plans:
-        raise PlansiteError.at("site_src/plans", 0, "no plan metadata files found")
-    return sorted(plans, key=lambda p: (-p.period.start, p.slug))

@@ -118,15 +118,3 @@ def apply_corrections(seed: list[str], corrections: list[Correction]) -> list[So
                 text, corrected = text.replace(c.find, c.replace, 1), True
         out.append(SourceLine(number, text, corrected))
     return out
-
-
-def load_source(root: Path, plan: Plan) -> tuple[list[SourceLine], list[Correction]]:
-    """The plan's source lines with corrections applied, and the corrections used.
-
-    Raises :class:`PlansiteError` naming file and line for a garbled seed or a bad correction.
-    """
-    seed = read_seed(root, plan)
-    corrections, problems = check_corrections(root, plan, seed)
-    if problems:
-        raise PlansiteError(problems)
-    return apply_corrections(seed, corrections), corrections
