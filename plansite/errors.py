@@ -9,8 +9,13 @@ _BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 
 
 def one_line(text: str) -> str:
-    """``text`` with every line break and control character turned into one space."""
-    return _BREAKS.sub(" ", text)
+    """``text`` with every line break and control character turned into one space, and bytes
+    that are not text (a file name's undecodable bytes) shown as ``\\xNN`` escapes."""
+    text = _BREAKS.sub(" ", text)
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that is not an escaped byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 @dataclass

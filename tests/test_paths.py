@@ -143,3 +143,15 @@ def test_named_path_rules(tmp_path, name, words):
     (problem,) = err.value.problems
     assert (problem.path, problem.line) == ("f.yml", 3) and words in problem.message
     assert "\n" not in str(err.value)
+
+
+def test_odd_file_names_give_one_printable_line(setup, build_py):
+    root, _ = setup
+    (root / "site_src/plans" / "bad\nname.yml").write_text("title: x\n", encoding="utf-8")
+    os.close(os.open(os.path.join(os.fsencode(root / "site_src/plans"), b"\xff\xfe.yml"), os.O_CREAT | os.O_WRONLY))
+    result = build_py("--root", root, "check")
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and all(LINE_RE.match(ln) for ln in lines), lines
+    assert any("\\xff" in ln for ln in lines), lines
