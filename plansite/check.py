@@ -25,7 +25,7 @@ from . import indicators, paths
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
 from .parse import parse_document
-from .plans import Plan, check_line_ranges, check_plan_file, plan_files
+from .plans import Plan, check_line_ranges, check_plan_file
 from .sources import Correction, apply_corrections, check_corrections, read_seed
 
 CORRECTIONS_DIR = "site_src/corrections"

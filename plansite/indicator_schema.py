@@ -15,9 +15,8 @@ from pydantic import ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from .schema import (IDENT, LineNo, LineRange, LongText, Name, Number, RelativePath, ShortText,
-                     StrictModel, Year, validate)
-
-__all__ = ["validate"]  # re-exported for the loaders
+                     StrictModel, Year)
+from .schema import validate  # noqa: F401 - re-exported: the indicator loaders use schema.validate
 
 TABLE_KINDS = ("targets", "completion")
 GROWTH_KINDS = ("annual", "cumulative")

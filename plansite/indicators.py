@@ -59,7 +59,8 @@ from typing import Any
 from plansite import indicator_schema as schema
 from plansite import paths, yamlfile
 from plansite.errors import PlansiteError, Problem
-from plansite.indicator_schema import DIRECTIONS, GROWTH_KINDS, LAYOUT_FIELDS, MEASURES, TABLE_KINDS
+from plansite.indicator_schema import (  # noqa: F401 - the enumerations, re-exported
+    DIRECTIONS, GROWTH_KINDS, LAYOUT_FIELDS, MEASURES, TABLE_KINDS)
 from plansite.parser.decode import decode_bytes
 from plansite.yamlfile import LineDict, LineList
 

@@ -38,7 +38,7 @@ ONE_LINE = r"^[^\u0000-\u001f\u007f\u0085\u2028\u2029]*$"
 SHA256 = r"^[0-9a-f]{64}$"
 IDENT = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 DATE = r"^(\d{4}-\d{2}-\d{2})?$"
-URL = r"^https?://[^\s/?#]+[^\s]*$"
+URL = r"^(https?://[^\s/?#]+[^\s]*)?$"
 RELATIVE_PATH = r"^[^/\\\u0000-\u001f][^\\\u0000-\u001f]*$"
 RULE = r"^[a-z]+(-[a-z]+)*$"
 MAX_ERRORS = 50  #: problems reported per file at most (the rest are counted)
@@ -49,8 +49,7 @@ _PATTERN_MESSAGES = {
     SHA256: "must be 64 lowercase hex digits",
     IDENT: "must be lowercase letters, digits and single hyphens (a-z, 0-9, -)",
     DATE: "must be a date YYYY-MM-DD (or \"\" when unknown)",
-    URL: "must be an http:// or https:// address",
-    r"^(https?://[^\s/?#]+[^\s]*)?$": "must be an http:// or https:// address (or \"\")",
+    URL: "must be an http:// or https:// address (or \"\")",
     RELATIVE_PATH: "must be a path relative to the project root (e.g. seeds/x.txt)",
     RULE: "must be lowercase words joined by hyphens",
 }
@@ -142,7 +141,6 @@ NumberingLevel = Annotated[str, Field(min_length=1, max_length=10,
                                       description="a numbering level of plansite.numbering.LEVEL_ORDER "
                                                   "(篇, 章, 节, 一、, （一）, 1. …)"),
                            AfterValidator(_numbering_level)]
-WebAddress = Annotated[str, Field(max_length=500, pattern=URL), AfterValidator(_url)]
 
 
 class PeriodModel(StrictModel):
@@ -193,7 +191,7 @@ class PlanModel(StrictModel):
     issued_on: DateText = ""
     source: Annotated[RelativePath, Field(description="the seed file, e.g. seeds/<slug>.txt")]
     sha256: Annotated[str, Field(pattern=SHA256, description="sha256 of the seed file (sha256sum)")]
-    source_url: Annotated[str, Field(max_length=500, pattern=r"^(https?://[^\s/?#]+[^\s]*)?$",
+    source_url: Annotated[str, Field(max_length=500, pattern=URL,
                                      description='http(s) address of the official original, or ""'),
                           AfterValidator(lambda v: _url(v) if v else v)] = ""
     levels: list[NumberingLevel] = Field(default=[], max_length=20,
