@@ -210,8 +210,9 @@ def parse_yaml(text: str, shown: str):
     """Parse YAML ``text`` (file shown as ``shown``) into :class:`LineDict` / :class:`LineList` /
     scalars, within the limits of this module. Raises :class:`PlansiteError` ``shown:line: …``
     (one line) for invalid YAML or input past a limit."""
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # PyYAML's reader checks the characters here
         node = loader.compose_limited()
         return None if node is None else loader.construct_document(node)
     except _Refused as exc:
@@ -238,7 +239,8 @@ def parse_yaml(text: str, shown: str):
     except RecursionError:
         raise PlansiteError.at(shown, 0, "nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _scalar_constructor(original):
