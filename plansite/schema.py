@@ -368,7 +368,9 @@ def json_schemas() -> dict[str, dict]:
     for name, model in (("plan", PlanModel), ("corrections", CorrectionsModel),
                         ("indicators", IndicatorFileModel), ("indicator_registry", RegistryModel)):
         schema = model.model_json_schema(mode="validation")
-        out[f"{name}.schema.json"] = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+        # draft-07: the version the YAML language server fully supports (pydantic's output uses
+        # nothing newer; "$defs" is reached by JSON pointer)
+        out[f"{name}.schema.json"] = {"$schema": "http://json-schema.org/draft-07/schema#", **schema}
     return out
 
 

@@ -5,6 +5,7 @@ is one ``path:line: message`` line from ``check`` AND from ``build`` (one valida
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -46,6 +47,33 @@ def test_every_editor_file_names_its_schema():
         want = expected.get(path.parent.name, "schemas/indicator_registry.schema.json")
         assert first == f"# yaml-language-server: $schema={want}", path
         assert (path.parent / want).resolve().is_file(), (path, want)
+
+
+def _draft7(name: str):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json_schemas()[name]
+    jsonschema.Draft7Validator.check_schema(schema)
+    text = json.dumps(schema)
+    assert not any(k in text for k in ('"prefixItems"', '"$dynamicRef"', '"unevaluatedProperties"')), name
+    return jsonschema.Draft7Validator(schema)
+
+
+def test_published_schemas_accept_the_real_files_and_refuse_bad_values():
+    """What editors' YAML tools check agrees with the loader on the committed files and on
+    planted errors (the JSON Schema cannot know the seed, so only value errors are tried)."""
+    from plansite.yamlfile import load_yaml
+
+    folders = {"plans": "plan", "corrections": "corrections", "indicators": "indicators"}
+    for path in sorted((ROOT / "site_src").glob("*/*.yml")) + [ROOT / "site_src/indicator_registry.yml"]:
+        validator = _draft7(f"{folders.get(path.parent.name, 'indicator_registry')}.schema.json")
+        errors = list(validator.iter_errors(load_yaml(path)))
+        assert errors == [], (path, [e.message for e in errors][:3])
+    plan = _draft7("plan.schema.json")
+    good = load_yaml(ROOT / "site_src/plans/cangshan-14th.yml")
+    for key, bad in [("kind", "novel"), ("level", "city"), ("period", {"start": True, "end": 2025}),
+                     ("period", {"start": -2021, "end": 2025}), ("table_ranges", 5), ("title", "a\fb"),
+                     ("approved_on", "2021-1-14"), ("sha256", "ABC"), ("source_url", "ftp://x"), ("colour", "red")]:
+        assert list(plan.iter_errors({**good, key: bad})), (key, bad)
 
 
 def test_schema_enumerations_follow_the_code():
