@@ -112,12 +112,15 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
                                                   f"(no site_src/plans/{slug}.yml)"))
             tables_ok = False
             continue
-        try:
-            if slug not in valid:
-                # the tables are checked against the seed text; without a valid seed only the schema is
+        if slug not in valid:
+            # the tables are checked against the seed text; without a valid seed only the schema is
+            tables_ok = False
+            try:
                 indicators.load_tables(root, slug)
-                tables_ok = False
-                continue
+            except PlansiteError as exc:
+                out.problems += exc.problems
+            continue
+        try:
             tables, found = indicators.checked_tables(root, slug, registry,
                                                       expected_source=valid[slug].plan.source)
         except PlansiteError as exc:

@@ -350,6 +350,12 @@ def validate(model: type[StrictModel], data: Any, shown: str, labels: Labels | N
     problems = []
     for err in errors[:MAX_ERRORS]:
         loc = tuple(err["loc"])
+        if loc and loc[-1] == "[key]":  # a mapping key not allowed (an enumeration of keys)
+            line, where, name = _locate(data, loc[:-1], labels)
+            parent = name.rsplit(".", 1)[0] if "." in name else name
+            message = f"{parent}: unknown key {shown_value(err.get('input'))}"
+            problems.append(Problem(shown, line, f"{where}: {message}" if where else message))
+            continue
         line, where, name = _locate(data, loc, labels)
         if err["type"] == "missing" and name:
             name = name.rsplit(".", 1)[-1]

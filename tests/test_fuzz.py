@@ -129,3 +129,16 @@ def test_mutated_inputs_through_build_keep_the_previous_site(fuzz_project, build
             assert tree_digest(site) == before
     assert failed == BUILDS
     assert not [p for p in root.iterdir() if p.name.startswith(".site")]
+
+
+def test_every_file_broken_at_once(fuzz_project):
+    """Problems in all files together are all reported (nothing stops the run)."""
+    root, originals = fuzz_project
+    rng = random.Random(99)
+    for _ in range(40):
+        for rel, data in originals.items():
+            (root / rel).write_bytes(mutate(data, rng))
+        report = run_checks(root)
+        assert_one_line_problems(report.problems + report.warnings, "all files")
+    for rel, data in originals.items():
+        (root / rel).write_bytes(data)
