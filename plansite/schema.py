@@ -273,7 +273,11 @@ def _message(err: dict, name: str) -> str:
     if kind == "extra_forbidden":
         return f"unknown field {name!r}"
     if kind in _TYPES:
-        return f"{subject} is not {_TYPES[kind]}" if name else f"expected {_TYPES[kind]}, not {shown}"
+        if not name:
+            return f"expected {_TYPES[kind]}, not {shown}"
+        if isinstance(value, (dict, list)) or value is None:
+            return f"{name} must be {_TYPES[kind]}, not {shown}"
+        return f"{subject} is not {_TYPES[kind]}"
     if kind == "finite_number":
         return f"{subject} is not a finite number"
     if kind == "literal_error":
