@@ -47,7 +47,8 @@ def test_indicator_changes_are_semantic_lines():
 @pytest.fixture(scope="module")
 def two_sites(tmp_path_factory):
     """A copied project built twice: before and after a planted indicator change (仓山 GDP
-    target 1500 → 1600) and a one-character edit of a chapter line."""
+    target 1500 → 1600, in the seed's table and the indicator file) and a one-character edit of
+    a chapter line."""
     from conftest import copy_project
 
     base = tmp_path_factory.mktemp("diff")
@@ -57,7 +58,13 @@ def two_sites(tmp_path_factory):
     n = line_of(ind, "target: {year: 2025, value: 1500}")
     lines = ind.read_text(encoding="utf-8").split("\n")
     lines[n - 1] = lines[n - 1].replace("value: 1500}", "value: 1600}")
+    lines = [ln.replace("'902.27', '1500',", "'902.27', '1600',") for ln in lines]
     ind.write_text("\n".join(lines), encoding="utf-8")
+    # the printed table says so too (a build refuses a parsed value that the source does not print)
+    cangshan = root / "seeds/cangshan-14th.txt"
+    cangshan.write_text(cangshan.read_text(encoding="utf-8").replace("\t902.27\t1500\t", "\t902.27\t1600\t", 1),
+                        encoding="utf-8")
+    update_checksum(root, "cangshan-14th")
     seed = root / "seeds/taijiang-14th.txt"
     m = line_of(seed, "## 第二章")
     body = line_of(seed, "，", start=m + 2)
