@@ -1,0 +1,206 @@
+"""Page chrome rules (plansite.parser.chrome): every residue line of the development corpus is
+dropped by a named rule and no line of a document is; each rule on synthetic lines of the kind of
+site it is for, in printed variants (half-width, traditional, letter-spaced); prose that merely
+mentions a keyword, a notice's own apparatus and cover lines stay text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from plansite.parser.chrome import RULES, find_chrome, metadata_block
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+SEEDS = ["fuzhou-15th", "fuqing-14th-proposal", "cangshan-14th", "taijiang-14th", "taishang-14th"]
+
+
+def corpus() -> dict:
+    if not (CORPUS / "expected.json").exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CORPUS} missing: the corpus (shared/corpus) must sit beside the checkout under CI")
+        pytest.skip(f"{CORPUS} absent (the shared corpus is not beside this checkout)")
+    return json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
+
+
+def printed(lines: list[str]) -> list[str]:
+    """Lines as the parser hands them over: markup removed, outer white space stripped."""
+    return [re.sub(r"\*\*|</?b>", "", line).strip() for line in lines]
+
+
+def rule_of(line: str, before: list[str] | None = None, after: list[str] | None = None) -> str | None:
+    lines = (before or []) + [line] + (after or [])
+    return find_chrome(lines).get(len(before or []))
+
+
+def test_corpus_residue_dropped_and_nothing_else():
+    """All 68 residue lines of expected.json dropped; no other line of any corpus file dropped."""
+    missed, extra, total = [], [], 0
+    for name, exp in sorted(corpus().items()):
+        lines = (CORPUS / exp["file"]).read_text(encoding="utf-8").split("\n")
+        found = find_chrome(printed(lines))
+        residue = set(exp["residue_lines"])
+        total += len(residue)
+        missed += [f"{name}:{n}" for n in sorted(residue) if n - 1 not in found]
+        extra += [f"{name}:{i + 1} ({rule})" for i, rule in found.items() if i + 1 not in residue]
+    assert total == 68
+    assert not missed, f"residue kept: {missed}"
+    assert not extra, f"document lines dropped: {extra}"
+
+
+def test_seeds_only_page_numbers_credit_and_rule():
+    """The five seeds: only the lone page numbers (taishang), the editor credit (fuqing) and a
+    markdown rule (taijiang)."""
+    rules = {}
+    for slug in SEEDS:
+        lines = (ROOT / "seeds" / f"{slug}.txt").read_text(encoding="utf-8").splitlines()
+        for i, rule in find_chrome(printed(lines)).items():
+            rules[f"{slug}:{i + 1}"] = rule
+    assert rules == {"fuqing-14th-proposal:407": "editor-credit", "taijiang-14th:7": "markdown-rule",
+                     "taishang-14th:477": "page-number", "taishang-14th:960": "page-number",
+                     "taishang-14th:1887": "page-number"}
+
+
+@pytest.mark.parametrize("line, rule", [
+    ("当前位置：首页 > 政务公开 > 规划计划", "breadcrumb"),
+    ("您现在的位置: 首页 >> 新闻中心", "breadcrumb"),
+    ("首页 > 政府信息公开 > 发展规划", "breadcrumb"),
+    ("當前位置：首頁 > 規劃計劃", "breadcrumb"),
+    ("打印 关闭 分享到", "page-tools"),
+    ("【打印本页】【关闭窗口】", "page-tools"),
+    ("字体:大 中 小", "page-tools"),
+    ("【字體：大 中 小】 【打印】 【關閉】", "page-tools"),
+    ("放 大 缩 小 默 认", "page-tools"),
+    ("扫一扫在手机打开当前页", "page-tools"),
+    ("分享到：微信 微博 QQ空间", "page-tools"),
+    ("发布时间：2021-02-10 11:53 信息来源：市发改委 阅读人次：1024", "byline"),
+    ("来源:红网 更新时间:2012-04-14", "byline"),
+    ("作者：時間：2020-12-14", "byline"),
+    ("浏览次数：", "byline"),
+    ("[规划计划] 发表于:2022-08-11 12:19:39", "byline"),
+    ("（来源：福州日报）", "byline"),
+    ("长沙晚报 2025-12-28 11:07:35", "byline"),
+    ("上一版 下一版", "epaper-nav"),
+    ("3 上一篇   下一篇 4", "site-nav"),
+    ("(上接AA01版)", "epaper-nav"),
+    ("（下转第3版）", "epaper-nav"),
+    ("第03版：特刊", "epaper-nav"),
+    ("A07:要闻", "epaper-nav"),
+    ("2021年01月13日 星期三 返回首页", "epaper-nav"),
+    ("返回主页 | 郑州晚报 | 标题导航 | 郑州日报", "site-nav"),
+    ("设为首页 | 加入收藏 | 手机版", "site-nav"),
+    ("|", "site-nav"),
+    ("苏州市十一五规划_第3页", "doc-site"),
+    ("已阅读5页,还剩55页未读 继续免费阅读", "doc-site"),
+    ("版权说明：本文档由用户提供并上传，收益归属内容提供方", "doc-site"),
+    ("W020210311.jpg", "image-file"),
+    ("相关阅读：", "related-links"),
+    ("下一篇：关于印发某某工作方案的通知", "related-links"),
+    ("责任编辑：张三", "editor-credit"),
+    ("编辑/晶晶", "editor-credit"),
+    ("（编辑：李四 审核：王五）", "editor-credit"),
+    ("- 12 -", "page-number"),
+    ("第 3 页", "page-number"),
+    ("---", "markdown-rule"),
+])
+def test_line_rules(line, rule):
+    assert rule_of(line) == rule
+    assert rule in RULES
+
+
+@pytest.mark.parametrize("line", [
+    "资料来源：市统计局。",                       # a table note of the document
+    "来源：市统计局",                              # a note without the brackets of a repost credit
+    "本规划纲要主要来源于各部门的专项规划，打印成册后关闭征求意见渠道。",
+    "加快建设数字政府，推进政务信息公开、分享和收藏。",
+    "主动公开",                                    # the notice's disclosure stamp
+    "（此件主动公开）",
+    "(此件公开发布)",
+    "佛府〔2021〕6号",
+    "榕政〔2026〕3号",
+    "福州市人民政府",
+    "2021年4月6日",
+    "2021 年 5 月",
+    "各区人民政府，市政府各部门、直属各机构：",
+    "第一章 发展基础",
+    "一、指导思想",
+    "前言",
+    "序 言",
+    "专栏 3 重大项目",
+    "表1 主要指标",
+    "2035年",
+    "2025",
+    "时间：2021年",                                # a date label in running text, not a byline
+    "综合实力大幅跃升。",
+    "上一轮规划实施以来，全市下一步重点放在……",
+])
+def test_document_lines_are_not_chrome(line):
+    assert rule_of(line) is None
+    # after a breadcrumb too: the page-header rule needs chrome on both sides
+    assert rule_of(line, before=["当前位置：首页 > 规划"], after=["“十四五”时期是关键时期。"]) is None
+
+
+def test_page_header_labels_between_bars():
+    """Site name and column labels between navigation bars and the headline are page header; the
+    same short line after the document began is text."""
+    lines = ["站群导航", "|", "手机版", "", "某某区人民政府", "", "政府信息公开", "",
+             "某某区国民经济和社会发展第十四个五年规划纲要(公布稿)", "来源: 发布时间:2022-02-10 浏览次数:",
+             "某某区国民经济和社会发展第十四个五年规划纲要", "（2021年1月23日某某区第十四届人民代表大会第六次会议通过）",
+             "前言", "“十四五”时期，是……的关键时期。", "政府信息公开", "第一章 发展基础"]
+    found = find_chrome(lines)
+    assert found.get(4) == "page-header" and found.get(6) == "page-header"
+    assert found.get(8) == "page-headline" and found.get(9) == "byline"
+    assert not {10, 11, 12, 13, 14, 15} & set(found)
+
+
+def test_headline_repeating_the_title():
+    """A page headline repeating the title (one line, at the top) is chrome; the document's own
+    title (later, possibly over several lines) is kept; the only occurrence is kept."""
+    lines = ["您的位置:首页 > 规划计划", "", "中共某市委关于制定某市国民经济和社会发展第十四个五年规划和二〇三五年远景目标的建议",
+             "发布时间:2021-02-10 11:53 信息来源:中共某市委", "中共某市委关于制定", "某市国民经济和社会发展",
+             "第十四个五年规划和二○三五年远景目标的建议", "（2020年12月23日中国共产党某市第七届委员会第十次全体会议通过）"]
+    assert find_chrome(lines) == {0: "breadcrumb", 2: "page-headline", 3: "byline"}
+    only = ["长沙市国民经济和社会发展第十一个五年规划纲要", "来源:红网 更新时间:2012-04-14", "",
+            "“十一五”期间，是……的关键时期。《长沙市国民经济和社会发展第十一个五年规划纲要》主要阐述……"]
+    assert find_chrome(only) == {1: "byline"}
+
+
+def test_aggregator_headline_and_cover_title():
+    """An aggregator's listing headline naming the same region and cycle is chrome; a cover title
+    followed by the issuer and date is the document's, even when an inner title repeats it."""
+    lines = ["(安徽省)合肥市某某县国民经济和社会发展十四五规划(2022年更新)",
+             "某某县国民经济和社会发展第十四个五年规划和2035年远景目标纲要", "某某县人民政府", "2021年5月",
+             "某某县国民经济和社会发展第十四个五年规划和2035年远景目标纲要", "某某县人民政府", "2021 年 5 月",
+             "根据《中共某某县委关于制定…的建议》，编制本纲要。"]
+    assert find_chrome(lines) == {0: "page-headline"}
+
+
+def test_traditional_and_halfwidth_variants():
+    lines = ["您當前所在位置: 首頁 > 發展規劃", "訪問量:", "【 字體：  ", "分享到:"]
+    assert find_chrome(lines) == {0: "breadcrumb", 1: "byline", 2: "page-tools", 3: "page-tools"}
+
+
+def test_metadata_block_rule_and_facts():
+    """A 索引号 block (labels with or without colons) is chrome and read as label → value."""
+    lines = ["索引号 014046317/2021-07485 生成日期 2021-01-11 公开日期 2021-01-11",
+             "文件编号 公开时限 长期公开", "发布机构 某市发展和改革委员会 公开形式 网站、文件",
+             "文号：某政发〔2021〕6号", "成文日期：2021年03月19日", "", "某市国民经济和社会发展第十四个五年规划纲要"]
+    assert find_chrome(lines) == {0: "metadata-block", 1: "metadata-block", 2: "metadata-block",
+                                  3: "metadata-block", 4: "metadata-block"}
+    facts = metadata_block(lines)
+    assert facts["索引号"] == "014046317/2021-07485"
+    assert facts["发布机构"] == "某市发展和改革委员会"
+    assert facts["文号"] == "某政发〔2021〕6号"
+    assert facts["成文日期"] == "2021年03月19日"
+    assert "文件编号" not in facts  # empty values are left out
+    assert metadata_block(["主题教育成果转化为发展成效，文号管理规范。"]) == {}
+
+
+def test_single_metadata_label_in_prose_is_text():
+    lines = ["关键词是高质量发展", "主题：推动高质量发展"]
+    assert find_chrome(lines) == {}
