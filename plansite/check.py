@@ -17,7 +17,7 @@ from pathlib import Path
 from . import indicators
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
-from .parse import parse_document
+from .parser import parse_document
 from .plans import Plan, check_plan_file, plan_files
 from .sources import apply_corrections, check_corrections, read_seed
 

@@ -122,7 +122,8 @@ class FrontFacts:
 class Document:
     """A parsed plan: ``front`` (notice, toc, preface nodes), ``body`` (top-level structural nodes),
     the parsed ``toc`` entries, ``dropped`` lines, parser ``warnings`` (``Problem`` objects) and the
-    front matter's ``facts``."""
+    front matter's ``facts``, and the ``line_model`` the parser read the text with
+    (``paragraph-per-line``, ``blank-after-every-line``, ``hard-wrapped``, ``flattened``)."""
 
     front: list[Node]
     body: list[Node]
@@ -130,6 +131,7 @@ class Document:
     dropped: list[Dropped] = field(default_factory=list)
     warnings: list = field(default_factory=list)
     facts: FrontFacts = field(default_factory=FrontFacts)
+    line_model: str = ""
 
     def walk(self):
         """All nodes, front matter first, in document order."""

@@ -47,7 +47,7 @@ class Plan:
 
     ``kind`` is ``outline`` (规划纲要) or ``proposal`` (建议); dates are ``YYYY-MM-DD`` strings or ``""``;
     ``source`` is the seed path relative to the project root and ``sha256`` its expected checksum.
-    ``levels`` optionally fixes which numbering levels (see :data:`plansite.numbering.LEVEL_ORDER`)
+    ``levels`` optionally fixes which numbering levels (see :data:`plansite.parser.levels.LEVEL_ORDER`)
     the document uses; empty means detect them. ``table_ranges`` marks source line ranges
     ``(first, last)`` that are tables even though they have no tabs (PDF-broken tables).
     ``drop`` lists editor-recorded :class:`DropRange` s of non-document lines.
@@ -127,7 +127,7 @@ def _plan_from(data, slug: str, shown: str) -> tuple[Plan | None, list[Problem]]
             bad("period", "period.start is after period.end")
         else:
             period = Period(raw["start"], raw["end"], raw.get("vision"))
-    from .numbering import LEVEL_ORDER
+    from .parser.levels import LEVEL_ORDER
     levels = data.get("levels") or []
     if not isinstance(levels, list) or any(lv not in LEVEL_ORDER for lv in levels):
         bad("levels", f"levels must be a list drawn from {' '.join(LEVEL_ORDER)}")

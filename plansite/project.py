@@ -9,7 +9,8 @@ from pathlib import Path
 from .errors import PlansiteError
 from .indicators import load_registry, load_tables
 from .model import Document, SourceLine
-from .parse import parse_document
+from .parser import parse_document
+from .parser.document import check_placed
 from .plans import Plan, load_plans
 from .sources import Correction, load_source, read_seed
 
@@ -53,6 +54,7 @@ def load_plan_data(root: Path, plan: Plan) -> PlanData:
     seed = read_seed(root, plan)
     lines, corrections = load_source(root, plan)
     doc = parse_document(plan, lines)
+    check_placed(plan.source, doc, lines)
     tables = _load_tables(root, plan)
     return PlanData(plan, seed, lines, corrections, doc, tables)
 

@@ -2,7 +2,7 @@
 run-in item titles, footnotes, boxes, PDF-broken tables and dropped lines.
 
 Examples come from the seeds (line numbers of the seed files) or are synthetic; each test states
-the rule it checks, so that a regression in :mod:`plansite.parse` makes it fail.
+the rule it checks, so that a regression in :mod:`plansite.parser` makes it fail.
 """
 
 from __future__ import annotations
@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from plansite.model import SourceLine
-from plansite.numbering import cn_to_int, int_to_cn, match_marker
-from plansite.parse import clean_line, drop_rule, ends_sentence, parse_document
+from plansite.parser.levels import cn_to_int, int_to_cn, match_marker
+from plansite.parser import parse_document
+from plansite.parser.chrome import find_chrome
+from plansite.parser.lines import clean_line
+from plansite.parser.paragraphs import ends_sentence
 from plansite.project import load_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +107,7 @@ def test_clean_line(raw, expected):
     ("2020年", None), ("12.实施", None), ("奋进新征程，谱写新篇章。", None), ("40", "page-number"),
 ])
 def test_drop_rule(text, rule):
-    assert drop_rule(text) == rule
+    assert find_chrome([text]).get(0) == rule
 
 
 @pytest.mark.parametrize("text, strict, expected", [

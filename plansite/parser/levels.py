@@ -1,18 +1,25 @@
-"""Numbering conventions of Chinese plan documents.
+"""Numbering levels of Chinese plan documents: markers, their values, and which levels a document
+uses (decided from evidence).
 
-A plan's structure is read from how its headings are numbered, never from markdown ``#`` levels:
+A plan's structure is read from how its headings are numbered, never from markdown ``#`` levels
+or bold. Markers are recognised on the normalised view (:mod:`plansite.parser.normalize`), so
+``（一）``/``(一)``, ``1．``/``1.``, ``第 一 章`` and traditional ``第一節`` are the same marker:
 
-=========  ================  =============================
-marker     example           typical role
-=========  ================  =============================
-``篇``     第五篇 …          part
-``章``     第十二章 …        chapter
-``节``     第三节 …          section
-``一、``   三、主要指标      part (no 篇/章) or subsection
-``（一）`` （二）坚持…       section (no 节) or subsection
-``1.``     12.实施…          item
-``专栏``   专栏 3 …          box
-=========  ================  =============================
+===========  ======================  =============================================
+level        examples                typical role
+===========  ======================  =============================================
+``篇``       第五篇, 第5篇           part (unambiguous)
+``章``       第十二章, 第1章         chapter (unambiguous)
+``节``       第三节, 第第三三节节     section (unambiguous; PDF bold doubles glyphs)
+``一、``     三、主要指标            part (no 篇/章) or subsection
+``（一）``   （二）, (二)            section (no 节) or subsection
+``1.``       12., 12．, 1、          item
+``（1）``    (1), （1）              item below ``1.``
+``专栏``     专栏 3, 专栏3：         box
+===========  ======================  =============================================
+
+Numbers are bounded (at most 4 Arabic digits, 5 Chinese numeral characters): a longer "number"
+is text, so a pathological line cannot make a heading.
 """
 
 from __future__ import annotations
@@ -20,10 +27,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .normalize import normalize
+
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
            "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100}
 CN_NUM = "〇零一二两三四五六七八九十百"
+
+#: Rank of each level, outermost first. Boxes are not ranked: they sit inside any level.
+LEVEL_ORDER = ["篇", "章", "节", "一、", "（一）", "1.", "（1）"]
+#: Levels whose marker says what they are on first sight.
+UNAMBIGUOUS = ("篇", "章", "节")
+#: Outline levels a document's numbering is read to when its metadata names none: plan outlines
+#: number three heading levels (篇 > 章 > 节, 章 > 节 > 一、, 一、 > （一） > 1.); deeper numbering
+#: (``1、`` under a 节) numbers paragraphs of a section.
+MAX_DETECTED = 3
 
 
 def cn_to_int(text: str) -> int:
@@ -63,8 +81,10 @@ def int_to_cn(n: int) -> str:
 class Marker:
     """A numbering marker found at the start of a line.
 
-    ``level`` is one of ``"篇" "章" "节" "一、" "（一）" "1." "专栏"``; ``value`` the number as an int;
-    ``number`` the marker as printed (``"第五章"``, ``"（三）"``, ``"12."``, ``"专栏 3"``); ``rest`` the text after it.
+    ``level`` is one of :data:`LEVEL_ORDER` or ``"专栏"``; ``value`` the number as an int;
+    ``number`` the marker as printed, white space removed (``"第五章"``, ``"（三）"``, ``"(1)"``,
+    ``"12."`` — ``1.``-level markers written ``12．`` are shown ``12.`` — ``"专栏 3"``);
+    ``rest`` the text after it as printed, white space inside Chinese text removed.
     """
 
     level: str
@@ -73,32 +93,109 @@ class Marker:
     rest: str
 
 
+_NUM = rf"[{CN_NUM}]{{1,5}}|\d{{1,4}}"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("篇", re.compile(rf"^(第([{CN_NUM}]+)篇)\s*(.*)$")),
-    ("章", re.compile(rf"^(第([{CN_NUM}]+)章)\s*(.*)$")),
-    ("节", re.compile(rf"^(第([{CN_NUM}]+)节)\s*(.*)$")),
-    ("专栏", re.compile(r"^(专栏\s*(\d+))\s*[：:]?\s*(.*)$")),
-    ("一、", re.compile(rf"^(([{CN_NUM}]+)、)\s*(.*)$")),
-    ("（一）", re.compile(rf"^([（(]([{CN_NUM}]+)[）)])\s*(.*)$")),
-    ("1.", re.compile(r"^((\d{1,2})\s?[.．](?!\d))\s*(.*)$")),
+    ("篇", re.compile(rf"^(第({_NUM})篇)(?!\d)")),
+    ("章", re.compile(rf"^(第({_NUM})章)")),
+    ("节", re.compile(rf"^(第({_NUM})节)")),
+    ("专栏", re.compile(r"^(专栏\s?(\d{1,4}))(?!\d)\s?:?\s?")),
+    ("一、", re.compile(rf"^(([{CN_NUM}]{{1,5}})、)")),
+    ("（一）", re.compile(rf"^(\(([{CN_NUM}]{{1,5}})\))")),
+    ("（1）", re.compile(r"^(\((\d{1,4})\))")),
+    ("1.", re.compile(r"^((\d{1,4}) ?(?:\.(?!\d)|、))\s?")),
 ]
 
-#: Rank of each level, outermost first. Boxes are not ranked: they sit inside any level.
-LEVEL_ORDER = ["篇", "章", "节", "一、", "（一）", "1."]
+
+def _undouble(text: str) -> tuple[str, int]:
+    """``text`` with a leading run of doubled glyphs (PDF fake bold: ``第第一一节节``) undoubled,
+    and the length of that run in ``text`` (0 when there is none of at least three pairs)."""
+    out, i = [], 0
+    while i + 1 < len(text) and text[i] == text[i + 1] and not text[i].isspace():
+        out.append(text[i])
+        i += 2
+    if len(out) < 3:
+        return text, 0
+    return "".join(out) + text[i:], i
+
+
+def display(printed: str) -> str:
+    """``printed`` as shown in titles: white space inside Chinese text removed (it is an
+    extraction artefact), everything else as printed. Same length as ``normalize(printed).text``."""
+    n = normalize(printed)
+    return "".join(printed[p] if not printed[p].isspace() else " " for p in n.pos)
 
 
 def match_marker(text: str) -> Marker | None:
-    """The numbering marker that starts ``text`` (already stripped of markdown), or ``None``."""
-    for level, pattern in _PATTERNS:
-        m = pattern.match(text)
-        if not m:
-            continue
-        raw = m.group(2)
-        value = int(raw) if raw.isdigit() else cn_to_int(raw)
-        number = m.group(1)
-        if level == "专栏":
-            number = f"专栏 {value}"
-        elif level == "1.":
-            number = f"{value}."
-        return Marker(level, value, number, m.group(3).strip())
+    """The numbering marker that starts ``text`` (printed, markdown already stripped), or ``None``.
+
+    Recognition works on the normalised view; ``number`` and ``rest`` are taken from the printed
+    text (see :class:`Marker`).
+    """
+    shown = display(text)
+    view = normalize(text).text
+    undoubled, run = _undouble(view)
+    for candidate, doubled in ((view, False), (undoubled, True)) if run else ((view, False),):
+        for level, pattern in _PATTERNS:
+            m = pattern.match(candidate)
+            if not m:
+                continue
+            raw = m.group(2)
+            value = int(raw) if raw.isdigit() else cn_to_int(raw)
+            end = m.end()
+            if doubled:
+                if m.end(1) * 2 > run:
+                    continue
+                number, end = shown[: m.end(1) * 2], m.end(1) * 2
+            else:
+                number = shown[: m.end(1)]
+            if level == "专栏":
+                number = f"专栏 {value}"
+            elif level == "1." and not number.endswith("、"):
+                number = f"{value}."
+            return Marker(level, value, number, shown[end:].strip())
     return None
+
+
+def level_kinds(levels: list[str]) -> dict[str, str]:
+    """Outline kind of each numbering level a document uses.
+
+    篇 → part, 章 → chapter, 节 → section, 1. and （1） → item. 一、 is the part when the document has
+    neither 篇 nor 章 (a proposal, or a plan without chapters), else a subsection; （一） is the
+    section when 一、 is the part and there is no 节, else a subsection.
+    """
+    kinds = {"篇": "part", "章": "chapter", "节": "section", "1.": "item", "（1）": "item"}
+    out = {lv: kinds[lv] for lv in levels if lv in kinds}
+    if "一、" in levels:
+        out["一、"] = "part" if not {"篇", "章"} & set(levels) else "subsection"
+    if "（一）" in levels:
+        out["（一）"] = "section" if out.get("一、") == "part" and "节" not in levels else "subsection"
+    if levels and levels[0] in ("（一）", "1.", "（1）") and out.get(levels[0]) != "part":
+        out[levels[0]] = out.get(levels[0], "item")
+    return out
+
+
+def detect_levels(markers: list[tuple[Marker, bool]]) -> tuple[list[str], list[str]]:
+    """Numbering levels a document uses, outermost first, from the heading-like marker lines of
+    its body in order (``(marker, is_first_of_document)``), and notes on how they were decided.
+
+    Evidence: 篇/章/节 count on first sight; an ambiguous level (一、, （一）, 1., （1）) counts when
+    it is numbered from 1, or when it is the first marker of the text (an excerpt or an e-paper
+    page that starts mid-way: the note says so). Levels are ranked by :data:`LEVEL_ORDER` and only
+    the outer :data:`MAX_DETECTED` are kept (the note names the ones left as text).
+    """
+    found: set[str] = set()
+    notes = []
+    for marker, first in markers:
+        if marker.level == "专栏":
+            continue
+        if marker.level in UNAMBIGUOUS or marker.value == 1:
+            found.add(marker.level)
+        elif first:
+            found.add(marker.level)
+            notes.append(f"numbering starts mid-way at {marker.number} (an excerpt or a continued page)")
+    levels = [lv for lv in LEVEL_ORDER if lv in found]
+    if len(levels) > MAX_DETECTED:
+        notes.append(f"numbering below {levels[MAX_DETECTED - 1]} ({' '.join(levels[MAX_DETECTED:])}) "
+                     f"read as numbered paragraphs; set `levels` in the plan metadata to make them headings")
+        levels = levels[:MAX_DETECTED]
+    return levels, notes
