@@ -154,6 +154,8 @@ def unplaced_lines(doc: Document, lines: list[SourceLine]) -> list[int]:
     for node in doc.walk():
         if node.kind in ("paragraph", "table", "toc"):
             covered.update(range(node.lines[0], node.lines[1] + 1))
+        elif node.kind == "preface" and node.title != "引言":
+            covered.add(node.lines[0])  # the 前言/序言 heading line
         elif node.kind in HEADING_KINDS:
             covered.update(range(node.lines[0], _title_end(node) + 1))
     return [sl.number for sl in lines if sl.text.strip() and sl.number not in covered]

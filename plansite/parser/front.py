@@ -72,6 +72,10 @@ def _title_ish(line: Line) -> bool:
 
 
 def _complete(joined: str) -> bool:
+    """Whether a title read from its last line upwards has reached its first line: it starts where
+    titles start, and a proposal (…的建议) starts with its issuing Party committee (中共…委)."""
+    if joined.endswith("建议") and not joined.lstrip("《").startswith(("中共", "中国共产党")):
+        return False
     return not joined.startswith(_INCOMPLETE_START)
 
 
@@ -100,7 +104,7 @@ def find_titles(lines: list[Line], start: int, end: int) -> list[list[int]]:
             group.insert(0, k)
             joined = _view(lines[k]) + joined
             k -= 1
-        if _valid_title(joined) and _complete(joined):
+        if _valid_title(joined) and not joined.startswith(_INCOMPLETE_START):
             found.append(group)
     return [g for g in found if not any(set(g) < set(h) for h in found)]
 
@@ -111,7 +115,7 @@ def find_adoption(lines: list[Line], start: int, end: int) -> list[int]:
         v = _view(lines[i])
         if _UNBRACKETED.match(v):
             return [i]
-        if not _ADOPTION.match(v) or not re.search(r"通过|批准|会议|审议", v):
+        if not _ADOPTION.match(v) or not re.search(r"通过|批准|会议|审议|大会|全会|委员会", v):
             continue
         if not re.search(r"\d{4}年|[〇○零一二三四五六七八九]{4}年|会议", v):
             continue
@@ -155,16 +159,16 @@ def split_front(lines: list[Line], toc: tuple[int, int, int] | None, body_start:
             if lines[k - 1].text:
                 block_end = k
     notice_end = toc_first if toc else block_end
-    after = max(notice_end, toc_end if toc else 0)
+    after = toc_end if toc else block_end
     preface_start, labelled = -1, False
     for i in range(after, body_start):
         if _view(lines[i]) in PREFACE_LABELS:
             preface_start, labelled = i, True
             break
-    if preface_start < 0 and any(ln.text for ln in lines[after:body_start]):
+    if labelled and not toc:
+        notice_end = preface_start  # everything above the 前言 belongs to the title block
+    elif any(ln.text for ln in lines[after:body_start]):
         preface_start = after
-    if toc and 0 <= preface_start < toc_first:
-        preface_start = -1
     return FrontSplit(notice_end, toc_first, toc_end, preface_start, labelled, body_start, bool(notice))
 
 

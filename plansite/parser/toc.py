@@ -115,14 +115,29 @@ def _extent(lines: list[Line], start: int, labelled: bool) -> int:
         key = _key(line)
         if first and key == first:
             break
-        if paged > unpaged and not page and (marker or label) and not _wrapped_entry(lines, j):
-            break  # entries carry page numbers: an unnumbered heading is the body's
+        if paged > unpaged and not page and (marker or label) and not _wrapped_entry(lines, j) \
+                and _prose_follows(lines, j):
+            break  # entries carry page numbers: an unnumbered heading followed by text is the body's
         first = first or key
         paged += bool(page)
         unpaged += not page
         j += 1
         end = j
     return end
+
+
+def _prose_follows(lines: list[Line], j: int) -> bool:
+    """Whether text that is no 目录 entry follows ``lines[j]`` before any entry with a page number
+    (at the end of a cut excerpt nothing follows: the entry is the 目录's last)."""
+    for line in lines[j + 1:]:
+        if not line.text:
+            continue
+        entry = entry_of(line)
+        if entry is None:
+            return True
+        if entry[2]:
+            return False
+    return False
 
 
 def _wrapped_entry(lines: list[Line], j: int) -> bool:
