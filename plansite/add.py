@@ -31,20 +31,13 @@ import yaml
 from .errors import PlansiteError, Problem
 from .model import Document, FrontFacts, SourceLine
 from .parser import facts as F
+from .parser import parse_document
+from .parser.chrome import metadata_block
 from .parser.decode import decode_bytes
 from .parser.normalize import norm
 from .plans import KINDS, SLUG_RE, Period, Plan, check_plan_file
 
 PLACEHOLDER = "待定"
-
-
-def _parse_document():
-    """The parser's entry point (one place to import it from)."""
-    try:
-        from .parser.document import parse_document
-    except ImportError:  # before the parser package is complete
-        from .parse import parse_document
-    return parse_document
 
 
 @dataclass
@@ -92,6 +85,8 @@ class Drafter:
         self.warnings: list[Problem] = []
         self.values: dict[str, Fact] = {}
         self.dropped = {d.line for d in doc.dropped}
+        # the page's 索引号/发文机关/文号/成文日期 block, when the parser did not record it
+        self.metadata = dict(doc.facts.metadata) or metadata_block([sl.text.strip() for sl in lines])
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(Problem(self.shown, line, message))
@@ -165,18 +160,18 @@ class Drafter:
             v["issuer"] = Fact(issuer, title_lines[:1])
         elif ff.signature:
             v["issuer"] = Fact(ff.signature, [_find_line(self.lines, ff.signature)], "the notice's signature")
-        elif ff.metadata.get("发文机关"):
-            v["issuer"] = Fact(ff.metadata["发文机关"], [self._meta_line("发文机关")], "the page's 发文机关")
+        elif self.metadata.get("发文机关"):
+            v["issuer"] = Fact(self.metadata["发文机关"], [self._meta_line("发文机关")], "the page's 发文机关")
         else:
             v["issuer"] = Fact("", [], "not stated")
-        number = ff.doc_number or ff.metadata.get("文号") or ff.metadata.get("发文字号") or ""
+        number = ff.doc_number or self.metadata.get("文号") or self.metadata.get("发文字号") or ""
         v["doc_number"] = Fact(number, [_find_line(self.lines, number)] if number else [], "" if number else "not stated")
         v["approved_by"] = Fact(adoption.body, adoption_lines if adoption.body else [], "" if adoption.body else "not stated")
         v["approved_on"] = Fact(adoption.date, adoption_lines if adoption.date else [], "" if adoption.date else "not stated")
         issued = F.date_iso(ff.signed_on) if ff.signed_on else ""
         issued_line = _find_line(self.lines, ff.signed_on) if issued else 0
-        if not issued and ff.metadata.get("成文日期"):
-            issued = F.date_iso(ff.metadata["成文日期"])
+        if not issued and self.metadata.get("成文日期"):
+            issued = F.date_iso(self.metadata["成文日期"])
             issued_line = self._meta_line("成文日期")
         v["issued_on"] = Fact(issued, [issued_line] if issued else [], "" if issued else "not stated")
         if ff.signed_on and not issued:
@@ -338,12 +333,10 @@ def add_plan(root: Path, path: Path, slug: str | None = None, kind: str | None =
     source = f"seeds/{slug}.txt"
     sha = hashlib.sha256(data).hexdigest()
     lines = [SourceLine(i, text) for i, text in enumerate(decoded.lines, start=1)]
-    parse = _parse_document()
-
     def parsed(as_kind: str) -> Document:
         plan = Plan(slug=slug, title="", short_title="", region="", level="", parent_region="",
                     period=Period(0, 0), kind=as_kind, source=source, sha256=sha)
-        return parse(plan, lines)
+        return parse_document(plan, lines)
 
     doc = parsed(kind or "outline")
     drafter = Drafter(source, lines, doc, kind)

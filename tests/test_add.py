@@ -178,3 +178,21 @@ def test_add_plan_raises_plansite_error_for_missing_file(tmp_path):
     with pytest.raises(PlansiteError) as info:
         add_plan(tmp_project(tmp_path), tmp_path / "nope.txt")
     assert str(info.value).endswith(":0: no such file")
+
+
+def test_portal_metadata_block_feeds_the_draft(tmp_path):
+    """A government portal's 索引号 block (chrome on the page) gives doc number, issuer and date."""
+    root = tmp_project(tmp_path)
+    src = tmp_path / "portal.txt"
+    src.write_text("当前位置：首页 > 政府信息公开 > 规划计划\n"
+                   "索引号：11350100/2021-00012 主题分类：国民经济管理\n"
+                   "发文机关：某某市人民政府 成文日期：2021年05月12日\n"
+                   "文号：某政综〔2021〕12号 发布日期：2021年05月14日\n"
+                   "某某市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要\n"
+                   "第一章 发展基础\n“十三五”时期，全市经济保持较快发展。\n", encoding="utf-8")
+    data, text, out, _ = add(root, src, slug="mou-portal")
+    assert data["doc_number"] == "某政综〔2021〕12号"
+    assert data["issuer"] == "某某市人民政府"
+    assert data["issued_on"] == "2021-05-12"
+    assert "# from line 3 (the page's 发文机关)" in text
+    assert out.count("[metadata-block]") == 3 and "[breadcrumb]" in out
