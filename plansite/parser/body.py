@@ -229,15 +229,19 @@ class BodyParser:
         if guessed:
             self.warn(line.number, f"run-in title of {marker.number} cut at its first 。 by guess")
         last_line = line.number
-        if not body and marker.level not in ("1.", "（1）"):
+        head = line
+        for _ in range(3):  # a title wrapped over up to four lines
+            if body or marker.level in ("1.", "（1）"):
+                break
             k = i + 1
             while k < len(lines) and not lines[k].text:
                 k += 1
             top = marker.level in ("篇", "章") or marker.level == self.levels[0]
-            if k < len(lines) and title_goes_on(title, lines[k], marker, top, self.wrapped, self.wrap_width, line):
-                title = join_title(title, lines[k].text, line.md)
-                last_line = lines[k].number
-                i = k
+            if k >= len(lines) or not title_goes_on(title, lines[k], marker, top, self.wrapped, self.wrap_width, head):
+                break
+            title = join_title(title, lines[k].text, line.md)
+            last_line = lines[k].number
+            head, i = lines[k], k
         node = self.open_heading(marker, title, line.number)
         self._extend(last_line)
         node.lines = (line.number, last_line)

@@ -30,7 +30,7 @@ from .lines import Line, display_width
 from .normalize import squash
 
 PREFACE_LABELS = ("前言", "序言", "引言", "导言")
-_TITLE_END = re.compile(r"(纲要|建议|规划|计划)(\((草案|征求意见稿|送审稿|公布稿|修订稿)\))?》?$")
+_TITLE_END = re.compile(r"(纲要|建议|规划|计划)(\((草案|征求意见稿|送审稿|公布稿|修订稿|全文|摘要|摘登)\))?》?$")
 _CYCLE = re.compile(r"五年|十[一二三四五六七八九]五|[\d]{4}[-—–~至]+[\d]{4}")
 _INCOMPLETE_START = ("关于", "第", "和", "五年", "规划", "计划", "远景", "经济", "社会", "国民", "十", "“十",
                      "发展", "年", "的", "二〇", "二○", "2035")
@@ -67,7 +67,7 @@ def _view(line: Line) -> str:
 
 def _title_ish(line: Line) -> bool:
     v = _view(line)
-    return bool(v) and not _SENTENCE.search(v) and display_width(line.text) <= 64 and not _DATE.match(v) \
+    return bool(v) and not _SENTENCE.search(v) and display_width(line.text) <= 100 and not _DATE.match(v) \
         and "通知" not in v and "决议" not in v and not v.startswith(("(", "（")) and not _TITLE_END.search(v)
 
 
@@ -95,11 +95,11 @@ def find_titles(lines: list[Line], start: int, end: int) -> list[list[int]]:
         group = [i]
         joined = v
         k = i - 1
-        while not _complete(joined) and k >= start:
+        while (not _complete(joined) or not _valid_title(joined)) and k >= start:
             if not lines[k].text:
                 k -= 1
                 continue
-            if not _title_ish(lines[k]) or i - k > 6:
+            if not _title_ish(lines[k]) or len(group) >= 5:
                 break
             group.insert(0, k)
             joined = _view(lines[k]) + joined

@@ -93,7 +93,7 @@ def title_goes_on(title: str, nxt: Line, marker: Marker, top: bool, wrapped: boo
         return True
     if top and not head.md and not nxt.md and width <= 24:
         return True
-    return wrapped and display_width(head.text) >= wrap_width - 8 and width <= 30
+    return wrapped and display_width(head.text) >= wrap_width - 8 and width < max(wrap_width - 8, 30)
 
 
 def join_title(first: str, second: str, spaced: bool) -> str:
