@@ -123,7 +123,8 @@ class Document:
     """A parsed plan: ``front`` (notice, toc, preface nodes), ``body`` (top-level structural nodes),
     the parsed ``toc`` entries, ``dropped`` lines, parser ``warnings`` (``Problem`` objects) and the
     front matter's ``facts``, and the ``line_model`` the parser read the text with
-    (``paragraph-per-line``, ``blank-after-every-line``, ``hard-wrapped``, ``flattened``)."""
+    (``paragraph-per-line``, ``blank-after-every-line``, ``hard-wrapped``, ``flattened``), and the
+    numbering ``levels`` it read the headings by (the metadata's, or detected)."""
 
     front: list[Node]
     body: list[Node]
@@ -132,6 +133,7 @@ class Document:
     warnings: list = field(default_factory=list)
     facts: FrontFacts = field(default_factory=FrontFacts)
     line_model: str = ""
+    levels: list = field(default_factory=list)
 
     def walk(self):
         """All nodes, front matter first, in document order."""

@@ -80,7 +80,7 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
     toc_lines = live[split.toc_start:split.toc_end] if split.toc_start >= 0 else []
     toc = parse_toc(toc_lines)
     doc = Document(front=front, body=parser.roots, toc=toc, dropped=dropped, warnings=warnings + parser.warnings,
-                   facts=facts, line_model=model)
+                   facts=facts, line_model=model, levels=levels)
     if toc_span and not toc:
         doc.warnings.append(Problem(source, toc_lines[0].number if toc_lines else 0, "目录 found but it lists no entries"))
     doc.warnings += check_toc(source, doc, levels)

@@ -191,8 +191,7 @@ def detect_levels(markers: list[tuple[Marker, bool]]) -> tuple[list[str], list[s
         if marker.level in UNAMBIGUOUS or marker.value == 1:
             found.add(marker.level)
         elif first:
-            found.add(marker.level)
-            notes.append(f"numbering starts mid-way at {marker.number} (an excerpt or a continued page)")
+            found.add(marker.level)  # a text starting mid-way (the body parser warns)
     levels = [lv for lv in LEVEL_ORDER if lv in found]
     if len(levels) > MAX_DETECTED:
         notes.append(f"numbering below {levels[MAX_DETECTED - 1]} ({' '.join(levels[MAX_DETECTED:])}) "
