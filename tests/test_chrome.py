@@ -104,6 +104,16 @@ def test_seeds_only_page_numbers_credit_and_rule():
     ("责任编辑：张三", "editor-credit"),
     ("编辑/晶晶", "editor-credit"),
     ("（编辑：李四 审核：王五）", "editor-credit"),
+    ("字号：T|T", "page-tools"),
+    ("【我要打印】【关闭窗口】", "page-tools"),
+    ("扫一扫在手机上查看当前页面", "page-tools"),
+    ("【发布时间：2021-03-04】", "byline"),
+    ("2021-03-04 10:21", "byline"),
+    ("原标题：某某市“十四五”规划纲要全文发布", "byline"),
+    ("版次：A03 版名：要闻", "byline"),
+    ("主办单位：某某市人民政府办公室 网站标识码：3501000001 闽ICP备05000000号", "site-footer"),
+    ("版权所有：某某市人民政府", "site-footer"),
+    ("文档页数：60页 下载积分：5", "doc-site"),
     ("- 12 -", "page-number"),
     ("第 3 页", "page-number"),
     ("---", "markdown-rule"),
@@ -178,6 +188,31 @@ def test_aggregator_headline_and_cover_title():
              "某某县国民经济和社会发展第十四个五年规划和2035年远景目标纲要", "某某县人民政府", "2021 年 5 月",
              "根据《中共某某县委关于制定…的建议》，编制本纲要。"]
     assert find_chrome(lines) == {0: "page-headline"}
+
+
+def test_notice_title_first_on_the_page_is_the_documents():
+    """An issuing notice's title at the very top is the document's own, though the plan title it
+    names follows; the same line under a breadcrumb is the page's headline."""
+    doc = ["某某市人民政府关于印发某某市国民经济和社会发展第十四个五年规划纲要的通知", "某政发〔2021〕6号",
+           "各县（市、区）人民政府：", "现将《某某市国民经济和社会发展第十四个五年规划纲要》印发给你们。",
+           "某某市人民政府", "2021年3月19日", "某某市国民经济和社会发展第十四个五年规划纲要"]
+    assert find_chrome(doc) == {}
+    assert find_chrome(["当前位置：首页 > 规划"] + doc) == {0: "breadcrumb", 1: "page-headline"}
+
+
+def test_headline_with_short_name_and_full_text_note():
+    """A headline naming the same plan by its short name (region, cycle, kind) with 全文 is chrome."""
+    lines = ["当前位置：首页 > 规划计划", "某某市“十四五”规划纲要（全文）", "发布时间：2021-03-04 来源：市发改委",
+             "某某市国民经济和社会发展第十四个五年", "规划和二〇三五年远景目标纲要", "前言", "“十四五”时期是关键时期。"]
+    assert find_chrome(lines) == {0: "breadcrumb", 1: "page-headline", 2: "byline"}
+    other = ["当前位置：首页 > 规划计划", "某某市“十四五”规划建议（全文）", "发布时间：2021-03-04 来源：市发改委",
+             "某某市国民经济和社会发展第十四个五年规划纲要", "前言"]
+    assert 1 not in find_chrome(other)  # a proposal's headline does not repeat an outline's title
+
+
+def test_footer_rules_leave_prose_alone():
+    assert rule_of("加强知识产权保护，版权所有者的合法权益得到保障。") is None
+    assert rule_of("技术支持单位包括高校和科研院所，形成协同创新体系。") is None
 
 
 def test_traditional_and_halfwidth_variants():

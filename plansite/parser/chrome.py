@@ -42,6 +42,7 @@ RULES: dict[str, str] = {
     "byline": "网页信息栏（来源、作者、发布时间、浏览次数）",
     "page-tools": "网页工具栏（打印、关闭、分享、收藏、字体大小）",
     "site-nav": "网站导航栏",
+    "site-footer": "网站页脚（主办单位、备案号、版权）",
     "epaper-nav": "电子报版面信息（版次、上一版/下一版、转版标记、出版日期）",
     "metadata-block": "政府信息公开目录信息（索引号、发布机构、文号、成文日期等）",
     "page-headline": "网页标题（重复文件标题）",
@@ -76,12 +77,19 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("doc-site", re.compile(r"^.{1,60}_第\d{1,4}页$")),
     ("doc-site", re.compile(r"^(?:已阅读|已读)\d+页|还剩\d+页未读|^(?:继续)?免费阅读|^下载本文档$|^文档简介$|"
                             r"^(?:版权说明|版权声明|免责声明)[:].{0,120}$|^本文档由用户提供并上传")),
+    ("doc-site", re.compile(r"^(?:文档页数|页数|下载积分|所需积分|文档格式|文件格式|上传时间|上传者|上传人|贡献者|文档大小|"
+                            r"文件大小|下载次数|下载量)[:]|^\d+人(?:已)?下载|(?:全文)?预览已结束|^(?:VIP|会员)?免费下载$")),
+    ("site-footer", re.compile(r"ICP备|公网安备|网站标识码|网站识别码|^版权所有|^Copyright|^©|^(?:主办单位|承办单位|"
+                               r"技术支持|维护单位)[:][^。]{1,40}$", re.IGNORECASE)),
     ("image-file", re.compile(r"^\S{1,80}\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.IGNORECASE)),
     ("image-file", re.compile(r"^[\[【](?:图片|图|photo|image)[\]】]$", re.IGNORECASE)),
+    ("page-tools", re.compile(r"^(?:微信|手机)?扫(?:一扫|码).{0,16}(?:手机|查看|打开|阅读|分享).{0,8}$")),
     ("related-links", re.compile(r"^(?:相关(?:新闻|阅读|链接|文章|报道|稿件|文件|附件|解读)|延伸阅读|推荐阅读|热点推荐|"
                                  r"热门推荐|热门文章|猜你喜欢|更多(?:>+|»)?)[:]?$")),
     ("related-links", re.compile(r"^[【\[]?(?:上一篇|下一篇|上一条|下一条)[】\]]?[:].{1,80}$")),
     ("byline", re.compile(rf"^[(（【\[]?来源[:][^。,;:]{{1,20}}[)）】\]]$")),
+    ("byline", re.compile(r"^(?:原标题|原文链接|原文地址|本文来源|转自|转载自)[:].{1,120}$")),
+    ("byline", re.compile(rf"^{_DATE_ISO}(?:\s*{_TIME})?$")),
     ("byline", re.compile(rf"^[^\s。,;:!?()]{{2,16}}\s*{_DATE_ISO}(?:\s*{_TIME})?$")),
 ]
 
@@ -99,7 +107,7 @@ _TOOL_WORDS = ["打印本页", "打印此页", "打印文章", "打印正文", "
                "小", "扫一扫在手机打开当前页", "在手机打开当前页", "手机扫一扫", "扫一扫", "微信扫一扫",
                "微信", "朋友圈", "微博", "新浪微博", "腾讯微博", "QQ空间", "QQ好友", "QQ", "人人网", "豆瓣",
                "文件下载", "附件下载", "下载附件", "下载", "详情", "查看详情", "评论", "点赞", "保存本页",
-               "保存", "复制链接", "链接"]
+               "保存", "复制链接", "链接", "我要打印", "我要评论", "A+", "A-", "T"]
 _ALL_WORDS = sorted(set(_EPAPER_WORDS + _NAV_WORDS + _TOOL_WORDS), key=len, reverse=True)
 _WORD_RE = re.compile("|".join(re.escape(w) for w in _ALL_WORDS))
 _FILLER = re.compile(rf"(?:\s|[|:/·•>»【】\[\]()<>\-—]|\d{{4}}年\d{{1,2}}月\d{{1,2}}日|{_DATE_ISO}|"
@@ -146,7 +154,7 @@ def _pipe_bar(text: str) -> bool:
 _BYLINE_LABELS = ["信息来源", "文章来源", "新闻来源", "稿件来源", "来源", "稿源", "作者", "发布者", "发布人", "发布时间",
                   "更新时间", "发表时间", "发表于", "发布于", "发布日期", "更新日期", "时间", "日期", "浏览次数",
                   "阅读次数", "阅读人次", "访问量", "访问次数", "浏览量", "阅读量", "点击数", "点击量", "点击率",
-                  "点击", "浏览", "字体", "字号", "供稿", "录入", "撰稿", "摄影", "通讯员", "记者"]
+                  "点击", "浏览", "字体", "字号", "供稿", "录入", "撰稿", "摄影", "通讯员", "记者", "版次", "版名"]
 _COUNTERS = {"浏览次数", "阅读次数", "阅读人次", "访问量", "访问次数", "浏览量", "阅读量", "点击数", "点击量", "点击率"}
 _WEB_TIMES = {"发布时间", "更新时间", "发表时间", "发表于", "发布于", "发布日期", "更新日期"}
 _BYLINE_RE = re.compile("(" + "|".join(sorted(_BYLINE_LABELS, key=len, reverse=True)) + r")\s*:")
@@ -181,8 +189,8 @@ def _fields(text: str, regex: re.Pattern[str]) -> list[tuple[str, str]] | None:
 
 def _byline(text: str) -> bool:
     """A web byline: ``来源:… 发布时间:… 浏览次数:`` (optionally after a ``[category]``)."""
-    text = re.sub(r"^[\[【][^\]】]{1,30}[\]】]\s*", "", text)
-    text = re.sub(r"[【】\[\]]", " ", text).strip()
+    rest = re.sub(r"^[\[【][^\]】]{1,30}[\]】]\s*", "", text)
+    text = re.sub(r"[【】\[\]]", " ", rest if rest else text).strip()
     fields = _fields(text, _BYLINE_RE)
     if not fields:
         return False
@@ -217,7 +225,6 @@ def _line_rule(text: str) -> str | None:
 # -- whole-document rules -------------------------------------------------------------------------
 
 _PLAN_WORDS = re.compile(r"规划|纲要|建议|计划")
-_REGION_CUT = "国民经济和社会发展"
 
 
 def _key(text: str) -> str:
@@ -231,7 +238,8 @@ def _bare(key: str) -> str:
     key = re.sub(r"^.{0,20}?关于印发", "", key)
     key = re.sub(r"的通知$", "", key)
     key = re.sub(r"^\([^()]{1,10}\)", "", key)
-    return re.sub(r"\([^()]{1,12}\)$", "", key)
+    key = re.sub(r"\([^()]{1,12}\)$", "", key)
+    return re.sub(r"(?:全文|正文|摘要|发布)$", "", key)
 
 
 def _cycle(key: str) -> str:
@@ -247,12 +255,23 @@ def _same_plan(headline: str, title: str) -> bool:
     a, b = _bare(headline), _bare(title)
     if a == b:
         return True
-    if _REGION_CUT not in a or _REGION_CUT not in b:
-        return False
-    ra, rb = a.split(_REGION_CUT)[0], b.split(_REGION_CUT)[0]
-    ra = re.sub(r"^(?:中共)?(.*?)(?:委)?关于(?:制定)?", r"\1", ra)
-    rb = re.sub(r"^(?:中共)?(.*?)(?:委)?关于(?:制定)?", r"\1", rb)
-    return bool(rb) and ra.endswith(rb) and _cycle(a) != "" and _cycle(a) == _cycle(b)
+    ra, rb = _region_key(a), _region_key(b)
+    return (bool(rb) and ra.endswith(rb) and _cycle(a) != "" and _cycle(a) == _cycle(b)
+            and _kind_key(a) == _kind_key(b))
+
+
+def _region_key(key: str) -> str:
+    """The region a plan title or headline names: the text before ``国民经济和社会发展`` or the
+    cycle, without ``中共…委关于制定`` and a leading bracketed province."""
+    m = re.match(r"^(.*?)(?:国民经济和社会发展|[“\"]?十[一二三四五六七八九]五|第[一二三四五六七八九十]{1,3}个五年)", key)
+    if not m:
+        return ""
+    region = re.sub(r"^(?:中共)?(.*?)(?:委)?关于(?:制定)?", r"\1", m.group(1))
+    return re.sub(r"^\([^()]{1,10}\)", "", region)
+
+
+def _kind_key(key: str) -> str:
+    return "建议" if key.endswith("建议") else "纲要"
 
 
 _DOC_APPARATUS = re.compile(r"〔|\[\d{4}\]|\d号$|^[(（]?此件|^[(（]?(?:主动|依申请|不予)公开[)）]?$|^各.{1,30}[:：]?$|^\d{4}年")
@@ -291,6 +310,8 @@ def _headlines(texts: list[str], found: dict[int, str]) -> None:
             continue
         if _cover_follows(texts, i, found):
             continue
+        if re.search(r"关于印发.*的通知$", text) and not any(k in found for k in range(i)):
+            continue  # a notice title first on the page is the document's own
         key = _key(text)
         later = [j for j in range(i + 1, len(texts)) if texts[j] and j not in found]
         for s in range(len(later)):
@@ -323,13 +344,11 @@ def _metadata(texts: list[str], found: dict[int, str]) -> None:
         labels = {label for label, _ in f}
         if len(f) >= 2 and labels & _STRONG:
             block.add(i)
-    changed = True
-    while changed:
-        changed = False
-        for i in fields:
+    # grow the block over adjacent label lines, forwards then backwards (linear in the lines)
+    for order in (sorted(fields), sorted(fields, reverse=True)):
+        for i in order:
             if i not in block and any(n in block for n in neighbours(i)):
                 block.add(i)
-                changed = True
     for i in block:
         found[i] = "metadata-block"
 
