@@ -101,6 +101,12 @@ def test_title(name):
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_adoption(name):
+    doc, _ = parse(name)
+    assert _norm(doc.facts.adoption) == _norm(EXPECTED[name]["adoption"] or "")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_toc_and_preface_detection(name):
     exp = EXPECTED[name]
     doc, _ = parse(name)

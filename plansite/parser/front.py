@@ -110,23 +110,28 @@ def find_titles(lines: list[Line], start: int, end: int) -> list[list[int]]:
 
 
 def find_adoption(lines: list[Line], start: int, end: int) -> list[int]:
-    """Line indexes of the adoption/approval line(s) among ``lines[start:end]``, or ``[]``."""
+    """Line indexes of the adoption/approval line(s) among ``lines[start:end]``, or ``[]``.
+
+    A line opening with ``(`` or ``——`` that holds a date, completed by the next line when the
+    bracket is not closed there and that line ends the adoption (``…通过)``); the joined text
+    names a meeting or an approval (会议, 大会, 全会, 通过, 批准, 审议). An unbracketed
+    ``2021年1月14日…会议批准`` line counts too.
+    """
     for i in range(start, end):
         v = _view(lines[i])
         if _UNBRACKETED.match(v):
             return [i]
-        if not _ADOPTION.match(v) or not re.search(r"通过|批准|会议|审议|大会|全会|委员会", v):
+        if not _ADOPTION.match(v) or not re.search(r"\d{4}年|[〇○零一二三四五六七八九]{4}年", v):
             continue
-        if not re.search(r"\d{4}年|[〇○零一二三四五六七八九]{4}年|会议", v):
-            continue
-        if v.endswith((")", "）")) or len(v) > 80:
-            return [i]
-        k = i + 1
-        while k < end and not lines[k].text:
-            k += 1
-        if k < end and re.search(r"(通过|批准|审议)\)?$", _view(lines[k])) and len(_view(lines[k])) <= 40:
-            return [i, k]
-        return [i]
+        group, joined = [i], v
+        if not v.endswith((")", "）")) and len(v) <= 80:
+            k = i + 1
+            while k < end and not lines[k].text:
+                k += 1
+            if k < end and re.search(r"(通过|批准|审议)\)?$", _view(lines[k])) and len(_view(lines[k])) <= 40:
+                group, joined = [i, k], v + _view(lines[k])
+        if re.search(r"通过|批准|会议|审议|大会|全会", joined):
+            return group
     return []
 
 
