@@ -18,6 +18,7 @@ from . import indicators
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
 from .parser import parse_document
+from .parser.document import check_placed
 from .plans import Plan, check_plan_file, plan_files
 from .sources import apply_corrections, check_corrections, read_seed
 
@@ -65,11 +66,17 @@ def _check_plan(root: Path, plan: Plan, report: CheckReport) -> tuple[bool, bool
     corrections, problems = check_corrections(root, plan, seed)
     report.problems += problems
     try:
-        doc = parse_document(plan, apply_corrections(seed, corrections))
+        lines = apply_corrections(seed, corrections)
+        doc = parse_document(plan, lines)
     except Exception as exc:  # noqa: BLE001 - the parser promises not to raise; report it if it does
         report.problems.append(Problem(plan.source, 0, f"the parser failed: {type(exc).__name__}: {exc}"))
         return False, True
     report.warnings += doc.warnings
+    try:
+        check_placed(plan.source, doc, lines)
+    except PlansiteError as exc:
+        report.problems += exc.problems
+        return False, True
     return not problems, True
 
 

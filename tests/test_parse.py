@@ -291,3 +291,21 @@ def test_note_list_under_a_table_is_not_items():
     assert [(i.id, i.lines[0]) for i in items] == [("chapter-1-1-1", 3), ("chapter-1-2-1", 10)]
     notes = [n.text for n in doc.find("chapter-1-1-1").children if n.kind == "paragraph"]
     assert notes == ["注：", "1. 指标表“-”表示暂无基础数据。", "2. []为累计数。"]
+
+
+def test_a_line_on_no_page_is_an_error():
+    """Every source line is on a page, in the 目录 or dropped; a line lost by the tree is reported
+    as ``source:line`` (the loader raises, ``check`` reports it)."""
+    from plansite.errors import PlansiteError
+    from plansite.parser.document import check_placed, unplaced_lines
+
+    texts = ["第一章 总则", "第一节 指标", "正文第一段。", "正文第二段。"]
+    doc = _synthetic(texts, ["章", "节"])
+    lines = [SourceLine(i + 1, t) for i, t in enumerate(texts)]
+    assert unplaced_lines(doc, lines) == []
+    section = doc.body[0].children[0]
+    section.children = section.children[:1]  # lose the paragraph of line 4
+    assert unplaced_lines(doc, lines) == [4]
+    with pytest.raises(PlansiteError) as err:
+        check_placed("seeds/t.txt", doc, lines)
+    assert str(err.value.problems[0]).startswith("seeds/t.txt:4: ")
