@@ -109,6 +109,9 @@ def test_seeds_only_page_numbers_credit_and_rule():
     ("扫一扫在手机上查看当前页面", "page-tools"),
     ("【发布时间：2021-03-04】", "byline"),
     ("2021-03-04 10:21", "byline"),
+    ("2021-02-25 来源：某某省人民政府", "byline"),
+    ("人民日报 2021年03月13日 星期六 第 01 版", "epaper-nav"),
+    ("某某日报 2021年03月13日 第A03版：要闻", "epaper-nav"),
     ("原标题：某某市“十四五”规划纲要全文发布", "byline"),
     ("版次：A03 版名：要闻", "byline"),
     ("主办单位：某某市人民政府办公室 网站标识码：3501000001 闽ICP备05000000号", "site-footer"),
@@ -150,9 +153,11 @@ def test_line_rules(line, rule):
     "上一轮规划实施以来，全市下一步重点放在……",
 ])
 def test_document_lines_are_not_chrome(line):
-    assert rule_of(line) is None
-    # after a breadcrumb too: the page-header rule needs chrome on both sides
-    assert rule_of(line, before=["当前位置：首页 > 规划"], after=["“十四五”时期是关键时期。"]) is None
+    """Inside a document, and after a breadcrumb too (the page-header rule needs chrome on both
+    sides, and single 来源/时间 labels count only above the document)."""
+    document = ["某某市国民经济和社会发展第十四个五年规划纲要", "“十四五”时期是我市发展的关键时期。"]
+    assert rule_of(line, before=document, after=document) is None
+    assert rule_of(line, before=["当前位置：首页 > 规划"] + document, after=document) is None
 
 
 def test_page_header_labels_between_bars():
@@ -208,6 +213,13 @@ def test_headline_with_short_name_and_full_text_note():
     other = ["当前位置：首页 > 规划计划", "某某市“十四五”规划建议（全文）", "发布时间：2021-03-04 来源：市发改委",
              "某某市国民经济和社会发展第十四个五年规划纲要", "前言"]
     assert 1 not in find_chrome(other)  # a proposal's headline does not repeat an outline's title
+
+
+def test_single_source_line_only_in_the_page_header():
+    """``来源：人民网`` above the document is the page's byline; under a table it is the document's."""
+    lines = ["来源：人民网", "某某市国民经济和社会发展第十四个五年规划纲要", "第一章 发展基础", "表1 主要指标",
+             "来源：市统计局", "“十三五”时期，全市经济保持较快发展。"]
+    assert find_chrome(lines) == {0: "byline"}
 
 
 def test_footer_rules_leave_prose_alone():

@@ -73,6 +73,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("epaper-nav", re.compile(r"^[(\[【]?(?:上接|下转|接上|转下|紧接|接|转|转至|续)第?\s*[A-Z]{0,2}\s*"
                               r"[0-9一二三四五六七八九十]{1,3}\s*(?:版|页)[)\]】]?$")),
     ("epaper-nav", re.compile(r"^[A-Z]{1,2}\d{1,3}$")),
+    ("epaper-nav", re.compile(r"^[^。,;!?]{0,16}\d{4}年\d{1,2}月\d{1,2}日[^。,;!?]{0,12}第\s*[A-Z]{0,2}\s*\d{1,3}\s*版"
+                              r"[^。,;!?]{0,12}$")),
     ("epaper-nav", re.compile(r"^[A-Z]{1,2}\d{1,3}\s*[:]\s*[\u4e00-\u9fff]{1,8}$")),
     ("doc-site", re.compile(r"^.{1,60}_第\d{1,4}页$")),
     ("doc-site", re.compile(r"^(?:已阅读|已读)\d+页|还剩\d+页未读|^(?:继续)?免费阅读|^下载本文档$|^文档简介$|"
@@ -189,6 +191,8 @@ def _fields(text: str, regex: re.Pattern[str]) -> list[tuple[str, str]] | None:
 
 def _byline(text: str) -> bool:
     """A web byline: ``来源:… 发布时间:… 浏览次数:`` (optionally after a ``[category]``)."""
+    undated = re.sub(rf"^{_DATE_ISO}(?:\s*{_TIME})?\s*", "", text)  # a date before the labels
+    lead_date, text = undated != text and bool(undated), undated or text
     rest = re.sub(r"^[\[【][^\]】]{1,30}[\]】]\s*", "", text)
     text = re.sub(r"[【】\[\]]", " ", rest if rest else text).strip()
     fields = _fields(text, _BYLINE_RE)
@@ -196,7 +200,8 @@ def _byline(text: str) -> bool:
         return False
     labels = {label for label, _ in fields}
     dated = any(re.search(rf"{_DATE_ISO}|\d{{4}}年\d{{1,2}}月", value) for _, value in fields)
-    return len(fields) >= 2 or bool(labels & _COUNTERS) or bool(labels & _WEB_TIMES and dated)
+    return (len(fields) >= 2 or bool(labels & _COUNTERS) or bool(labels & _WEB_TIMES and dated)
+            or lead_date and all(len(value) <= 20 for _, value in fields))
 
 
 def _metadata_fields(text: str) -> list[tuple[str, str]] | None:
@@ -377,6 +382,20 @@ def _page_header(texts: list[str], found: dict[int, str]) -> None:
         i = j
 
 
+def _header_bylines(texts: list[str], found: dict[int, str]) -> None:
+    """In the page header (before the document begins), a single ``来源：…`` / ``作者：…`` line is
+    the page's byline too (elsewhere such a line may be a table's note)."""
+    for i, text in enumerate(texts):
+        if not text or i in found:
+            continue
+        fields = _fields(text, _BYLINE_RE)
+        if fields and all(len(value) <= 20 for _, value in fields):
+            found[i] = "byline"
+            continue
+        if _document_begins(text):
+            return
+
+
 def find_chrome(lines: list[str]) -> dict[int, str]:
     """Chrome lines of a document: ``{0-based index: rule name}`` (names are keys of :data:`RULES`).
 
@@ -393,6 +412,7 @@ def find_chrome(lines: list[str]) -> dict[int, str]:
             if rule:
                 found[i] = rule
     _metadata(texts, found)
+    _header_bylines(texts, found)
     _headlines(texts, found)
     _page_header(texts, found)
     return dict(sorted(found.items()))
