@@ -117,6 +117,10 @@ def test_seeds_only_page_numbers_credit_and_rule():
     ("主办单位：某某市人民政府办公室 网站标识码：3501000001 闽ICP备05000000号", "site-footer"),
     ("版权所有：某某市人民政府", "site-footer"),
     ("文档页数：60页 下载积分：5", "doc-site"),
+    ("某某县“十四五”规划纲要.pdf", "doc-site"),
+    ("展开全文 立即下载", "page-tools"),
+    ("打印该页 | 关闭页面", "page-tools"),
+    ("点击上方蓝字关注我们", "page-tools"),
     ("- 12 -", "page-number"),
     ("第 3 页", "page-number"),
     ("---", "markdown-rule"),
@@ -171,6 +175,12 @@ def test_page_header_labels_between_bars():
     assert found.get(4) == "page-header" and found.get(6) == "page-header"
     assert found.get(8) == "page-headline" and found.get(9) == "byline"
     assert not {10, 11, 12, 13, 14, 15} & set(found)
+
+
+def test_site_name_above_the_breadcrumb():
+    lines = ["某某市人民政府门户网站", "当前位置：首页 > 规划", "某某市国民经济和社会发展第十四个五年规划纲要", "前言"]
+    assert find_chrome(lines) == {0: "page-header", 1: "breadcrumb"}
+    assert find_chrome(["主动公开", "当前位置：首页 > 规划"]) == {1: "breadcrumb"}
 
 
 def test_headline_repeating_the_title():

@@ -83,9 +83,11 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                             r"文件大小|下载次数|下载量)[:]|^\d+人(?:已)?下载|(?:全文)?预览已结束|^(?:VIP|会员)?免费下载$")),
     ("site-footer", re.compile(r"ICP备|公网安备|网站标识码|网站识别码|^版权所有|^Copyright|^©|^(?:主办单位|承办单位|"
                                r"技术支持|维护单位)[:][^。]{1,40}$", re.IGNORECASE)),
+    ("doc-site", re.compile(r"^\S.{0,80}\.(?:pdf|docx?|wps|txt|rtf|caj)$", re.IGNORECASE)),
     ("image-file", re.compile(r"^\S{1,80}\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.IGNORECASE)),
     ("image-file", re.compile(r"^[\[【](?:图片|图|photo|image)[\]】]$", re.IGNORECASE)),
     ("page-tools", re.compile(r"^(?:微信|手机)?扫(?:一扫|码).{0,16}(?:手机|查看|打开|阅读|分享).{0,8}$")),
+    ("page-tools", re.compile(r"^点击(?:上方|下方|蓝字|右上角).{0,12}(?:关注|分享)|^长按.{0,10}二维码")),
     ("related-links", re.compile(r"^(?:相关(?:新闻|阅读|链接|文章|报道|稿件|文件|附件|解读)|延伸阅读|推荐阅读|热点推荐|"
                                  r"热门推荐|热门文章|猜你喜欢|更多(?:>+|»)?)[:]?$")),
     ("related-links", re.compile(r"^[【\[]?(?:上一篇|下一篇|上一条|下一条)[】\]]?[:].{1,80}$")),
@@ -109,7 +111,9 @@ _TOOL_WORDS = ["打印本页", "打印此页", "打印文章", "打印正文", "
                "小", "扫一扫在手机打开当前页", "在手机打开当前页", "手机扫一扫", "扫一扫", "微信扫一扫",
                "微信", "朋友圈", "微博", "新浪微博", "腾讯微博", "QQ空间", "QQ好友", "QQ", "人人网", "豆瓣",
                "文件下载", "附件下载", "下载附件", "下载", "详情", "查看详情", "评论", "点赞", "保存本页",
-               "保存", "复制链接", "链接", "我要打印", "我要评论", "A+", "A-", "T"]
+               "保存", "复制链接", "链接", "我要打印", "我要评论", "A+", "A-", "T", "打印该页", "打印页面",
+               "关闭该页", "关闭页面", "护眼模式", "视力保护色", "背景色", "阅读原文", "写留言", "在看", "展开全文",
+               "阅读全文", "查看全文", "立即下载", "下载文档", "下载全文"]
 _ALL_WORDS = sorted(set(_EPAPER_WORDS + _NAV_WORDS + _TOOL_WORDS), key=len, reverse=True)
 _WORD_RE = re.compile("|".join(re.escape(w) for w in _ALL_WORDS))
 _FILLER = re.compile(rf"(?:\s|[|:/·•>»【】\[\]()<>\-—]|\d{{4}}年\d{{1,2}}月\d{{1,2}}日|{_DATE_ISO}|"
@@ -375,8 +379,10 @@ def _page_header(texts: list[str], found: dict[int, str]) -> None:
                     return
                 run.append(j)
             j += 1
-        if j >= n or not any(k in found for k in range(i)):
+        if j >= n:
             return
+        if not any(k in found for k in range(i)) and found[j] not in ("breadcrumb", "site-nav", "epaper-nav", "page-tools"):
+            return  # at the very top only before a navigation bar (the site's name)
         for k in run:
             found[k] = "page-header"
         i = j
