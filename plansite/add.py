@@ -107,9 +107,8 @@ class Drafter:
         region_lines = title_lines
         if region is None:
             for text, where in ((adoption.body, adoption_lines), (ff.signature, [_find_line(self.lines, ff.signature)])):
-                name = F.region_in_body(text) if text else ""
-                if name:
-                    region = F.Region(name, "", *F.level_of(name))
+                region = F.region_named(F.region_in_body(text)) if text else None
+                if region:
                     region_lines = [w for w in where if w]
                     break
         period, period_lines = self._period(ff, title_lines)

@@ -86,6 +86,14 @@ def test_region(title, region):
     assert region_of(title) == region
 
 
+def test_region_named():
+    from plansite.parser.facts import region_named
+
+    assert region_named("上海市杨浦区") == Region("杨浦区", "上海市", "district")
+    assert region_named("貴州省") == Region("贵州省", "", "province")
+    assert region_named("") is None and region_named("某某") is None
+
+
 @pytest.mark.parametrize("body, region", [
     ("中国共产党长沙市第十四届委员会第十次全体会议", "长沙市"),
     ("中國共産黨貴州省第十二屆委員會第八次全體會議", "贵州省"),

@@ -210,12 +210,20 @@ def region_of(title: str) -> Region | None:
     issuer = re.sub(r"委(?:员会)?$", "", issuer)
     if len(units) == 1 and issuer.endswith(text) and len(issuer) > len(text):
         units = _units(issuer)  # 中共上海市杨浦区委关于制定杨浦区…: the issuer names the parent
+    return _region(units)
+
+
+def _region(units: list[str]) -> Region | None:
     name = units[-1]
     parent = units[-2] if len(units) > 1 else ""
     level, certain = level_of(name, parent)
-    if not level:
-        return None
-    return Region(name, parent, level, certain)
+    return Region(name, parent, level, certain) if level else None
+
+
+def region_named(name: str) -> Region | None:
+    """The :class:`Region` of a place name as printed (``上海市杨浦区`` → 杨浦区 under 上海市), or
+    ``None`` when its last unit has no administrative suffix."""
+    return _region(_units(re.sub(r"\s+", "", norm(name)))) if name.strip() else None
 
 
 def region_in_body(body: str) -> str:
