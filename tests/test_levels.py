@@ -93,3 +93,21 @@ def test_levels_default_with_a_warning():
 def test_metadata_levels_override_detection():
     doc = _doc(["一、总体要求", "1.指导思想。坚持……", "2.基本原则。坚持……"], levels=["一、"])
     assert [n.kind for n in doc.walk() if n.kind in ("part", "item")] == ["part"]
+
+
+def test_parts_named_bufen_and_colon_after_the_marker():
+    m = match_marker("第二部分：主要任务")
+    assert (m.level, m.value, m.rest) == ("部分", 2, "主要任务")
+    doc = _doc(["第一部分 总体要求", "正文。", "第一章：发展基础", "正文。"], kind="outline")
+    assert [(n.kind, n.number, n.title) for n in doc.walk() if n.kind in ("part", "chapter")] == [
+        ("part", "第一部分", "总体要求"), ("chapter", "第一章", "发展基础")]
+
+
+def test_a_text_starting_mid_way_accepts_each_level_where_it_first_appears():
+    """An e-paper page continued from the front page: item 2 of part 一 first, then part 二 with
+    its items numbered on."""
+    doc = _doc(["2.新发展阶段面临的新机遇新挑战。当前……", "二、“十四五”时期的指导方针和主要目标",
+                "3.指导思想。高举……", "4.基本原则。坚持……"])
+    got = [(n.kind, n.number) for n in doc.walk() if n.kind in ("part", "item")]
+    assert got == [("item", "2."), ("part", "二、"), ("item", "3."), ("item", "4.")]
+    assert sum("mid-way" in w.message for w in doc.warnings) == 2

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..errors import Problem
 from ..model import Node
 from .headings import heading_like, join_title, split_runin, title_goes_on
-from .levels import Marker, level_kinds, match_marker
+from .levels import UNAMBIGUOUS, Marker, level_kinds, match_marker
 from .lines import Line, display_width
 from .paragraphs import FOOTNOTE_MARKS, continues, ends_sentence
 from .tables import collect_table
@@ -49,6 +49,7 @@ class BodyParser:
         self.stack: list[_Open] = []
         self.last_value: dict[str, int] = {}
         self.headings = 0
+        self.midway = False
         self.last_box = 0
         self.tables = 0
         self.paragraph: Node | None = None
@@ -104,16 +105,17 @@ class BodyParser:
             return False
         rank = self.levels.index(marker.level)
         first = self.headings == 0
-        if rank > 0 and not first and not any(o.level in self.levels[:rank] for o in self.stack):
+        if rank > 0 and not first and not self.midway and not any(o.level in self.levels[:rank] for o in self.stack):
             return False  # a sub-level heading needs its parent level open
         expected = self.last_value.get(marker.level, 0) + 1
         if marker.value in (1, expected):
             return True
-        if first and heading_like(marker):
+        if (first or (self.midway and marker.level not in self.last_value)) and heading_like(marker):
             self.warn(line.number, f"numbering starts mid-way at {marker.number} (an excerpt or a continued "
                                    f"page); earlier headings are not in this text")
+            self.midway = True
             return True
-        if heading_like(marker) and (marker.level in ("篇", "章", "节") or not marker.rest.endswith("。")):
+        if heading_like(marker) and (marker.level in UNAMBIGUOUS or not marker.rest.endswith("。")):
             self.warn(line.number, f"{marker.number} is out of sequence (expected {expected} after "
                                    f"{self.last_value.get(marker.level, 0)}); kept as text")
         return False
@@ -236,7 +238,7 @@ class BodyParser:
             k = i + 1
             while k < len(lines) and not lines[k].text:
                 k += 1
-            top = marker.level in ("篇", "章") or marker.level == self.levels[0]
+            top = marker.level in ("篇", "部分", "章") or marker.level == self.levels[0]
             if k >= len(lines) or not title_goes_on(title, lines[k], marker, top, self.wrapped, self.wrap_width, head):
                 break
             title = join_title(title, lines[k].text, line.md)

@@ -30,7 +30,8 @@ from .lines import Line, display_width
 from .normalize import squash
 
 PREFACE_LABELS = ("前言", "序言", "引言", "导言")
-_TITLE_END = re.compile(r"(纲要|建议|规划|计划)(\((草案|征求意见稿|送审稿|公布稿|修订稿|全文|摘要|摘登)\))?》?$")
+_TITLE_END = re.compile(r"(纲要|建议|规划|计划)(\((草案|征求意见稿|送审稿|公布稿|修订稿|全文|摘要|摘登|"
+                        r"\d{4}[-—–~至]+\d{4}年?)\))?》?$")
 _CYCLE = re.compile(r"五年|十[一二三四五六七八九]五|[\d]{4}[-—–~至]+[\d]{4}")
 _INCOMPLETE_START = ("关于", "第", "和", "五年", "规划", "计划", "远景", "经济", "社会", "国民", "十", "“十",
                      "发展", "年", "的", "二〇", "二○", "2035")

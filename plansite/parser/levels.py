@@ -9,6 +9,7 @@ or bold. Markers are recognised on the normalised view (:mod:`plansite.parser.no
 level        examples                typical role
 ===========  ======================  =============================================
 ``篇``       第五篇, 第5篇           part (unambiguous)
+``部分``     第二部分                part (unambiguous; some plans say 部分 for 篇)
 ``章``       第十二章, 第1章         chapter (unambiguous)
 ``节``       第三节, 第第三三节节     section (unambiguous; PDF bold doubles glyphs)
 ``一、``     三、主要指标            part (no 篇/章) or subsection
@@ -35,9 +36,9 @@ _UNITS = {"十": 10, "百": 100}
 CN_NUM = "〇零一二两三四五六七八九十百"
 
 #: Rank of each level, outermost first. Boxes are not ranked: they sit inside any level.
-LEVEL_ORDER = ["篇", "章", "节", "一、", "（一）", "1.", "（1）"]
+LEVEL_ORDER = ["篇", "部分", "章", "节", "一、", "（一）", "1.", "（1）"]
 #: Levels whose marker says what they are on first sight.
-UNAMBIGUOUS = ("篇", "章", "节")
+UNAMBIGUOUS = ("篇", "部分", "章", "节")
 #: Outline levels a document's numbering is read to when its metadata names none: plan outlines
 #: number three heading levels (篇 > 章 > 节, 章 > 节 > 一、, 一、 > （一） > 1.); deeper numbering
 #: (``1、`` under a 节) numbers paragraphs of a section.
@@ -96,6 +97,7 @@ class Marker:
 _NUM = rf"[{CN_NUM}]{{1,5}}|\d{{1,4}}"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("篇", re.compile(rf"^(第({_NUM})篇)(?!\d)")),
+    ("部分", re.compile(rf"^(第({_NUM})部分)")),
     ("章", re.compile(rf"^(第({_NUM})章)")),
     ("节", re.compile(rf"^(第({_NUM})节)")),
     ("专栏", re.compile(r"^(专栏\s?(\d{1,4}))(?!\d)\s?:?\s?")),
@@ -152,7 +154,10 @@ def match_marker(text: str) -> Marker | None:
                 number = f"专栏 {value}"
             elif level == "1." and not number.endswith("、"):
                 number = f"{value}."
-            return Marker(level, value, number, shown[end:].strip())
+            rest = shown[end:].strip()
+            if level in UNAMBIGUOUS:
+                rest = rest.lstrip(":：、.． ")  # 第一章：总体要求
+            return Marker(level, value, number, rest)
     return None
 
 
@@ -163,10 +168,10 @@ def level_kinds(levels: list[str]) -> dict[str, str]:
     neither 篇 nor 章 (a proposal, or a plan without chapters), else a subsection; （一） is the
     section when 一、 is the part and there is no 节, else a subsection.
     """
-    kinds = {"篇": "part", "章": "chapter", "节": "section", "1.": "item", "（1）": "item"}
+    kinds = {"篇": "part", "部分": "part", "章": "chapter", "节": "section", "1.": "item", "（1）": "item"}
     out = {lv: kinds[lv] for lv in levels if lv in kinds}
     if "一、" in levels:
-        out["一、"] = "part" if not {"篇", "章"} & set(levels) else "subsection"
+        out["一、"] = "part" if not {"篇", "部分", "章"} & set(levels) else "subsection"
     if "（一）" in levels:
         out["（一）"] = "section" if out.get("一、") == "part" and "节" not in levels else "subsection"
     if levels and levels[0] in ("（一）", "1.", "（1）") and out.get(levels[0]) != "part":
@@ -178,20 +183,26 @@ def detect_levels(markers: list[tuple[Marker, bool]]) -> tuple[list[str], list[s
     """Numbering levels a document uses, outermost first, from the heading-like marker lines of
     its body in order (``(marker, is_first_of_document)``), and notes on how they were decided.
 
-    Evidence: 篇/章/节 count on first sight; an ambiguous level (一、, （一）, 1., （1）) counts when
-    it is numbered from 1, or when it is the first marker of the text (an excerpt or an e-paper
-    page that starts mid-way: the note says so). Levels are ranked by :data:`LEVEL_ORDER` and only
+    Evidence: 篇/部分/章/节 count on first sight; an ambiguous level (一、, （一）, 1., （1）) counts
+    when it is numbered from 1, when two consecutive numbers follow each other, or — in a text
+    that starts mid-way (an excerpt, an e-paper page continued from the front page: its first
+    marker is above 1) — at its first occurrence. Levels are ranked by :data:`LEVEL_ORDER` and only
     the outer :data:`MAX_DETECTED` are kept (the note names the ones left as text).
     """
     found: set[str] = set()
     notes = []
+    midway = False
+    seen: dict[str, set[int]] = {}
     for marker, first in markers:
         if marker.level == "专栏":
             continue
-        if marker.level in UNAMBIGUOUS or marker.value == 1:
+        values = seen.setdefault(marker.level, set())
+        if marker.level in UNAMBIGUOUS or marker.value == 1 or marker.value - 1 in values:
             found.add(marker.level)
-        elif first:
+        elif first or (midway and not values):
             found.add(marker.level)  # a text starting mid-way (the body parser warns)
+            midway = True
+        values.add(marker.value)
     levels = [lv for lv in LEVEL_ORDER if lv in found]
     if len(levels) > MAX_DETECTED:
         notes.append(f"numbering below {levels[MAX_DETECTED - 1]} ({' '.join(levels[MAX_DETECTED:])}) "

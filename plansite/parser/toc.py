@@ -28,7 +28,7 @@ LABELS = ("前言", "序言", "引言", "导言", "结束语", "结语", "后记
 _PAGE = re.compile(r"^(?P<title>.*?)(?:[.·…．。_\-]{2,}\s*[(（]?\s*|\s*[(（]\s*|\t+\s*|\s{2,}|(?<=\s))"
                    r"(?P<page>\d{1,4})\s*[)）]?$")
 _LEADERS = re.compile(r"[.·…．。_]{2,}\s*$")
-_RUN_TOGETHER = re.compile(r"(?<=\S)\s*(?=第[〇零一二两三四五六七八九十百\d]{1,5}[篇章节])")
+_RUN_TOGETHER = re.compile(r"(?<=\S)\s*(?=第[〇零一二两三四五六七八九十百\d]{1,5}(?:[篇章节]|部分))")
 
 
 def strip_page(text: str) -> tuple[str, str]:
