@@ -78,8 +78,10 @@ def _find_line(lines: list[SourceLine], wanted: str, start: int = 0) -> int:
 class Drafter:
     """Reads the metadata facts of one parsed source; ``warnings`` collects the doubts."""
 
-    def __init__(self, shown: str, lines: list[SourceLine], doc: Document, kind_given: str | None):
+    def __init__(self, shown: str, lines: list[SourceLine], doc: Document, kind_given: str | None,
+                 given_path: str = ""):
         self.shown, self.lines, self.doc = shown, lines, doc
+        self.given_path = given_path or shown
         self.facts: FrontFacts = doc.facts
         self.kind_given = kind_given
         self.warnings: list[Problem] = []
@@ -146,12 +148,15 @@ class Drafter:
             self.warn(0, "no region found in the title or front matter: region left as 待定 and level as district, fill them in")
         v["short_title"] = Fact(F.short_title(region.name, period[0], kind.value) if region and period else PLACEHOLDER,
                                 [], "derived from region, period and kind", not (region and period))
-        if period:
-            v["period"] = Fact({"start": period[0], "end": period[1], **({"vision": vision} if vision else {})},
-                               sorted(set(period_lines + vision_lines)))
-        else:
-            v["period"] = Fact({"start": 0, "end": 0}, [], "not stated in the text", True)
-            self.warn(0, "no plan period found (十四五, 第十四个五年 or 2021—2025): period must be filled in")
+        if not period:
+            raise PlansiteError.at(self.given_path, 0, "no plan period in the text (十四五, 第十四个五年 or 2021—2025年): "
+                                                  "cannot draft the metadata, write it by hand")
+        from_title = bool(period_lines) and period_lines == title_lines
+        v["period"] = Fact({"start": period[0], "end": period[1], **({"vision": vision} if vision else {})},
+                           sorted(set(period_lines + vision_lines)),
+                           "" if from_title else "the first period the text names, not the title's", not from_title)
+        if not from_title:
+            self.warn(period_lines[0], f"no title states the period: {period[0]}–{period[1]} read from the text, check it")
         v["kind"] = kind
         # issuer, doc number, approval, issue date
         issuer = F.issuer_of_title(ff.title) if ff.title and kind.value == "proposal" else ""
@@ -204,7 +209,7 @@ class Drafter:
     def _period(self, ff: FrontFacts, title_lines: list[int]) -> tuple[tuple[int, int] | None, list[int]]:
         if ff.title and F.period_of(ff.title):
             return F.period_of(ff.title), title_lines
-        for sl in self.text_lines():
+        for sl in self.text_lines(limit=len(self.lines)):
             found = F.period_of(sl.text)
             if found:
                 return found, [sl.number]
@@ -302,7 +307,8 @@ def add_plan(root: Path, path: Path, slug: str | None = None, kind: str | None =
 
     Prints the structure report to ``out`` and ``warning: path:line: message`` lines to ``err``.
     Raises :class:`PlansiteError` (one problem, exit 1) for a missing, empty, non-text or
-    undecodable file, a bad slug, or an existing plan; nothing is written then.
+    undecodable file, a bad slug, an existing plan, or a text that names no plan period;
+    nothing is written then.
     """
     out, err = out or sys.stdout, err or sys.stderr
     root = Path(root).resolve()
@@ -338,11 +344,11 @@ def add_plan(root: Path, path: Path, slug: str | None = None, kind: str | None =
         return parse_document(plan, lines)
 
     doc = parsed(kind or "outline")
-    drafter = Drafter(source, lines, doc, kind)
+    drafter = Drafter(source, lines, doc, kind, shown)
     values = drafter.draft()
     if values["kind"].value != (kind or "outline"):
         doc = parsed(values["kind"].value)
-        drafter = Drafter(source, lines, doc, kind)
+        drafter = Drafter(source, lines, doc, kind, shown)
         values = drafter.draft()
     schema = (root / "site_src" / "schemas" / "plan.schema.json").exists()
     text = render_yaml(values, lines, source, sha, schema)

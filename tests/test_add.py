@@ -121,6 +121,7 @@ def test_kind_given_and_unstated_title(tmp_path):
     assert "# TODO: not printed in the text" in text
     assert "no title printed in the text" in err
     assert (data["region"], data["level"]) == ("某某省", "province")
+    assert "read from the text, check it" in err  # the period is not the title's
 
 
 def test_slug_from_file_name():
@@ -133,6 +134,7 @@ def test_slug_from_file_name():
     (b"", None, "empty"),
     (b"hello world\n", None, "no Chinese text"),
     ("第一章 总则\n".encode(), "Bad_Slug", "lowercase letters"),
+    ("第一章 总则\n加快发展。\n".encode(), None, "no plan period in the text"),
 ])
 def test_bad_input_one_line_exit_1(tmp_path, build_py, content, slug, message):
     root = tmp_project(tmp_path)
