@@ -147,12 +147,17 @@ def _word_bar(text: str) -> str | None:
 
 
 def _pipe_bar(text: str) -> bool:
-    """A ``|``-separated bar of at least three short labels (site navigation), or a lone ``|``."""
+    """A ``|``-separated bar of at least three short labels, one of them a navigation or tool word
+    (``返回主页 | 郑州晚报 | 标题导航``), or a lone ``|``. A markdown table row (``| 指标 | 单位 |``)
+    is not one."""
     if re.fullmatch(r"[|｜]+", text):
         return True
+    if text.startswith(("|", "｜")) and text.endswith(("|", "｜")):
+        return False
     cells = [c.strip() for c in re.split(r"[|｜]", text)]
     cells = [c for c in cells if c]
-    return len(cells) >= 3 and all(len(c) <= 10 and not _SENTENCE.search(c) for c in cells)
+    return (len(cells) >= 3 and all(len(c) <= 10 and not _SENTENCE.search(c) for c in cells)
+            and any(_word_bar(c) for c in cells))
 
 
 # -- bylines and metadata blocks: label/value lines -----------------------------------------------
