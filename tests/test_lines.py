@@ -26,10 +26,11 @@ def test_prose_with_a_few_spaces_is_not_flattened():
 
 
 def test_hard_wrapped_text_is_detected_from_widths():
-    para = "这是一个按照固定宽度折行的段落文字内容这是一个按照固定宽度"  # one printed line width
+    para = "这是一个按照固定宽度折行的段落，文字内容这是一个按照固定宽"  # one printed line width
     wrapped, width = detect_wrap([para] * 25 + ["短行。"] * 5)
     assert wrapped and 54 <= width <= 60
     assert not detect_wrap(["短"] * 30)[0]  # a common width, but no printed line's
+    assert not detect_wrap(["第一节 发展基础建设"] * 30)[0]  # headings of one width, no prose
     assert not detect_wrap([para] * 10)[0]  # too few lines to tell
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ..errors import Problem
 from ..model import Node
-from .headings import heading_like, join_title, split_runin, title_goes_on
+from .headings import heading_like, join_title, split_runin, title_goes_on, wrapped_title_run
 from .levels import UNAMBIGUOUS, Marker, level_kinds, match_marker
 from .lines import Line, display_width
 from .paragraphs import FOOTNOTE_MARKS, continues, ends_sentence
@@ -232,7 +232,11 @@ class BodyParser:
             self.warn(line.number, f"run-in title of {marker.number} cut at its first 。 by guess")
         last_line = line.number
         head = line
-        for _ in range(3):  # a title wrapped over up to four lines
+        run = wrapped_title_run(lines, i, self.wrap_width) if self.wrapped and not body else []
+        for k in run:  # a title hard-wrapped over several lines
+            title = join_title(title, lines[k].text, False)
+            last_line, i = lines[k].number, k
+        for _ in range(0 if run else 3):  # a title continued on the next lines
             if body or marker.level in ("1.", "（1）"):
                 break
             k = i + 1

@@ -91,9 +91,31 @@ def title_goes_on(title: str, nxt: Line, marker: Marker, top: bool, wrapped: boo
         return True
     if top and head.md and nxt.md and width <= 60:
         return True
-    if top and not head.md and not nxt.md and width <= 24:
-        return True
-    return wrapped and display_width(head.text) >= wrap_width - 8 and width < max(wrap_width - 8, 30)
+    return top and not head.md and not nxt.md and width <= 24
+
+
+def wrapped_title_run(lines: list[Line], i: int, wrap_width: int) -> list[int]:
+    """In hard-wrapped text, the indexes of the lines that continue the title of heading
+    ``lines[i]`` when it filled its line: full lines then one shorter line that ends the title, at
+    most three, none numbered or holding a tab, and no 。 in them (a title never ends a sentence;
+    a paragraph after a heading does). ``[]`` when the heading line was not full."""
+    full = wrap_width - 8
+    if display_width(lines[i].text) < full:
+        return []
+    run: list[int] = []
+    k = i + 1
+    while k < len(lines) and len(run) < 3:
+        line = lines[k]
+        if not line.text:
+            k += 1
+            continue
+        if "\t" in line.raw or match_marker(line.text) or "。" in line.norm:
+            return []
+        run.append(k)
+        if display_width(line.text) < full:
+            return [] if line.norm[-1] in ";:" else run
+        k += 1
+    return []
 
 
 def join_title(first: str, second: str, spaced: bool) -> str:

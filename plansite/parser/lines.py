@@ -78,15 +78,19 @@ def detect_wrap(texts: list[str]) -> tuple[bool, int]:
     """Whether the texts are hard-wrapped (PDF extraction) and at what width, in columns.
 
     Hard-wrapped when there are at least 20 non-blank lines, over 30 % of them have the same width
-    (±2 columns), and that width is a printed line's: 40 to 80 columns. A short text is never
-    taken for hard-wrapped.
+    (±2 columns), that width is a printed line's (24 to 80 columns: a newspaper column to a
+    page), and at least half of those full lines are prose (hold ``，、。；``: a run of 目录 entries
+    or headings of one width is not a wrap). A short text is never taken for hard-wrapped.
     """
-    widths = [display_width(t) for t in texts if t]
+    filled = [t for t in texts if t]
+    widths = [display_width(t) for t in filled]
     if len(widths) < 20:
         return False, 0
     common = max(set(widths), key=lambda w: (sum(1 for x in widths if abs(x - w) <= 2), -w))
-    share = sum(1 for x in widths if abs(x - common) <= 2) / len(widths)
-    return (share > 0.3 and 40 <= common < 80), common
+    full = [t for t, x in zip(filled, widths) if abs(x - common) <= 2]
+    share = len(full) / len(widths)
+    prose = sum(1 for t in full if re.search(r"[，、。；,;]", t)) / len(full)
+    return (share > 0.3 and 24 <= common < 80 and prose >= 0.5), common
 
 
 def blank_after_every_line(lines: list[SourceLine]) -> bool:
