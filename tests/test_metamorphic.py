@@ -49,7 +49,6 @@ _CUT = ("a heading hard-wrapped over two lines keeps only its first line as the 
         "becomes a paragraph): headings are not yet re-joined across PDF wraps")
 XFAIL: dict[tuple[str, str], str] = {
     **{(slug, "wrap30"): _CUT for slug in SEEDS},
-    ("fuqing-14th-proposal", "wrap56"): _CUT + " (part 二、 has a 56-character title)",
 }
 
 

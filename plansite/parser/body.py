@@ -18,6 +18,7 @@ from ..model import Node
 from .headings import heading_like, join_title, split_runin, title_goes_on, wrapped_title_run
 from .levels import UNAMBIGUOUS, Marker, level_kinds, match_marker
 from .lines import Line, display_width
+from .normalize import norm
 from .paragraphs import FOOTNOTE_MARKS, continues, ends_sentence
 from .tables import collect_table
 
@@ -228,15 +229,17 @@ class BodyParser:
     def _heading(self, lines: list[Line], i: int, marker: Marker) -> int:
         line = lines[i]
         title, body, guessed = split_runin(line, marker)
-        if guessed:
-            self.warn(line.number, f"run-in title of {marker.number} cut at its first 。 by guess")
-        last_line = line.number
+        last_line = body_line = line.number
         head = line
         run = wrapped_title_run(lines, i, self.wrap_width) if self.wrapped and not body else []
-        for k in run:  # a title hard-wrapped over several lines
-            title = join_title(title, lines[k].text, False)
-            last_line, i = lines[k].number, k
-        for _ in range(0 if run else 3):  # a title continued on the next lines
+        if run:
+            title, body, last_line, body_line, consumed = self._wrapped_heading(lines, i, run, marker, title)
+            if consumed:
+                head, i = lines[run[-1]], run[-1]
+                guessed = False
+        if guessed:
+            self.warn(line.number, f"run-in title of {marker.number} cut at its first 。 by guess")
+        for _ in range(0 if head is not line else 3):  # a title continued on the next lines
             if body or marker.level in ("1.", "（1）"):
                 break
             k = i + 1
@@ -253,5 +256,25 @@ class BodyParser:
         node.lines = (line.number, last_line)
         self.in_note = False
         if body:
-            self.add_text(body, line.number)
+            self.add_text(body, body_line)
+            self.paragraph.lines = (body_line, last_line)
+            self._extend(last_line)
         return i + 1
+
+    def _wrapped_heading(self, lines: list[Line], i: int, run: list[int], marker: Marker, title: str):
+        """A heading line that filled a hard-wrapped line, read with the lines ``run`` that follow
+        it: ``(title, body, last line, first body line, whether the run was used)``.
+
+        The run is used when, joined to the heading, it holds no 。: the rest of a title wrapped
+        over several lines. (A run-in title cut by the wrap cannot be told from a title that
+        filled its line followed by a paragraph; such a heading keeps its first line.)
+        """
+        line = lines[i]
+        text = line.text + "".join(lines[k].text for k in run)
+        raw = line.raw.rstrip() + "".join(lines[k].raw.strip() for k in run)
+        combined = Line(line.number, raw, text, norm(text), line.md)
+        t2, _, _ = split_runin(combined, match_marker(text) or marker)
+        last = lines[run[-1]].number
+        if "。" not in combined.norm and marker.level not in ("1.", "（1）"):
+            return t2, "", last, last, True
+        return title, "", line.number, line.number, False

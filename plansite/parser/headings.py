@@ -95,12 +95,11 @@ def title_goes_on(title: str, nxt: Line, marker: Marker, top: bool, wrapped: boo
 
 
 def wrapped_title_run(lines: list[Line], i: int, wrap_width: int) -> list[int]:
-    """In hard-wrapped text, the indexes of the lines that continue the title of heading
-    ``lines[i]`` when it filled its line: full lines then one shorter line that ends the title, at
-    most three, none numbered or holding a tab, and no 。 in them (a title never ends a sentence;
-    a paragraph after a heading does). ``[]`` when the heading line was not full."""
-    full = wrap_width - 8
-    if display_width(lines[i].text) < full:
+    """In hard-wrapped text, the indexes of the lines that may continue heading ``lines[i]`` when
+    it filled its line and holds no 。: the following full lines up to the first one that holds a
+    。 or is shorter (where a title or a run-in title ends), at most three, none numbered or
+    holding a tab. ``[]`` when the heading line was not full or no such end comes."""
+    if display_width(lines[i].text) < wrap_width - 4 or "。" in lines[i].norm:
         return []
     run: list[int] = []
     k = i + 1
@@ -109,11 +108,11 @@ def wrapped_title_run(lines: list[Line], i: int, wrap_width: int) -> list[int]:
         if not line.text:
             k += 1
             continue
-        if "\t" in line.raw or match_marker(line.text) or "。" in line.norm:
+        if "\t" in line.raw or match_marker(line.text):
             return []
         run.append(k)
-        if display_width(line.text) < full:
-            return [] if line.norm[-1] in ";:" else run
+        if "。" in line.norm or display_width(line.text) < wrap_width - 4:
+            return run
         k += 1
     return []
 

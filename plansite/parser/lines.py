@@ -75,7 +75,8 @@ def is_flattened(text: str) -> bool:
 
 
 def detect_wrap(texts: list[str]) -> tuple[bool, int]:
-    """Whether the texts are hard-wrapped (PDF extraction) and at what width, in columns.
+    """Whether the texts are hard-wrapped (PDF extraction) and at what width, in columns (the
+    widest of the lines of the common width).
 
     Hard-wrapped when there are at least 20 non-blank lines, over 30 % of them have the same width
     (±2 columns), that width is a printed line's (24 to 80 columns: a newspaper column to a
@@ -90,7 +91,7 @@ def detect_wrap(texts: list[str]) -> tuple[bool, int]:
     full = [t for t, x in zip(filled, widths) if abs(x - common) <= 2]
     share = len(full) / len(widths)
     prose = sum(1 for t in full if re.search(r"[，、。；,;]", t)) / len(full)
-    return (share > 0.3 and 24 <= common < 80 and prose >= 0.5), common
+    return (share > 0.3 and 24 <= common < 80 and prose >= 0.5), max(x for x in widths if abs(x - common) <= 2)
 
 
 def blank_after_every_line(lines: list[SourceLine]) -> bool:
