@@ -63,9 +63,9 @@ _TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("page-number", re.compile(r"^(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?$|^第\d{1,4}页$|^\d{1,4}/\d{1,4}$")),
     ("markdown-rule", re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|={3,})$")),
-    ("editor-credit", re.compile(r"^[(\[【]?(?:责任编辑|责编|编辑|审核|审校|校对|监制|编审|终审|初审)"
+    ("editor-credit", re.compile(r"^[(\[【]?(?:责任编辑|责编|编辑|编译|审核|审校|校对|监制|编审|终审|初审)"
                                  r"\s*[/:]\s*[^\s,。;:]{1,10}"
-                                 r"(?:\s*(?:责任编辑|责编|编辑|审核|审校|校对|监制|编审|终审|初审)\s*[/:]\s*[^\s,。;:]{1,10})*"
+                                 r"(?:\s*(?:责任编辑|责编|编辑|编译|审核|审校|校对|监制|编审|终审|初审)\s*[/:]\s*[^\s,。;:]{1,10})*"
                                  r"[)\]】]?$")),
     ("breadcrumb", re.compile(r"^(?:您(?:现在)?的位置|您?(?:当前)?所在(?:的)?位置|当前(?:的)?位置|当前页面|"
                               r"现在位置|位置)\s*[:>]")),
@@ -73,6 +73,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("epaper-nav", re.compile(r"^[(\[【]?(?:上接|下转|接上|转下|紧接|接|转|转至|续)第?\s*[A-Z]{0,2}\s*"
                               r"[0-9一二三四五六七八九十]{1,3}\s*(?:版|页)[)\]】]?$")),
     ("epaper-nav", re.compile(r"^[A-Z]{1,2}\d{1,3}$")),
+    ("epaper-nav", re.compile(r"^(?:当前版|当前版面|本版|版面)[:]?\s*第?[A-Z]{0,2}\d{1,3}版?(?:[:]\s*[\u4e00-\u9fff]{1,8})?$")),
     ("epaper-nav", re.compile(r"^[^。,;!?]{0,16}\d{4}年\d{1,2}月\d{1,2}日[^。,;!?]{0,12}第\s*[A-Z]{0,2}\s*\d{1,3}\s*版"
                               r"[^。,;!?]{0,12}$")),
     ("epaper-nav", re.compile(r"^[A-Z]{1,2}\d{1,3}\s*[:]\s*[\u4e00-\u9fff]{1,8}$")),
@@ -85,7 +86,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                                r"技术支持|维护单位)[:][^。]{1,40}$", re.IGNORECASE)),
     ("doc-site", re.compile(r"^\S.{0,80}\.(?:pdf|docx?|wps|txt|rtf|caj)$", re.IGNORECASE)),
     ("image-file", re.compile(r"^\S{1,80}\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.IGNORECASE)),
-    ("image-file", re.compile(r"^[\[【](?:图片|图|photo|image)[\]】]$", re.IGNORECASE)),
+    ("image-file", re.compile(r"^[\[【](?:图片|图|photo|image)[\]】]$|^资料图(?:片)?$|^图片来源[:].{0,30}$", re.IGNORECASE)),
     ("page-tools", re.compile(r"^(?:微信|手机)?扫(?:一扫|码).{0,16}(?:手机|查看|打开|阅读|分享).{0,8}$")),
     ("page-tools", re.compile(r"^点击(?:上方|下方|蓝字|右上角).{0,12}(?:关注|分享)|^长按.{0,10}二维码")),
     ("related-links", re.compile(r"^(?:相关(?:新闻|阅读|链接|文章|报道|稿件|文件|附件|解读)|延伸阅读|推荐阅读|热点推荐|"
@@ -99,7 +100,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 # Words of web-page tool bars and navigation bars; a line made only of these (with separators,
 # digits, an issue date and its weekday) is chrome. Longest first, so that 加入收藏 wins over 收藏.
-_EPAPER_WORDS = ["本版列表新闻", "本版新闻", "版面导航", "标题导航", "上一版", "下一版", "上一期", "下一期",
+_EPAPER_WORDS = ["通版阅读请点击", "展开通版", "收缩通版", "通版阅读", "本版列表新闻", "本版新闻", "版面导航", "标题导航", "上一版", "下一版", "上一期", "下一期",
                  "往期回顾", "往期查询", "本期目录", "返回目录", "版面概览", "版面", "PDF版", "PDF下载"]
 _NAV_WORDS = ["站群导航", "网站导航", "网站首页", "返回首页", "返回主页", "回到首页", "设为首页", "加入收藏",
               "收藏本站", "手机版", "移动版", "无障碍浏览", "无障碍", "长者模式", "关怀版", "全文检索", "站内搜索",
@@ -209,7 +210,8 @@ def _byline(text: str) -> bool:
         return False
     labels = {label for label, _ in fields}
     dated = any(re.search(rf"{_DATE_ISO}|\d{{4}}年\d{{1,2}}月", value) for _, value in fields)
-    return (len(fields) >= 2 or bool(labels & _COUNTERS) or bool(labels & _WEB_TIMES and dated)
+    empty = all(not value for _, value in fields)  # ``发布日期:`` with nothing after it
+    return (len(fields) >= 2 or bool(labels & _COUNTERS) or bool(labels & _WEB_TIMES and dated) or empty
             or lead_date and all(len(value) <= 20 for _, value in fields))
 
 
