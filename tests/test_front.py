@@ -54,7 +54,13 @@ def test_no_title_is_a_warning():
     assert doc.facts.title == "" and any("no plan title" in w.message for w in doc.warnings)
 
 
-def test_a_notice_title_is_not_the_plan_title():
-    doc = _doc(["关于印发某市国民经济和社会发展第十四个五年规划纲要的通知", "各区人民政府:", "现印发给你们。",
-                "第一章 总则", "正文。"])
-    assert doc.facts.title == "" and doc.facts.notice_title.endswith("的通知")
+def test_a_notice_title_is_not_the_plan_title_but_names_it():
+    """A page with only the issuing notice: its title names the plan (warned)."""
+    doc = _doc(["某区人民政府关于印发某区国民经济和社会发展第十四个五年规划和2035年远景目标纲要的通知", "各乡镇人民政府:",
+                "《某区…纲要》已经审议通过,现印发给你们,请认真贯彻执行。", "某区人民政府", "2021年9月23日"])
+    assert doc.facts.notice_title.endswith("的通知")
+    assert doc.facts.title == "某区国民经济和社会发展第十四个五年规划和2035年远景目标纲要"
+    assert any("issuing notice" in w.message for w in doc.warnings)
+    doc = _doc(["某市人民政府关于印发某市国民经济和社会发展第十四个五年规划纲要的通知", "各区人民政府:", "现印发给你们。",
+                "某市国民经济和社会发展第十四个五年规划纲要", "第一章 总则", "正文。"])
+    assert doc.facts.title_lines == [4]

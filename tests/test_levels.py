@@ -52,10 +52,18 @@ def test_detect_levels_needs_1_or_a_mid_way_start_for_ambiguous_ones():
     assert detect_levels([(_m("一、x"), True), (_m("3.x。y"), False)])[0] == ["一、"]  # a 3. later is text
 
 
-def test_detect_levels_keeps_three_and_says_so():
-    markers = [(_m(t), i == 0) for i, t in enumerate(["第一篇 a", "第一章 b", "第一节 c", "1、d。e"])]
-    levels, notes = detect_levels(markers)
-    assert levels == ["篇", "章", "节"] and notes and "1." in notes[0]
+def test_headings_nest_three_deep_then_numbered_paragraphs():
+    """xiangtan: 篇 > 章 > 节 > 1、 — the 1、 is a numbered paragraph (warned); yy-style: 章 > 节 >
+    1、 and 章 > 节 > (1) are headings at depth 3."""
+    doc = _doc(["第一篇 甲", "第一章 乙", "第一节 丙", "1、经济发展跃上新台阶。地区生产总值……"], kind="outline")
+    assert [n.kind for n in doc.walk() if n.kind not in ("paragraph", "notice", "preface")] == ["part", "chapter", "section"]
+    assert any("nested 4 deep" in w.message for w in doc.warnings)
+    doc = _doc(["第1章 发展基础", "第1节 成就", "1、经济实力显著增强。全县……", "2、城乡面貌持续改善。建成区……",
+                "第2节 环境", "当前和今后一个时期，我县发展仍处于重要战略机遇期。", "(1)机遇。区域协调……",
+                "(2)挑战。产业结构……"], kind="outline")
+    got = [(n.number, n.title) for n in doc.walk() if n.kind in ("chapter", "section", "item")]
+    assert got == [("第1章", "发展基础"), ("第1节", "成就"), ("1、", "经济实力显著增强。"), ("2、", "城乡面貌持续改善。"),
+                   ("第2节", "环境"), ("(1)", "机遇。"), ("(2)", "挑战。")]
 
 
 def test_level_kinds():

@@ -38,7 +38,8 @@ class BodyParser:
     ``source`` names the plan source in warnings.
     """
 
-    def __init__(self, source: str, levels: list[str], wrapped: bool, wrap_width: int, table_ranges=()):
+    def __init__(self, source: str, levels: list[str], wrapped: bool, wrap_width: int, table_ranges=(),
+                 max_depth: int | None = None):
         self.source = source
         self.levels = levels
         self.kinds = level_kinds(levels)
@@ -51,6 +52,8 @@ class BodyParser:
         self.last_value: dict[str, int] = {}
         self.headings = 0
         self.midway = False
+        self.max_depth = max_depth
+        self.too_deep = False
         self.last_box = 0
         self.tables = 0
         self.paragraph: Node | None = None
@@ -108,6 +111,8 @@ class BodyParser:
         first = self.headings == 0
         if rank > 0 and not first and not self.midway and not any(o.level in self.levels[:rank] for o in self.stack):
             return False  # a sub-level heading needs its parent level open
+        if self.max_depth and not self._fits(marker, line):
+            return False
         expected = self.last_value.get(marker.level, 0) + 1
         if marker.value in (1, expected):
             return True
@@ -119,6 +124,20 @@ class BodyParser:
         if heading_like(marker) and (marker.level in UNAMBIGUOUS or not marker.rest.endswith("。")):
             self.warn(line.number, f"{marker.number} is out of sequence (expected {expected} after "
                                    f"{self.last_value.get(marker.level, 0)}); kept as text")
+        return False
+
+    def _fits(self, marker: Marker, line: Line) -> bool:
+        """Whether a heading at ``marker``'s level would nest at most ``max_depth`` deep under the
+        headings open now (warned once per document when it would not)."""
+        rank = self.levels.index(marker.level)
+        depth = 1 + sum(1 for o in self.stack if o.level in self.levels and self.levels.index(o.level) < rank)
+        if depth <= self.max_depth:
+            return True
+        if not self.too_deep and heading_like(marker):
+            self.too_deep = True
+            self.warn(line.number, f"{marker.number} would be a heading nested {depth} deep: numbering below "
+                                   f"{self.max_depth} levels is read as numbered paragraphs (set `levels` in the "
+                                   f"plan metadata to make it headings)")
         return False
 
     def open_heading(self, marker: Marker, title: str, line: int) -> Node:

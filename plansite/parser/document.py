@@ -24,7 +24,7 @@ from .body import BodyParser, _Open
 from .chrome import find_chrome
 from .front import split_front
 from .headings import heading_like
-from .levels import detect_levels, match_marker
+from .levels import MAX_DEPTH, detect_levels, match_marker
 from .lines import Line, build_lines
 from .normalize import squash
 from .toc import check_toc, find_toc, parse_toc
@@ -72,7 +72,8 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
     body_start = _body_start(live, after_toc, levels)
     facts = FrontFacts()
     split = split_front(live, toc_span, body_start, facts)
-    parser = BodyParser(source, levels, model in ("hard-wrapped", "flattened"), width, plan.table_ranges)
+    parser = BodyParser(source, levels, model in ("hard-wrapped", "flattened"), width, plan.table_ranges,
+                        max_depth=None if plan.levels else MAX_DEPTH)
     front = _front_nodes(live, split, parser)
     parser.stack = []
     parser.reset_paragraph()
@@ -86,6 +87,9 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
     doc.warnings += check_toc(source, doc, levels)
     if not facts.title and any(ln.text for ln in live):
         doc.warnings.append(Problem(source, 0, "no plan title found in the front matter"))
+    elif facts.title and facts.notice_title and facts.title_lines and facts.title_lines[0] == facts.notice_lines[0]:
+        doc.warnings.append(Problem(source, facts.notice_lines[0], "no title block: the plan title is taken "
+                                                                   "from the issuing notice's title"))
     return doc
 
 

@@ -152,6 +152,9 @@ def split_front(lines: list[Line], toc: tuple[int, int, int] | None, body_start:
         facts.title = "".join(display(lines[i].text) for i in title).replace(" ", "")
         facts.title_lines = sorted({lines[j].number for g in titles for j in g if
                                     "".join(display(lines[x].text) for x in g).replace(" ", "") == facts.title})
+    if not title and facts.notice_title:
+        facts.title = title_from_notice(facts.notice_title)
+        facts.title_lines = list(range(facts.notice_lines[0], facts.notice_lines[1] + 1)) if facts.title else []
     if adoption:
         facts.adoption = "".join(display(lines[i].text) for i in adoption).replace(" ", "")
         facts.adoption_lines = [lines[i].number for i in adoption]
@@ -176,6 +179,16 @@ def split_front(lines: list[Line], toc: tuple[int, int, int] | None, body_start:
     elif any(ln.text for ln in lines[after:body_start]):
         preface_start = after
     return FrontSplit(notice_end, toc_first, toc_end, preface_start, labelled, body_start, bool(notice))
+
+
+def title_from_notice(notice_title: str) -> str:
+    """The plan title an issuing notice names (``…关于印发《X》的通知`` → ``X``, brackets removed), or
+    ``""`` when what it names is not a plan title."""
+    m = re.search(r"关于印发(.+?)的通知$", notice_title)
+    if not m:
+        return ""
+    named = m.group(1).strip("《》")
+    return named if _valid_title(squash(named)) else ""
 
 
 def _notice(lines: list[Line], start: int, end: int, facts: FrontFacts) -> list[int]:

@@ -39,10 +39,10 @@ CN_NUM = "〇零一二两三四五六七八九十百"
 LEVEL_ORDER = ["篇", "部分", "章", "节", "一、", "（一）", "1.", "（1）"]
 #: Levels whose marker says what they are on first sight.
 UNAMBIGUOUS = ("篇", "部分", "章", "节")
-#: Outline levels a document's numbering is read to when its metadata names none: plan outlines
-#: number three heading levels (篇 > 章 > 节, 章 > 节 > 一、, 一、 > （一） > 1.); deeper numbering
-#: (``1、`` under a 节) numbers paragraphs of a section.
-MAX_DETECTED = 3
+#: Heading depth a document's numbering is read to when its metadata names no levels: plan
+#: outlines nest three heading levels (篇 > 章 > 节, 章 > 节 > 1、, 一、 > （一） > 1.); numbering
+#: nested deeper (``1、`` under a 节 under a 章 under a 篇) numbers paragraphs of a section.
+MAX_DEPTH = 3
 
 
 def cn_to_int(text: str) -> int:
@@ -186,8 +186,8 @@ def detect_levels(markers: list[tuple[Marker, bool]]) -> tuple[list[str], list[s
     Evidence: 篇/部分/章/节 count on first sight; an ambiguous level (一、, （一）, 1., （1）) counts
     when it is numbered from 1, when two consecutive numbers follow each other, or — in a text
     that starts mid-way (an excerpt, an e-paper page continued from the front page: its first
-    marker is above 1) — at its first occurrence. Levels are ranked by :data:`LEVEL_ORDER` and only
-    the outer :data:`MAX_DETECTED` are kept (the note names the ones left as text).
+    marker is above 1) — at its first occurrence. Levels are ranked by :data:`LEVEL_ORDER`; how
+    deep headings may nest is the body parser's (:data:`MAX_DEPTH`).
     """
     found: set[str] = set()
     notes = []
@@ -204,8 +204,4 @@ def detect_levels(markers: list[tuple[Marker, bool]]) -> tuple[list[str], list[s
             midway = True
         values.add(marker.value)
     levels = [lv for lv in LEVEL_ORDER if lv in found]
-    if len(levels) > MAX_DETECTED:
-        notes.append(f"numbering below {levels[MAX_DETECTED - 1]} ({' '.join(levels[MAX_DETECTED:])}) "
-                     f"read as numbered paragraphs; set `levels` in the plan metadata to make them headings")
-        levels = levels[:MAX_DETECTED]
     return levels, notes
