@@ -96,6 +96,7 @@ def test_seeds_only_page_numbers_credit_and_rule():
     ("设为首页 | 加入收藏 | 手机版", "site-nav"),
     ("|", "site-nav"),
     ("苏州市十一五规划_第3页", "doc-site"),
+    ("实施方案编制指南 第4页", "doc-site"),
     ("已阅读5页,还剩55页未读 继续免费阅读", "doc-site"),
     ("版权说明：本文档由用户提供并上传，收益归属内容提供方", "doc-site"),
     ("W020210311.jpg", "image-file"),
@@ -156,6 +157,8 @@ def test_line_rules(line, rule):
     "专栏 3 重大项目",
     "表1 主要指标",
     "2035年",
+    "第一章 发展基础 第4页",                       # a 目录 entry with its page
+    "第一章 发展基础……第4页",
     "2025",
     "时间：2021年",                                # a date label in running text, not a byline
     "综合实力大幅跃升。",
