@@ -160,8 +160,11 @@ class Drafter:
         v["kind"] = kind
         # issuer, doc number, approval, issue date
         issuer = F.issuer_of_title(ff.title) if ff.title and kind.value == "proposal" else ""
+        committee = F.committee_of(adoption.body) if kind.value == "proposal" else ""
         if issuer:
             v["issuer"] = Fact(issuer, title_lines[:1])
+        elif committee:
+            v["issuer"] = Fact(committee, adoption_lines, "the committee that adopted it")
         elif ff.signature:
             v["issuer"] = Fact(ff.signature, [_find_line(self.lines, ff.signature)], "the notice's signature")
         elif self.metadata.get("发文机关"):

@@ -121,6 +121,7 @@ def test_kind_given_and_unstated_title(tmp_path):
     assert "# TODO: not printed in the text" in text
     assert "no title printed in the text" in err
     assert (data["region"], data["level"]) == ("某某省", "province")
+    assert data["issuer"] == ""  # an outline (as --kind says) is not issued by the adopting committee
     assert "read from the text, check it" in err  # the period is not the title's
 
 

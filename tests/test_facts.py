@@ -126,6 +126,14 @@ def test_adoption(line, adoption):
     assert adoption_of(line) == adoption
 
 
+def test_committee_of():
+    from plansite.parser.facts import committee_of
+
+    assert committee_of("中国共产党长沙市第十四届委员会第十次全体会议") == "中国共产党长沙市第十四届委员会"
+    assert committee_of("中國共産黨貴州省第十二屆委員會第八次全體會議") == "中國共産黨貴州省第十二屆委員會"
+    assert committee_of("庐江县第十七届人民代表大会第五次会议") == ""
+
+
 def test_issuer_short_and_composed_titles():
     assert issuer_of_title("中共长沙市委关于制定长沙市国民经济和社会发展第十五个五年规划的建议") == "中共长沙市委"
     assert issuer_of_title("福州市国民经济和社会发展第十五个五年规划纲要") == ""

@@ -288,6 +288,17 @@ def issuer_of_title(title: str) -> str:
     return m.group(1) if m else ""
 
 
+def committee_of(body: str) -> str:
+    """The Party committee of an adopting plenum, as printed: ``中国共产党长沙市第十四届委员会第十次全体会议``
+    → ``中国共产党长沙市第十四届委员会``; ``""`` when ``body`` is not a committee's meeting."""
+    printed = re.sub(r"\s+", "", body)
+    t = norm(printed)
+    if len(t) != len(printed):
+        t = printed
+    m = re.match(r"^((?:中国共产党|中共).{2,30}?委员会)第.{1,4}次全体会议", t)
+    return printed[:m.end(1)] if m else ""
+
+
 def short_region(name: str) -> str:
     """The region as short titles print it: a city without 市 (``长沙市`` → ``长沙``), a province
     without 省; districts, counties, zones and towns keep their suffix."""
