@@ -64,3 +64,11 @@ def test_a_notice_title_is_not_the_plan_title_but_names_it():
     doc = _doc(["某市人民政府关于印发某市国民经济和社会发展第十四个五年规划纲要的通知", "各区人民政府:", "现印发给你们。",
                 "某市国民经济和社会发展第十四个五年规划纲要", "第一章 总则", "正文。"])
     assert doc.facts.title_lines == [4]
+
+
+def test_title_broken_after_guihua_is_joined():
+    """A cover printing ``…第十四个五年规划`` / ``和二〇三五年远景目标纲要``: one title, then issuer and date."""
+    doc = _doc(["某某县国民经济和社会发展第十四个五年规划", "和二〇三五年远景目标纲要", "", "某某县人民政府", "2021年3月", "",
+                "本纲要是全县人民共同的行动纲领。", "第一章 总体要求", "正文。"])
+    assert doc.facts.title == "某某县国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要"
+    assert doc.front[0].lines == (1, 5) and doc.front[1].kind == "preface"

@@ -69,7 +69,7 @@ def _view(line: Line) -> str:
 def _title_ish(line: Line) -> bool:
     v = _view(line)
     return bool(v) and not _SENTENCE.search(v) and display_width(line.text) <= 100 and not _DATE.match(v) \
-        and "通知" not in v and "决议" not in v and not v.startswith(("(", "（")) and not _TITLE_END.search(v)
+        and "通知" not in v and "决议" not in v and not v.startswith(("(", "（")) and not re.search(r"(纲要|建议)》?$", v)
 
 
 def _complete(joined: str) -> bool:
