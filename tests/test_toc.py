@@ -76,3 +76,10 @@ def test_numbered_list_is_not_a_toc():
     lines = _lines(["注：", "1. 指标表“-”表示暂无基础数据。", "2. []为累计数。", "3. 价格按可比价计算。",
                     "4. 其余同上。"])
     assert find_toc(lines) is None
+
+
+def test_toc_ends_at_a_bare_first_heading_with_its_title_below():
+    doc = _doc(["目  录", "第一章 发展基础 第二章 发展环境", "第一章", "发展基础", "“十三五”时期成就显著。", "第二章",
+                "发展环境", "当前机遇和挑战并存。"])
+    assert [(e.number, e.title) for e in doc.toc] == [("第一章", "发展基础"), ("第二章", "发展环境")]
+    assert [(n.number, n.title, n.lines[0]) for n in doc.body] == [("第一章", "发展基础", 3), ("第二章", "发展环境", 6)]

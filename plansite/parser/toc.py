@@ -94,6 +94,7 @@ def find_toc(lines: list[Line]) -> tuple[int, int, int] | None:
 def _extent(lines: list[Line], start: int, labelled: bool) -> int:
     """Index after the last entry of a 目录 whose entries start at ``start``."""
     first = ""
+    first_marker = None
     paged = unpaged = 0
     end = start
     j = start
@@ -113,12 +114,13 @@ def _extent(lines: list[Line], start: int, labelled: bool) -> int:
             break
         marker, label, page = entry
         key = _key(line)
-        if first and key == first:
-            break
+        if first and (key == first or (marker and not marker.rest and first_marker == (marker.level, marker.value))):
+            break  # the first entry comes round again (a bare 第一章 with its title on the next line too)
         if paged > unpaged and not page and (marker or label) and not _wrapped_entry(lines, j) \
                 and _prose_follows(lines, j):
             break  # entries carry page numbers: an unnumbered heading followed by text is the body's
-        first = first or key
+        if not first:
+            first, first_marker = key, (marker.level, marker.value) if marker else None
         paged += bool(page)
         unpaged += not page
         j += 1
