@@ -101,6 +101,8 @@ def test_seeds_only_page_numbers_credit_and_rule():
     ("版权说明：本文档由用户提供并上传，收益归属内容提供方", "doc-site"),
     ("W020210311.jpg", "image-file"),
     ("相关阅读：", "related-links"),
+    ("【编者按】近日，某某市“十四五”规划纲要正式发布。", "teaser"),
+    ("导读：一图读懂规划纲要", "teaser"),
     ("下一篇：关于印发某某工作方案的通知", "related-links"),
     ("责任编辑：张三", "editor-credit"),
     ("编辑/晶晶", "editor-credit"),
@@ -203,6 +205,12 @@ def test_headline_repeating_the_title():
     only = ["长沙市国民经济和社会发展第十一个五年规划纲要", "来源:红网 更新时间:2012-04-14", "",
             "“十一五”期间，是……的关键时期。《长沙市国民经济和社会发展第十一个五年规划纲要》主要阐述……"]
     assert find_chrome(only) == {1: "byline"}
+
+
+def test_news_headline_of_a_repost():
+    lines = ["当前位置：首页 > 要闻", "重磅！某某市“十四五”规划纲要全文发布", "2021-03-04 10:00 来源：某某发布",
+             "某某市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要", "前言"]
+    assert find_chrome(lines) == {0: "breadcrumb", 1: "page-headline", 2: "byline"}
 
 
 def test_aggregator_headline_and_cover_title():

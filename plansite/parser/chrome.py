@@ -50,6 +50,7 @@ RULES: dict[str, str] = {
     "doc-site": "文档分享网站信息（页面截图标题、阅读进度、下载、版权说明）",
     "image-file": "图片文件名",
     "related-links": "相关文章、上一篇/下一篇链接",
+    "teaser": "转载网站所加的导读、编者按",
     "web-banner": "新闻网站横幅图片上的文字",
     "editor": "编辑记录的非正文行",
 }
@@ -92,6 +93,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("related-links", re.compile(r"^(?:相关(?:新闻|阅读|链接|文章|报道|稿件|文件|附件|解读)|延伸阅读|推荐阅读|热点推荐|"
                                  r"热门推荐|热门文章|猜你喜欢|更多(?:>+|»)?)[:]?$")),
     ("related-links", re.compile(r"^[【\[]?(?:上一篇|下一篇|上一条|下一条)[】\]]?[:].{1,80}$")),
+    ("teaser", re.compile(r"^[【\[]?(?:导读|编者按|核心提示|内容导读|阅读提示)[】\]]?[:]?")),
     ("byline", re.compile(rf"^[(（【\[]?来源[:][^。,;:]{{1,20}}[)）】\]]$")),
     ("byline", re.compile(r"^(?:原标题|原文链接|原文地址|本文来源|转自|转载自)[:].{1,120}$")),
     ("byline", re.compile(rf"^{_DATE_ISO}(?:\s*{_TIME})?$")),
@@ -253,9 +255,10 @@ def _bare(key: str) -> str:
     """``key`` without a notice wrapper (关于印发…的通知) and bracketed notes at either end."""
     key = re.sub(r"^.{0,20}?关于印发", "", key)
     key = re.sub(r"的通知$", "", key)
-    key = re.sub(r"^\([^()]{1,10}\)", "", key)
+    key = re.sub(r"^[(【\[][^()【】\[\]]{1,10}[)】\]]", "", key)
+    key = re.sub(r"^[^,。]{1,8}[!|丨]", "", key)  # 重磅！… / 全文丨…
     key = re.sub(r"\([^()]{1,12}\)$", "", key)
-    return re.sub(r"(?:全文|正文|摘要|发布)$", "", key)
+    return re.sub(r"(?:全文|正文|摘要|发布|公布|出炉|来了)+$", "", key)
 
 
 def _cycle(key: str) -> str:
@@ -300,7 +303,9 @@ def _document_begins(text: str) -> bool:
 
 
 def _title_like(text: str) -> bool:
-    """A line that could be a plan's title or a headline: names a plan, no sentence punctuation."""
+    """A line that could be a plan's title or a headline: names a plan, no sentence punctuation
+    (a headline's ``重磅！`` lead aside)."""
+    text = re.sub(r"^[^,。]{1,8}[!！|丨]", "", text)
     return bool(_PLAN_WORDS.search(text)) and not _SENTENCE.search(text) and len(text) <= 90
 
 
