@@ -41,6 +41,8 @@ class Node:
     - ``text``: the paragraph text (wrapped lines joined); ``""`` for structural nodes.
     - ``rows``: table cells, a list of rows of strings (tables only).
     - ``lines``: (first, last) 1-based line numbers in the seed file, inclusive.
+    - ``lead``: for a paragraph, the run-in lead the source printed in bold at its start
+      (``——综合实力实现跃升。``), ``""`` when none; ``text`` starts with it.
     """
 
     kind: str
@@ -51,6 +53,7 @@ class Node:
     rows: list[list[str]] = field(default_factory=list)
     lines: tuple[int, int] = (0, 0)
     children: list["Node"] = field(default_factory=list)
+    lead: str = ""
 
     @property
     def label(self) -> str:

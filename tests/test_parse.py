@@ -309,3 +309,11 @@ def test_a_line_on_no_page_is_an_error():
     with pytest.raises(PlansiteError) as err:
         check_placed("seeds/t.txt", doc, lines)
     assert str(err.value.problems[0]).startswith("seeds/t.txt:4: ")
+
+
+def test_bold_run_in_leads_are_kept_on_the_paragraph():
+    """cangshan 74: "**——综合实力实现跃升。**招商引资…" — the lead is flagged, the text whole."""
+    para = node_at(plan_data("cangshan-14th").doc, 74)
+    assert para.lead == "——综合实力实现跃升。" and para.text.startswith("——综合实力实现跃升。招商引资")
+    doc = _synthetic(["第一章 总则", "第一段。", "**整行粗体的说明。**", "普通段落。"], ["章"])
+    assert [p.lead for p in doc.walk() if p.kind == "paragraph"] == ["", "", ""]

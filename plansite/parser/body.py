@@ -17,10 +17,14 @@ from ..errors import Problem
 from ..model import Node
 from .headings import heading_like, join_title, split_runin, title_goes_on, wrapped_title_run
 from .levels import UNAMBIGUOUS, Marker, level_kinds, match_marker
-from .lines import Line, display_width
+from .lines import Line, clean_line, display_width
 from .normalize import norm
 from .paragraphs import FOOTNOTE_MARKS, continues, ends_sentence
 from .tables import collect_table
+
+
+#: A line opening with a bold run-in lead: ``**——综合实力实现跃升。**招商引资…``.
+_BOLD_LEAD = re.compile(r"^[#\s]*\*\*(.+?)\*\*(?=\S)(.+)$")
 
 
 @dataclass
@@ -170,13 +174,14 @@ class BodyParser:
 
     # -- paragraphs ------------------------------------------------------------------------
 
-    def add_text(self, text: str, line: int) -> None:
+    def add_text(self, text: str, line: int, lead: str = "") -> None:
         """Add the text line ``text`` (seed line ``line``) to the open paragraph or a new one.
 
         Footnotes (taishang-14th): a line starting with a circled number is a footnote when text
         follows the mark or the same mark was already seen in the text; the footnote becomes a
         paragraph of its own that ends at its first sentence end, after which the paragraph it
         interrupted goes on. A lone mark seen for the first time is the reference in the text.
+        ``lead``: the bold run-in lead the line starts with, kept on a paragraph it opens.
         """
         mark = text[0] if text[0] in FOOTNOTE_MARKS else ""
         if mark and (text.strip(FOOTNOTE_MARKS + " ") or mark in self.footnote_refs):
@@ -200,7 +205,8 @@ class BodyParser:
             self._append(text, line)
             self._end_footnote()
         else:
-            self.paragraph = Node("paragraph", text=text, lines=(line, line))
+            self.paragraph = Node("paragraph", text=text, lines=(line, line),
+                                  lead=lead if lead and text.startswith(lead) and lead != text else "")
             self.add_block(self.paragraph)
             # Numbered lines after 注：/备注： are the notes' own list, not items of the plan.
             note_start = bool(re.match(r"^(备注|注)[：:]", text))
@@ -242,7 +248,8 @@ class BodyParser:
             if marker and self.accepts(marker, line):
                 i = self._heading(lines, i, marker)
                 continue
-            self.add_text(line.text, line.number)
+            bold = _BOLD_LEAD.match(line.raw)
+            self.add_text(line.text, line.number, clean_line(bold.group(1))[0] if bold else "")
             i += 1
 
     def _heading(self, lines: list[Line], i: int, marker: Marker) -> int:
