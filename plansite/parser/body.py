@@ -58,6 +58,8 @@ class BodyParser:
         self.midway = False
         self.max_depth = max_depth
         self.too_deep = False
+        #: (line, marker) of numbered, heading-like lines read as text
+        self.as_text: list[tuple[int, str]] = []
         self.last_box = 0
         self.tables = 0
         self.paragraph: Node | None = None
@@ -248,6 +250,8 @@ class BodyParser:
             if marker and self.accepts(marker, line):
                 i = self._heading(lines, i, marker)
                 continue
+            if marker and marker.level != "专栏" and not self.in_note and heading_like(marker):
+                self.as_text.append((line.number, marker.number))
             bold = _BOLD_LEAD.match(line.raw)
             self.add_text(line.text, line.number, clean_line(bold.group(1))[0] if bold else "")
             i += 1

@@ -78,6 +78,8 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
     parser.stack = []
     parser.reset_paragraph()
     parser.parse(live[body_start:])
+    if not plan.levels:
+        warnings += _doubts(source, parser)
     toc_lines = live[split.toc_start:split.toc_end] if split.toc_start >= 0 else []
     toc = parse_toc(toc_lines)
     doc = Document(front=front, body=parser.roots, toc=toc, dropped=dropped, warnings=warnings + parser.warnings,
@@ -92,6 +94,21 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
                                                                    "from the issuing notice's title"))
     return doc
 
+
+
+def _doubts(source: str, parser: BodyParser) -> list[Problem]:
+    """Warnings on an outline read from detected levels: numbered lines left as text, headings
+    with a title long enough to be a paragraph."""
+    out = []
+    if parser.as_text:
+        line, number = parser.as_text[0]
+        out.append(Problem(source, line, f"{len(parser.as_text)} numbered line(s) read as text, not headings "
+                                         f"(first: {number}); check the outline or set `levels`"))
+    for node in (n for root in parser.roots for n in root.walk()):
+        if node.kind in HEADING_KINDS and len(node.title) > 60:
+            out.append(Problem(source, node.lines[0], f"heading {node.number} has a {len(node.title)}-character "
+                                                      f"title: a paragraph read as a heading?"))
+    return out
 
 
 def _body_start(lines: list[Line], start: int, levels: list[str]) -> int:
