@@ -167,6 +167,7 @@ def test_line_rules(line, rule):
     "上一轮规划实施以来，全市下一步重点放在……",
     "| 指标 | 单位 | 2020年 | 2025年 |",                # a markdown table row
     "数字经济 | 智能制造 | 现代物流",                   # a list of three industries
+    "导读机制不断完善，阅读推广活动深入开展。",
 ])
 def test_document_lines_are_not_chrome(line):
     """Inside a document, and after a breadcrumb too (the page-header rule needs chrome on both
