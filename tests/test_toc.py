@@ -83,3 +83,9 @@ def test_toc_ends_at_a_bare_first_heading_with_its_title_below():
                 "发展环境", "当前机遇和挑战并存。"])
     assert [(e.number, e.title) for e in doc.toc] == [("第一章", "发展基础"), ("第二章", "发展环境")]
     assert [(n.number, n.title, n.lines[0]) for n in doc.body] == [("第一章", "发展基础", 3), ("第二章", "发展环境", 6)]
+
+
+def test_unpaged_toc_ends_at_the_preface_heading():
+    doc = _doc(["目录", "第一章 发展基础", "第二章 发展环境", "前言", "“十四五”时期是关键时期。", "第一章 发展基础", "正文。"])
+    assert [e.number for e in doc.toc] == ["第一章", "第二章"]
+    assert [(n.kind, n.title) for n in doc.front] == [("toc", "目录"), ("preface", "前言")]

@@ -119,6 +119,8 @@ def _extent(lines: list[Line], start: int, labelled: bool) -> int:
         if paged > unpaged and not page and (marker or label) and not _wrapped_entry(lines, j) \
                 and _prose_follows(lines, j):
             break  # entries carry page numbers: an unnumbered heading followed by text is the body's
+        if label and not page and end > start and _next_is_prose(lines, j):
+            break  # a 前言 heading followed by its text opens the body
         if not first:
             first, first_marker = key, (marker.level, marker.value) if marker else None
         paged += bool(page)
@@ -139,6 +141,14 @@ def _prose_follows(lines: list[Line], j: int) -> bool:
             return True
         if entry[2]:
             return False
+    return False
+
+
+def _next_is_prose(lines: list[Line], j: int) -> bool:
+    """Whether the next non-blank line after ``lines[j]`` is text, not a 目录 entry."""
+    for line in lines[j + 1:]:
+        if line.text:
+            return entry_of(line) is None
     return False
 
 
