@@ -298,7 +298,13 @@ def _structure(doc: Document, decoded, drafter_warnings: list[Problem], out) -> 
     print(f"  counts      {counts or 'no text'}", file=out)
     front = ", ".join(n.kind + (f" ({n.title})" if n.title else "") for n in doc.front)
     print(f"  front       {front or 'none'}", file=out)
-    print(f"  目录        {len(doc.toc)} entries" if doc.toc else "  目录        none", file=out)
+    if doc.toc:
+        by_level = Counter(e.level or "unnumbered" for e in doc.toc)
+        detail = ", ".join(f"{level} {count}" for level, count in by_level.items())
+        print(f"  目录        {len(doc.toc)} entries ({detail}), first: {doc.toc[0].number} {doc.toc[0].title}".rstrip(),
+              file=out)
+    else:
+        print("  目录        none", file=out)
     print(f"  dropped     {len(doc.dropped)} lines", file=out)
     for d in doc.dropped:
         print(f"    line {d.line} [{d.rule}] {_quote(d.text, 60)}", file=out)
