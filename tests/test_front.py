@@ -72,3 +72,8 @@ def test_title_broken_after_guihua_is_joined():
                 "本纲要是全县人民共同的行动纲领。", "第一章 总体要求", "正文。"])
     assert doc.facts.title == "某某县国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要"
     assert doc.front[0].lines == (1, 5) and doc.front[1].kind == "preface"
+
+
+def test_draft_status_on_its_own_line_belongs_to_the_title():
+    doc = _doc(["某市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要", "（草案）", "", "“十四五”时期是关键时期。"])
+    assert doc.facts.title == "某市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要（草案）"

@@ -32,6 +32,7 @@ from .normalize import squash
 PREFACE_LABELS = ("前言", "序言", "引言", "导言")
 _TITLE_END = re.compile(r"(纲要|建议|规划|计划)(\((草案|征求意见稿|送审稿|公布稿|修订稿|全文|摘要|摘登|"
                         r"\d{4}[-—–~至]+\d{4}年?)\))?》?$")
+_STATUS = re.compile(r"^\((草案|征求意见稿|送审稿|公布稿|修订稿)\)$|\((草案|征求意见稿|送审稿|公布稿|修订稿)\)》?$")
 _CYCLE = re.compile(r"五年|十[一二三四五六七八九]五|[\d]{4}[-—–~至]+[\d]{4}")
 _INCOMPLETE_START = ("关于", "第", "和", "五年", "规划", "计划", "远景", "经济", "社会", "国民", "十", "“十",
                      "发展", "年", "的", "二〇", "二○", "2035")
@@ -106,6 +107,11 @@ def find_titles(lines: list[Line], start: int, end: int) -> list[list[int]]:
             joined = _view(lines[k]) + joined
             k -= 1
         if _valid_title(joined) and not joined.startswith(_INCOMPLETE_START):
+            k = i + 1
+            while k < end and not lines[k].text:
+                k += 1
+            if k < end and _STATUS.match(_view(lines[k])) and not _STATUS.search(joined):
+                group.append(k)  # (草案) printed on a line of its own
             found.append(group)
     return [g for g in found if not any(set(g) < set(h) for h in found)]
 
