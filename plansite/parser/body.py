@@ -269,7 +269,7 @@ class BodyParser:
                 guessed = False
         if guessed:
             self.warn(line.number, f"run-in title of {marker.number} cut at its first 。 by guess")
-        for _ in range(0 if head is not line else 3):  # a title continued on the next lines
+        for _ in range(3):  # a title continued on the next lines (a split title, a dangling word)
             if body or marker.level in ("1.", "（1）"):
                 break
             k = i + 1
@@ -305,6 +305,6 @@ class BodyParser:
         combined = Line(line.number, raw, text, norm(text), line.md)
         t2, _, _ = split_runin(combined, match_marker(text) or marker)
         last = lines[run[-1]].number
-        if "。" not in combined.norm and marker.level not in ("1.", "（1）"):
+        if "。" not in combined.norm:
             return t2, "", last, last, True
         return title, "", line.number, line.number, False

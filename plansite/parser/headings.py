@@ -19,6 +19,8 @@ RUNIN_MAX = 40
 #: Characters a title cannot end with: the title goes on on the next line (``…与“十四五”面临的`` /
 #: ``形势``).
 OPEN_ENDS = "的与和及、，,“(（—"
+#: Words ending in one of :data:`OPEN_ENDS` that are whole (a verb or noun, not a conjunction).
+CLOSED_WORDS = ("参与", "给与", "普及", "涉及", "波及", "顾及", "目的", "有的", "共和")
 
 
 def heading_like(marker: Marker) -> bool:
@@ -87,7 +89,8 @@ def title_goes_on(title: str, nxt: Line, marker: Marker, top: bool, wrapped: boo
     width = display_width(text)
     if not title:
         return width <= 60 and not ends_sentence(text)
-    if norm(title)[-1:] and norm(title)[-1] in OPEN_ENDS and width <= 30:
+    view_title = norm(title)
+    if view_title[-1:] and view_title[-1] in OPEN_ENDS and not view_title.endswith(CLOSED_WORDS) and width <= 30:
         return True
     if top and head.md and nxt.md and width <= 60:
         return True
