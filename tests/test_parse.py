@@ -317,3 +317,19 @@ def test_bold_run_in_leads_are_kept_on_the_paragraph():
     assert para.lead == "——综合实力实现跃升。" and para.text.startswith("——综合实力实现跃升。招商引资")
     doc = _synthetic(["第一章 总则", "第一段。", "**整行粗体的说明。**", "普通段落。"], ["章"])
     assert [p.lead for p in doc.walk() if p.kind == "paragraph"] == ["", "", ""]
+
+
+@pytest.mark.parametrize("texts", [
+    ["**", "建议（一）", "第1节", "", ")第二章注：目 录关于印发第1节", "现印发给你们关于制定通过)"],
+    ["\ufeff", "第一章", "\ufeff", "正文。"],
+    ["一、", "\u200b", "", "1."],
+    ["目录", "", "第一章 1", "第一章"],
+])
+def test_odd_text_never_raises_and_every_line_is_placed(texts):
+    """Markup-only, invisible-only and marker-only lines (found by fuzzing) neither crash the parser
+    nor leave a line off the pages."""
+    from plansite.parser.document import unplaced_lines
+
+    for levels in ([], ["一、", "1."], ["章", "节"]):
+        doc = _synthetic(texts, levels)
+        assert unplaced_lines(doc, [SourceLine(i + 1, t) for i, t in enumerate(texts)]) == []

@@ -25,7 +25,7 @@ from .chrome import find_chrome
 from .front import split_front
 from .headings import heading_like
 from .levels import MAX_DEPTH, detect_levels, match_marker
-from .lines import Line, build_lines
+from .lines import Line, build_lines, clean_line
 from .normalize import squash
 from .toc import check_toc, find_toc, parse_toc
 
@@ -169,7 +169,8 @@ def _front_nodes(lines: list[Line], split, parser: BodyParser) -> list[Node]:
 
 def unplaced_lines(doc: Document, lines: list[SourceLine]) -> list[int]:
     """Source lines with text that are on no page: not inside a rendered node's line range (a
-    heading, paragraph or table, or the 目录), and not dropped by a named rule. ``[]`` when every
+    heading, paragraph or table, or the 目录), and not dropped by a named rule. A line holding
+    only markup (``**``, ``##``) has no text. ``[]`` when every
     line is accounted for."""
     covered: set[int] = {d.line for d in doc.dropped}
     for node in doc.walk():
@@ -179,7 +180,7 @@ def unplaced_lines(doc: Document, lines: list[SourceLine]) -> list[int]:
             covered.add(node.lines[0])  # the 前言/序言 heading line
         elif node.kind in HEADING_KINDS:
             covered.update(range(node.lines[0], _title_end(node) + 1))
-    return [sl.number for sl in lines if sl.text.strip() and sl.number not in covered]
+    return [sl.number for sl in lines if clean_line(sl.text)[0] and sl.number not in covered]
 
 
 def _title_end(node: Node) -> int:

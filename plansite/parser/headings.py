@@ -84,7 +84,7 @@ def title_goes_on(title: str, nxt: Line, marker: Marker, top: bool, wrapped: boo
     """
     text = nxt.text
     view = nxt.norm
-    if not text or "\t" in nxt.raw or match_marker(text) or view[-1] in "。;:":
+    if not text or not view or "\t" in nxt.raw or match_marker(text) or view[-1] in "。;:":
         return False
     width = display_width(text)
     if not title:

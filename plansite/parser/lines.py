@@ -28,6 +28,8 @@ from .normalize import norm
 
 _MARKUP = [(re.compile(r"</?b>"), ""), (re.compile(r"\*\*"), "")]
 _HEADING = re.compile(r"^#{1,6}\s*")
+#: White space and invisible characters around a line (byte-order mark, zero-width space included).
+_BLANKS = " \t\r\n\v\f\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
 _SPLIT_CJK = re.compile(r"[\u4e00-\u9fff][ \u3000\u00a0]+[\u4e00-\u9fff]")
 
 
@@ -60,12 +62,12 @@ def clean_line(raw: str) -> tuple[str, bool]:
     ``"## **二、加强…**  "`` → ``("二、加强…", True)``. Inner spaces are kept; outer white space,
     including the full-width space U+3000 and the no-break space, is stripped.
     """
-    text = raw.strip().strip("\u3000\u00a0")
+    text = raw.strip(_BLANKS)
     is_heading = bool(_HEADING.match(text))
     text = _HEADING.sub("", text)
     for pattern, repl in _MARKUP:
         text = pattern.sub(repl, text)
-    return text.strip().strip("\u3000\u00a0").strip(), is_heading
+    return text.strip(_BLANKS), is_heading
 
 
 def is_flattened(text: str) -> bool:
@@ -120,7 +122,8 @@ def build_lines(lines: list[SourceLine]) -> tuple[list[Line], str, int]:
             for k, piece in enumerate(p for p in re.split(r"[ \u3000\u00a0]+", text) if p):
                 out.append(Line(sl.number, piece, piece, norm(piece), False, k + 1))
             continue
-        out.append(Line(sl.number, sl.text, text, norm(text) if text else "", md))
+        view = norm(text) if text else ""
+        out.append(Line(sl.number, sl.text, text if view else "", view, md))
     if flattened:
         return out, "flattened", 0
     wrapped, width = detect_wrap([ln.text for ln in out])
