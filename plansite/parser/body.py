@@ -58,6 +58,7 @@ class BodyParser:
         self.midway = False
         self.max_depth = max_depth
         self.too_deep = False
+        self.deep = False  # the last marker was refused for nesting too deep
         #: (line, marker) of numbered, heading-like lines read as text
         self.as_text: list[tuple[int, str]] = []
         self.last_box = 0
@@ -107,6 +108,7 @@ class BodyParser:
     def accepts(self, marker: Marker, line: Line) -> bool:
         """Whether a line starting with ``marker`` is a heading here, rather than text (see the
         module docstring); warns about heading-like lines out of sequence."""
+        self.deep = False
         if marker.level == "专栏":
             return marker.value in (1, self.last_box + 1)
         if marker.level not in self.levels or (self.in_note and marker.level in ("1.", "（1）")):
@@ -137,7 +139,8 @@ class BodyParser:
         headings open now (warned once per document when it would not)."""
         rank = self.levels.index(marker.level)
         depth = 1 + sum(1 for o in self.stack if o.level in self.levels and self.levels.index(o.level) < rank)
-        if depth <= self.max_depth:
+        self.deep = depth > self.max_depth
+        if not self.deep:
             return True
         if not self.too_deep and heading_like(marker):
             self.too_deep = True
@@ -250,7 +253,7 @@ class BodyParser:
             if marker and self.accepts(marker, line):
                 i = self._heading(lines, i, marker)
                 continue
-            if marker and marker.level != "专栏" and not self.in_note and heading_like(marker):
+            if marker and marker.level != "专栏" and not self.in_note and heading_like(marker) and not self.deep:
                 self.as_text.append((line.number, marker.number))
             bold = _BOLD_LEAD.match(line.raw)
             self.add_text(line.text, line.number, clean_line(bold.group(1))[0] if bold else "")

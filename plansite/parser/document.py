@@ -98,16 +98,24 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
 
 def _doubts(source: str, parser: BodyParser) -> list[Problem]:
     """Warnings on an outline read from detected levels: numbered lines left as text, headings
-    with a title long enough to be a paragraph."""
+    whose title reads like a paragraph or a sentence, headings without text (a 目录 missed)."""
     out = []
     if parser.as_text:
         line, number = parser.as_text[0]
         out.append(Problem(source, line, f"{len(parser.as_text)} numbered line(s) read as text, not headings "
                                          f"(first: {number}); check the outline or set `levels`"))
-    for node in (n for root in parser.roots for n in root.walk()):
-        if node.kind in HEADING_KINDS and len(node.title) > 60:
+    headings = [n for root in parser.roots for n in root.walk() if n.kind in HEADING_KINDS and n.kind != "box"]
+    for node in headings:
+        if len(node.title) > 60:
             out.append(Problem(source, node.lines[0], f"heading {node.number} has a {len(node.title)}-character "
                                                       f"title: a paragraph read as a heading?"))
+        elif node.title[-1:] in ("，", ",", "；", ";"):
+            out.append(Problem(source, node.lines[0], f"heading {node.number} ends with {node.title[-1]!r}: "
+                                                      f"a sentence read as a heading?"))
+    empty = [n for n in headings[:-1] if not n.children]
+    if len(empty) >= 2:
+        out.append(Problem(source, empty[0].lines[0], f"{len(empty)} headings have no text of their own "
+                                                      f"(first: {empty[0].number}): a 目录 read as body headings?"))
     return out
 
 
