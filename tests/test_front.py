@@ -77,3 +77,13 @@ def test_title_broken_after_guihua_is_joined():
 def test_draft_status_on_its_own_line_belongs_to_the_title():
     doc = _doc(["某市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要", "（草案）", "", "“十四五”时期是关键时期。"])
     assert doc.facts.title == "某市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要（草案）"
+
+
+def test_a_notice_numbering_its_points_is_not_the_body():
+    doc = _doc(["某市人民政府关于印发某市国民经济和社会发展第十四个五年规划纲要的通知", "各区人民政府:",
+                "现将《纲要》印发给你们,请认真贯彻执行,并做好以下工作。", "一、加强组织领导", "二、强化考核评估",
+                "某市人民政府", "2021年3月1日", "某市国民经济和社会发展第十四个五年规划纲要", "一、发展基础",
+                "“十三五”时期成就显著。", "二、发展环境", "机遇和挑战并存。"])
+    assert doc.facts.title == "某市国民经济和社会发展第十四个五年规划纲要"
+    assert [(n.number, n.lines[0]) for n in doc.body] == [("一、", 9), ("二、", 11)]
+    assert doc.front[0].kind == "notice" and doc.front[0].lines == (1, 8)

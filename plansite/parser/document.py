@@ -22,7 +22,7 @@ from ..model import Document, Dropped, FrontFacts, Node, SourceLine
 from ..plans import Plan
 from .body import BodyParser, _Open
 from .chrome import find_chrome
-from .front import split_front
+from .front import find_titles, split_front
 from .headings import heading_like
 from .levels import MAX_DEPTH, detect_levels, match_marker
 from .lines import Line, build_lines, clean_line
@@ -54,6 +54,10 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
             live.append(line)
     toc_span = find_toc(live)
     after_toc = toc_span[2] if toc_span else 0
+    # A notice may number its own points (一、…): the body starts after the first title block.
+    first_title = find_titles(live, 0, (toc_span[0] if toc_span[0] >= 0 else toc_span[1]) if toc_span else len(live))
+    if first_title and first_title[0][-1] + 1 > after_toc:
+        after_toc = first_title[0][-1] + 1
     levels = list(plan.levels)
     if not levels:
         evidence = []

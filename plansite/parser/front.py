@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from ..model import FrontFacts
-from .levels import display
+from .levels import display, match_marker
 from .lines import Line, display_width
 from .normalize import squash
 
@@ -92,7 +92,7 @@ def find_titles(lines: list[Line], start: int, end: int) -> list[list[int]]:
     found = []
     for i in range(start, end):
         v = _view(lines[i])
-        if not v or not _TITLE_END.search(v) or _SENTENCE.search(v) or "通知" in v:
+        if not v or not _TITLE_END.search(v) or _SENTENCE.search(v) or "通知" in v or match_marker(lines[i].text):
             continue
         group = [i]
         joined = v
