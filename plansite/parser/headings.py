@@ -25,12 +25,12 @@ CLOSED_WORDS = ("参与", "给与", "普及", "涉及", "波及", "顾及", "目
 
 def heading_like(marker: Marker) -> bool:
     """Whether a line starting with ``marker`` reads as a heading (evidence for its level): a
-    standalone title (no 。 inside, at most 100 columns; or nothing after the marker, the title
+    standalone title (no 。 inside, at most 120 columns; or nothing after the marker, the title
     being on the next line), or a run-in title closed by 。 within :data:`RUNIN_MAX` characters."""
     rest = norm(marker.rest)
     cut = rest.find("。")
     if cut < 0:
-        return display_width(marker.rest) <= 100
+        return display_width(marker.rest) <= 120
     return 0 < cut <= RUNIN_MAX or cut == len(rest) - 1 and display_width(marker.rest) <= 60
 
 
