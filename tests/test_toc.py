@@ -24,6 +24,7 @@ def test_strip_page_numbers_and_leaders():
     assert strip_page("一、高水平全面建成小康社会取得决定性成就 (6)") == ("一、高水平全面建成小康社会取得决定性成就", "6")
     assert strip_page("第二节\t完善市政基础设施·····\t34") == ("第二节\t完善市政基础设施", "34")
     assert strip_page("第三节 2035年远景目标") == ("第三节 2035年远景目标", "")
+    assert strip_page("第一章 发展基础12") == ("第一章 发展基础", "12")
 
 
 def test_unlabelled_toc_without_page_numbers():

@@ -27,15 +27,17 @@ from .normalize import norm, squash
 LABELS = ("前言", "序言", "引言", "导言", "结束语", "结语", "后记", "附件", "附表", "附录", "名词解释", "说明")
 _PAGE = re.compile(r"^(?P<title>.*?)(?:[.·…．。_\-]{2,}\s*[(（]?\s*|\s*[(（]\s*|\t+\s*|\s{2,}|(?<=\s))"
                    r"(?P<page>\d{1,4})\s*[)）]?$")
+#: A page number glued to the end of a title (``发展基础12``): up to three digits after Chinese text.
+_GLUED_PAGE = re.compile(r"^(?P<title>.*[\u4e00-\u9fff”）)])(?P<page>\d{1,3})$")
 _LEADERS = re.compile(r"[.·…．。_]{2,}\s*$")
 _RUN_TOGETHER = re.compile(r"(?<=\S)\s*(?=第[〇零一二两三四五六七八九十百\d]{1,5}(?:[篇章节]|部分))")
 
 
 def strip_page(text: str) -> tuple[str, str]:
     """``(title, page)`` of a 目录 line as printed: leaders and a trailing page number cut off
-    (``"序 言……(8)"`` → ``("序 言", "8")``, ``"发展基础\\t7"`` → ``("发展基础", "7")``); ``page`` is
-    ``""`` when the line carries none."""
-    m = _PAGE.match(text.rstrip())
+    (``"序 言……(8)"`` → ``("序 言", "8")``, ``"发展基础\\t7"`` → ``("发展基础", "7")``, ``"发展基础12"``
+    → ``("发展基础", "12")``); ``page`` is ``""`` when the line carries none."""
+    m = _PAGE.match(text.rstrip()) or _GLUED_PAGE.match(text.rstrip())
     if m and m.group("title").strip():
         return _LEADERS.sub("", m.group("title")).rstrip(), m.group("page")
     return _LEADERS.sub("", text.rstrip()).rstrip(), ""
