@@ -76,9 +76,11 @@ class BodyParser:
     # -- structure -------------------------------------------------------------------------
 
     def container(self) -> Node | None:
+        """The node new blocks go into: the innermost open heading (``None`` at the top)."""
         return self.stack[-1].node if self.stack else None
 
     def warn(self, line: int, message: str) -> None:
+        """Record a warning ``source:line: message``."""
         self.warnings.append(Problem(self.source, line, message))
 
     def _unique(self, wanted: str) -> str:
@@ -89,6 +91,8 @@ class BodyParser:
         return node_id
 
     def add_block(self, node: Node) -> None:
+        """Append the paragraph or table ``node`` to the open container, giving it an id from the
+        container's own counter (``chapter-1-p3``, ``table-2``)."""
         parent = self.container()
         siblings = parent.children if parent else self.roots
         counts = self.stack[-1].counts if self.stack else self.root_counts
@@ -150,6 +154,8 @@ class BodyParser:
         return False
 
     def open_heading(self, marker: Marker, title: str, line: int) -> Node:
+        """Open the heading ``marker`` ``title`` at source ``line``: close open headings of its
+        level or deeper (a box closes the open box only), append it, and return the new node."""
         if marker.level == "专栏":
             while self.stack and self.stack[-1].level == "专栏":
                 self.stack.pop()
