@@ -19,6 +19,7 @@ from plansite.plans import Period, Plan
     ("（2）推进", "（1）", 2, "（2）", "推进"),
     ("1、经济发展跃上新台阶。", "1.", 1, "1、", "经济发展跃上新台阶。"),
     ("(一)“十三五”时期", "（一）", 1, "(一)", "“十三五”时期"),
+    ("專欄3 重點項目", "专栏", 3, "專欄 3", "重點項目"),
 ])
 def test_markers_on_the_normalised_view(text, level, value, number, rest):
     m = match_marker(text)

@@ -84,7 +84,7 @@ class Marker:
 
     ``level`` is one of :data:`LEVEL_ORDER` or ``"专栏"``; ``value`` the number as an int;
     ``number`` the marker as printed, white space removed (``"第五章"``, ``"（三）"``, ``"(1)"``,
-    ``"12."`` — ``1.``-level markers written ``12．`` are shown ``12.`` — ``"专栏 3"``);
+    ``"12."`` — ``1.``-level markers written ``12．`` are shown ``12.`` — ``"专栏 3"``, ``"專欄 3"``);
     ``rest`` the text after it as printed, white space inside Chinese text removed.
     """
 
@@ -151,7 +151,7 @@ def match_marker(text: str) -> Marker | None:
             else:
                 number = shown[: m.end(1)]
             if level == "专栏":
-                number = f"专栏 {value}"
+                number = f"{number[:2]} {value}"  # 专栏 3 (專欄 3 in traditional text)
             elif level == "1." and not number.endswith("、"):
                 number = f"{value}."
             rest = shown[end:].strip()
