@@ -26,6 +26,8 @@ def test_continues():
     assert continues("一段文字", "一段文字", ",接着写。", wrapped=False, in_front=False)  # starts with a comma
     assert not continues("主要指标表", "主要指标表", "这是新的一段。", wrapped=False, in_front=False)  # a caption
     assert continues("主要指标表", "主要指标表", "接着", wrapped=True, in_front=False)  # hard-wrapped
+    assert continues("《某市国民经济和社会发展第十四个五年规划和二〇三五年远", "《某市国民经济和社会发展第十四个五年规划和二〇三五年远",
+                     "景目标纲要》已经审议通过,现印发给你们。", wrapped=False, in_front=True)  # a title cut inside 《》
     assert not is_prose("某某市人民政府关于印发某某市国民经济和社会发展第十四个五年规划纲要的通知", in_front=True)
 
 

@@ -58,7 +58,8 @@ def continues(para_text: str, last_line: str, text: str, wrapped: bool, in_front
 
     - hard-wrapped text (PDF extraction): always — a sentence cut at a line end goes on;
     - other text (one line per paragraph): when the paragraph's last line is running prose
-      (:func:`is_prose`) and the line does not open a ``——`` list entry.
+      (:func:`is_prose`) or leaves a 《 or “ open (:func:`unclosed`), and the line does not open
+      a ``——`` list entry.
     """
     view = norm(text)
     if view and view[0] in CONTINUES:
@@ -67,4 +68,11 @@ def continues(para_text: str, last_line: str, text: str, wrapped: bool, in_front
         return False
     if wrapped:
         return True
-    return is_prose(last_line, in_front) and not view.startswith("—")
+    if view.startswith("—"):
+        return False
+    return is_prose(last_line, in_front) or unclosed(last_line)
+
+
+def unclosed(text: str) -> bool:
+    """Whether ``text`` leaves a 《 or “ open: a line cut inside a quoted title goes on."""
+    return text.count("《") > text.count("》") or text.count("“") > text.count("”")
