@@ -208,6 +208,19 @@ def test_headline_repeating_the_title():
     assert find_chrome(only) == {1: "byline"}
 
 
+def test_only_notice_title_and_wrapped_title_are_kept():
+    """Under a breadcrumb, the page's only notice title is the document's (the plan title that follows
+    does not make it a headline); the first line of a title wrapped over two lines is not a headline."""
+    notice = ["当前位置：首页 > 政府文件", "某某市人民政府关于印发某某市国民经济和社会发展第十四个五年规划纲要的通知",
+              "某政发〔2021〕12号", "各县（市、区）人民政府：", "现将《规划纲要》印发给你们。", "某某市人民政府",
+              "2021年5月12日", "某某市国民经济和社会发展第十四个五年规划纲要"]
+    assert find_chrome(notice) == {0: "breadcrumb"}
+    wrapped = ["无锡市滨湖区国民经济和社会发展第十四个五年规划和二〇", "三五年远景目标纲要",
+               "（2021年2月5日区四届人民代表大会第五次会议批准）", "序 言",
+               "“十四五”时期，是无锡市滨湖区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要的起步期。"]
+    assert find_chrome(wrapped) == {}
+
+
 def test_news_headline_of_a_repost():
     lines = ["当前位置：首页 > 要闻", "重磅！某某市“十四五”规划纲要全文发布", "2021-03-04 10:00 来源：某某发布",
              "某某市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要", "前言"]
@@ -226,12 +239,13 @@ def test_aggregator_headline_and_cover_title():
 
 def test_notice_title_first_on_the_page_is_the_documents():
     """An issuing notice's title at the very top is the document's own, though the plan title it
-    names follows; the same line under a breadcrumb is the page's headline."""
+    names follows; under a breadcrumb and repeated by the document it is the page's headline."""
     doc = ["某某市人民政府关于印发某某市国民经济和社会发展第十四个五年规划纲要的通知", "某政发〔2021〕6号",
            "各县（市、区）人民政府：", "现将《某某市国民经济和社会发展第十四个五年规划纲要》印发给你们。",
            "某某市人民政府", "2021年3月19日", "某某市国民经济和社会发展第十四个五年规划纲要"]
     assert find_chrome(doc) == {}
-    assert find_chrome(["当前位置：首页 > 规划"] + doc) == {0: "breadcrumb", 1: "page-headline"}
+    # under a breadcrumb, and printed again by the document: the page's headline
+    assert find_chrome(["当前位置：首页 > 规划"] + doc[:1] + doc) == {0: "breadcrumb", 1: "page-headline"}
 
 
 def test_headline_with_short_name_and_full_text_note():

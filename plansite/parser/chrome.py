@@ -321,7 +321,8 @@ def _cover_follows(texts: list[str], i: int, found: dict[int, str]) -> bool:
 def _headlines(texts: list[str], found: dict[int, str]) -> None:
     """Mark page headlines: a single title-like line in the page header (before it only chrome,
     short labels or other headlines) whose plan is named again by a later title (one to four
-    lines joined). The last occurrence is the document's own; cover titles are kept."""
+    lines joined). The last occurrence is the document's own; cover titles, the first line of a
+    wrapped title and a page's only notice title are kept."""
     for i, text in enumerate(texts):
         if not text or i in found:
             continue
@@ -331,9 +332,12 @@ def _headlines(texts: list[str], found: dict[int, str]) -> None:
             continue
         if _cover_follows(texts, i, found):
             continue
-        if re.search(r"关于印发.*的通知$", text) and not any(k in found for k in range(i)):
+        notice = bool(re.search(r"关于印发.*的通知$", text))
+        if notice and not any(k in found for k in range(i)):
             continue  # a notice title first on the page is the document's own
         key = _key(text)
+        if not re.search(r"(纲要|建议|规划|计划)$", _bare(key)):
+            continue  # not a whole title: the first line of a title wrapped over several lines
         later = [j for j in range(i + 1, len(texts)) if texts[j] and j not in found]
         for s in range(len(later)):
             joined = ""
@@ -341,6 +345,8 @@ def _headlines(texts: list[str], found: dict[int, str]) -> None:
                 if not _title_like(texts[j]) and _SENTENCE.search(texts[j]):
                     break
                 joined += _key(texts[j])
+                if notice and "关于印发" not in joined:
+                    continue  # a notice title repeats only another notice title (not the plan's)
                 if _PLAN_WORDS.search(joined) and _same_plan(key, joined):
                     found[i] = "page-headline"
                     break
