@@ -24,7 +24,8 @@ from pathlib import Path
 from . import indicators, paths
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
-from .parse import parse_document
+from .parser import parse_document
+from .parser.document import check_placed
 from .plans import Plan, check_line_ranges, check_plan_file
 from .sources import Correction, apply_corrections, check_corrections, read_seed
 
@@ -194,12 +195,18 @@ def run_checks(root: Path) -> CheckReport:
     bad = {p.path for p in inputs.problems}
     for item in sorted(inputs.plans, key=lambda v: v.plan.slug):
         plan = item.plan
+        lines = apply_corrections(item.seed, item.corrections)
         try:
-            doc = parse_document(plan, apply_corrections(item.seed, item.corrections))
+            doc = parse_document(plan, lines)
         except Exception as exc:  # noqa: BLE001 - the parser promises not to raise; report it if it does
             report.problems.append(Problem(plan.source, 0, f"the parser failed: {type(exc).__name__}: {exc}"))
             continue
         report.warnings += doc.warnings
+        try:
+            check_placed(plan.source, doc, lines)
+        except PlansiteError as exc:
+            report.problems += exc.problems
+            continue
         if not bad & {plan.meta_path, plan.source, f"{CORRECTIONS_DIR}/{plan.slug}.yml"}:
             report.plans.append(plan.slug)
     report.problems = _unique(report.problems)

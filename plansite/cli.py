@@ -66,6 +66,13 @@ def cmd_diff(args) -> int:
                         site=Path(args.site) if args.site else None)
 
 
+def cmd_add(args) -> int:
+    from .add import add_plan
+
+    add_plan(Path(args.root), Path(args.path), slug=args.slug, kind=args.kind)
+    return 0
+
+
 def main(argv: list[str]) -> int:
     """Entry point of ``build.py``; see the module docstring of ``build.py``."""
     parser = argparse.ArgumentParser(prog="build.py", description="Build, check and compare the Plansite site.")
@@ -84,6 +91,11 @@ def main(argv: list[str]) -> int:
     p.add_argument("--site", default=None,
                    help="with --against: compare with this built site instead of a fresh build of the working tree")
     p.set_defaults(func=cmd_diff)
+    p = sub.add_parser("add", help="add a plan: copy its source into seeds/ and draft its metadata")
+    p.add_argument("path", help="the plan's source text, as published")
+    p.add_argument("--slug", help="the plan's slug (default: from the file name)")
+    p.add_argument("--kind", choices=["outline", "proposal"], help="outline (规划纲要) or proposal (建议); default: read from the text")
+    p.set_defaults(func=cmd_add)
     args = parser.parse_args(argv)
     if getattr(args, "site", None) is None and args.command == "build":
         args.site = str(Path(args.root) / "site")

@@ -48,7 +48,7 @@ class Plan:
 
     ``kind`` is ``outline`` (规划纲要) or ``proposal`` (建议); dates are ``YYYY-MM-DD`` strings or ``""``;
     ``source`` is the seed path relative to the project root and ``sha256`` its expected checksum.
-    ``levels`` optionally fixes which numbering levels (see :data:`plansite.numbering.LEVEL_ORDER`)
+    ``levels`` optionally fixes which numbering levels (see :data:`plansite.parser.levels.LEVEL_ORDER`)
     the document uses; empty means detect them. ``table_ranges`` marks source line ranges
     ``(first, last)`` that are tables even though they have no tabs (PDF-broken tables).
     ``drop`` lists editor-recorded :class:`DropRange` s of non-document lines. ``source_url`` is

@@ -98,7 +98,8 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
 
 
 def _log_parsed(data) -> None:
-    log.info("plansite: parsed %s (%d source lines, %d warnings)",
-             data.plan.slug, len(data.seed), len(data.doc.warnings))
+    log.info("plansite: parsed %s (%d source lines, line model %s, levels %s, %d warnings)",
+             data.plan.slug, len(data.seed), data.doc.line_model or "?", " ".join(data.doc.levels) or "-",
+             len(data.doc.warnings))
     for problem in data.doc.warnings:
         log.info("warning: %s", problem)

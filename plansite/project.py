@@ -10,7 +10,8 @@ from .check import validate_inputs
 from .errors import PlansiteError
 from .indicators import check_tables, load_tables
 from .model import Document, SourceLine
-from .parse import parse_document
+from .parser import parse_document
+from .parser.document import check_placed
 from .plans import Plan, check_line_ranges
 from .sources import Correction, apply_corrections, check_corrections, read_seed
 
@@ -60,6 +61,7 @@ def load_plan_data(root: Path, plan: Plan) -> PlanData:
         raise PlansiteError(problems + found)
     lines = apply_corrections(seed, corrections)
     doc = parse_document(plan, lines)
+    check_placed(plan.source, doc, lines)
     tables = _load_tables(root, plan)
     return PlanData(plan, seed, lines, corrections, doc, tables)
 
@@ -97,6 +99,7 @@ def load_project(root: Path, only: list[str] | None = None, progress=None) -> Pr
     for item in chosen:
         lines = apply_corrections(item.seed, item.corrections)
         doc = parse_document(item.plan, lines)
+        check_placed(item.plan.source, doc, lines)
         loaded.append(PlanData(item.plan, item.seed, lines, item.corrections, doc, item.tables))
         if progress:
             progress(loaded[-1])

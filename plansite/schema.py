@@ -116,7 +116,7 @@ KINDS = {"outline": "规划纲要", "proposal": "建议"}
 
 
 def _numbering_level(value: str) -> str:
-    from . import numbering  # read at run time: the parser may add levels
+    from .parser import levels as numbering  # read at run time: the parser may add levels
 
     if value not in numbering.LEVEL_ORDER:
         raise PydanticCustomError("level", "is not a numbering level ({levels})",
@@ -138,7 +138,7 @@ def _url(value: str) -> str:
 
 
 NumberingLevel = Annotated[str, Field(min_length=1, max_length=10,
-                                      description="a numbering level of plansite.numbering.LEVEL_ORDER "
+                                      description="a numbering level of plansite.parser.levels.LEVEL_ORDER "
                                                   "(篇, 章, 节, 一、, （一）, 1. …)"),
                            AfterValidator(_numbering_level)]
 

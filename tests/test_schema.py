@@ -220,7 +220,7 @@ def test_cr_and_crlf_seeds_give_the_lf_outline(tmp_path, newline):
 
 @pytest.mark.parametrize("newline", [b"\r\n", b"\r"])
 def test_real_seed_with_cr_or_crlf_parses_to_the_same_outline(newline):
-    from plansite.parse import parse_document
+    from plansite.parser import parse_document
     from plansite.parser.decode import decode_bytes
     from plansite.plans import check_plan_file
     from plansite.sources import apply_corrections
