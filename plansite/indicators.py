@@ -209,7 +209,13 @@ class RegistryEntry:
     """A canonical indicator: ``id`` (URL-safe), ``name`` (Chinese), ``name_en``, ``unit``
     (null where plans print different units), ``direction`` higher | lower (is better),
     ``measure`` level | rate | share | count | other (CAGR is computed only for levels),
-    ``aliases`` the printed names (``IndicatorRow.key``) that mean it."""
+    ``aliases`` the printed names (``IndicatorRow.key``) that mean it.
+
+    For the comparison pages (optional): ``definition`` (Chinese, one or two sentences) and
+    ``definition_source`` (where it is taken from); ``growth_of`` the id of the level indicator
+    whose growth rate this is (``gdp-growth`` → ``gdp``: compared on one page);
+    ``real_growth`` true when the plans state its growth at comparable (constant) prices while
+    the level is in current prices (GDP, value added), so a level target implies a nominal rate."""
 
     id: str
     name: str
@@ -219,6 +225,10 @@ class RegistryEntry:
     measure: str
     aliases: list[str]
     yaml_line: int = 0
+    definition: str | None = None
+    definition_source: str | None = None
+    growth_of: str | None = None
+    real_growth: bool = False
 
 
 @dataclass
@@ -657,7 +667,8 @@ def load_all_tables(root: Path) -> dict[str, list[IndicatorTable]]:
 def load_registry(root: Path) -> Registry:
     """Load and schema-check ``site_src/indicator_registry.yml``.
 
-    Shape: ``indicators: [{id, name, name_en, unit, direction, measure, aliases: [...]}]``.
+    Shape: ``indicators: [{id, name, name_en, unit, direction, measure, aliases: [...],
+    definition?, definition_source?, growth_of?, real_growth?}]``.
     Raises :class:`PlansiteError` (``path:line: message``) on any problem, including duplicate
     ids and an alias claimed by two entries."""
     root = Path(root)
@@ -673,8 +684,8 @@ def load_registry(root: Path) -> Registry:
         if not isinstance(raw, dict):
             c.add(data.line_of("indicators"), "indicators: each entry must be a mapping")
             continue
-        c.unknown_keys(raw, {"id", "name", "name_en", "unit", "direction", "measure", "aliases"},
-                       "")
+        c.unknown_keys(raw, {"id", "name", "name_en", "unit", "direction", "measure", "aliases",
+                             "definition", "definition_source", "growth_of", "real_growth"}, "")
         eid = c.get(raw, "id", (str,), "", required=True, default="?")
         w = f"indicator {eid}: "
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", eid):
@@ -692,6 +703,10 @@ def load_registry(root: Path) -> Registry:
             aliases=[str(a) for a in c.get(raw, "aliases", (list,), w, required=True,
                                            default=[])],
             yaml_line=raw.line,
+            definition=c.get(raw, "definition", (str,), w),
+            definition_source=c.get(raw, "definition_source", (str,), w),
+            growth_of=c.get(raw, "growth_of", (str,), w),
+            real_growth=c.get(raw, "real_growth", (bool,), w, default=False),
         )
         if e.direction not in DIRECTIONS:
             c.add(raw.line_of("direction"), f"{w}direction {e.direction!r} is not higher or lower")
@@ -704,6 +719,10 @@ def load_registry(root: Path) -> Registry:
                                               f"{seen_alias[a]}")
             seen_alias[a] = eid
         entries.append(e)
+    for e in entries:
+        if e.growth_of is not None and (e.growth_of not in seen_ids or e.growth_of == e.id):
+            c.add(e.yaml_line, f"indicator {e.id}: growth_of {e.growth_of!r} is not another "
+                               "indicator's id")
     if c.problems:
         raise PlansiteError(c.problems)
     return Registry(entries, path=c.path)
