@@ -19,12 +19,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plansite.indicators import Growth, IndicatorRow, IndicatorTable, Registry, Value, \
     table_dict_row
 from plansite.cells import plain
 from plansite.targets import assess, growth_check, table_summary
+
+if TYPE_CHECKING:
+    from plansite.comparisons import Group
 
 BOM = "\ufeff"
 
@@ -188,3 +191,38 @@ def json_text(data: Any) -> str:
     """Deterministic JSON text: sorted keys, 2-space indent, UTF-8 characters kept, final
     ``"\\n"``."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+#: columns of a comparison CSV (:func:`comparison_csv`)
+COMPARISON_COLUMNS = [
+    "plan", "table", "row", "label", "period_start", "period_end", "role", "indicator", "name",
+    "unit", "shown_unit", "unit_note",
+    "baseline_text", "baseline_value", "baseline_year", "target_text", "target_value", "target_year",
+    "achieved_text", "achieved_value", "achieved_year",
+    "growth_base_text", "growth_base_value", "growth_text", "growth_value",
+    "growth_achieved_text", "growth_achieved_value", "status",
+]
+
+
+def comparison_csv(group: "Group") -> str:
+    """One comparison group (:class:`plansite.comparisons.Group`) as CSV: one line per table
+    row, columns :data:`COMPARISON_COLUMNS`. ``*_value`` of level values are in ``shown_unit``
+    (the group's unit; empty when the printed unit does not convert), growth values in percent;
+    names are plain text (PM2.5). Starts with a BOM; ``"\\n"`` endings."""
+    out: list[list[Any]] = [list(COMPARISON_COLUMNS)]
+    for r in group.rows:
+        rec: dict[str, Any] = {
+            "plan": r.plan.slug, "table": r.table.id, "row": r.index, "label": r.label,
+            "period_start": r.years[0], "period_end": r.years[1], "role": r.role,
+            "indicator": r.entry.id, "name": plain(r.row.key), "unit": r.unit,
+            "shown_unit": group.unit if r.role == "level" else "%", "unit_note": r.unit_note,
+            "status": r.assessment.status if r.assessment else None,
+        }
+        for k in ("baseline", "target", "achieved", "growth_base", "growth", "growth_achieved"):
+            v = getattr(r, k)
+            rec[f"{k}_text"] = v.text if v else None
+            rec[f"{k}_value"] = v.number if v else None
+            if f"{k}_year" in COMPARISON_COLUMNS:
+                rec[f"{k}_year"] = v.year if v else None
+        out.append([rec.get(c) for c in COMPARISON_COLUMNS])
+    return _write(out)

@@ -238,6 +238,8 @@ def _show(v: Value | Growth) -> str:
     if v.value is None:
         return v.text or ""
     s = _fmt(v.value)
+    if isinstance(v, Growth) and v.kind == "annual":
+        s += "%"
     if isinstance(v, Growth) and v.kind == "cumulative" or isinstance(v, Value) and v.cumulative:
         s = f"[{s}]"
     q = v.qualifier
