@@ -238,7 +238,7 @@ def indicator_outputs(project: Project, renderer: Renderer, registry: Registry,
                       links: Crosslinks) -> dict[str, str]:
     """Indicator pages and downloads as ``{site path: text}`` (pages as ``…/index.html``)."""
     out: dict[str, str] = {}
-    common = {"show": show, "status_labels": STATUS_LABELS, "attribute_labels": ATTRIBUTE_LABELS,
+    common = {"show": show, "show_printed": show_value, "status_labels": STATUS_LABELS, "attribute_labels": ATTRIBUTE_LABELS,
               "basis_labels": BASIS_LABELS, "statuses": STATUSES, "num": _shown, "pct": _shown,
               "threshold": GAP_THRESHOLD_PP, "table_url": table_url, "indicator_url": indicator_url}
     all_tables = {}
