@@ -263,7 +263,9 @@ def _compare_row(plan: Plan, table: IndicatorTable, row: IndicatorRow, entry: Re
     if role == "level" and unit != to:
         if not unit:
             note = "原表未注明单位，未列入图表"
-        elif convertible and UNIT_NAMES.get(unit) != to:
+        elif convertible and UNIT_NAMES.get(unit) == to:
+            note = f"原表单位写作{unit}，即{to}"
+        elif convertible:
             note = f"原表单位为{unit}，已换算为{to}"
         elif not convertible:
             note = f"原表单位为{unit}，与{to}不能换算，未列入图表"
