@@ -141,6 +141,12 @@ class RegistryEntryModel(StrictModel):
     direction: Literal[DIRECTIONS]
     measure: Literal[MEASURES]
     aliases: list[Name] = Field(min_length=1, max_length=100)
+    definition: LongText | None = Field(default=None,
+                                   description="what the indicator measures, in Chinese, for readers")
+    definition_source: LongText | None = Field(default=None,
+                                          description="where the definition comes from")
+    growth_of: Ident | None = Field(default=None, description="id of the level indicator this is the growth rate of")
+    real_growth: bool = Field(default=False, description="the growth rate is at comparable (constant) prices")
 
 
 class RegistryModel(StrictModel):

@@ -204,7 +204,13 @@ class RegistryEntry:
     """A canonical indicator: ``id`` (URL-safe), ``name`` (Chinese), ``name_en``, ``unit``
     (null where plans print different units), ``direction`` higher | lower (is better),
     ``measure`` level | rate | share | count | other (CAGR is computed only for levels),
-    ``aliases`` the printed names (``IndicatorRow.key``) that mean it."""
+    ``aliases`` the printed names (``IndicatorRow.key``) that mean it.
+
+    For the comparison pages (optional): ``definition`` (Chinese, one or two sentences) and
+    ``definition_source`` (where it is taken from); ``growth_of`` the id of the level indicator
+    whose growth rate this is (``gdp-growth`` → ``gdp``: compared on one page);
+    ``real_growth`` true when the plans state its growth at comparable (constant) prices while
+    the level is in current prices (GDP, value added), so a level target implies a nominal rate."""
 
     id: str
     name: str
@@ -214,6 +220,10 @@ class RegistryEntry:
     measure: str
     aliases: list[str]
     yaml_line: int = 0
+    definition: str | None = None
+    definition_source: str | None = None
+    growth_of: str | None = None
+    real_growth: bool = False
 
 
 @dataclass
@@ -504,7 +514,8 @@ def load_registry(root: Path) -> Registry:
     """Load and schema-check ``site_src/indicator_registry.yml``
     (:class:`plansite.indicator_schema.RegistryModel`).
 
-    Shape: ``indicators: [{id, name, name_en, unit, direction, measure, aliases: [...]}]``.
+    Shape: ``indicators: [{id, name, name_en, unit, direction, measure, aliases: [...],
+    definition?, definition_source?, growth_of?, real_growth?}]``.
     Raises :class:`PlansiteError` (``path:line: message``) on any problem, including duplicate
     ids and an alias claimed by two entries."""
     root = Path(root)
@@ -529,7 +540,13 @@ def load_registry(root: Path) -> Registry:
             seen_alias.setdefault(a, m.id)
         entries.append(RegistryEntry(id=m.id, name=m.name, name_en=m.name_en, unit=m.unit,
                                      direction=m.direction, measure=m.measure, aliases=list(m.aliases),
-                                     yaml_line=raw.line))
+                                     yaml_line=raw.line, definition=m.definition,
+                                     definition_source=m.definition_source, growth_of=m.growth_of,
+                                     real_growth=m.real_growth))
+    for e in entries:
+        if e.growth_of is not None and (e.growth_of not in seen_ids or e.growth_of == e.id):
+            problems.append(Problem(shown, e.yaml_line, f"indicator {e.id}: growth_of {e.growth_of!r} is not "
+                                                        "another indicator's id"))
     if problems:
         raise PlansiteError(problems)
     return Registry(entries, path=shown)

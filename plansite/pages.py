@@ -13,6 +13,7 @@ from pathlib import Path
 
 import jinja2
 
+from .cells import align_rows, plain, rich
 from .model import BLOCK_KINDS, Node
 from .project import PlanData, Project
 
@@ -117,7 +118,10 @@ def page_context(url: str) -> dict:
 
 
 def make_env(templates: Path) -> jinja2.Environment:
-    """The Jinja2 environment for ``templates/``: autoescaping on, undefined names are errors."""
+    """The Jinja2 environment for ``templates/``: autoescaping on, undefined names are errors.
+
+    Filters ``rich`` / ``plain`` show printed sub/superscript markup (:mod:`plansite.cells`);
+    the global ``align_rows`` lays ragged table rows on one grid."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
@@ -126,6 +130,8 @@ def make_env(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters.update(rich=rich, plain=plain)
+    env.globals["align_rows"] = align_rows
     return env
 
 
