@@ -32,6 +32,14 @@ from .site import site_outputs
 log = logging.getLogger("mkdocs.plugins.plansite")
 
 
+class DownloadFile(File):
+    """A generated file copied as is: the whole-plan Markdown downloads (``downloads/<slug>.md``),
+    which MkDocs would otherwise render as documentation pages."""
+
+    def is_documentation_page(self) -> bool:
+        return False
+
+
 class PlansiteConfig(base.Config):
     """Options of the ``plansite`` plugin in ``mkdocs.yml``.
 
@@ -77,7 +85,8 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
             existing = files.get_file_from_path(path)
             if existing is not None:
                 files.remove(existing)
-            files.append(File.generated(config, path, content=content))
+            kind = DownloadFile if path.endswith(".md") else File
+            files.append(kind.generated(config, path, content=content))
         self.project = project
         return files
 
