@@ -15,8 +15,8 @@ import jinja2
 
 from .model import BLOCK_KINDS, Node
 from .project import PlanData, Project
-from .reading import (cite_prefix, data_date, editorial_headings, excerpt, first_text, reader_warning,
-                      rule_label, toc_links)
+from .reading import (cite_prefix, data_date, drop_note, editorial_headings, excerpt, first_text,
+                      reader_warning, rule_label, toc_links)
 
 SITE_NAME = "规划纲要库"
 SITE_DESCRIPTION = "地方国民经济和社会发展五年规划纲要与规划建议全文，按原文篇章结构整理，可检索、可引用。"
@@ -136,7 +136,7 @@ def make_env(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(rule_label=rule_label, reader_warning=reader_warning)
+    env.globals.update(rule_label=rule_label, drop_note=drop_note, reader_warning=reader_warning)
     return env
 
 

@@ -26,9 +26,28 @@ _TOC_COUNT = re.compile(r"^目录 lists (\d+) (\S+) but the body has (\d+)$")
 
 
 def rule_label(rule: str) -> str:
-    """The reader's name of drop rule ``rule`` (``"page-number"`` → ``"页码"``); unknown rules are
+    """The reader's name of drop rule ``rule`` (``"page-number"`` → ``"页码"``): the parser's own
+    Chinese name (``parser.chrome.RULES``) first, then :data:`RULE_LABELS`; an unknown rule is
     returned as ``"其他（rule）"`` so that nothing is hidden."""
-    return RULE_LABELS.get(rule, f"其他（{rule}）")
+    return {**RULE_LABELS, **_chrome_rules()}.get(rule, f"其他（{rule}）")
+
+
+def drop_note(plan, dropped) -> str:
+    """Why the line ``dropped`` (a :class:`~plansite.model.Dropped`) of ``plan`` is not in the text,
+    for readers: the editor's reason when a ``drop:`` range of the plan metadata covers it, else the
+    rule's name (:func:`rule_label`)."""
+    for rng in getattr(plan, "drop", None) or []:
+        if rng.first <= dropped.line <= rng.last and getattr(rng, "reason", ""):
+            return rng.reason
+    return rule_label(dropped.rule)
+
+
+def _chrome_rules() -> dict[str, str]:
+    try:
+        from .parser.chrome import RULES
+    except ImportError:
+        return {}
+    return RULES
 
 
 def reader_warning(message: str) -> str:
