@@ -115,12 +115,16 @@ def relurl(target: str, base: str) -> str:
     return rel + (f"#{fragment}" if fragment else "")
 
 
-def page_context(url: str) -> dict:
+def page_context(url: str, base: str | None = None) -> dict:
     """Template context every page needs, for the page at site-relative ``url``: ``site_name``,
     ``site_description``, ``url``, ``link(target)`` (a relative link to a site-relative target), ``css``
-    and ``home``."""
+    and ``home``.
+
+    With ``base`` (a URL path ending in ``/``, e.g. ``"/"``), links are ``base + target`` instead:
+    for ``404.html``, which the server returns at any URL, so relative links would break.
+    """
     def link(target: str) -> str:
-        return relurl(target, url)
+        return base + target if base is not None else relurl(target, url)
 
     return {"site_name": SITE_NAME, "site_description": SITE_DESCRIPTION, "url": url, "link": link,
             "css": link(CSS_URL), "home": link("")}

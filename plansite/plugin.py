@@ -14,6 +14,7 @@ file joins MkDocs' file collection as a generated file, so ``mkdocs build`` writ
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 from pathlib import Path
 
 from mkdocs.config import base
@@ -101,7 +102,12 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         return context
 
     def on_template_context(self, context, *, template_name, config):
-        context.update(page_context(""))
+        if template_name == "404.html":
+            # served at any missing URL, however deep: links from the site's root path (site_url)
+            base = urlsplit(config.site_url or "/").path or "/"
+            context.update(page_context("", base=base if base.endswith("/") else base + "/"))
+        else:
+            context.update(page_context(""))
         return context
 
 

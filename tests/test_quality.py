@@ -84,7 +84,9 @@ def broken_links(site: Path) -> list[str]:
             if parts.scheme or parts.netloc:
                 continue
             path = unquote(parts.path)
-            if path.startswith("/"):
+            if path.startswith("/") and page.relative_to(site).as_posix() == "404.html":
+                path = path.lstrip("/") or "./"      # served at any URL: links from the site root (site_url)
+            elif path.startswith("/"):
                 problems.append(f"{page.relative_to(site)}: {link} (absolute path: breaks sub-path hosting)")
                 continue
             target_rel = posixpath.normpath(posixpath.join(rel_dir, path)) if path else page.relative_to(site).as_posix()

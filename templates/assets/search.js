@@ -116,20 +116,20 @@
     return p;
   }
 
-  /* #id:~:text=prefix-,term,-suffix : the browser scrolls to and marks the term in that paragraph.
-     The context runs to the nearest punctuation (always a word boundary for the matcher), and is
-     left out when longer than 12 characters. */
+  /* #id:~:text=prefix-,term,-suffix : the browser scrolls to the term in that paragraph and marks
+     it. The context runs back and forward to the nearest punctuation (at most 10 characters), so that
+     the match is this occurrence; when the browser cannot match it (or has no text fragments) it
+     goes to the paragraph's id instead, which is then highlighted as the page's :target. */
   function fragmentLink(url, id, text, term) {
     var at = text.indexOf(term);
-    var enc = function (s) { return encodeURIComponent(s).replace(/-/g, "%2D").replace(/,/g, "%2C"); };
+    var enc = function (s) { return encodeURIComponent(s).replace(/-/g, "%2D").replace(/,/g, "%2C").replace(/&/g, "%26"); };
     var stop = /[\s，。、；：！？“”‘’（）《》「」]/;
     var head = Array.from(text.slice(0, at)), tail = Array.from(text.slice(at + term.length));
     var i = head.length;
-    while (i > 0 && !stop.test(head[i - 1])) i--;
+    while (i > 0 && head.length - i < 10 && !stop.test(head[i - 1])) i--;
     var j = 0;
-    while (j < tail.length && !stop.test(tail[j])) j++;
-    var before = head.length - i <= 12 ? head.slice(i).join("") : "";
-    var after = j <= 12 ? tail.slice(0, j).join("") : "";
+    while (j < tail.length && j < 10 && !stop.test(tail[j])) j++;
+    var before = head.slice(i).join(""), after = tail.slice(0, j).join("");
     var directive = (before ? enc(before) + "-," : "") + enc(term) + (after ? ",-" + enc(after) : "");
     return url.split("#")[0] + "#" + id + ":~:text=" + directive;
   }
@@ -162,7 +162,9 @@
       found.slice(0, 3).forEach(function (hit) {
         var item = el("li");
         var link = el("a", "", hit.heading || clean(r.data.meta && r.data.meta.title));
-        link.href = fragmentLink(r.data.url, hit.id, hit.text, r.terms[0]);
+        // a heading's words recur in the breadcrumbs and the outline: plain #id (the heading is then highlighted)
+        link.href = hit.heading === hit.text ? r.data.url.split("#")[0] + "#" + hit.id
+          : fragmentLink(r.data.url, hit.id, hit.text, r.terms[0]);
         item.appendChild(link);
         item.appendChild(phraseExcerpt(hit.text, r.terms));
         ul.appendChild(item);
