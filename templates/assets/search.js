@@ -140,7 +140,8 @@
     (data.anchors || []).forEach(function (a) {
       var text = clean(a.text);
       if (/^h[1-6]$/.test(a.element)) heading = text;
-      if (a.id && text && has(text, terms[0]) && !/^(aside|section|article|nav|details)$/.test(a.element)) {
+      // the page's h1 is the result's title already
+      if (a.id && text && has(text, terms[0]) && !/^(h1|aside|section|article|nav|details)$/.test(a.element)) {
         out.push({ id: a.id, text: text, heading: /^h[1-6]$/.test(a.element) ? text : heading });
       }
     });
