@@ -14,6 +14,7 @@ file joins MkDocs' file collection as a generated file, so ``mkdocs build`` writ
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 from pathlib import Path
 
 from mkdocs.config import base
@@ -30,6 +31,14 @@ from .search import build_search_index
 from .site import site_outputs
 
 log = logging.getLogger("mkdocs.plugins.plansite")
+
+
+class DownloadFile(File):
+    """A generated file copied as is: the whole-plan Markdown downloads (``downloads/<slug>.md``),
+    which MkDocs would otherwise render as documentation pages."""
+
+    def is_documentation_page(self) -> bool:
+        return False
 
 
 class PlansiteConfig(base.Config):
@@ -77,7 +86,8 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
             existing = files.get_file_from_path(path)
             if existing is not None:
                 files.remove(existing)
-            files.append(File.generated(config, path, content=content))
+            kind = DownloadFile if path.endswith(".md") else File
+            files.append(kind.generated(config, path, content=content))
         self.project = project
         return files
 
@@ -92,7 +102,12 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         return context
 
     def on_template_context(self, context, *, template_name, config):
-        context.update(page_context(""))
+        if template_name == "404.html":
+            # served at any missing URL, however deep: links from the site's root path (site_url)
+            base = urlsplit(config.site_url or "/").path or "/"
+            context.update(page_context("", base=base if base.endswith("/") else base + "/"))
+        else:
+            context.update(page_context(""))
         return context
 
 

@@ -8,6 +8,8 @@ from .api import api_files
 from .indicator_pages import api_extra, find_mentions, indicator_outputs
 from .pages import Renderer, unit_nodes
 from .targets import table_summary
+from .t2s import t2s_file
+from .texts import text_files
 from .project import Project
 
 
@@ -34,6 +36,8 @@ def site_outputs(project: Project, templates: Path) -> dict[str, str]:
     if project.registry is not None:
         outputs.update(indicator_outputs(project, renderer, project.registry, links))
     outputs.update(api_files(project, renderer, extra))
+    outputs.update(text_files(project))
+    outputs.update(t2s_file(project))
     return dict(sorted(outputs.items()))
 
 

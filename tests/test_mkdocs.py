@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
-from conftest import copy_project
+from conftest import ROOT, copy_project
+
+#: The subprocesses import this checkout's ``plansite`` (not another checkout's editable install).
+ENV = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
 
 
 def test_mkdocs_build_strict_passes_and_writes_every_kind_of_page(tmp_path):
     out = tmp_path / "site"
     run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-                         cwd=str(copy_project(tmp_path / "project")), capture_output=True, text=True)
+                         cwd=str(copy_project(tmp_path / "project")), capture_output=True, text=True, env=ENV)
     assert run.returncode == 0, run.stderr
     assert "WARNING" not in run.stderr
     for page in ("index.html", "about/index.html", "search/index.html", "plans/fuzhou-15th/index.html",
@@ -51,7 +55,7 @@ def test_mkdocs_serve_rebuilds_when_plan_metadata_or_a_seed_changes(tmp_path):
     root = copy_project(tmp_path / "project")
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-                              cwd=str(root), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              cwd=str(root), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     try:
         url = f"http://127.0.0.1:{port}/plans/cangshan-14th/"
         assert _wait_for(url, "仓山区“十四五”规划纲要", 60), "mkdocs serve did not come up"
