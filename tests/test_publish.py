@@ -511,13 +511,18 @@ def one_plan_project(dest: Path) -> Path:
             for path in (meta, root / f"site_src/indicators/{slug}.yml",
                          root / f"site_src/corrections/{slug}.yml", root / f"seeds/{slug}.txt"):
                 path.unlink(missing_ok=True)
+    # The registry names every plan's printed indicator names; with one plan left most of them would
+    # be stale aliases, which the shared validation refuses: this copy has no indicator tables.
+    for path in (root / "site_src/indicators").glob("*.yml"):
+        path.unlink()
+    (root / "site_src/indicator_registry.yml").unlink()
     return root
 
 
 def real_complete(site: Path) -> None:
     """A complete real build: the manifest's files, sha256 for sha256, and the plan's pages."""
     listed = json.loads((site / "manifest.json").read_text(encoding="utf-8"))["files"]
-    assert f"plans/{ONE_PLAN}/index.html" in listed and len(listed) > 50
+    assert f"plans/{ONE_PLAN}/index.html" in listed and len(listed) > 30
     for rel, entry in listed.items():
         assert hashlib.sha256((site / rel).read_bytes()).hexdigest() == entry["sha256"], rel
 
