@@ -294,3 +294,18 @@ def test_metadata_block_rule_and_facts():
 def test_single_metadata_label_in_prose_is_text():
     lines = ["关键词是高质量发展", "主题：推动高质量发展"]
     assert find_chrome(lines) == {}
+
+
+def test_metadata_block_one_label_a_line():
+    """A portal's catalogue block rendered as a two-column table: one label a line."""
+    lines = ["索引号:11430000-006-01/2021-00123", "发布机构:某省人民政府", "文号:某政发〔2021〕5号",
+             "成文日期:2021年03月20日", "某省国民经济和社会发展第十四个五年规划纲要"]
+    assert find_chrome(lines) == {0: "metadata-block", 1: "metadata-block", 2: "metadata-block",
+                                  3: "metadata-block"}
+    # one labelled line alone, inside the text, is not a block
+    assert find_chrome(["第一章 总则", "文号:某政发〔2021〕5号", "本规划是全省人民的行动纲领。"]) == {}
+
+
+@pytest.mark.parametrize("line", ["图片", "(图片)", "点击查看大图"])
+def test_image_placeholder_lines(line):
+    assert find_chrome(["某市关于制定某市第十四个五年规划的建议", "", line, "", "一、总体要求"]) == {2: "image-file"}

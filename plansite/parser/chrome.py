@@ -87,7 +87,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                                r"技术支持|维护单位)[:][^。]{1,40}$", re.IGNORECASE)),
     ("doc-site", re.compile(r"^\S.{0,80}\.(?:pdf|docx?|wps|txt|rtf|caj)$", re.IGNORECASE)),
     ("image-file", re.compile(r"^\S{1,80}\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.IGNORECASE)),
-    ("image-file", re.compile(r"^[\[【](?:图片|图|photo|image)[\]】]$|^资料图(?:片)?$|^图片来源[:].{0,30}$", re.IGNORECASE)),
+    ("image-file", re.compile(r"^[\[【](?:图片|图|photo|image)[\]】]$|^[(]?图片[)]?$|^点击(?:查看)?大图$|^资料图(?:片)?$|^图片来源[:].{0,30}$", re.IGNORECASE)),
     ("page-tools", re.compile(r"^(?:微信|手机)?扫(?:一扫|码).{0,16}(?:手机|查看|打开|阅读|分享).{0,8}$")),
     ("page-tools", re.compile(r"^点击(?:上方|下方|蓝字|右上角).{0,12}(?:关注|分享)|^长按.{0,10}二维码")),
     ("related-links", re.compile(r"^(?:相关(?:新闻|阅读|链接|文章|报道|稿件|文件|附件|解读)|延伸阅读|推荐阅读|热点推荐|"
@@ -370,6 +370,10 @@ def _metadata(texts: list[str], found: dict[int, str]) -> None:
     for i, f in fields.items():
         labels = {label for label, _ in f}
         if len(f) >= 2 and labels & _STRONG:
+            block.add(i)
+        # the block printed as a two-column table: one label a line, two strong labels side by side
+        elif labels & _STRONG and any(n in fields and {lb for lb, _ in fields[n]} & _STRONG
+                                      for n in neighbours(i)):
             block.add(i)
     # grow the block over adjacent label lines, forwards then backwards (linear in the lines)
     for order in (sorted(fields), sorted(fields, reverse=True)):
