@@ -130,6 +130,11 @@ def test_seeds_only_page_numbers_credit_and_rule():
     ("打印该页 | 关闭页面", "page-tools"),
     ("点击上方蓝字关注我们", "page-tools"),
     ("- 12 -", "page-number"),
+    ("— II —", "page-number"),                     # a front-matter page of a PDF, Roman numeral
+    ("— Ⅳ —", "page-number"),
+    ("摘要:", "teaser"),                           # an aggregator's empty summary label
+    ("某某網　2020年12月10日", "byline"),           # a repost's site name and date
+    ("某某日报 2021年1月8日 10:30", "byline"),
     ("第 3 页", "page-number"),
     ("---", "markdown-rule"),
 ])
@@ -168,6 +173,9 @@ def test_line_rules(line, rule):
     "| 指标 | 单位 | 2020年 | 2025年 |",                # a markdown table row
     "数字经济 | 智能制造 | 现代物流",                   # a list of three industries
     "导读机制不断完善，阅读推广活动深入开展。",
+    "某某市人民政府 2021年4月6日",                  # a signature with its date is the notice's own
+    "摘要和说明见附件。",
+    "I",
 ])
 def test_document_lines_are_not_chrome(line):
     """Inside a document, and after a breadcrumb too (the page-header rule needs chrome on both
@@ -309,3 +317,35 @@ def test_metadata_block_one_label_a_line():
 @pytest.mark.parametrize("line", ["图片", "(图片)", "点击查看大图"])
 def test_image_placeholder_lines(line):
     assert find_chrome(["某市关于制定某市第十四个五年规划的建议", "", line, "", "一、总体要求"]) == {2: "image-file"}
+
+
+def test_metadata_block_copied_as_a_table():
+    """The 索引号 block of a portal copied as a markdown table (label and value cells side by
+    side, a 来源 row beside it) is one block; its facts feed the metadata draft."""
+    lines = printed(["| 索引号 | 000000000/2021-00012 | 文     号 | 某府发〔2021〕8号 |",
+                     "| 来   源 | 市发展改革委 | 公开日期 | 2021-04-02 |",
+                     "某某市国民经济和社会发展第十四个五年规划纲要",
+                     "“十四五”时期是我市发展的关键时期。"])
+    found = find_chrome(lines)
+    assert found.get(0) == found.get(1) == "metadata-block" and 3 not in found
+    assert metadata_block(lines)["文号"] == "某府发〔2021〕8号"
+    assert rule_of("| 指标 | 单位 | 2020年 | 2025年 |", before=["表1 主要指标"], after=["| 地区生产总值 | 亿元 | 100 | 150 |"]) is None
+
+
+def test_running_header_of_a_pdf():
+    """The title printed at the head of every page (after each page number) is a running header;
+    the first printing (the cover) is the document's own, and a heading line repeated once (目录
+    and body) is not."""
+    title = "某某区国民经济和社会发展第十四个五年规划纲要"
+    lines = printed([title, "第一章 发展基础", "正文一段，", "- 1 -", title, "接上页正文。", "第二章 总体要求",
+                     "- 2 -", title, "第一节 指导思想", "正文。"])
+    found = find_chrome(lines)
+    assert found.get(4) == found.get(8) == "running-header"
+    assert 0 not in found and 1 not in found and 6 not in found
+    # a chapter title printed at the foot of two pages, each time beside the page number
+    lines = printed(["第一章 发展基础", "正文。", "发展基础与发展环境", "- 3 -", "正文。", "发展基础与发展环境", "- 4 -", "正文。"])
+    found = find_chrome(lines)
+    assert found.get(5) == "running-header" and 0 not in found
+    # a line repeated without page numbers and without naming a plan stays text
+    lines = printed(["第一章 发展基础", "综合实力显著增强", "正文。", "第二章 总体要求", "综合实力显著增强", "正文。"])
+    assert not find_chrome(lines)

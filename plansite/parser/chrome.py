@@ -36,6 +36,7 @@ from .normalize import norm
 #: Rule name → Chinese description shown to readers next to each dropped line.
 RULES: dict[str, str] = {
     "page-number": "页码",
+    "running-header": "PDF 页眉（每页重复的标题）",
     "markdown-rule": "分隔线",
     "editor-credit": "网页编辑署名",
     "breadcrumb": "网页导航路径（当前位置）",
@@ -62,7 +63,8 @@ _DATE_ISO = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("page-number", re.compile(r"^(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?$|^第\d{1,4}页$|^\d{1,4}/\d{1,4}$")),
+    ("page-number", re.compile(r"^(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?$|^第\d{1,4}页$|^\d{1,4}/\d{1,4}$|"
+                               r"^[-—–]\s*[IVXLivxl]{1,6}\s*[-—–]$|^[-—–]\s*[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ]\s*[-—–]$")),
     ("markdown-rule", re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|={3,})$")),
     ("editor-credit", re.compile(r"^[(\[【]?(?:责任编辑|责编|编辑|编译|审核|审校|校对|监制|编审|终审|初审)"
                                  r"\s*[/:]\s*[^\s,。;:]{1,10}"
@@ -94,10 +96,14 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                                  r"热门推荐|热门文章|猜你喜欢|更多(?:>+|»)?)[:]?$")),
     ("related-links", re.compile(r"^[【\[]?(?:上一篇|下一篇|上一条|下一条)[】\]]?[:].{1,80}$")),
     ("teaser", re.compile(r"^(?:[【\[](?:导读|编者按|核心提示|内容导读|阅读提示)[】\]]|(?:导读|编者按|核心提示|内容导读|阅读提示)[:])")),
+    ("teaser", re.compile(r"^[【\[]?(?:摘要|内容摘要|内容提要|摘\s?要)[】\]]?[:]?$")),
     ("byline", re.compile(rf"^[(（【\[]?来源[:][^。,;:]{{1,20}}[)）】\]]$")),
     ("byline", re.compile(r"^(?:原标题|原文链接|原文地址|本文来源|转自|转载自)[:].{1,120}$")),
     ("byline", re.compile(rf"^{_DATE_ISO}(?:\s*{_TIME})?$")),
     ("byline", re.compile(rf"^[^\s。,;:!?()]{{2,16}}\s*{_DATE_ISO}(?:\s*{_TIME})?$")),
+    # a news site or paper named with the date of the repost: ``文匯網　2020年12月10日``
+    ("byline", re.compile(rf"^[\u4e00-\u9fffA-Za-z]{{1,12}}(?:网|报|刊|在线|客户端|新闻|发布|头条|日报|晚报|电视台|融媒)"
+                          rf"\s*\d{{4}}年\d{{1,2}}月\d{{1,2}}日(?:\s*{_TIME})?(?:\s*星期[一二三四五六日天])?$")),
 ]
 
 # Words of web-page tool bars and navigation bars; a line made only of these (with separators,
@@ -178,7 +184,7 @@ METADATA_LABELS = ["索引号", "主题分类", "主题词", "分类词", "体�
                    "发文单位", "发布机构", "发布单位", "所属机构", "成文日期", "发文日期", "印发日期", "生成日期",
                    "公开日期", "发布日期", "发文字号", "文件编号", "文号", "有效性", "效力状况", "时效性", "公开形式",
                    "公开方式", "公开范围", "公开时限", "公开程序", "关键词", "统一编号", "登记号", "内容概况", "主题",
-                   "体裁", "分类", "标题", "名称"]
+                   "体裁", "分类", "标题", "名称", "信息来源", "来源"]
 _STRONG = {"索引号", "发文机关", "发布机构", "发文字号", "文号", "成文日期", "发文日期", "公开方式", "公开范围",
            "公开时限", "效力状况", "文件编号", "生成日期", "公开日期", "统一编号"}
 _META_RE = re.compile(r"(" + "|".join(sorted(METADATA_LABELS, key=len, reverse=True)) + r")(?:\([一二三四五]\))?\s*:?")
@@ -218,6 +224,8 @@ def _byline(text: str) -> bool:
 
 
 def _metadata_fields(text: str) -> list[tuple[str, str]] | None:
+    if text.startswith(("|", "｜")):  # the block copied as a table: ``| 索引号 | … | 文 号 | … |``
+        text = re.sub(r"\s*[|｜]\s*", " ", text).strip()
     return _fields(text, _META_RE)
 
 
@@ -424,6 +432,38 @@ def _header_bylines(texts: list[str], found: dict[int, str]) -> None:
             return
 
 
+_RUNNING_TITLE = re.compile(r"(纲要|建议|规划|计划)(\([^()]{1,8}\))?》?$")
+
+
+def _running_headers(texts: list[str], found: dict[int, str]) -> None:
+    """Mark the running header of a PDF: a line without sentence punctuation printed again and
+    again at the head (or foot) of its pages. A repeat counts when it stands next to a page number
+    (blank lines aside), or when the line names a plan (the title as page header) and is printed
+    three times or more; the first occurrence of a title is the document's own (its cover)."""
+    seen: dict[str, list[int]] = {}
+    for i, text in enumerate(texts):
+        if text and i not in found and len(text) >= 6 and not _SENTENCE.search(text):
+            seen.setdefault(text, []).append(i)
+
+    def beside_page_number(i: int) -> bool:
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(texts) and not texts[j]:
+                j += step
+            if 0 <= j < len(texts) and found.get(j) == "page-number":
+                return True
+        return False
+
+    for text, where in seen.items():
+        if len(where) < 2:
+            continue
+        titled = bool(_RUNNING_TITLE.search(text)) and len(where) >= 3
+        marked = [i for i in where[1:] if titled or beside_page_number(i)]
+        if len(marked) >= 1 and (titled or sum(beside_page_number(i) for i in where) >= 2):
+            for i in marked:
+                found[i] = "running-header"
+
+
 def find_chrome(lines: list[str]) -> dict[int, str]:
     """Chrome lines of a document: ``{0-based index: rule name}`` (names are keys of :data:`RULES`).
 
@@ -440,6 +480,7 @@ def find_chrome(lines: list[str]) -> dict[int, str]:
             if rule:
                 found[i] = rule
     _metadata(texts, found)
+    _running_headers(texts, found)
     _header_bylines(texts, found)
     _headlines(texts, found)
     _page_header(texts, found)
