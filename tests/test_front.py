@@ -87,3 +87,25 @@ def test_a_notice_numbering_its_points_is_not_the_body():
     assert doc.facts.title == "某市国民经济和社会发展第十四个五年规划纲要"
     assert [(n.number, n.lines[0]) for n in doc.body] == [("一、", 9), ("二、", 11)]
     assert doc.front[0].kind == "notice" and doc.front[0].lines == (1, 8)
+
+
+def test_notice_headline_with_doc_number_and_date_glued_on():
+    """A mobile page prints the notice title, its doc number and the posting date on one line:
+    the title ends at 的通知, the doc number is a fact, the plan title is the one it names."""
+    doc = _doc(["某某省人民政府 关于印发某某省国民经济和社会发展 第十四个五年规划和2035年远景 目标纲要的通知(某政发〔2021〕5号)2021.04.27512",
+                "各市人民政府,省政府各部门:", "《某某省国民经济和社会发展第十四个五年规划和2035年远景目标纲要》已经审查批准,现印发给你们,请认真贯彻实施。",
+                "某某省人民政府", "2021年4月6日", "(此件公开发布)"])
+    f = doc.facts
+    assert f.notice_title == "某某省人民政府关于印发某某省国民经济和社会发展第十四个五年规划和2035年远景目标纲要的通知"
+    assert f.doc_number == "某政发〔2021〕5号"
+    assert f.title == "某某省国民经济和社会发展第十四个五年规划和2035年远景目标纲要"
+
+
+def test_title_with_pinyin_glosses_of_a_mirror_site():
+    """A mirror site glosses characters with pinyin (``發(fā)展``): recognition and the titles shown
+    ignore the glosses; a bracketed Latin note without tone marks stays."""
+    doc = _doc(["某某縣國(guó)民經(jīng)濟(jì)和社會(huì)發(fā)展", "第十三個(gè)五年規(guī)劃綱要", "(送審稿)",
+                "“十三五”時(shí)期是關(guān)鍵五年。", "一、發(fā)展背景", "(一)發(fā)展基礎(chǔ)", "正文(GDP)。"])
+    assert doc.facts.title == "某某縣國民經濟和社會發展第十三個五年規劃綱要(送審稿)"
+    assert [(n.number, n.title) for n in doc.body] == [("一、", "發展背景")]
+    assert doc.body[0].children[0].title == "發展基礎"

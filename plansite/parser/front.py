@@ -45,6 +45,9 @@ _NOTICE_BODY = re.compile(r"印发给你们|遵照执行|贯彻执行|认真贯�
 _DISCLOSURE = re.compile(r"^\(?此件(主动)?公开(发布)?\)?$|^主动公开$")
 _SIGNATURE = re.compile(r"(人民政府|委员会|办公室|管理委员会|市委|县委|区委)$")
 _ADOPTION = re.compile(r"^(\(|——|—)")
+#: A notice title followed on the same line by its doc number or a date (a web headline).
+_NOTICE_GLUED = re.compile(r"的通知(?=[(〔\[【]?[\u4e00-\u9fff]{1,10}[〔\[(]\d{4}[〕\])]\d{1,4}号|\(?\d{4}[-./年])")
+_GLUED_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[(]\d{4}[〕\])]\d{1,4}号")
 _UNBRACKETED = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日.{4,60}(通过|批准)$")
 
 
@@ -209,8 +212,16 @@ def _notice(lines: list[Line], start: int, end: int, facts: FrontFacts) -> list[
             continue
         if not title and ("关于印发" in v or (v.startswith("关于") and "通知" in v)) or (title and not facts.notice_title):
             title.append(i)
-            if v.endswith("通知") or len(title) > 4:
-                facts.notice_title = "".join(display(lines[k].text) for k in title).replace(" ", "")
+            glued = _NOTICE_GLUED.search(v)
+            if v.endswith("通知") or glued or len(title) > 4:
+                shown = [display(lines[k].text) for k in title]
+                if glued and not v.endswith("通知"):
+                    # a web headline with the doc number and date glued on: ``…的通知(鲁政发〔2021〕5号)2021.04.27``
+                    shown[-1] = shown[-1][:glued.end()]
+                    number = _GLUED_NUMBER.search(v[glued.end():])
+                    if number:
+                        facts.doc_number = facts.doc_number or number.group()
+                facts.notice_title = "".join(shown).replace(" ", "")
                 facts.notice_lines = (lines[title[0]].number, lines[title[-1]].number)
                 strong = True
             found.append(i)

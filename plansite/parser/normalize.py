@@ -11,6 +11,9 @@ recognised on one normalised form:
 - white space next to a CJK character or CJK punctuation removed; white space between two Latin
   letters or digits kept as one space.
 
+Pinyin glosses that mirror sites insert after characters (``發(fā)展``) are dropped like white
+space (they are the mirror's, not the document's; titles are shown without them).
+
 Circled numbers (``①``) and the other enclosed forms are left alone (NFKC would turn ``①`` into
 ``1``, which is a different numbering level). :class:`Normalized` keeps, for every character of the
 normalised text, its index in the printed text, so a cut found in the normalised view (the end of
@@ -71,10 +74,28 @@ class Normalized:
         return self.pos[end - 1] + 1
 
 
+#: A pinyin gloss a mirror site inserts after a character: ``發(fā)展``, ``規(guī)劃`` (a tone mark
+#: is required, so ``(a)`` or ``(GDP)`` are never glosses).
+_GLOSS = re.compile(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}[)）]")
+_TONED = re.compile(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]")
+
+
+def _glosses(printed: str) -> set[int]:
+    """Indexes of the characters of pinyin glosses that follow a CJK character in ``printed``."""
+    out: set[int] = set()
+    if "(" not in printed and "（" not in printed:
+        return out
+    for m in _GLOSS.finditer(printed):
+        if m.start() and _is_cjk(printed[m.start() - 1]) and _TONED.search(m.group()):
+            out.update(range(m.start(), m.end()))
+    return out
+
+
 @functools.lru_cache(maxsize=65536)
 def normalize(printed: str) -> Normalized:
     """The :class:`Normalized` view of one printed line (see the module docstring)."""
-    folded = [_char(ch) for ch in printed]
+    gloss = _glosses(printed)
+    folded = [" " if k in gloss else _char(ch) for k, ch in enumerate(printed)]
     text: list[str] = []
     pos: list[int] = []
     i, n = 0, len(folded)
