@@ -349,3 +349,22 @@ def test_running_header_of_a_pdf():
     # a line repeated without page numbers and without naming a plan stays text
     lines = printed(["第一章 发展基础", "综合实力显著增强", "正文。", "第二章 总体要求", "综合实力显著增强", "正文。"])
     assert not find_chrome(lines)
+
+
+def test_portal_notice_of_a_draft_is_a_headline():
+    """A portal's 关于…（草案）的公示 headline names the plan printed under it: chrome; the
+    attachment link at the foot too."""
+    lines = printed(["关于某某市国民经济和社会发展第十五个五年规划纲要（草案）的公示", "", "发布时间：2026-01-20 09:00　来源：市发改委", "",
+                     "某某市国民经济和社会发展第十五个五年规划纲要（草案）", "", "前　言", "", "“十五五”时期是关键时期。", "",
+                     "附件：某某市国民经济和社会发展第十五个五年规划纲要（草案）.pdf"])
+    assert find_chrome(lines) == {0: "page-headline", 2: "byline", 10: "doc-site"}
+
+
+def test_source_line_right_under_the_title_of_a_copy():
+    """A copy (markdown too) prints the page's ``来源：`` right under the document's title: the
+    page's byline; under a heading or a table it stays text."""
+    lines = printed(["# 某某市国民经济和社会发展第十四个五年规划纲要", "", "> 来源：某某市人民政府网站", "", "## 前言",
+                     "“十四五”时期是关键时期。"])
+    assert find_chrome([re.sub(r"^#+\s*", "", t) for t in lines]) == {2: "byline"}
+    lines = ["某某市国民经济和社会发展第十四个五年规划纲要", "第一章 发展基础", "来源：市统计局", "正文。"]
+    assert find_chrome(lines) == {}

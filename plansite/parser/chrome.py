@@ -263,6 +263,7 @@ def _bare(key: str) -> str:
     """``key`` without a notice wrapper (关于印发…的通知) and bracketed notes at either end."""
     key = re.sub(r"^.{0,20}?关于印发", "", key)
     key = re.sub(r"的通知$", "", key)
+    key = re.sub(r"^关于(.{6,}?)的(?:公示|公告|通告)$", r"\1", key)  # a portal's notice of the draft
     key = re.sub(r"^[(【\[][^()【】\[\]]{1,10}[)】\]]", "", key)
     key = re.sub(r"^[^,。]{1,8}[!|丨]", "", key)  # 重磅！… / 全文丨…
     key = re.sub(r"\([^()]{1,12}\)$", "", key)
@@ -421,6 +422,7 @@ def _page_header(texts: list[str], found: dict[int, str]) -> None:
 def _header_bylines(texts: list[str], found: dict[int, str]) -> None:
     """In the page header (before the document begins), a single ``来源：…`` / ``作者：…`` line is
     the page's byline too (elsewhere such a line may be a table's note)."""
+    titled = False
     for i, text in enumerate(texts):
         if not text or i in found:
             continue
@@ -428,7 +430,11 @@ def _header_bylines(texts: list[str], found: dict[int, str]) -> None:
         if fields and all(len(value) <= 20 for _, value in fields):
             found[i] = "byline"
             continue
-        if _document_begins(text):
+        if titled:
+            return  # only right under the title
+        if _title_like(text) and re.search(r"(纲要|建议|规划|计划)\)?$", text):
+            titled = True  # the title, printed above the page's byline
+        elif _document_begins(text):
             return
 
 
@@ -472,7 +478,7 @@ def find_chrome(lines: list[str]) -> dict[int, str]:
     first, then at blocks (the metadata block) and at the page header (headlines, labels between
     navigation bars), so the whole document is passed at once. Pure; never raises.
     """
-    texts = [norm(t).strip() for t in lines]
+    texts = [re.sub(r"^>\s*", "", norm(t).strip()) for t in lines]  # a markdown quote: ``> 来源：…``
     found: dict[int, str] = {}
     for i, text in enumerate(texts):
         if text:
