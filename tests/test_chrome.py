@@ -368,3 +368,18 @@ def test_source_line_right_under_the_title_of_a_copy():
     assert find_chrome([re.sub(r"^#+\s*", "", t) for t in lines]) == {2: "byline"}
     lines = ["某某市国民经济和社会发展第十四个五年规划纲要", "第一章 发展基础", "来源：市统计局", "正文。"]
     assert find_chrome(lines) == {}
+
+
+def test_document_sharing_site_page_and_breadcrumb_variants():
+    """A document-sharing site's page (uploader line, page images, 第1页 / 共58页, 由会员分享…请在…上搜索)
+    and the 您当前的位置 breadcrumb (simplified or traditional) are chrome; the document under them is not."""
+    lines = printed(["某县十四五规划纲要.docx", "上传人:b****3 文档编号:2231456 上传时间:2022-10-08 格式:DOCX 页数:58",
+                     "下载 相关 举报", "某县十四五规划纲要.docx_第1页", "第1页 / 共58页", "点击查看更多>>", "下载资源", "资源描述",
+                     "《某县十四五规划纲要.docx》由会员分享,可在线阅读,更多相关《某县十四五规划纲要.docx(58页珍藏版)》请在某某网上搜索。",
+                     "某县十四五规划纲要", "某县国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要", "第一章 发展基础",
+                     "“十三五”时期，全县经济社会发展取得显著成就。"])
+    found = find_chrome(lines)
+    assert set(found) == set(range(10)) and found[9] == "page-headline"
+    assert rule_of("您当前的位置：首页 > 政务公开") == rule_of("您當前的位置：首頁 > 政務公開") == "breadcrumb"
+    assert rule_of("当前栏目：规划计划") == "breadcrumb"
+    assert rule_of("本规划的位置：在全省发展大局中定位。") is None
