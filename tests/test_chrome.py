@@ -130,6 +130,29 @@ def test_seeds_only_page_numbers_credit_and_rule():
     ("打印该页 | 关闭页面", "page-tools"),
     ("点击上方蓝字关注我们", "page-tools"),
     ("- 12 -", "page-number"),
+    ("返回搜狐，查看更多", "byline"),               # reposting platforms
+    ("声明：该文观点仅代表作者本人，某某号系信息发布平台，某某仅提供信息存储空间服务。", "byline"),
+    ("举报/反馈", "byline"),
+    ("阅读 (1234)", "byline"),
+    ("收录于话题", "related-links"),
+    ("往期推荐", "related-links"),
+    ("本报记者 张三 李四", "byline"),               # news credits
+    ("某某日报全媒体记者 张三", "byline"),
+    ("（新华社发）", "byline"),
+    ("来源： 某某日报", "byline"),
+    ("来源：某某发布微信公众号", "byline"),
+    ("（本文来源：某某日报）", "byline"),
+    ("浏览：1234次", "byline"),
+    ("点击次数：1200 更新时间：2021-03-04", "byline"),
+    ("【纠错】 【责任编辑:张三 】", "editor-credit"),
+    ("【大 中 小】", "page-tools"),
+    ("用微信“扫一扫”", "page-tools"),
+    ("点击图片查看大图", "page-tools"),
+    ("上一页 1 2 3 下一页 尾页", "page-tools"),      # pagination of a long article
+    ("第 1 页 共 3 页", "page-tools"),
+    ("«上一篇", "site-nav"),
+    ("主办：某某市人民政府办公室 承办：某某市大数据中心", "site-footer"),
+    ("Produced By 某某网络 某某发布系统", "site-footer"),
     ("— II —", "page-number"),                     # a front-matter page of a PDF, Roman numeral
     ("— Ⅳ —", "page-number"),
     ("摘要:", "teaser"),                           # an aggregator's empty summary label
@@ -174,6 +197,13 @@ def test_line_rules(line, rule):
     "数字经济 | 智能制造 | 现代物流",                   # a list of three industries
     "导读机制不断完善，阅读推广活动深入开展。",
     "某某市人民政府 2021年4月6日",                  # a signature with its date is the notice's own
+    "记者站建设全面完成",
+    "通讯员队伍不断壮大",
+    "新华社发布的数据显示，全市经济持续增长。",
+    "大中小企业融通发展",
+    "声明：本规划由市人民政府负责解释。",
+    "网友评论机制不断完善。",
+    "1 2 3",
     "摘要和说明见附件。",
     "I",
 ])
