@@ -120,3 +120,32 @@ def test_a_text_starting_mid_way_accepts_each_level_where_it_first_appears():
     got = [(n.kind, n.number) for n in doc.walk() if n.kind in ("part", "item")]
     assert got == [("item", "2."), ("part", "二、"), ("item", "3."), ("item", "4.")]
     assert sum("mid-way" in w.message for w in doc.warnings) == 2
+
+
+def test_decimal_numbering_markers_only_with_space_and_when_asked():
+    """``2.1 指导思想`` is a decimal marker when white space follows the number as printed and the
+    caller reads decimal numbering; ``2.1亿元`` and ``1.5%`` are quantities; ``1.`` stays an item."""
+    m = match_marker("2.1 指导思想", decimal=True)
+    assert (m.level, m.value, m.number, m.rest) == ("1.1", 1, "2.1", "指导思想")
+    assert match_marker("3 总体要求", decimal=True).level == "1"
+    assert match_marker("1.2.3\t发展目标", decimal=True).level == "1.1.1"
+    assert match_marker("2.1 指导思想") is None  # not asked: a table row ``1 地区生产总值 亿元 …`` elsewhere
+    for text in ("2.1亿元投资", "1.5 %", "2020 年", "0.5 个百分点"):
+        assert match_marker(text, decimal=True) is None
+    assert match_marker("1.发展基础", decimal=True).level == "1."
+    assert level_kinds(["1", "1.1", "1.1.1"]) == {"1": "chapter", "1.1": "section", "1.1.1": "subsection"}
+
+
+def test_decimal_numbering_read_from_evidence():
+    """A plan numbered 1 / 1.1 (no 章/节): ``X.Y`` counts under its ``X``; a ``2.1`` under ``1`` stays
+    text with a warning; a table row numbered ``1 地区生产总值 …`` in a 章/节 plan is no heading."""
+    doc = _doc(["某某新区国民经济和社会发展第十四个五年规划纲要", "1 发展基础", "1.1 “十三五”发展成就", "正文。", "1.2 发展环境",
+                "正文。", "2 总体要求", "3.1 指导思想", "正文。", "2.1 发展目标", "正文。"])
+    assert doc.levels == ["1", "1.1"]
+    assert [(n.number, n.title, [c.number for c in n.children if c.kind == "section"]) for n in doc.body] == [
+        ("1", "发展基础", ["1.1", "1.2"]), ("2", "总体要求", ["2.1"])]
+    assert any("3.1" in w.message for w in doc.warnings)
+    doc = _doc(["第一章 发展基础", "第一节 发展成就", "表1 主要指标", "1 地区生产总值 亿元 100 150", "2 人均地区生产总值 万元 10 15",
+                "第二节 发展环境", "正文。"])
+    assert doc.levels == ["章", "节"]
+    assert [c.number for c in doc.body[0].children if c.kind == "section"] == ["第一节", "第二节"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..errors import Problem
 from ..model import Node
 from .headings import heading_like, join_title, split_runin, title_goes_on, wrapped_title_run
-from .levels import UNAMBIGUOUS, Marker, level_kinds, match_marker
+from .levels import DECIMAL, UNAMBIGUOUS, Marker, level_kinds, match_marker
 from .lines import Line, clean_line, display_width
 from .normalize import norm
 from .paragraphs import FOOTNOTE_MARKS, continues, ends_sentence
@@ -47,6 +47,7 @@ class BodyParser:
         self.source = source
         self.levels = levels
         self.kinds = level_kinds(levels)
+        self.decimal = bool(set(DECIMAL) & set(levels))  # the document numbers 1 / 1.1 / 1.1.1
         self.wrapped = wrapped
         self.wrap_width = wrap_width
         self.table_ranges = list(table_ranges)
@@ -119,6 +120,8 @@ class BodyParser:
             return False
         if marker.level in ("1.", "（1）") and (not marker.rest or marker.rest[0].isdigit()):
             return False
+        if marker.level in DECIMAL and not self._decimal_parent(marker):
+            return False
         rank = self.levels.index(marker.level)
         first = self.headings == 0
         if rank > 0 and not first and not self.midway and not any(o.level in self.levels[:rank] for o in self.stack):
@@ -137,6 +140,15 @@ class BodyParser:
             self.warn(line.number, f"{marker.number} is out of sequence (expected {expected} after "
                                    f"{self.last_value.get(marker.level, 0)}); kept as text")
         return False
+
+    def _decimal_parent(self, marker: Marker) -> bool:
+        """Whether a decimal number (``2.1``) continues the open heading of the level above
+        (``2``); the top decimal level has no parent to match."""
+        rank = DECIMAL.index(marker.level)
+        if rank == 0 or DECIMAL[rank - 1] not in self.levels:
+            return True
+        parent = marker.number.rsplit(".", 1)[0]
+        return any(o.level == DECIMAL[rank - 1] and o.node.number == parent for o in self.stack)
 
     def _fits(self, marker: Marker, line: Line) -> bool:
         """Whether a heading at ``marker``'s level would nest at most ``max_depth`` deep under the
@@ -255,7 +267,7 @@ class BodyParser:
                 self.add_block(Node("table", rows=rows, lines=(line.number, last)))
                 self.reset_paragraph()
                 continue
-            marker = None if front else match_marker(line.text)
+            marker = None if front else match_marker(line.text, decimal=self.decimal)
             if marker and self.accepts(marker, line):
                 i = self._heading(lines, i, marker)
                 continue

@@ -24,7 +24,7 @@ from .body import BodyParser, _Open
 from .chrome import find_chrome
 from .front import find_titles, split_front
 from .headings import heading_like
-from .levels import MAX_DEPTH, detect_levels, match_marker
+from .levels import DECIMAL, MAX_DEPTH, detect_levels, match_marker
 from .lines import Line, build_lines, clean_line
 from .normalize import squash
 from .toc import check_toc, find_toc, parse_toc
@@ -62,7 +62,7 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
     if not levels:
         evidence = []
         for line in live[after_toc:]:
-            marker = match_marker(line.text) if line.text else None
+            marker = match_marker(line.text, decimal=True) if line.text else None
             if marker and marker.level != "专栏" and heading_like(marker):
                 evidence.append((marker, not evidence))
         levels, notes = detect_levels(evidence)
@@ -130,7 +130,7 @@ def _body_start(lines: list[Line], start: int, levels: list[str]) -> int:
     for i in range(start, len(lines)):
         if not lines[i].text:
             continue
-        marker = match_marker(lines[i].text)
+        marker = match_marker(lines[i].text, decimal=bool(set(DECIMAL) & set(levels)))
         if marker and marker.level in levels and heading_like(marker):
             return i
     return len(lines)

@@ -84,7 +84,7 @@ def title_goes_on(title: str, nxt: Line, marker: Marker, top: bool, wrapped: boo
     """
     text = nxt.text
     view = nxt.norm
-    if not text or not view or "\t" in nxt.raw or match_marker(text) or view[-1] in "。;:":
+    if not text or not view or "\t" in nxt.raw or match_marker(text, decimal=True) or view[-1] in "。;:":
         return False
     width = display_width(text)
     if not title:
@@ -111,7 +111,7 @@ def wrapped_title_run(lines: list[Line], i: int, wrap_width: int) -> list[int]:
         if not line.text:
             k += 1
             continue
-        if "\t" in line.raw or match_marker(line.text):
+        if "\t" in line.raw or match_marker(line.text, decimal=True):
             return []
         run.append(k)
         if "。" in line.norm or display_width(line.text) < wrap_width - 4:

@@ -17,7 +17,14 @@ level        examples                typical role
 ``1.``       12., 12．, 1、          item
 ``（1）``    (1), （1）              item below ``1.``
 ``专栏``     专栏 3, 专栏3：         box
+``1``        2 总体要求              chapter (decimal numbering, with ``1.1``)
+``1.1``      2.1 指导思想            section (decimal numbering)
+``1.1.1``    2.1.3 发展目标          subsection (decimal numbering)
 ===========  ======================  =============================================
+
+Decimal numbering (``1`` / ``1.1`` / ``1.1.1``, as consultancies and some development zones
+write) is recognised only when white space follows the number as printed (``2.1 指导思想``;
+``2.1亿元`` is a quantity), and counts as evidence only when a ``X.1`` line follows its ``X``.
 
 Numbers are bounded (at most 4 Arabic digits, 5 Chinese numeral characters): a longer "number"
 is text, so a pathological line cannot make a heading.
@@ -28,7 +35,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .normalize import normalize
+from .normalize import fold, normalize
 
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
            "六": 6, "七": 7, "八": 8, "九": 9}
@@ -36,7 +43,9 @@ _UNITS = {"十": 10, "百": 100}
 CN_NUM = "〇零一二两三四五六七八九十百"
 
 #: Rank of each level, outermost first. Boxes are not ranked: they sit inside any level.
-LEVEL_ORDER = ["篇", "部分", "章", "节", "一、", "（一）", "1.", "（1）"]
+LEVEL_ORDER = ["篇", "部分", "章", "节", "一、", "（一）", "1.", "（1）", "1", "1.1", "1.1.1"]
+#: Decimal numbering levels, outermost first.
+DECIMAL = ("1", "1.1", "1.1.1")
 #: Levels whose marker says what they are on first sight.
 UNAMBIGUOUS = ("篇", "部分", "章", "节")
 #: Heading depth a document's numbering is read to when its metadata names no levels: plan
@@ -108,6 +117,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_DECIMAL = re.compile(r"^((?:[1-9]\d?)(?:\.[1-9]\d?){0,2})[ \t]+(?=[^\s\d.%])")
+
+
 def _undouble(text: str) -> tuple[str, int]:
     """``text`` with a leading run of doubled glyphs (PDF fake bold: ``第第一一节节``) undoubled,
     and the length of that run in ``text`` (0 when there is none of at least three pairs)."""
@@ -127,14 +139,21 @@ def display(printed: str) -> str:
     return "".join(printed[p] if not printed[p].isspace() else " " for p in n.pos)
 
 
-def match_marker(text: str) -> Marker | None:
+def match_marker(text: str, decimal: bool = False) -> Marker | None:
     """The numbering marker that starts ``text`` (printed, markdown already stripped), or ``None``.
 
     Recognition works on the normalised view; ``number`` and ``rest`` are taken from the printed
-    text (see :class:`Marker`).
+    text (see :class:`Marker`). Decimal numbers (``2.1 指导思想``) are markers only with
+    ``decimal`` (while levels are detected, or in a document that uses them): elsewhere a line
+    ``1 地区生产总值 亿元 …`` is a table row, not a numbered line.
     """
     shown = display(text)
     view = normalize(text).text
+    found = _DECIMAL.match(fold(text).lstrip()) if decimal else None
+    if found:
+        number = found.group(1)
+        parts = number.split(".")
+        return Marker(DECIMAL[len(parts) - 1], int(parts[-1]), number, shown[len(number):].strip())
     undoubled, run = _undouble(view)
     for candidate, doubled in ((view, False), (undoubled, True)) if run else ((view, False),):
         for level, pattern in _PATTERNS:
@@ -168,7 +187,8 @@ def level_kinds(levels: list[str]) -> dict[str, str]:
     neither 篇 nor 章 (a proposal, or a plan without chapters), else a subsection; （一） is the
     section when 一、 is the part and there is no 节, else a subsection.
     """
-    kinds = {"篇": "part", "部分": "part", "章": "chapter", "节": "section", "1.": "item", "（1）": "item"}
+    kinds = {"篇": "part", "部分": "part", "章": "chapter", "节": "section", "1.": "item", "（1）": "item",
+             "1": "chapter", "1.1": "section", "1.1.1": "subsection"}
     out = {lv: kinds[lv] for lv in levels if lv in kinds}
     if "一、" in levels:
         out["一、"] = "part" if not {"篇", "部分", "章"} & set(levels) else "subsection"
@@ -193,8 +213,17 @@ def detect_levels(markers: list[tuple[Marker, bool]]) -> tuple[list[str], list[s
     notes = []
     midway = False
     seen: dict[str, set[int]] = {}
+    last: dict[str, str] = {}  # decimal levels: the number last seen at each
     for marker, first in markers:
         if marker.level == "专栏":
+            continue
+        if marker.level in DECIMAL:
+            # ``X.Y`` counts when its ``X`` came before it (and then ``X`` counts too)
+            rank = DECIMAL.index(marker.level)
+            parent = marker.number.rsplit(".", 1)[0] if rank else ""
+            if rank and last.get(DECIMAL[rank - 1]) == parent:
+                found.update(DECIMAL[: rank + 1])
+            last[marker.level] = marker.number
             continue
         values = seen.setdefault(marker.level, set())
         if marker.level in UNAMBIGUOUS or marker.value == 1 or marker.value - 1 in values:

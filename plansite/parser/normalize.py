@@ -118,6 +118,12 @@ def normalize(printed: str) -> Normalized:
     return Normalized("".join(text), tuple(pos))
 
 
+def fold(printed: str) -> str:
+    """``printed`` folded character by character (width, spaces, traditional → simplified) with
+    its white space kept: same length as ``printed``."""
+    return "".join(_char(ch) for ch in printed)
+
+
 def norm(printed: str) -> str:
     """The normalised text of ``printed`` (``"目 錄"`` → ``"目录"``, ``"（一）"`` → ``"(一)"``)."""
     return normalize(printed).text
