@@ -153,6 +153,20 @@ def test_seeds_only_page_numbers_credit_and_rule():
     ("«上一篇", "site-nav"),
     ("主办：某某市人民政府办公室 承办：某某市大数据中心", "site-footer"),
     ("Produced By 某某网络 某某发布系统", "site-footer"),
+    ("本版责编：张三 美编：李四 校对：王五", "editor-credit"),
+    ("地址：某某市某某路1号 邮编：123456 电话：0123-1234567", "site-footer"),
+    ("新闻热线：0123-4567890", "site-footer"),
+    ("预览时标签不可点", "page-tools"),             # a WeChat article's tail
+    ("继续滑动看下一个", "page-tools"),
+    ("：，。视频小程序赞，轻点两下取消赞在看，轻点两下取消在看", "page-tools"),
+    ("某某网>>地方>>某某", "breadcrumb"),
+    ("首页 → 政务公开 → 规划计划", "breadcrumb"),
+    ("2021年01月13日 08:30 来源：某某网－某某日报", "byline"),
+    ("来源：某某网 | 2021年03月13日 09:40", "byline"),
+    ("2021-03-13 09:40 | 来源：某某网", "byline"),
+    ("网站首页 政务公开 政务服务 互动交流", "site-nav"),
+    ("返回列表", "page-tools"),
+    ("视频加载中...", "page-tools"),
     ("— II —", "page-number"),                     # a front-matter page of a PDF, Roman numeral
     ("— Ⅳ —", "page-number"),
     ("摘要:", "teaser"),                           # an aggregator's empty summary label
@@ -198,6 +212,11 @@ def test_line_rules(line, rule):
     "导读机制不断完善，阅读推广活动深入开展。",
     "某某市人民政府 2021年4月6日",                  # a signature with its date is the notice's own
     "记者站建设全面完成",
+    "科技研发→成果转化→产业化",
+    "数字经济 智能制造 现代物流",
+    "...",
+    "来源：市统计局，2020年",
+    "地址：某某路以东",
     "通讯员队伍不断壮大",
     "新华社发布的数据显示，全市经济持续增长。",
     "大中小企业融通发展",

@@ -62,16 +62,18 @@ _SENTENCE = re.compile(r"[。，；！？,;!?]")
 _DATE_ISO = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
 
+_EDITORS = r"(?:责任编辑|责编|编辑|编译|审核|审校|校对|监制|编审|终审|初审|美编|组版|版式|排版|校检|制图|视觉设计)"
+
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("page-number", re.compile(r"^(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?$|^第\d{1,4}页$|^\d{1,4}/\d{1,4}$|"
                                r"^[-—–]\s*[IVXLivxl]{1,6}\s*[-—–]$|^[-—–]\s*[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ]\s*[-—–]$")),
     ("markdown-rule", re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|={3,})$")),
-    ("editor-credit", re.compile(r"^[(\[【]?(?:责任编辑|责编|编辑|编译|审核|审校|校对|监制|编审|终审|初审)"
-                                 r"\s*[/:]\s*[^\s,。;:]{1,10}"
-                                 r"(?:\s*(?:责任编辑|责编|编辑|编译|审核|审校|校对|监制|编审|终审|初审)\s*[/:]\s*[^\s,。;:]{1,10})*"
-                                 r"[)\]】]?$")),
+    ("editor-credit", re.compile(rf"^[(\[【]?(?:本版)?{_EDITORS}\s*[/:]\s*[^\s,。;:]{{1,10}}"
+                                 rf"(?:\s*{_EDITORS}\s*[/:]\s*[^\s,。;:]{{1,10}})*[)\]】]?$")),
     ("breadcrumb", re.compile(r"^(?:您|你)?(?:现在|当前|目前)?(?:所在|所处)?的?位置\s*[:>]|^(?:当前页面|当前栏目)\s*[:>]")),
-    ("breadcrumb", re.compile(r"^(?:网站)?首页\s*(?:>|>>|»|›|/|-{1,2})")),
+    ("breadcrumb", re.compile(r"^(?:网站)?首页\s*(?:>|>>|»|›|/|-{1,2}|→)")),
+    # a news site's column path: ``人民网>>地方>>湖南``, ``中国共产党新闻网>>高层动态``
+    ("breadcrumb", re.compile(r"^[^。,;!?>]{1,14}(?:网|频道|首页|主页)\s*(?:>>|»|›)\s*[^。,;!?]{1,16}(?:\s*(?:>>|»|›)\s*[^。,;!?]{1,16}){0,6}$")),
     ("epaper-nav", re.compile(r"^[(\[【]?(?:上接|下转|接上|转下|紧接|接|转|转至|续)第?\s*[A-Z]{0,2}\s*"
                               r"[0-9一二三四五六七八九十]{1,3}\s*(?:版|页)[)\]】]?$")),
     ("epaper-nav", re.compile(r"^[A-Z]{1,2}\d{1,3}$")),
@@ -87,6 +89,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                             r"^上传人[:].{0,60}(?:文档编号|上传时间)[:]")),
     ("doc-site", re.compile(r"^(?:文档页数|页数|下载积分|所需积分|文档格式|文件格式|上传时间|上传者|上传人|贡献者|文档大小|"
                             r"文件大小|下载次数|下载量)[:]|^\d+人(?:已)?下载|(?:全文)?预览已结束|^(?:VIP|会员)?免费下载$")),
+    ("site-footer", re.compile(r"^(?:地址|通讯地址|联系地址)[:].{0,60}(?:邮编|邮政编码|电话)[:]|"
+                               r"^(?:新闻热线|联系电话|咨询电话|值班电话|投稿邮箱|邮箱|传真)[:]\s*[\w@.\-()（）\s]{5,40}$")),
+    ("page-tools", re.compile(r"^预览时标签不可点$|^微信扫一扫(?:关注该公众号|可打开此内容.{0,20})?$|^(?:继续|向上)滑动看下一个$|"
+                              r"^轻触阅读原文$|^知道了$|轻点两下取消(?:赞|在看)|^打开微信.{0,40}扫一扫.{0,30}$")),
     ("site-footer", re.compile(r"ICP备|公网安备|网站标识码|网站识别码|^版权所有|^Copyright|^©|^(?:主办单位|承办单位|"
                                r"技术支持|维护单位)[:][^。]{1,40}$|^(?:主办|承办|协办)[:][^。,;]{1,60}$|^Produced\s*By",
                                re.IGNORECASE)),
@@ -139,7 +145,8 @@ _TOOL_WORDS = ["打印本页", "打印此页", "打印文章", "打印正文", "
                "文件下载", "附件下载", "下载附件", "下载", "详情", "查看详情", "评论", "点赞", "保存本页",
                "保存", "复制链接", "链接", "我要打印", "我要评论", "A+", "A-", "T", "打印该页", "打印页面",
                "关闭该页", "关闭页面", "护眼模式", "视力保护色", "背景色", "阅读原文", "写留言", "在看", "展开全文",
-               "阅读全文", "查看全文", "立即下载", "下载文档", "下载全文"]
+               "阅读全文", "查看全文", "立即下载", "下载文档", "下载全文", "分享至", "举报", "返回列表", "关闭文章",
+               "收藏文章", "打印文章", "视频加载中...", "视频加载中…", "视频加载中", "点击播放"]
 _ALL_WORDS = sorted(set(_EPAPER_WORDS + _NAV_WORDS + _TOOL_WORDS), key=len, reverse=True)
 _WORD_RE = re.compile("|".join(re.escape(w) for w in _ALL_WORDS))
 _FILLER = re.compile(rf"(?:\s|[|:/·•>»«‹›【】\[\]()<>\-—]|\d{{4}}年\d{{1,2}}月\d{{1,2}}日|{_DATE_ISO}|"
@@ -226,7 +233,7 @@ def _fields(text: str, regex: re.Pattern[str]) -> list[tuple[str, str]] | None:
 
 def _byline(text: str) -> bool:
     """A web byline: ``来源:… 发布时间:… 浏览次数:`` (optionally after a ``[category]``)."""
-    undated = re.sub(rf"^{_DATE_ISO}(?:\s*{_TIME})?\s*", "", text)  # a date before the labels
+    undated = re.sub(rf"^(?:{_DATE_ISO}|\d{{4}}年\d{{1,2}}月\d{{1,2}}日)(?:\s*{_TIME})?\s*[|｜]?\s*", "", text)  # a date first
     lead_date, text = undated != text and bool(undated), undated or text
     rest = re.sub(r"^[\[【][^\]】]{1,30}[\]】]\s*", "", text)
     text = re.sub(r"[【】\[\]]", " ", rest if rest else text).strip()
@@ -235,6 +242,8 @@ def _byline(text: str) -> bool:
         return False
     labels = {label for label, _ in fields}
     dated = any(re.search(rf"{_DATE_ISO}|\d{{4}}年\d{{1,2}}月", value) for _, value in fields)
+    if any(re.search(rf"(?:{_DATE_ISO}|\d{{4}}年\d{{1,2}}月\d{{1,2}}日)\s*{_TIME}", value) for _, value in fields):
+        return True  # a value holding a date and time: ``来源：新华网 | 2021年03月13日 09:40``
     empty = all(not value for _, value in fields)  # ``发布日期:`` with nothing after it
     return (len(fields) >= 2 or bool(labels & _COUNTERS) or bool(labels & _WEB_TIMES and dated) or empty
             or lead_date and all(len(value) <= 20 for _, value in fields))
@@ -487,6 +496,14 @@ def _running_headers(texts: list[str], found: dict[int, str]) -> None:
                 found[i] = "running-header"
 
 
+def _space_bar(printed: str) -> bool:
+    """A navigation bar printed as short labels separated by white space, one of them a navigation
+    word (``网站首页 政务公开 政务服务 互动交流``); three industries in a row are not one."""
+    cells = printed.split()
+    return (len(cells) >= 3 and all(len(c) <= 8 and not _SENTENCE.search(c) for c in cells)
+            and any(norm(c) in _NAV_WORDS for c in cells))
+
+
 def find_chrome(lines: list[str]) -> dict[int, str]:
     """Chrome lines of a document: ``{0-based index: rule name}`` (names are keys of :data:`RULES`).
 
@@ -499,7 +516,7 @@ def find_chrome(lines: list[str]) -> dict[int, str]:
     found: dict[int, str] = {}
     for i, text in enumerate(texts):
         if text:
-            rule = _line_rule(text)
+            rule = _line_rule(text) or ("site-nav" if _space_bar(lines[i]) else None)
             if rule:
                 found[i] = rule
     _metadata(texts, found)
