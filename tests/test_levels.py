@@ -149,3 +149,10 @@ def test_decimal_numbering_read_from_evidence():
                 "第二节 发展环境", "正文。"])
     assert doc.levels == ["章", "节"]
     assert [c.number for c in doc.body[0].children if c.kind == "section"] == ["第一节", "第二节"]
+
+
+def test_box_numbered_in_chinese_numerals():
+    """``专栏一`` / ``专栏十二`` number boxes like ``专栏 1`` / ``专栏 12``."""
+    assert (match_marker("专栏一 重大项目").level, match_marker("专栏一 重大项目").value) == ("专栏", 1)
+    assert match_marker("专栏十二：民生实事").value == 12 and match_marker("专栏十二：民生实事").rest == "民生实事"
+    assert match_marker("专栏作家撰文") is None

@@ -109,7 +109,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("部分", re.compile(rf"^(第({_NUM})部分)")),
     ("章", re.compile(rf"^(第({_NUM})章)")),
     ("节", re.compile(rf"^(第({_NUM})节)")),
-    ("专栏", re.compile(r"^(专栏\s?(\d{1,4}))(?!\d)\s?:?\s?")),
+    ("专栏", re.compile(rf"^(专栏\s?(\d{{1,4}}|[{CN_NUM}]{{1,3}}))(?![\d{CN_NUM}])\s?:?\s?")),
     ("一、", re.compile(rf"^(([{CN_NUM}]{{1,5}})、)")),
     ("（一）", re.compile(rf"^(\(([{CN_NUM}]{{1,5}})\))")),
     ("（1）", re.compile(r"^(\((\d{1,4})\))")),
