@@ -109,3 +109,21 @@ def test_title_with_pinyin_glosses_of_a_mirror_site():
     assert doc.facts.title == "某某縣國民經濟和社會發展第十三個五年規劃綱要(送審稿)"
     assert [(n.number, n.title) for n in doc.body] == [("一、", "發展背景")]
     assert doc.body[0].children[0].title == "發展基礎"
+
+
+def test_notice_title_with_its_issuer_on_the_line_above():
+    """公文 layout: the issuer on one line, 关于印发…的通知 on the next ones; both are the notice title."""
+    for head in (["某府发〔2021〕15号", ""], []):
+        doc = _doc(head + ["某某县人民政府", "关于印发某某县国民经济和社会发展第十四个", "五年规划纲要的通知", "各乡镇人民政府：",
+                           "现将《纲要》印发给你们，请认真贯彻落实。", "某某县人民政府", "2021年3月18日",
+                           "某某县国民经济和社会发展第十四个五年规划纲要", "第一章 发展基础", "正文。"])
+        assert doc.facts.notice_title == "某某县人民政府关于印发某某县国民经济和社会发展第十四个五年规划纲要的通知"
+        assert doc.facts.title == "某某县国民经济和社会发展第十四个五年规划纲要"
+
+
+def test_numbered_list_of_a_box_is_no_evidence_of_levels():
+    """``1.``/``（1）`` lines inside a 专栏 are the box's list: a 章/节 plan keeps two levels."""
+    doc = _doc(["某某县国民经济和社会发展第十四个五年规划纲要", "第一章 发展基础", "第一节 发展成就", "正文。", "专栏1 重大成就",
+                "1.综合实力。地区生产总值突破200亿元。", "2.脱贫攻坚。贫困人口全部脱贫。", "第二节 发展环境", "正文。"])
+    assert doc.levels == ["章", "节"]
+    assert [n.kind for n in doc.walk() if n.kind in ("chapter", "section", "item")] == ["chapter", "section", "section"]

@@ -61,8 +61,15 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
     levels = list(plan.levels)
     if not levels:
         evidence = []
+        in_box = False  # a 专栏's numbered list (1. / （1）) is no evidence of heading levels
         for line in live[after_toc:]:
             marker = match_marker(line.text, decimal=True) if line.text else None
+            if marker and marker.level == "专栏":
+                in_box = True
+            elif marker and in_box and marker.level in ("1.", "（1）"):
+                continue
+            elif marker:
+                in_box = False
             if marker and marker.level != "专栏" and heading_like(marker):
                 evidence.append((marker, not evidence))
         levels, notes = detect_levels(evidence)

@@ -190,6 +190,11 @@ def split_front(lines: list[Line], toc: tuple[int, int, int] | None, body_start:
     return FrontSplit(notice_end, toc_first, toc_end, preface_start, labelled, body_start, bool(notice))
 
 
+def _previous(lines: list[Line], i: int, start: int) -> int:
+    """Index of the last non-blank line before ``i`` (not before ``start``), or ``-1``."""
+    return next((k for k in range(i - 1, start - 1, -1) if lines[k].text), -1)
+
+
 def title_from_notice(notice_title: str) -> str:
     """The plan title an issuing notice names (``…关于印发《X》的通知`` → ``X``, brackets removed), or
     ``""`` when what it names is not a plan title."""
@@ -211,6 +216,12 @@ def _notice(lines: list[Line], start: int, end: int, facts: FrontFacts) -> list[
         if not v:
             continue
         if not title and ("关于印发" in v or (v.startswith("关于") and "通知" in v)) or (title and not facts.notice_title):
+            k = _previous(lines, i, start)
+            if not title and v.startswith("关于") and k >= 0 and _SIGNATURE.search(_view(lines[k])) \
+                    and display_width(lines[k].text) <= 40:
+                title.append(k)  # the issuer printed on the line above: ``某某县人民政府`` / ``关于印发…``
+                if k not in found:
+                    found.append(k)
             title.append(i)
             glued = _NOTICE_GLUED.search(v)
             if v.endswith("通知") or glued or len(title) > 4:
