@@ -432,3 +432,14 @@ def test_document_sharing_site_page_and_breadcrumb_variants():
     assert rule_of("您当前的位置：首页 > 政务公开") == rule_of("您當前的位置：首頁 > 政務公開") == "breadcrumb"
     assert rule_of("当前栏目：规划计划") == "breadcrumb"
     assert rule_of("本规划的位置：在全省发展大局中定位。") is None
+
+
+def test_title_repeated_inside_the_body_is_a_running_header():
+    """Two pages of a PDF without page numbers: the title printed again after the body began is the
+    second page's header, and the first printing stays the document's title (no page headline); a
+    title printed again after the 目录 (an inner title page) is kept."""
+    title = "某某区国民经济和社会发展第十四个五年规划纲要"
+    lines = [title, "第一章 发展基础", "第一节 发展成就", "“十三五”时期，全区经济社会发展取得显著成效，", title, "综合实力显著增强。"]
+    assert find_chrome(lines) == {4: "running-header"}
+    lines = [title, "目 录", "第一章 发展基础", "第二章 总体要求", title, "前言", "正文，一段。", "第一章 发展基础", "正文。"]
+    assert find_chrome(lines) == {}

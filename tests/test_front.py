@@ -127,3 +127,15 @@ def test_numbered_list_of_a_box_is_no_evidence_of_levels():
                 "1.综合实力。地区生产总值突破200亿元。", "2.脱贫攻坚。贫困人口全部脱贫。", "第二节 发展环境", "正文。"])
     assert doc.levels == ["章", "节"]
     assert [n.kind for n in doc.walk() if n.kind in ("chapter", "section", "item")] == ["chapter", "section", "section"]
+
+
+def test_title_page_after_the_toc():
+    """Cover title, 目录, the title printed again on an inner page with its adoption line, 前言: the
+    inner title page is a title block of its own (not the preface), the 前言 heads the preface."""
+    title = "某某区国民经济和社会发展第十四个五年规划纲要"
+    doc = _doc([title, "目 录", "第一章 发展基础", "第二章 总体要求", title, "（2021年1月8日某某区第五届人民代表大会第六次会议批准）",
+                "前言", "正文，一段。", "第一章 发展基础", "正文。", "第二章 总体要求", "正文。"])
+    assert [(n.kind, n.id, n.title, n.lines) for n in doc.front] == [
+        ("notice", "notice", "标题", (1, 1)), ("toc", "toc", "目录", (2, 4)), ("notice", "notice-2", "标题", (5, 6)),
+        ("preface", "preface", "前言", (7, 8))]
+    assert doc.facts.title == title and doc.facts.title_lines == [1, 5] and doc.facts.adoption_lines == [6]

@@ -373,7 +373,13 @@ def _headlines(texts: list[str], found: dict[int, str]) -> None:
         key = _key(text)
         if not re.search(r"(纲要|建议|规划|计划)$", _bare(key)):
             continue  # not a whole title: the first line of a title wrapped over several lines
-        later = [j for j in range(i + 1, len(texts)) if texts[j] and j not in found]
+        later = []
+        for j in range(i + 1, len(texts)):
+            if texts[j] and j not in found:
+                if _BODY_HEADING.match(texts[j]) and not (texts[j].startswith("一、") and any(
+                        "印发" in texts[x] for x in later)):
+                    break  # the body has begun: a title printed in it is no repetition of the headline
+                later.append(j)
         for s in range(len(later)):
             joined = ""
             for j in later[s:s + 4]:
@@ -464,14 +470,18 @@ def _header_bylines(texts: list[str], found: dict[int, str]) -> None:
             return
 
 
+#: A line opening a body heading (第X篇/章/节/部分, 一、): the document's body has begun.
+_BODY_HEADING = re.compile(r"^第[一二三四五六七八九十百\d]{1,5}(?:篇|章|节|部分)|^一、")
+
 _RUNNING_TITLE = re.compile(r"(纲要|建议|规划|计划)(\([^()]{1,8}\))?》?$")
 
 
 def _running_headers(texts: list[str], found: dict[int, str]) -> None:
     """Mark the running header of a PDF: a line without sentence punctuation printed again and
-    again at the head (or foot) of its pages. A repeat counts when it stands next to a page number
-    (blank lines aside), or when the line names a plan (the title as page header) and is printed
-    three times or more; the first occurrence of a title is the document's own (its cover)."""
+    again at the head (or foot) of its pages. A repeat of the plan's title counts when it stands
+    next to a page number (blank lines aside) or the title is printed three times or more; any
+    other line when it stands next to page numbers on at least two pages. The first occurrence is
+    the document's own (its cover, or a heading)."""
     seen: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
         if text and i not in found and len(text) >= 6 and not _SENTENCE.search(text):
@@ -486,13 +496,20 @@ def _running_headers(texts: list[str], found: dict[int, str]) -> None:
                 return True
         return False
 
+    nonblank = [i for i, t in enumerate(texts) if t]
+    # the body begins at a heading followed by prose (目录 entries are followed by entries)
+    body = next((i for i, j in zip(nonblank, nonblank[1:]) if _BODY_HEADING.match(texts[i])
+                 and _SENTENCE.search(texts[j]) and not _BODY_HEADING.match(texts[j])), len(texts))
     for text, where in seen.items():
         if len(where) < 2:
             continue
-        titled = bool(_RUNNING_TITLE.search(text)) and len(where) >= 3
-        marked = [i for i in where[1:] if titled or beside_page_number(i)]
-        if len(marked) >= 1 and (titled or sum(beside_page_number(i) for i in where) >= 2):
-            for i in marked:
+        titled = bool(_RUNNING_TITLE.search(text))
+        paged = sum(beside_page_number(i) for i in where) >= 2
+        for i in where[1:]:
+            # the plan's title again: printed three times or more, next to a page number, or inside
+            # the body; any other line: next to a page number, on at least two pages
+            if titled and (len(where) >= 3 or beside_page_number(i) or where[0] < body < i) \
+                    or paged and beside_page_number(i):
                 found[i] = "running-header"
 
 

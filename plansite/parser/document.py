@@ -149,6 +149,8 @@ def _front_nodes(lines: list[Line], split, parser: BodyParser) -> list[Node]:
     pieces = [("notice", 0, split.notice_end)]
     if split.toc_start >= 0:
         pieces.append(("toc", split.toc_start, split.toc_end))
+    if split.inner_start >= 0:
+        pieces.append(("notice", split.inner_start, split.inner_end))  # the title page after the 目录
     if split.preface_start >= 0:
         pieces.append(("preface", split.preface_start, split.body_start))
     for kind, start, end in pieces:
@@ -161,8 +163,11 @@ def _front_nodes(lines: list[Line], split, parser: BodyParser) -> list[Node]:
             title = "目录"
         else:
             title = squash(chunk[0].text) if split.preface_labelled else "引言"
-        node = Node(kind, id=kind, title=title, lines=(chunk[0].number, chunk[-1].number))
-        parser.ids.add(kind)
+        node_id = kind if kind not in parser.ids else f"{kind}-2"
+        if kind == "notice" and node_id != kind:
+            title = "标题"
+        node = Node(kind, id=node_id, title=title, lines=(chunk[0].number, chunk[-1].number))
+        parser.ids.add(node_id)
         if kind == "toc":
             rows = []
             body = chunk[1:] if squash(chunk[0].norm) == "目录" else chunk

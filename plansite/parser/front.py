@@ -64,6 +64,10 @@ class FrontSplit:
     preface_labelled: bool
     body_start: int
     is_notice: bool
+    #: ``[inner_start, inner_end)``: the title printed again after the 目录 (an inner title page,
+    #: with its adoption line), ``-1`` when absent
+    inner_start: int = -1
+    inner_end: int = -1
 
 
 def _view(line: Line) -> str:
@@ -178,6 +182,20 @@ def split_front(lines: list[Line], toc: tuple[int, int, int] | None, body_start:
                 block_end = k
     notice_end = toc_first if toc else block_end
     after = toc_end if toc else block_end
+    inner_start = inner_end = -1
+    first = next((i for i in range(after, body_start) if lines[i].text), -1)
+    if toc and title and first >= 0:
+        inner = [g for g in find_titles(lines, first, body_start) if g[0] == first]
+        if inner:  # the title printed again after the 目录: a title page of its own
+            inner_start, inner_end = first, inner[0][-1] + 1
+            facts.title_lines = sorted(set(facts.title_lines) | {lines[i].number for i in inner[0]})
+            again = find_adoption(lines, inner_end, body_start)
+            if again and again[0] == next((i for i in range(inner_end, body_start) if lines[i].text), -1):
+                inner_end = again[-1] + 1
+                if not adoption:
+                    facts.adoption = "".join(display(lines[i].text) for i in again).replace(" ", "")
+                    facts.adoption_lines = [lines[i].number for i in again]
+            after = inner_end
     preface_start, labelled = -1, False
     for i in range(after, body_start):
         if _view(lines[i]) in PREFACE_LABELS:
@@ -187,7 +205,8 @@ def split_front(lines: list[Line], toc: tuple[int, int, int] | None, body_start:
         notice_end = preface_start  # everything above the 前言 belongs to the title block
     elif any(ln.text for ln in lines[after:body_start]):
         preface_start = after
-    return FrontSplit(notice_end, toc_first, toc_end, preface_start, labelled, body_start, bool(notice))
+    return FrontSplit(notice_end, toc_first, toc_end, preface_start, labelled, body_start, bool(notice),
+                      inner_start, inner_end)
 
 
 def _previous(lines: list[Line], i: int, start: int) -> int:
