@@ -11,6 +11,8 @@ import datetime
 import os
 import re
 
+from markupsafe import Markup, escape
+
 from .model import Node, TocEntry
 
 #: Names of the parser's drop rules (``parse.DROP_RULES``) as readers are told them.
@@ -109,6 +111,21 @@ def reader_warning(message: str) -> str:
         if match:
             return wording.format(**match.groupdict())
     return UNKNOWN_WARNING
+
+
+def link_marks(html, marks: dict[str, str]) -> Markup:
+    """``html`` (escaped paragraph text, ``Markup``) with the first occurrence of each footnote mark
+    of ``marks`` (``{"③": note id}``, see :func:`plansite.parser.footnotes.pair_footnotes`) made a
+    link to its note: ``<a class="fnref" id="ref-<note id>" href="#<note id>">③</a>``. A mark
+    not in ``html`` is left alone (the lead and the rest of a paragraph are linked separately)."""
+    html = Markup(html)
+    for mark, note_id in marks.items():
+        if mark in html:
+            link = Markup('<a class="fnref" id="ref-{0}" href="#{0}" title="查看注释{1}">{1}</a>').format(
+                escape(note_id), mark)
+            head, _, tail = str(html).partition(mark)
+            html = Markup(head) + link + Markup(tail)
+    return html
 
 
 def cite_prefix(plan) -> str:

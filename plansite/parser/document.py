@@ -22,6 +22,7 @@ from ..model import Document, Dropped, FrontFacts, Node, SourceLine
 from ..plans import Plan
 from .body import BodyParser, _Open
 from .chrome import find_chrome
+from .footnotes import footnote_problems
 from .front import find_titles, split_front
 from .headings import heading_like
 from .levels import MAX_DEPTH, detect_levels, match_marker
@@ -91,6 +92,7 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
     if toc_span and not toc:
         doc.warnings.append(Problem(source, toc_lines[0].number if toc_lines else 0, "目录 found but it lists no entries"))
     doc.warnings += check_toc(source, doc, levels)
+    doc.warnings += footnote_problems(source, doc)
     if not facts.title and any(ln.text for ln in live):
         doc.warnings.append(Problem(source, 0, "no plan title found in the front matter"))
     elif facts.title and facts.notice_title and facts.title_lines and facts.title_lines[0] == facts.notice_lines[0]:
