@@ -171,3 +171,16 @@ def test_comparison_page_and_phone_overview_render(browser, site_url, tmp_path):
         _keep(page, "overview-phone", tmp_path)
     finally:
         context.close()
+
+
+def test_chinese_quotes_are_drawn_full_width(phone, site_url):
+    """The font stack starts with CJK fonts: with `system-ui` first, “” were drawn half-width."""
+    phone.goto(site_url + "plans/fuzhou-15th/chapter-1/")
+    family = phone.evaluate("getComputedStyle(document.body).fontFamily")
+    assert not family.lower().startswith(("system-ui", "-apple-system", "sans-serif")), family
+    widths = phone.evaluate("""() => { const p = document.querySelector('article p');
+        return ['“', '”', '中'].map(ch => { const s = document.createElement('span'); s.textContent = ch;
+            p.appendChild(s); const w = s.getBoundingClientRect().width; s.remove(); return w; })
+            .concat([parseFloat(getComputedStyle(p).fontSize)]); }""")
+    quote_open, quote_close, han, size = widths
+    assert quote_open > 0.9 * size and quote_close > 0.9 * size and abs(han - size) < 1, widths

@@ -147,3 +147,76 @@ def test_taishang_overview_explains_the_missing_title_in_chinese(built_site):
     html = (built_site / "plans/taishang-14th/index.html").read_text(encoding="utf-8")
     assert "no plan title" not in html
     assert "原文开头没有印出规划全称" in html
+
+
+class _Titles(HTMLParser):
+    """Text of headings, the breadcrumbs and the outlines of a page, without the source-line links,
+    permalinks and hidden labels inside them; numbers (第五章, 一、) taken off where they lead."""
+
+    SKIP_CLASSES = {"src", "pl", "vh", "ed", "num"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID:
+            return
+        cls = set((dict(attrs).get("class") or "").split())
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6") or cls & {"crumbs", "outline", "page-toc", "full-outline"}:
+            if not self.stack:
+                self.out.append("")
+            self.stack.append(tag)
+        elif self.stack:
+            self.stack.append("skip" if cls & self.SKIP_CLASSES else tag)
+
+    def handle_endtag(self, tag):
+        if self.stack and tag not in VOID:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if self.stack and "skip" not in self.stack:
+            self.out[-1] += data
+
+
+CJK_SPACE = re.compile(r"[\u4e00-\u9fff“”][ \u3000]+[\u4e00-\u9fff“”]")
+
+
+def test_titles_keep_no_space_a_line_join_put_there(built_site):
+    """Titles joined across lines (fuzhou's `打造更高水平` + `海上福州`) carry no space; a space
+    between two Chinese characters in a title is only kept where the source prints it on one line
+    (cangshan's two-clause chapter titles)."""
+    problems = []
+    for slug_dir in sorted((built_site / "plans").iterdir()):
+        seed = (ROOT / "seeds" / f"{slug_dir.name}.txt").read_text(encoding="utf-8")
+        printed = {m.group() for m in CJK_SPACE.finditer(seed)}
+        for path in sorted(slug_dir.rglob("index.html")):
+            if "indicators" in path.relative_to(slug_dir).parts or path.parent.name == "source":
+                continue
+            parser = _Titles()
+            parser.feed(path.read_text(encoding="utf-8"))
+            for title in parser.out:
+                for line in title.splitlines():
+                    for match in CJK_SPACE.finditer(line.strip()):
+                        if match.group() not in printed:
+                            problems.append(f"{path.relative_to(built_site)}: {line.strip()[:40]}")
+    assert not problems, sorted(set(problems))[:10]
+    parser = _Titles()
+    parser.feed('<h2><span class="num">第十篇</span> 打造更高水平 海上福州 <a class="src">原文第1行</a></h2>')
+    assert [m.group() for m in CJK_SPACE.finditer(parser.out[0])] == ["平 海"]
+
+
+def test_no_markup_shown_as_text(built_site):
+    """Printed sub/superscript markup (`PM <sub>2.5</sub>`, `PM _{2.5}`) is rendered, never shown
+    as text, on every page but the verbatim source view."""
+    problems = []
+    for path in sorted(built_site.rglob("*.html")):
+        rel = path.relative_to(built_site)
+        if rel.parts[0] == "pagefind" or rel.parent.name == "source":
+            continue
+        text = visible_text(path.read_text(encoding="utf-8"))
+        for bad in ("<sub>", "</sub>", "_{", "^{", "<b>"):
+            if bad in text:
+                problems.append(f"{rel}: {bad}")
+    assert not problems, problems[:10]
