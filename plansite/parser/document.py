@@ -25,7 +25,7 @@ from .chrome import find_chrome
 from .front import find_titles, split_front
 from .headings import heading_like
 from .levels import MAX_DEPTH, detect_levels, match_marker
-from .lines import Line, build_lines, clean_line
+from .lines import Line, build_lines, clean_line, measure_widths
 from .normalize import squash
 from .toc import check_toc, find_toc, parse_toc
 
@@ -76,14 +76,24 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
     body_start = _body_start(live, after_toc, levels)
     facts = FrontFacts()
     split = split_front(live, toc_span, body_start, facts)
-    parser = BodyParser(source, levels, model in ("hard-wrapped", "flattened"), width, plan.table_ranges,
-                        max_depth=None if plan.levels else MAX_DEPTH)
+    wrapped = model in ("hard-wrapped", "flattened")
+    widths = measure_widths([ln.text for ln in live]) if wrapped else None
+    parser = BodyParser(source, levels, wrapped, width, plan.table_ranges,
+                        max_depth=None if plan.levels else MAX_DEPTH, widths=widths)
     front = _front_nodes(live, split, parser)
     parser.stack = []
     parser.reset_paragraph()
     parser.parse(live[body_start:])
     if not plan.levels:
         warnings += _doubts(source, parser)
+    if parser.unclear_breaks:
+        n = len(parser.unclear_breaks)
+        why = (f"paragraphs here show no first-line indent to tell by" if widths and not widths.indent else
+               f"neither full ({widths.full} columns) nor short by the indent ({widths.indent})" if widths else
+               "no line widths measured")
+        warnings.append(Problem(source, parser.unclear_breaks[0],
+                                f"{n} line(s) after a full line ending a sentence may start a new paragraph or go "
+                                f"on with the last one ({why}); kept as new paragraphs (first here)"))
     toc_lines = live[split.toc_start:split.toc_end] if split.toc_start >= 0 else []
     toc = parse_toc(toc_lines)
     doc = Document(front=front, body=parser.roots, toc=toc, dropped=dropped, warnings=warnings + parser.warnings,
