@@ -27,7 +27,7 @@ from .headings import heading_like
 from .levels import MAX_DEPTH, detect_levels, match_marker
 from .lines import Line, build_lines, clean_line, measure_widths
 from .normalize import squash
-from .toc import check_toc, find_toc, parse_toc
+from .toc import check_toc, find_toc, lone_page, parse_toc, toc_page_lines
 
 #: Node kinds whose title is a heading shown on a page.
 HEADING_KINDS = ("part", "chapter", "section", "subsection", "item", "box")
@@ -44,14 +44,17 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
     warnings: list[Problem] = []
     dropped: list[Dropped] = []
     chrome = find_chrome([ln.text for ln in lines])
-    live: list[Line] = []
-    for k, line in enumerate(lines):
-        rule = chrome.get(k) if line.text else None
-        rule = rule or next((d.rule for d in plan.drop if d.first <= line.number <= d.last), None)
-        if rule and line.text:
-            dropped.append(Dropped(line.number, line.raw if not line.piece else line.text, rule))
-        else:
-            live.append(line)
+    pages = {k for k, rule in chrome.items() if rule == "page-number"}
+    if pages:
+        # Lone numbers in a 目录 are its entries' page numbers wrapped onto a line of their own,
+        # not page chrome: found with them kept, they go back to the 目录.
+        trial, _, where = _drop(plan, lines, {k: rule for k, rule in chrome.items() if k not in pages})
+        span = find_toc(trial)
+        if span:
+            stop = where[span[2]] if span[2] < len(trial) else len(lines)
+            keep = toc_page_lines(lines, where[span[1]], stop, pages)
+            chrome = {k: rule for k, rule in chrome.items() if k not in keep}
+    live, dropped, _ = _drop(plan, lines, chrome)
     toc_span = find_toc(live)
     after_toc = toc_span[2] if toc_span else 0
     # A notice may number its own points (一、…): the body starts after the first title block.
@@ -108,6 +111,23 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
                                                                    "from the issuing notice's title"))
     return doc
 
+
+
+def _drop(plan: Plan, lines: list[Line], chrome: dict[int, str]) -> tuple[list[Line], list[Dropped], list[int]]:
+    """Split ``lines`` into the live lines and the dropped ones (``chrome``: line index → rule
+    name; the editor's ``drop`` ranges), with the index in ``lines`` of each live line."""
+    live: list[Line] = []
+    dropped: list[Dropped] = []
+    where: list[int] = []
+    for k, line in enumerate(lines):
+        rule = chrome.get(k) if line.text else None
+        rule = rule or next((d.rule for d in plan.drop if d.first <= line.number <= d.last), None)
+        if rule and line.text:
+            dropped.append(Dropped(line.number, line.raw if not line.piece else line.text, rule))
+        else:
+            live.append(line)
+            where.append(k)
+    return live, dropped, where
 
 
 def _doubts(source: str, parser: BodyParser) -> list[Problem]:
@@ -170,6 +190,9 @@ def _front_nodes(lines: list[Line], split, parser: BodyParser) -> list[Node]:
             rows = []
             body = chunk[1:] if squash(chunk[0].norm) == "目录" else chunk
             for ln in body:
+                if rows and lone_page(ln):
+                    rows[-1].append(ln.text.strip())  # a page number wrapped onto a line of its own
+                    continue
                 cells = [c.strip() for c in ln.raw.replace("**", "").replace("<b>", "").replace("</b>", "").split("\t")]
                 rows.append([c for c in cells if c])
             if rows:
