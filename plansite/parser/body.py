@@ -17,9 +17,8 @@ from ..errors import Problem
 from ..model import Node
 from .headings import heading_like, join_title, standalone_levels, split_runin, title_goes_on, wrapped_title_run
 from .levels import UNAMBIGUOUS, Marker, level_kinds, match_marker
-from .lines import Line, clean_line, display_width
+from .lines import Line, Widths, clean_line, display_width
 from .normalize import norm
-from .lines import Widths
 from .paragraphs import FOOTNOTE_MARKS, break_after_full_line, continues, ends_sentence
 from .tables import collect_table
 
@@ -81,8 +80,6 @@ class BodyParser:
         self.last_is_first = False
         #: lines after a full line ending a sentence that the widths could not place (kept as breaks)
         self.unclear_breaks: list[int] = []
-        #: lines joined to the paragraph before though it ended a sentence (no indent)
-        self.joined_breaks: list[int] = []
 
     # -- structure -------------------------------------------------------------------------
 
@@ -228,9 +225,8 @@ class BodyParser:
             verdict = break_after_full_line(self.last_line, text, self.widths, self.last_is_first)
             if verdict is None:
                 self.unclear_breaks.append(line)
-            elif verdict is False:
-                goes_on = True
-                self.joined_breaks.append(line)
+            else:
+                goes_on = not verdict  # a full line: no indent, the paragraph goes on
         if goes_on:
             self._append(text, line)
             self._end_footnote()
@@ -331,9 +327,11 @@ class BodyParser:
 
         The heading and its run are read as one line (:func:`split_runin`): a title wrapped onto a
         second line (``第十篇 深化区域协调发展，构建`` / ``东南沿海高质量发展重要引擎``) holds no
-        。 but a final one, and its second line is short (a full one, or more lines, are the
-        paragraph after a title that filled its line); a run-in title cut by the wrap (``1.突出创新引领、落实赶超，速度`` /
-        ``更快、质量更优。2020 年``) ends at its 。 and the rest of the last line is the body; a
+        。 but a final one, and its second line is short (a full one, or more lines below the top
+        level, are the paragraph after a title that filled its line); a run-in title cut by the
+        wrap (``1.突出创新引领、落实赶超，速度`` / ``更快、质量更优。2020 年``) ends at its 。 and
+        the rest of the last line is the body, unless the level's titles stand alone in this
+        document (:func:`~plansite.parser.headings.standalone_levels`) or the cut is a guess; a
         numbered paragraph with no title (``1.`` running on) is the body from the heading line on.
         Anything else — a 。 inside a title that cannot be run in — leaves the heading its first
         line, the run read as text.
