@@ -183,3 +183,19 @@ def test_fuzhou_toc_with_its_pages_on_lines_of_their_own():
     outline = [(n.kind, n.number, n.title) for n in doc.walk() if n.kind in ("part", "chapter", "section", "box")]
     assert outline == [(n.kind, n.number, n.title) for n in data.doc.walk() if n.kind in ("part", "chapter", "section", "box")]
     assert not any(d.rule == "page-number" for d in doc.dropped)
+
+
+def test_body_title_over_two_lines_joined_by_the_toc():
+    """A 篇 title printed over two lines in the body (a second line too long to be taken for the
+    rest of a title by its width) is joined because the 目录 lists the whole title; without a 目录
+    the second line stays text."""
+    body = ["第一篇 坚持创新驱动发展", "加快建设具有全国影响力的科技创新高地", "第一章 发展基础", "“十三五”以来，全市经济持续发展。",
+            "第二章 发展环境", "当前，外部环境复杂。"]
+    toc = ["某市国民经济和社会发展第十四个五年规划纲要", "目录", "第一篇 坚持创新驱动发展加快建设具有全国影响力的科技创新高地……1",
+           "第一章 发展基础……3", "第二章 发展环境……8"]
+    doc = _doc(toc + body)
+    part = next(n for n in doc.body if n.kind == "part")
+    assert part.title == "坚持创新驱动发展加快建设具有全国影响力的科技创新高地" and part.lines[0] == 6
+    assert not doc.warnings
+    bare = _doc(["某市国民经济和社会发展第十四个五年规划纲要"] + body)
+    assert next(n for n in bare.body if n.kind == "part").title == "坚持创新驱动发展"

@@ -18,7 +18,7 @@ from ..model import Node
 from .headings import heading_like, join_title, standalone_levels, split_runin, title_goes_on, wrapped_title_run
 from .levels import UNAMBIGUOUS, Marker, level_kinds, match_marker
 from .lines import Line, Widths, clean_line, display_width
-from .normalize import norm
+from .normalize import norm, squash
 from .paragraphs import FOOTNOTE_MARKS, break_after_full_line, continues, ends_sentence
 from .tables import collect_table
 
@@ -75,6 +75,8 @@ class BodyParser:
         self.warnings: list[Problem] = []
         self.ids: set[str] = set()
         self.widths = widths if wrapped else None
+        #: the 目录's titles by (level, number) (:func:`~plansite.parser.toc.titles_by_number`)
+        self.toc_titles: dict[tuple[str, str], str] = {}
         #: levels whose titles never run in (:func:`standalone_levels`), measured on the body's lines
         self.standalone_levels: set[str] | None = None
         self.last_is_first = False
@@ -304,7 +306,8 @@ class BodyParser:
             while k < len(lines) and not lines[k].text:
                 k += 1
             top = marker.level in ("篇", "部分", "章") or marker.level == self.levels[0]
-            if k >= len(lines) or not title_goes_on(title, lines[k], marker, top, self.widths, head):
+            listed = self.toc_titles.get((marker.level, squash(norm(marker.number))), "")
+            if k >= len(lines) or not title_goes_on(title, lines[k], marker, top, self.widths, head, listed):
                 break
             title = join_title(title, lines[k].text, line.md)
             last_line = lines[k].number

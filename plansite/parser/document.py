@@ -27,7 +27,7 @@ from .headings import heading_like
 from .levels import MAX_DEPTH, detect_levels, match_marker
 from .lines import Line, build_lines, clean_line, measure_widths
 from .normalize import squash
-from .toc import check_toc, find_toc, lone_page, parse_toc, toc_page_lines
+from .toc import check_toc, find_toc, lone_page, parse_toc, titles_by_number, toc_page_lines
 
 #: Node kinds whose title is a heading shown on a page.
 HEADING_KINDS = ("part", "chapter", "section", "subsection", "item", "box")
@@ -81,8 +81,11 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
     split = split_front(live, toc_span, body_start, facts)
     wrapped = model in ("hard-wrapped", "flattened")
     widths = measure_widths([ln.text for ln in live]) if wrapped else None
+    toc_lines = live[split.toc_start:split.toc_end] if split.toc_start >= 0 else []
+    toc = parse_toc(toc_lines)
     parser = BodyParser(source, levels, wrapped, width, plan.table_ranges,
                         max_depth=None if plan.levels else MAX_DEPTH, widths=widths)
+    parser.toc_titles = titles_by_number(toc)
     front = _front_nodes(live, split, parser)
     parser.stack = []
     parser.reset_paragraph()
@@ -97,8 +100,6 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
         warnings.append(Problem(source, parser.unclear_breaks[0],
                                 f"{n} line(s) after a full line ending a sentence may start a new paragraph or go "
                                 f"on with the last one ({why}); kept as new paragraphs (first here)"))
-    toc_lines = live[split.toc_start:split.toc_end] if split.toc_start >= 0 else []
-    toc = parse_toc(toc_lines)
     doc = Document(front=front, body=parser.roots, toc=toc, dropped=dropped, warnings=warnings + parser.warnings,
                    facts=facts, line_model=model, levels=levels)
     if toc_span and not toc:

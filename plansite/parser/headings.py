@@ -11,7 +11,7 @@ import re
 
 from .levels import Marker, display, match_marker
 from .lines import Line, Widths, clean_line, display_width
-from .normalize import normalize, norm
+from .normalize import normalize, norm, squash
 from .paragraphs import ends_sentence
 
 #: A run-in title ends at its first 。 when that comes within this many characters.
@@ -72,7 +72,8 @@ def _printed_after(printed: str, rest: str, k: int) -> str:
     return printed[normalize(printed).printed_end(start, printed):].strip()
 
 
-def title_goes_on(title: str, nxt: Line, marker: Marker, top: bool, widths: Widths | None, head: Line) -> bool:
+def title_goes_on(title: str, nxt: Line, marker: Marker, top: bool, widths: Widths | None, head: Line,
+                  listed: str = "") -> bool:
     """Whether the next non-blank line ``nxt`` is the rest of heading ``head``'s title ``title``.
 
     ``nxt`` must be a short line that is not itself numbered, holds no tab and does not end with
@@ -80,13 +81,19 @@ def title_goes_on(title: str, nxt: Line, marker: Marker, top: bool, widths: Widt
     when the title stops on a word that cannot end it (:data:`OPEN_ENDS`), for a top-level heading
     (a split title: both markdown headings up to 60 columns, or plain lines up to 24 columns), or,
     in hard-wrapped text (``widths``), when ``head`` filled its printed line without ending a
-    sentence and ``nxt`` does not (the wrap cut the title).
+    sentence and ``nxt`` does not (the wrap cut the title). Whatever its width, ``nxt`` is joined
+    when the 目录 lists this heading (``listed``: its title there, normalised, no white space) and
+    the title with ``nxt`` is that title or its beginning (a 篇 title printed over two lines).
     """
     text = nxt.text
     view = nxt.norm
     if not text or not view or "\t" in nxt.raw or match_marker(text) or view[-1] in "。;:":
         return False
     width = display_width(text)
+    if listed and title:
+        so_far, joined = squash(norm(title)), squash(norm(title + text))
+        if so_far != listed and listed.startswith(joined):
+            return True
     if not title:
         return width <= 60 and not ends_sentence(text)
     view_title = norm(title)

@@ -274,6 +274,14 @@ def parse_toc(lines: list[Line]) -> list[TocEntry]:
     return entries
 
 
+def titles_by_number(entries: list[TocEntry]) -> dict[tuple[str, str], str]:
+    """The 目录's titles by ``(level, number)`` (number and title normalised, white space removed),
+    for the numbers the 目录 lists once (a 节 numbering restarting in each 章 is ambiguous: left
+    out). The body uses them as evidence that a heading's title goes on on its next line."""
+    keys = [(e.level, squash(norm(e.number))) for e in entries]
+    return {key: squash(norm(e.title)) for key, e in zip(keys, entries) if e.number and keys.count(key) == 1}
+
+
 def _join(first: str, second: str) -> str:
     """Join two lines of one entry title; a space separates them only where the title already
     used spaces between its phrases."""
