@@ -401,6 +401,14 @@ def test_widths_are_measured_from_the_document():
     assert widths.starts_paragraph(56) is False and widths.starts_paragraph(52) is True
     assert widths.starts_paragraph(54) is None and widths.starts_paragraph(20) is None
     assert Widths(56, 0).starts_paragraph(56) is None  # without an indent a full line proves nothing
+    from plansite.parser.paragraphs import break_after_full_line
+
+    full, short = "发" * 27 + "。", "发" * 26
+    assert break_after_full_line(full, "发" * 28, widths, False) is False  # the paragraph goes on
+    assert break_after_full_line(full, short, widths, False) is True  # indented: a new paragraph
+    assert break_after_full_line(full, "发" * 28, widths, False, numbered=True) is True
+    assert break_after_full_line("发" * 20 + "。", "发" * 28, widths, False) is True  # a short last line
+    assert break_after_full_line(short[:-1] + "。", "发" * 28, widths, True) is False  # an indented first line
 
 
 def test_sentence_end_at_a_line_end_goes_on_unless_the_next_line_is_indented():

@@ -195,14 +195,15 @@ class BodyParser:
 
     # -- paragraphs ------------------------------------------------------------------------
 
-    def add_text(self, text: str, line: int, lead: str = "") -> None:
+    def add_text(self, text: str, line: int, lead: str = "", numbered: bool = False) -> None:
         """Add the text line ``text`` (seed line ``line``) to the open paragraph or a new one.
 
         Footnotes (taishang-14th): a line starting with a circled number is a footnote when text
         follows the mark or the same mark was already seen in the text; the footnote becomes a
         paragraph of its own that ends at its first sentence end, after which the paragraph it
         interrupted goes on. A lone mark seen for the first time is the reference in the text.
-        ``lead``: the bold run-in lead the line starts with, kept on a paragraph it opens.
+        ``lead``: the bold run-in lead the line starts with, kept on a paragraph it opens;
+        ``numbered``: the line starts with a numbering marker (read as text here).
         """
         mark = text[0] if text[0] in FOOTNOTE_MARKS else ""
         if mark and (text.strip(FOOTNOTE_MARKS + " ") or mark in self.footnote_refs):
@@ -224,7 +225,7 @@ class BodyParser:
         goes_on = self.footnote is not None or (self.paragraph is not None and continues(
             self.paragraph.text, self.last_line, text, self.wrapped, self.in_front))
         if not goes_on and self.paragraph is not None and self.widths is not None:
-            verdict = break_after_full_line(self.last_line, text, self.widths, self.last_is_first)
+            verdict = break_after_full_line(self.last_line, text, self.widths, self.last_is_first, numbered)
             if verdict is None:
                 self.unclear_breaks.append(line)
             else:
@@ -283,7 +284,7 @@ class BodyParser:
             if marker and marker.level != "专栏" and not self.in_note and heading_like(marker) and not self.deep:
                 self.as_text.append((line.number, marker.number))
             bold = _BOLD_LEAD.match(line.raw)
-            self.add_text(line.text, line.number, clean_line(bold.group(1))[0] if bold else "")
+            self.add_text(line.text, line.number, clean_line(bold.group(1))[0] if bold else "", marker is not None)
             i += 1
 
     def _heading(self, lines: list[Line], i: int, marker: Marker) -> int:

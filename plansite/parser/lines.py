@@ -19,6 +19,7 @@ the plan JSON.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+@functools.lru_cache(maxsize=65536)
 def printed_width(text: str) -> int:
     """Width of ``text`` as a Chinese typesetter prints it, in half-width columns: CJK, full-width
     and East Asian ambiguous characters (``“”——…``, set full-width in a CJK font) count 2, white

@@ -279,7 +279,10 @@ def titles_by_number(entries: list[TocEntry]) -> dict[tuple[str, str], str]:
     for the numbers the 目录 lists once (a 节 numbering restarting in each 章 is ambiguous: left
     out). The body uses them as evidence that a heading's title goes on on its next line."""
     keys = [(e.level, squash(norm(e.number))) for e in entries]
-    return {key: squash(norm(e.title)) for key, e in zip(keys, entries) if e.number and keys.count(key) == 1}
+    seen: dict[tuple[str, str], int] = {}
+    for key in keys:
+        seen[key] = seen.get(key, 0) + 1
+    return {key: squash(norm(e.title)) for key, e in zip(keys, entries) if e.number and seen[key] == 1}
 
 
 def _join(first: str, second: str) -> str:
