@@ -55,6 +55,8 @@ _READER_WORDING: list[tuple[re.Pattern, str]] = [(re.compile(p), w) for p, w in 
      "标题“{x}”以“{c}”结尾，可能是一句正文被识别成了标题"),
     (r"^(?P<n>\d+) headings have no text of their own \(first: (?P<x>.+?)\)",
      "有{n}个标题下面没有正文（第一个为“{x}”），可能是目录被识别成了正文标题"),
+    (r"^(?P<n>\d+) line\(s\) after a full line ending a sentence may start a new paragraph",
+     "有{n}处句号恰在整行行末，无法从行宽判断下一行是否另起一段，按另起一段显示"),
     (r"^footnote (?P<m>.) has no reference marker",
      "注释{m}在正文中找不到对应的注号，留在原文印出的位置"),
 ]]

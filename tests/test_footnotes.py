@@ -55,12 +55,12 @@ def test_a_lone_mark_and_a_mark_inside_a_note_are_not_notes():
 def test_taishang_notes_sit_under_their_paragraphs_with_links_both_ways(built_site):
     part6 = (built_site / "plans/taishang-14th/part-6/index.html").read_text(encoding="utf-8")
     # ③ is printed at line 1528, after the text it interrupts; on the page it follows its paragraph
-    ref = part6.index('<a class="fnref" id="ref-part-6-2-p4" href="#part-6-2-p4"')
+    ref = part6.index('<a class="fnref" id="ref-part-6-2-p3" href="#part-6-2-p3"')
     para_end = part6.index("</p>", ref)
-    note = part6.index('<p class="footnote" id="part-6-2-p4">')
+    note = part6.index('<p class="footnote" id="part-6-2-p3">')
     between = part6[para_end:note]
     assert "<p id=" not in between                        # nothing but the citation line between
-    assert 'href="#ref-part-6-2-p4"' in part6[note:note + 200]
+    assert 'href="#ref-part-6-2-p3"' in part6[note:note + 200]
     # ④ is printed under part 7 (after a heading), referenced in part 6: shown on part 6 only
     assert '<p class="footnote" id="part-7-p2">' in part6
     part7 = (built_site / "plans/taishang-14th/part-7/index.html").read_text(encoding="utf-8")
