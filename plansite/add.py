@@ -134,13 +134,29 @@ class Drafter:
                 level = "district" if level == "town" else "zone"
                 note = f"{region.level} is not accepted by this project's plan schema yet: {level} written instead"
                 self.warn(line0, f"level {region.level} of {region.name}: {note}; check it")
-            elif not region.certain:
-                note = "assumed: a 市 with no parent 市 printed is taken for prefecture level; a county-level city is `county`"
-                self.warn(line0, f"level of {region.name} assumed to be prefecture (a county-level city would be county): check it")
-            v["region"] = Fact(region.name, region_lines)
-            v["level"] = Fact(level, region_lines, note, bool(note))
-            v["parent_region"] = Fact(region.parent, region_lines if region.parent else [],
-                                      "" if region.parent else "not stated")
+            stated = None
+            if _level_accepted(level) and not region.certain:
+                texts = self.text_lines(limit=len(self.lines))
+                stated = F.city_level(region.name, [sl.text for sl in texts])
+                if stated:
+                    said = texts[stated.index].number
+                    level = stated.level
+            if stated:
+                v["region"] = Fact(region.name, region_lines)
+                v["level"] = Fact(level, [said], stated.reason)
+                parent = region.parent or stated.parent
+                v["parent_region"] = Fact(parent, (region_lines if region.parent else [said]) if parent else [],
+                                          "" if parent else "not stated")
+            else:
+                if _level_accepted(level) and not region.certain:
+                    note = ("assumed: a 市 with no parent 市 printed, and the text does not say which level it is "
+                            "(县级市, a higher 市委, its own 县), is taken for prefecture level; a county-level city is `county`")
+                    self.warn(line0, f"level of {region.name} assumed to be prefecture (a county-level city would be "
+                                     f"county; the text does not say): check it")
+                v["region"] = Fact(region.name, region_lines)
+                v["level"] = Fact(level, region_lines, note, bool(note))
+                v["parent_region"] = Fact(region.parent, region_lines if region.parent else [],
+                                          "" if region.parent else "not stated")
         else:
             v["region"] = Fact(PLACEHOLDER, [], "not stated in the text", True)
             v["level"] = Fact("district", [], "not stated in the text: a placeholder", True)

@@ -16,7 +16,8 @@ import jinja2
 from .cells import align_rows, plain, rich
 from .model import BLOCK_KINDS, Node
 from .project import PlanData, Project
-from .reading import (cite_prefix, data_date, drop_note, editorial_headings, excerpt, first_text,
+from .parser.footnotes import pair_footnotes
+from .reading import (cite_prefix, data_date, drop_note, editorial_headings, excerpt, first_text, link_marks,
                       reader_warning, rule_label, toc_links)
 
 SITE_NAME = "规划纲要库"
@@ -144,7 +145,7 @@ def make_env(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(rich=rich, plain=plain)
+    env.filters.update(rich=rich, plain=plain, fnrefs=link_marks)
     env.globals["align_rows"] = align_rows
     env.globals.update(rule_label=rule_label, drop_note=drop_note, reader_warning=reader_warning)
     return env
@@ -211,14 +212,16 @@ class Renderer:
 def reading_context(data: PlanData, urls: dict[str, str]) -> dict:
     """Template context of a plan's reading pages: ``cite_head`` (GB/T 7714 head, see
     :func:`~plansite.reading.cite_prefix`), ``editorial`` (headings inserted by a correction),
-    ``toc_entries`` (the printed 目录 paired with page URLs) and ``official_url`` (the plan's optional
-    ``source_url``, ``""`` when absent)."""
+    ``toc_entries`` (the printed 目录 paired with page URLs), ``official_url`` (the plan's optional
+    ``source_url``, ``""`` when absent) and ``footnotes`` (notes paired with the paragraphs that
+    reference them, :func:`~plansite.parser.footnotes.pair_footnotes`)."""
     preface = next((n.id for n in data.doc.front if n.kind == "preface"), "")
     return {
         "cite_head": cite_prefix(data.plan),
         "editorial": editorial_headings(data.doc, data.corrections),
         "toc_entries": toc_links(data.doc.toc, data.doc.body, urls, preface),
         "official_url": getattr(data.plan, "source_url", "") or "",
+        "footnotes": pair_footnotes(data.doc),
     }
 
 

@@ -11,6 +11,8 @@ import datetime
 import os
 import re
 
+from markupsafe import Markup, escape
+
 from .model import Node, TocEntry
 
 #: Names of the parser's drop rules (``parse.DROP_RULES``) as readers are told them.
@@ -23,6 +25,44 @@ RULE_LABELS = {
 
 _TOC_TITLE = re.compile(r"^目录 entry (\S*) '(.*)' differs from body heading (\S*) '(.*)' \(line (\d+)\)$")
 _TOC_COUNT = re.compile(r"^目录 lists (\d+) (\S+) but the body has (\d+)$")
+
+#: Every parser warning that can reach a plan page (``Document.warnings``, written in
+#: ``plansite/parser/``: document.py, body.py, toc.py, footnotes.py), as a pattern on the English
+#: message and its reader wording in Chinese. The page adds the source line as a link.
+_READER_WORDING: list[tuple[re.Pattern, str]] = [(re.compile(p), w) for p, w in [
+    (r"^目录 lists (?P<n>\d+) entries but the body has no headings",
+     "原文目录列出{n}个条目，但正文中没有识别出对应的标题（可能是节选，或标题格式特殊），正文按原文照录"),
+    (r"^目录 found but it lists no entries$", "原文有“目录”二字，但其下没有识别出目录条目"),
+    (r"^no plan title found in the front matter$",
+     "原文开头没有印出规划全称，本站显示的标题取自编者整理的规划信息"),
+    (r"^no title block: the plan title is taken from the issuing notice's title$",
+     "原文没有单独的标题页，规划全称取自印发通知的标题"),
+    (r"^no numbered headings found: levels default to 一、$",
+     "原文没有可识别的编号标题，全文作为一个整体显示"),
+    (r"^numbering starts mid-way at (?P<x>.+?) \(",
+     "原文编号从“{x}”开始，此前的标题不在本文中（节选或续页）"),
+    (r"^(?P<x>.+?) is out of sequence \(expected (?P<e>\d+) after (?P<a>\d+)\); kept as text$",
+     "编号“{x}”与前文不连续（前一个是{a}，应为{e}），按正文文字显示，未作标题"),
+    (r"^(?P<x>.+?) would be a heading nested (?P<d>\d+) deep",
+     "“{x}”这一级编号在此会成为第{d}层标题，超过三层，这一级编号按带编号的段落显示"),
+    (r"^run-in title of (?P<x>.+?) cut at its first 。 by guess$",
+     "“{x}”的标题与正文连排，按第一个句号推断标题到此为止"),
+    (r"^(?P<n>\d+) numbered line\(s\) read as text, not headings \(first: (?P<x>.+?)\)",
+     "有{n}处带编号的行按正文文字显示，未作标题（第一处为“{x}”）"),
+    (r"^heading (?P<x>.+?) has a (?P<n>\d+)-character title",
+     "标题“{x}”长达{n}字，可能是一段正文被识别成了标题"),
+    (r"^heading (?P<x>.+?) ends with '(?P<c>.)': a sentence",
+     "标题“{x}”以“{c}”结尾，可能是一句正文被识别成了标题"),
+    (r"^(?P<n>\d+) headings have no text of their own \(first: (?P<x>.+?)\)",
+     "有{n}个标题下面没有正文（第一个为“{x}”），可能是目录被识别成了正文标题"),
+    (r"^(?P<n>\d+) line\(s\) after a full line ending a sentence may start a new paragraph",
+     "有{n}处句号恰在整行行末，无法从行宽判断下一行是否另起一段，按另起一段显示"),
+    (r"^footnote (?P<m>.) has no reference marker",
+     "注释{m}在正文中找不到对应的注号，留在原文印出的位置"),
+]]
+
+#: The reader wording of a warning this module does not know (never the English text).
+UNKNOWN_WARNING = "整理时发现一处存疑（详见构建记录），正文照原文显示"
 
 
 def rule_label(rule: str) -> str:
@@ -51,11 +91,13 @@ def _chrome_rules() -> dict[str, str]:
 
 
 def reader_warning(message: str) -> str:
-    """A parser warning (``Problem.message``, English) as a Chinese note for the plan page.
+    """A parser warning (``Problem.message``, English, for the build log) as a Chinese note for
+    the plan page; the page adds the source line.
 
     ``目录 entry 第十八章 'A' differs from body heading 第十八章 'B' (line 685)`` →
-    ``目录与正文标题不一致：目录作“第十八章 A”，正文（第685行）作“第十八章 B”``. A message of a kind not
-    known here is shown as ``目录与正文核对：`` followed by the original text.
+    ``目录与正文标题不一致：目录作“第十八章 A”，正文（第685行）作“第十八章 B”``;
+    ``no plan title found in the front matter`` → ``原文开头没有印出规划全称，…``. A message of a kind
+    not known here gives :data:`UNKNOWN_WARNING`, so no English reaches a public page.
     """
     match = _TOC_TITLE.match(message)
     if match:
@@ -66,7 +108,26 @@ def reader_warning(message: str) -> str:
     if match:
         listed, level, found = match.groups()
         return f"目录与正文数目不一致：目录列出{listed}个{level}，正文有{found}个{level}"
-    return f"目录与正文核对：{message}"
+    for pattern, wording in _READER_WORDING:
+        match = pattern.match(message)
+        if match:
+            return wording.format(**match.groupdict())
+    return UNKNOWN_WARNING
+
+
+def link_marks(html, marks: dict[str, str]) -> Markup:
+    """``html`` (escaped paragraph text, ``Markup``) with the first occurrence of each footnote mark
+    of ``marks`` (``{"③": note id}``, see :func:`plansite.parser.footnotes.pair_footnotes`) made a
+    link to its note: ``<a class="fnref" id="ref-<note id>" href="#<note id>">③</a>``. A mark
+    not in ``html`` is left alone (the lead and the rest of a paragraph are linked separately)."""
+    html = Markup(html)
+    for mark, note_id in marks.items():
+        if mark in html:
+            link = Markup('<a class="fnref" id="ref-{0}" href="#{0}" title="查看注释{1}">{1}</a>').format(
+                escape(note_id), mark)
+            head, _, tail = str(html).partition(mark)
+            html = Markup(head) + link + Markup(tail)
+    return html
 
 
 def cite_prefix(plan) -> str:

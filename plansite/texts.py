@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from .model import Node
+from .parser.footnotes import pair_footnotes
 from .project import PlanData, Project
 from .reading import cite_prefix, editorial_headings
 
@@ -61,13 +62,18 @@ def _provenance(data: PlanData) -> list[str]:
 
 def plan_text(data: PlanData) -> str:
     """The plan as plain text: title, facts, then every heading and block; tables as tab-separated
-    rows; a blank line between blocks."""
+    rows; a blank line between blocks. A footnote printed at a page foot follows the paragraph that
+    references it (as on the pages, :func:`~plansite.parser.footnotes.pair_footnotes`)."""
     out = [data.plan.title, *_facts(data), ""]
     editorial = editorial_headings(data.doc, data.corrections)
+    notes = pair_footnotes(data.doc)
 
     def visit(node: Node):
         if node.kind == "paragraph":
-            out.extend([node.text, ""])
+            if node.id not in notes.placed:
+                out.extend([node.text, ""])
+                for note in notes.after.get(node.id, []):
+                    out.extend(["注" + note.text.lstrip(), ""])
         elif node.kind == "table":
             out.extend(["\t".join(row) for row in node.rows])
             out.append("")
@@ -84,9 +90,11 @@ def plan_text(data: PlanData) -> str:
 
 def plan_markdown(data: PlanData) -> str:
     """The plan as Markdown: ``#`` title, facts as a list, headings ``##``… by depth (at most
-    ``######``), 专栏 as block quotes, tables as pipe tables; all plan text escaped (:func:`md_escape`)."""
+    ``######``), 专栏 as block quotes, tables as pipe tables; all plan text escaped (:func:`md_escape`).
+    A footnote follows the paragraph that references it, as a block quote ``> 注①…``."""
     out = [f"# {md_escape(data.plan.title)}", "", *[f"- {md_escape(f)}" for f in _facts(data)], ""]
     editorial = editorial_headings(data.doc, data.corrections)
+    notes = pair_footnotes(data.doc)
 
     def table(rows: list[list[str]], prefix: str):
         width = max(len(r) for r in rows)
@@ -98,7 +106,10 @@ def plan_markdown(data: PlanData) -> str:
 
     def visit(node: Node, depth: int, prefix: str):
         if node.kind == "paragraph":
-            out.extend([prefix + md_escape(node.text), prefix.rstrip()])
+            if node.id not in notes.placed:
+                out.extend([prefix + md_escape(node.text), prefix.rstrip()])
+                for note in notes.after.get(node.id, []):
+                    out.extend([prefix + "> 注" + md_escape(note.text.lstrip()), prefix.rstrip()])
         elif node.kind == "table":
             if node.rows:
                 table(node.rows, prefix)

@@ -199,3 +199,25 @@ def test_portal_metadata_block_feeds_the_draft(tmp_path):
     assert data["issued_on"] == "2021-05-12"
     assert "# from line 3 (the page's 发文机关)" in text
     assert out.count("[metadata-block]") == 3 and "[breadcrumb]" in out
+
+
+def test_county_level_city_read_from_the_text(tmp_path):
+    """A bare …市 is drafted as county level, with its parent, when the text says so (a higher
+    city's Party committee beside the province's); the comment names the line and the words; no
+    TODO and no doubt. A notice addressed to its counties makes it a prefecture, also without a
+    doubt."""
+    root = tmp_project(tmp_path)
+    src = tmp_path / "county-city.txt"
+    src.write_text(PROPOSAL.replace("深入分析了国内外形势，", "按照省委和某州市委部署要求，"), encoding="utf-8")
+    data, text, out, err = add(root, src)
+    assert (data["level"], data["parent_region"]) == ("county", "某州市")
+    lines = text.splitlines()
+    comment = lines[lines.index("level: county") - 1]
+    assert comment.startswith("# from line 5 (a higher city's Party committee beside the province's (省委和某州市委))")
+    assert "TODO" not in comment and "level of" not in err
+    prefecture = NOTICE.replace("某某县", "某某市").replace("各乡镇人民政府，县政府各部门：", "各县（市、区）人民政府，市政府各部门：")
+    src2 = tmp_path / "prefecture.txt"
+    src2.write_text(prefecture, encoding="utf-8")
+    data, text, _, err = add(root, src2)
+    assert (data["level"], data["parent_region"]) == ("prefecture", "")
+    assert "level of" not in err and "# from line 4 (the city's own counties named" in text

@@ -129,20 +129,28 @@ def test_every_body_line_reaches_a_page(slug, pages):
 @pytest.mark.parametrize("slug", SLUGS)
 def test_paragraphs_whole_on_one_page_inside_its_range(slug, pages):
     """Each paragraph is rendered on exactly one page, its whole text contiguous there, and its
-    line range lies inside the range of that page's node (the part/chapter, or a front node)."""
+    line range lies inside the range of that page's node (the part/chapter, or a front node).
+    A footnote printed at a page foot is shown under the paragraph that references it
+    (``pair_footnotes``): on that paragraph's page, whatever its own line range."""
+    from plansite.parser.footnotes import pair_footnotes
+
     data = plan_data(slug)
+    notes = pair_footnotes(data.doc)
     placed: dict[str, int] = {}
     for unit, text in pages[slug]:
         current_root = unit.node
         for depth, node in unit_nodes(unit):
             if unit.node is None and node in unit.nodes:
                 current_root = node
-            if node.kind != "paragraph":
+            if node.kind != "paragraph" or node.id in notes.placed:
                 continue
             placed[node.id] = placed.get(node.id, 0) + 1
             assert squeeze(node.text) in text, (unit.url, node.id)
             first, last = current_root.lines
             assert first <= node.lines[0] <= node.lines[1] <= last, (unit.url, node.id, current_root.id)
+            for note in notes.after.get(node.id, []):
+                placed[note.id] = placed.get(note.id, 0) + 1
+                assert squeeze(note.text) in text, (unit.url, note.id)
     paragraphs = [n.id for n in data.doc.walk() if n.kind == "paragraph"]
     assert sorted(placed) == sorted(paragraphs)
     assert set(placed.values()) == {1}

@@ -143,3 +143,23 @@ def test_issuer_short_and_composed_titles():
     assert compose_title("贵州省", 2021, 2035, "proposal") == \
         "中共贵州省委关于制定贵州省国民经济和社会发展第十四个五年规划和二〇三五年远景目标的建议"
     assert compose_title("湘潭县", 2011, None, "outline") == "湘潭县国民经济和社会发展第十二个五年规划纲要"
+
+
+@pytest.mark.parametrize("texts, found", [
+    (["……按照省委和苏州市委部署要求，就制定我市……提出如下建议。"], ("county", "苏州市", 0)),
+    (["全会认为，", "在省委、福州市委的坚强领导下，福清……"], ("county", "福州市", 1)),
+    (["某某市（县级）位于……"], ("county", "", 0)),
+    (["1993年某某撤县设市以来，……"], ("county", "", 0)),
+    (["各镇人民政府，各街道办事处，市政府各部门：", "现将《纲要》印发给你们。"], ("county", "", 0)),
+    (["各县（市、区）人民政府，市政府各部门：", "现将《纲要》印发给你们。"], ("prefecture", "", 0)),
+    (["……全市各县区要抓好落实。"], ("prefecture", "", 0)),
+    (["连续多年位居全国百强县（市）首位。"], None),        # a ranking of counties, not its own
+    (["某某市人民政府", "某政〔2021〕3号"], None),           # a document number says nothing
+    (["按照省委和某某市委部署要求"], None),                   # its own 市委 is no parent
+    (["各县（市、区）人民政府：", "按照省委和苏州市委部署"], None),  # the text disagrees: no verdict
+])
+def test_city_level_from_what_the_text_says(texts, found):
+    from plansite.parser.facts import city_level
+
+    result = city_level("某某市", texts)
+    assert (result and (result.level, result.parent, result.index)) == found if found else result is None

@@ -44,12 +44,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 FRONT = ("notice", "toc", "preface")
 STRUCTURE = ("notice", "toc", "preface", "part", "chapter", "section", "subsection", "item", "box")
 
-#: (seed, transform) → why the parser does not give the same outline yet.
-_CUT = ("a heading hard-wrapped over two lines keeps only its first line as the title (the rest "
-        "becomes a paragraph): headings are not yet re-joined across PDF wraps")
-XFAIL: dict[tuple[str, str], str] = {
-    **{(slug, "wrap30"): _CUT for slug in SEEDS},
-}
+#: (seed, transform) → why the parser does not give the same outline yet (none at present: the
+#: ``wrap30`` cases, headings cut by a 30-column wrap, pass since titles are re-joined across wraps).
+XFAIL: dict[tuple[str, str], str] = {}
 
 
 @functools.lru_cache(maxsize=None)

@@ -146,11 +146,33 @@ def test_wrapped_line_ending_in_a_bracket_goes_on():
     assert "院士（专家）工作站 8家" in para.text
 
 
-def test_wrapped_sentence_end_starts_a_new_paragraph():
-    """taishang 232 ends "…重点专科建设。" and 234 "围绕“六稳”…" is a new paragraph."""
+def test_wrapped_sentence_end_before_an_indented_line_starts_a_new_paragraph():
+    """taishang 1556 fills its line and ends "…综合居住服务区。"; 1558 "科学城片区：…" is two
+    characters short of a full line (the PDF's first-line indent): a new paragraph."""
     doc = plan_data("taishang-14th").doc
-    assert node_at(doc, 232) is not node_at(doc, 234)
-    assert node_at(doc, 234).text.startswith("围绕“六稳”")
+    assert node_at(doc, 1556) is not node_at(doc, 1558)
+    assert node_at(doc, 1558).text.startswith("科学城片区")
+
+
+@pytest.mark.parametrize("first, second", [(160, 162), (232, 234), (1520, 1522)])
+def test_wrapped_sentence_end_at_a_full_line_goes_on(first, second):
+    """taishang 160 "…管网 3200公里。" fills its line and 162 "惠南污水处理厂…" is a full line
+    too (no indent): the sentence end fell on the line end, the paragraph goes on (issue 10). The
+    same after 232 "…重点专科建设。" (234 "围绕“六稳”“六保”…" fills its line: “” print full-width)
+    and after the indented one-line start 1520 "南移加快…展示面。". (Before the widths were
+    measured 234 was pinned as a new paragraph; the PDF layout says otherwise.)"""
+    doc = plan_data("taishang-14th").doc
+    assert node_at(doc, first) is node_at(doc, second)
+    assert seed_text("taishang-14th", first) + seed_text("taishang-14th", second) in node_at(doc, first).text
+
+
+def test_undecidable_sentence_ends_are_one_warning():
+    """taishang 1004 is neither full nor short by the indent: kept as a new paragraph, and the plan
+    gets one warning with the count, not one per line."""
+    doc = plan_data("taishang-14th").doc
+    assert node_at(doc, 1002) is not node_at(doc, 1004)
+    found = [w for w in doc.warnings if "after a full line ending a sentence" in w.message]
+    assert len(found) == 1 and found[0].line == 1004 and found[0].message.startswith("1 line(s)")
 
 
 @pytest.mark.parametrize("slug, first, second, joined", [
@@ -333,3 +355,100 @@ def test_odd_text_never_raises_and_every_line_is_placed(texts):
     for levels in ([], ["一、", "1."], ["章", "节"]):
         doc = _synthetic(texts, levels)
         assert unplaced_lines(doc, [SourceLine(i + 1, t) for i, t in enumerate(texts)]) == []
+
+
+# -- hard-wrapped text: widths as evidence ---------------------------------------------------
+
+#: Prose to fill synthetic PDF pages (sentences of varied length, each ending in 。).
+_PROSE = ("坚持创新在现代化建设全局中的核心地位，深入实施科教兴区战略。推动产业基础高级化、产业链现代化，"
+          "提升经济质量效益和核心竞争力。加快发展现代服务业，促进先进制造业和现代服务业深度融合。"
+          "完善城市功能，提升城市品质，建设宜居韧性智慧城市。")
+
+
+def _pdf(blocks, chars=28, indent=2):
+    """The lines of a PDF extraction: headings (tuples) on their own lines cut every ``chars``
+    characters; paragraphs set ``chars`` characters a line, the first ``indent`` characters
+    shorter (the indent itself is lost, as extraction loses it), with a blank line after every
+    line as in taishang."""
+    out = []
+    for block in blocks:
+        if isinstance(block, tuple):
+            text = block[0]
+            pieces = [text[k:k + chars] for k in range(0, len(text), chars)]
+        else:
+            pieces, text = [block[:chars - indent]], block[chars - indent:]
+            pieces += [text[k:k + chars] for k in range(0, len(text), chars)]
+        for piece in pieces:
+            out += [piece, ""]
+    return out
+
+
+def _filler(n, start=0):
+    """A paragraph of exactly ``n`` characters cut from :data:`_PROSE`, ending in 。."""
+    core = (_PROSE * 20)[start:start + n - 1].rstrip("，。、")
+    return core + "推" * (n - 1 - len(core)) + "。"
+
+
+def test_widths_are_measured_from_the_document():
+    from plansite.parser.lines import Widths, measure_widths, printed_width
+
+    lines = _pdf([_filler(100, k * 7) for k in range(12)])
+    widths = measure_widths(lines)
+    assert (widths.full, widths.indent) == (56, 4)
+    assert measure_widths(_pdf([_filler(100, k * 7) for k in range(12)], indent=0)).indent == 0
+    assert measure_widths(_pdf([_filler(100)])) is None  # too few lines to measure
+    assert printed_width("“六稳” 2%") == 10  # quotes print full-width, extraction spaces take no room
+    assert widths.starts_paragraph(56) is False and widths.starts_paragraph(52) is True
+    assert widths.starts_paragraph(54) is None and widths.starts_paragraph(20) is None
+    assert Widths(56, 0).starts_paragraph(56) is None  # without an indent a full line proves nothing
+    from plansite.parser.paragraphs import break_after_full_line
+
+    full, short = "发" * 27 + "。", "发" * 26
+    assert break_after_full_line(full, "发" * 28, widths, False) is False  # the paragraph goes on
+    assert break_after_full_line(full, short, widths, False) is True  # indented: a new paragraph
+    assert break_after_full_line(full, "发" * 28, widths, False, numbered=True) is True
+    assert break_after_full_line("发" * 20 + "。", "发" * 28, widths, False) is True  # a short last line
+    assert break_after_full_line(short[:-1] + "。", "发" * 28, widths, True) is False  # an indented first line
+
+
+def test_sentence_end_at_a_line_end_goes_on_unless_the_next_line_is_indented():
+    """A paragraph whose sentence ends exactly at a full line: the next full line goes on with
+    it, a line two characters short (the lost indent) starts a new paragraph."""
+    exact = _filler(26 + 28, 3)  # fills its first (indented) and second line, ends in 。
+    longer = exact + _filler(40, 11)  # the same sentence end at a line end, the paragraph going on
+    blocks = [("第一章 总则",)] + [_filler(90, k * 5) for k in range(6)] + [longer, exact, _filler(70, 2)]
+    doc = _synthetic(_pdf(blocks), ["章"])
+    texts = [n.text for n in doc.walk() if n.kind == "paragraph"]
+    assert doc.line_model == "hard-wrapped"
+    assert longer in texts and exact in texts and _filler(70, 2) in texts
+    assert not any("after a full line ending a sentence" in w.message for w in doc.warnings)
+
+
+def test_sentence_end_at_a_line_end_without_indents_is_kept_and_warned_once():
+    """Re-wrapped text shows no indent to go by: the breaks stay as they were, one warning with
+    the count."""
+    exact = _filler(56, 3)
+    blocks = [("第一章 总则",)] + [_filler(90, k * 5) for k in range(6)] + [exact + _filler(40, 11), exact + _filler(30, 9)]
+    doc = _synthetic(_pdf(blocks, indent=0), ["章"])
+    texts = [n.text for n in doc.walk() if n.kind == "paragraph"]
+    assert exact in texts and _filler(40, 11) in texts
+    found = [w for w in doc.warnings if "after a full line ending a sentence" in w.message]
+    assert len(found) == 1 and found[0].message.startswith("2 line(s)")
+
+
+def test_headings_cut_by_the_wrap_are_joined():
+    """Hard-wrapped at 20 characters: a 篇 title over two lines is one title; a run-in item title
+    cut by the wrap still ends at its 。 with the body after it; a 章 title that filled its line
+    followed by a paragraph keeps its own title."""
+    part = "第一篇 加快建设现代化国际城市，在中国式现代化新征程中奋勇争先"
+    item = "1.突出创新引领、落实赶超，速度更快、质量更优。2020年实现地区生产总值三百亿元。"
+    blocks = [(part,), _filler(60, 1), ("第一章 发展基础和发展环境全面向好",), _filler(61, 4),
+              ("第二章 主要目标",), _filler(50, 8), (item,)] + [_filler(70, k * 9) for k in range(6)]
+    lines = _pdf(blocks, chars=20)
+    doc = _synthetic(lines, ["篇", "章", "1."])
+    heads = [(n.number, n.title) for n in doc.walk() if n.kind in ("part", "chapter", "item")]
+    assert heads == [("第一篇", "加快建设现代化国际城市，在中国式现代化新征程中奋勇争先"),
+                     ("第一章", "发展基础和发展环境全面向好"), ("第二章", "主要目标"),
+                     ("1.", "突出创新引领、落实赶超，速度更快、质量更优。")]
+    first = doc.find("chapter-2-1").children[0]
+    assert first.text.startswith("2020年实现地区生产总值") and first.lines[0] == 1 + lines.index("量更优。2020年实现地区生产总值三百亿")

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from ..errors import Problem
 from ..model import Node
-from .headings import heading_like, join_title, split_runin, title_goes_on, wrapped_title_run
+from .headings import heading_like, join_title, standalone_levels, split_runin, title_goes_on, wrapped_title_run
 from .levels import DECIMAL, UNAMBIGUOUS, Marker, level_kinds, match_marker
-from .lines import Line, clean_line, display_width
-from .normalize import norm
-from .paragraphs import FOOTNOTE_MARKS, continues, ends_sentence
+from .lines import Line, Widths, clean_line, display_width
+from .normalize import norm, squash
+from .paragraphs import FOOTNOTE_MARKS, break_after_full_line, continues, ends_sentence
 from .tables import collect_table
 
 
@@ -39,11 +39,13 @@ class BodyParser:
 
     ``levels`` are the numbering levels the document uses, outermost first; ``wrapped`` tells that
     lines are hard-wrapped at ``wrap_width`` columns (a full line continues on the next one);
-    ``source`` names the plan source in warnings.
+    ``source`` names the plan source in warnings; ``widths``: the measured printed widths of
+    hard-wrapped text (:func:`~plansite.parser.lines.measure_widths`), for titles wrapped over two
+    lines and paragraphs whose sentence ends at a line end.
     """
 
     def __init__(self, source: str, levels: list[str], wrapped: bool, wrap_width: int, table_ranges=(),
-                 max_depth: int | None = None):
+                 max_depth: int | None = None, widths: Widths | None = None):
         self.source = source
         self.levels = levels
         self.kinds = level_kinds(levels)
@@ -73,6 +75,14 @@ class BodyParser:
         self.resume: Node | None = None
         self.warnings: list[Problem] = []
         self.ids: set[str] = set()
+        self.widths = widths if wrapped else None
+        #: the 目录's titles by (level, number) (:func:`~plansite.parser.toc.titles_by_number`)
+        self.toc_titles: dict[tuple[str, str], str] = {}
+        #: levels whose titles never run in (:func:`standalone_levels`), measured on the body's lines
+        self.standalone_levels: set[str] | None = None
+        self.last_is_first = False
+        #: lines after a full line ending a sentence that the widths could not place (kept as breaks)
+        self.unclear_breaks: list[int] = []
 
     # -- structure -------------------------------------------------------------------------
 
@@ -197,14 +207,15 @@ class BodyParser:
 
     # -- paragraphs ------------------------------------------------------------------------
 
-    def add_text(self, text: str, line: int, lead: str = "") -> None:
+    def add_text(self, text: str, line: int, lead: str = "", numbered: bool = False) -> None:
         """Add the text line ``text`` (seed line ``line``) to the open paragraph or a new one.
 
         Footnotes (taishang-14th): a line starting with a circled number is a footnote when text
         follows the mark or the same mark was already seen in the text; the footnote becomes a
         paragraph of its own that ends at its first sentence end, after which the paragraph it
         interrupted goes on. A lone mark seen for the first time is the reference in the text.
-        ``lead``: the bold run-in lead the line starts with, kept on a paragraph it opens.
+        ``lead``: the bold run-in lead the line starts with, kept on a paragraph it opens;
+        ``numbered``: the line starts with a numbering marker (read as text here).
         """
         mark = text[0] if text[0] in FOOTNOTE_MARKS else ""
         if mark and (text.strip(FOOTNOTE_MARKS + " ") or mark in self.footnote_refs):
@@ -223,10 +234,18 @@ class BodyParser:
             return
         if mark:
             self.footnote_refs.add(mark)
-        if self.footnote is not None or (self.paragraph is not None and continues(
-                self.paragraph.text, self.last_line, text, self.wrapped, self.in_front)):
+        goes_on = self.footnote is not None or (self.paragraph is not None and continues(
+            self.paragraph.text, self.last_line, text, self.wrapped, self.in_front))
+        if not goes_on and self.paragraph is not None and self.widths is not None:
+            verdict = break_after_full_line(self.last_line, text, self.widths, self.last_is_first, numbered)
+            if verdict is None:
+                self.unclear_breaks.append(line)
+            else:
+                goes_on = not verdict  # a full line: no indent, the paragraph goes on
+        if goes_on:
             self._append(text, line)
             self._end_footnote()
+            self.last_is_first = False
         else:
             self.paragraph = Node("paragraph", text=text, lines=(line, line),
                                   lead=lead if lead and text.startswith(lead) and lead != text else "")
@@ -234,6 +253,7 @@ class BodyParser:
             # Numbered lines after 注：/备注： are the notes' own list, not items of the plan.
             note_start = bool(re.match(r"^(备注|注)[：:]", text))
             self.in_note = note_start or (self.in_note and bool(re.match(r"^[(（]?\d", text)))
+            self.last_is_first = True
         self.last_line = text
 
     def _append(self, text: str, line: int) -> None:
@@ -255,6 +275,8 @@ class BodyParser:
 
     def parse(self, lines: list[Line], front: bool = False) -> None:
         """Read ``lines`` (chrome already removed) into the tree; ``front``: no headings."""
+        if not front and self.widths is not None and self.standalone_levels is None:
+            self.standalone_levels = standalone_levels(lines, self.widths)
         i = 0
         while i < len(lines):
             line = lines[i]
@@ -274,7 +296,7 @@ class BodyParser:
             if marker and marker.level != "专栏" and not self.in_note and heading_like(marker) and not self.deep:
                 self.as_text.append((line.number, marker.number))
             bold = _BOLD_LEAD.match(line.raw)
-            self.add_text(line.text, line.number, clean_line(bold.group(1))[0] if bold else "")
+            self.add_text(line.text, line.number, clean_line(bold.group(1))[0] if bold else "", marker is not None)
             i += 1
 
     def _heading(self, lines: list[Line], i: int, marker: Marker) -> int:
@@ -282,12 +304,12 @@ class BodyParser:
         title, body, guessed = split_runin(line, marker)
         last_line = body_line = line.number
         head = line
-        run = wrapped_title_run(lines, i, self.wrap_width) if self.wrapped and not body else []
+        run = wrapped_title_run(lines, i, self.widths) if self.widths is not None and not body else []
         if run:
-            title, body, last_line, body_line, consumed = self._wrapped_heading(lines, i, run, marker, title)
+            title, body, last_line, body_line, guessed, consumed = self._wrapped_heading(
+                lines, i, run, marker, title, guessed)
             if consumed:
                 head, i = lines[run[-1]], run[-1]
-                guessed = False
         if guessed:
             self.warn(line.number, f"run-in title of {marker.number} cut at its first 。 by guess")
         for _ in range(3):  # a title continued on the next lines (a split title, a dangling word)
@@ -297,7 +319,8 @@ class BodyParser:
             while k < len(lines) and not lines[k].text:
                 k += 1
             top = marker.level in ("篇", "部分", "章") or marker.level == self.levels[0]
-            if k >= len(lines) or not title_goes_on(title, lines[k], marker, top, self.wrapped, self.wrap_width, head):
+            listed = self.toc_titles.get((marker.level, squash(norm(marker.number))), "")
+            if k >= len(lines) or not title_goes_on(title, lines[k], marker, top, self.widths, head, listed):
                 break
             title = join_title(title, lines[k].text, line.md)
             last_line = lines[k].number
@@ -312,20 +335,37 @@ class BodyParser:
             self._extend(last_line)
         return i + 1
 
-    def _wrapped_heading(self, lines: list[Line], i: int, run: list[int], marker: Marker, title: str):
+    def _wrapped_heading(self, lines: list[Line], i: int, run: list[int], marker: Marker, title: str,
+                         guessed: bool):
         """A heading line that filled a hard-wrapped line, read with the lines ``run`` that follow
-        it: ``(title, body, last line, first body line, whether the run was used)``.
+        it (:func:`~plansite.parser.headings.wrapped_title_run`): ``(title, body, last line, first
+        body line, guessed, whether the run was used)``.
 
-        The run is used when, joined to the heading, it holds no 。: the rest of a title wrapped
-        over several lines. (A run-in title cut by the wrap cannot be told from a title that
-        filled its line followed by a paragraph; such a heading keeps its first line.)
+        The heading and its run are read as one line (:func:`split_runin`): a title wrapped onto a
+        second line (``第十篇 深化区域协调发展，构建`` / ``东南沿海高质量发展重要引擎``) holds no
+        。 but a final one, and its second line is short (a full one, or more lines below the top
+        level, are the paragraph after a title that filled its line); a run-in title cut by the
+        wrap (``1.突出创新引领、落实赶超，速度`` / ``更快、质量更优。2020 年``) ends at its 。 and
+        the rest of the last line is the body, unless the level's titles stand alone in this
+        document (:func:`~plansite.parser.headings.standalone_levels`) or the cut is a guess; a
+        numbered paragraph with no title (``1.`` running on) is the body from the heading line on.
+        Anything else — a 。 inside a title that cannot be run in — leaves the heading its first
+        line, the run read as text.
         """
         line = lines[i]
         text = line.text + "".join(lines[k].text for k in run)
         raw = line.raw.rstrip() + "".join(lines[k].raw.strip() for k in run)
         combined = Line(line.number, raw, text, norm(text), line.md)
-        t2, _, _ = split_runin(combined, match_marker(text) or marker)
+        t2, b2, g2 = split_runin(combined, match_marker(text) or marker)
         last = lines[run[-1]].number
-        if "。" not in combined.norm:
-            return t2, "", last, last, True
-        return title, "", line.number, line.number, False
+        inner = norm(t2)[:-1]
+        top = marker.level in ("篇", "部分", "章") or marker.level == self.levels[0]
+        title_only = not b2 and (len(run) > 1 and not top or self.widths.fills(lines[run[-1]]))
+        runs_in = bool(b2 and t2)
+        if runs_in and (g2 or marker.level in (self.standalone_levels or ())):
+            return title, "", line.number, line.number, guessed, False  # this document's titles stand alone
+        if "。" in inner or display_width(t2) > 120 or title_only or (not b2 and norm(t2)[-1:] in (",", "、", ";", ":")):
+            return title, "", line.number, line.number, guessed, False
+        if b2 and not t2:
+            return t2, b2, last, line.number, g2, True  # a numbered paragraph with no title
+        return t2, b2, last, last, g2, True

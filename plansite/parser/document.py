@@ -22,12 +22,13 @@ from ..model import Document, Dropped, FrontFacts, Node, SourceLine
 from ..plans import Plan
 from .body import BodyParser, _Open
 from .chrome import find_chrome
+from .footnotes import footnote_problems
 from .front import find_titles, split_front
 from .headings import heading_like
 from .levels import DECIMAL, MAX_DEPTH, detect_levels, match_marker
-from .lines import Line, build_lines, clean_line
+from .lines import Line, build_lines, clean_line, measure_widths
 from .normalize import squash
-from .toc import check_toc, find_toc, parse_toc
+from .toc import check_toc, find_toc, lone_page, parse_toc, titles_by_number, toc_page_lines
 
 #: Node kinds whose title is a heading shown on a page.
 HEADING_KINDS = ("part", "chapter", "section", "subsection", "item", "box")
@@ -44,14 +45,17 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
     warnings: list[Problem] = []
     dropped: list[Dropped] = []
     chrome = find_chrome([ln.text for ln in lines])
-    live: list[Line] = []
-    for k, line in enumerate(lines):
-        rule = chrome.get(k) if line.text else None
-        rule = rule or next((d.rule for d in plan.drop if d.first <= line.number <= d.last), None)
-        if rule and line.text:
-            dropped.append(Dropped(line.number, line.raw if not line.piece else line.text, rule))
-        else:
-            live.append(line)
+    pages = {k for k, rule in chrome.items() if rule == "page-number"}
+    if pages:
+        # Lone numbers in a 目录 are its entries' page numbers wrapped onto a line of their own,
+        # not page chrome: found with them kept, they go back to the 目录.
+        trial, _, where = _drop(plan, lines, {k: rule for k, rule in chrome.items() if k not in pages})
+        span = find_toc(trial)
+        if span:
+            stop = where[span[2]] if span[2] < len(trial) else len(lines)
+            keep = toc_page_lines(lines, where[span[1]], stop, pages)
+            chrome = {k: rule for k, rule in chrome.items() if k not in keep}
+    live, dropped, _ = _drop(plan, lines, chrome)
     toc_span = find_toc(live)
     after_toc = toc_span[2] if toc_span else 0
     # A notice may number its own points (一、…): the body starts after the first title block.
@@ -83,21 +87,33 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
     body_start = _body_start(live, after_toc, levels)
     facts = FrontFacts()
     split = split_front(live, toc_span, body_start, facts)
-    parser = BodyParser(source, levels, model in ("hard-wrapped", "flattened"), width, plan.table_ranges,
-                        max_depth=None if plan.levels else MAX_DEPTH)
+    wrapped = model in ("hard-wrapped", "flattened")
+    widths = measure_widths([ln.text for ln in live]) if wrapped else None
+    toc_lines = live[split.toc_start:split.toc_end] if split.toc_start >= 0 else []
+    toc = parse_toc(toc_lines)
+    parser = BodyParser(source, levels, wrapped, width, plan.table_ranges,
+                        max_depth=None if plan.levels else MAX_DEPTH, widths=widths)
+    parser.toc_titles = titles_by_number(toc)
     front = _front_nodes(live, split, parser)
     parser.stack = []
     parser.reset_paragraph()
     parser.parse(live[body_start:])
     if not plan.levels:
         warnings += _doubts(source, parser)
-    toc_lines = live[split.toc_start:split.toc_end] if split.toc_start >= 0 else []
-    toc = parse_toc(toc_lines)
+    if parser.unclear_breaks:
+        n = len(parser.unclear_breaks)
+        why = (f"paragraphs here show no first-line indent to tell by" if widths and not widths.indent else
+               f"neither full ({widths.full} columns) nor short by the indent ({widths.indent})" if widths else
+               "no line widths measured")
+        warnings.append(Problem(source, parser.unclear_breaks[0],
+                                f"{n} line(s) after a full line ending a sentence may start a new paragraph or go "
+                                f"on with the last one ({why}); kept as new paragraphs (first here)"))
     doc = Document(front=front, body=parser.roots, toc=toc, dropped=dropped, warnings=warnings + parser.warnings,
                    facts=facts, line_model=model, levels=levels)
     if toc_span and not toc:
         doc.warnings.append(Problem(source, toc_lines[0].number if toc_lines else 0, "目录 found but it lists no entries"))
     doc.warnings += check_toc(source, doc, levels)
+    doc.warnings += footnote_problems(source, doc)
     if not facts.title and any(ln.text for ln in live):
         doc.warnings.append(Problem(source, 0, "no plan title found in the front matter"))
     elif facts.title and facts.notice_title and facts.title_lines and facts.title_lines[0] == facts.notice_lines[0]:
@@ -105,6 +121,23 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
                                                                    "from the issuing notice's title"))
     return doc
 
+
+
+def _drop(plan: Plan, lines: list[Line], chrome: dict[int, str]) -> tuple[list[Line], list[Dropped], list[int]]:
+    """Split ``lines`` into the live lines and the dropped ones (``chrome``: line index → rule
+    name; the editor's ``drop`` ranges), with the index in ``lines`` of each live line."""
+    live: list[Line] = []
+    dropped: list[Dropped] = []
+    where: list[int] = []
+    for k, line in enumerate(lines):
+        rule = chrome.get(k) if line.text else None
+        rule = rule or next((d.rule for d in plan.drop if d.first <= line.number <= d.last), None)
+        if rule and line.text:
+            dropped.append(Dropped(line.number, line.raw if not line.piece else line.text, rule))
+        else:
+            live.append(line)
+            where.append(k)
+    return live, dropped, where
 
 
 def _doubts(source: str, parser: BodyParser) -> list[Problem]:
@@ -172,6 +205,9 @@ def _front_nodes(lines: list[Line], split, parser: BodyParser) -> list[Node]:
             rows = []
             body = chunk[1:] if squash(chunk[0].norm) == "目录" else chunk
             for ln in body:
+                if rows and lone_page(ln):
+                    rows[-1].append(ln.text.strip())  # a page number wrapped onto a line of its own
+                    continue
                 cells = [c.strip() for c in ln.raw.replace("**", "").replace("<b>", "").replace("</b>", "").split("\t")]
                 rows.append([c for c in cells if c])
             if rows:

@@ -322,3 +322,66 @@ def compose_title(region: str, start: int, vision: int | None, kind: str) -> str
     vision_part = f"和{''.join(digits[int(d)] for d in str(vision))}年远景目标" if vision else ""
     core = f"{region}国民经济和社会发展第{nth}个五年规划{vision_part}"
     return f"中共{region}委关于制定{core}的建议" if kind == "proposal" else f"{core}纲要"
+
+
+@dataclass(frozen=True)
+class CityLevel:
+    """What a text says about the level of a city named ``…市`` with no parent in its title:
+    ``level`` (``county`` for a county-level city, ``prefecture``), ``parent`` (the city above it
+    when the text names one, else ``""``), ``index`` (0-based index of the line that says so) and
+    ``reason`` (the words that say so, for the draft's comment)."""
+
+    level: str
+    parent: str
+    index: int
+    reason: str
+
+
+_ALL_COUNTIES = re.compile(r"(?:各|全市)县(?:\((?:市|区|市、区|区、市|市区)\)|、?区|、?市)")
+
+
+def city_level(name: str, texts: list[str]) -> CityLevel | None:
+    """The level of the city ``name`` (``昆山市``) as its own text ``texts`` (lines, in order)
+    states it, or ``None`` when it does not, or when the statements disagree.
+
+    County level: ``昆山市(县级)`` / ``县级昆山市`` / ``昆山市是县级市``; ``撤县设市`` / ``撤销昆山县，设立昆山市``;
+    a higher city's Party committee named beside the province's (``按照省委和苏州市委部署要求``:
+    the parent is 苏州市); an issuing notice addressed to towns and sub-districts but no county
+    (``各镇人民政府，各街道办事处：``). Prefecture level: the city's counties named as its own
+    (``各县（市）区``, ``全市各县区``) or a notice addressed to them (``各县（市、区）人民政府：``).
+    A document-number prefix (``某政〔2021〕``) is not evidence: prefectures use it too (``榕政``).
+    """
+    bare = re.sub(r"\([^()]*\)$", "", name)
+    if not bare.endswith("市") or len(bare) < 3:
+        return None
+    short = re.escape(bare[:-1])
+    own = re.escape(bare)
+    county = [
+        (re.compile(rf"{own}\(县级市?\)|县级{own}|{own}(?:是|为|系)?(?:一个)?县级市"), "the text calls it a 县级市"),
+        (re.compile(rf"{short}(?:撤县设市|撤县建市)|撤销{short}县[,，]?(?:设立|建立){own}"), "撤县设市: a county made a city"),
+    ]
+    found: list[CityLevel] = []
+    for k, text in enumerate(texts):
+        t = re.sub(r"\s+", "", norm(text))
+        if not t:
+            continue
+        for pattern, reason in county:
+            m = pattern.search(t)
+            if m:
+                found.append(CityLevel("county", "", k, f"{reason} ({m.group(0)})"))
+        m = re.search(r"省委(?:和|、|及|与)([\u4e00-\u9fff]{2,5}?)市委", t)
+        if m and m.group(1) != bare[:-1]:
+            found.append(CityLevel("county", m.group(1) + "市", k,
+                                   f"a higher city's Party committee beside the province's ({m.group(0)})"))
+        m = _ALL_COUNTIES.search(t)
+        if m:
+            found.append(CityLevel("prefecture", "", k, f"the city's own counties named ({m.group(0)})"))
+        if re.match(r"^各.{1,60}[:]$", t) and re.search(r"人民政府|办事处|管委会|部门|单位", t):
+            if "县" in t:
+                found.append(CityLevel("prefecture", "", k, f"a notice addressed to counties ({t})"))
+            elif re.search(r"镇|乡|街道", t):
+                found.append(CityLevel("county", "", k, f"a notice addressed to towns, no county ({t})"))
+    if not found or len({f.level for f in found}) > 1:
+        return None
+    parent = next((f for f in found if f.parent), None)
+    return parent or found[0]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from .levels import Marker, display, match_marker
-from .lines import Line, clean_line, display_width
-from .normalize import normalize, norm
+from .lines import Line, Widths, clean_line, display_width
+from .normalize import normalize, norm, squash
 from .paragraphs import ends_sentence
 
 #: A run-in title ends at its first 。 when that comes within this many characters.
@@ -72,21 +72,28 @@ def _printed_after(printed: str, rest: str, k: int) -> str:
     return printed[normalize(printed).printed_end(start, printed):].strip()
 
 
-def title_goes_on(title: str, nxt: Line, marker: Marker, top: bool, wrapped: bool, wrap_width: int,
-                  head: Line) -> bool:
+def title_goes_on(title: str, nxt: Line, marker: Marker, top: bool, widths: Widths | None, head: Line,
+                  listed: str = "") -> bool:
     """Whether the next non-blank line ``nxt`` is the rest of heading ``head``'s title ``title``.
 
     ``nxt`` must be a short line that is not itself numbered, holds no tab and does not end with
     ``。；：``. Then it is joined when the heading has no title yet (``第一节`` alone on its line),
     when the title stops on a word that cannot end it (:data:`OPEN_ENDS`), for a top-level heading
-    (a split title: both markdown headings up to 60 columns, or plain lines up to 24 columns), or
-    when hard-wrapped text filled the heading's line.
+    (a split title: both markdown headings up to 60 columns, or plain lines up to 24 columns), or,
+    in hard-wrapped text (``widths``), when ``head`` filled its printed line without ending a
+    sentence and ``nxt`` does not (the wrap cut the title). Whatever its width, ``nxt`` is joined
+    when the 目录 lists this heading (``listed``: its title there, normalised, no white space) and
+    the title with ``nxt`` is that title or its beginning (a 篇 title printed over two lines).
     """
     text = nxt.text
     view = nxt.norm
     if not text or not view or "\t" in nxt.raw or match_marker(text, decimal=True) or view[-1] in "。;:":
         return False
     width = display_width(text)
+    if listed and title:
+        so_far, joined = squash(norm(title)), squash(norm(title + text))
+        if so_far != listed and listed.startswith(joined):
+            return True
     if not title:
         return width <= 60 and not ends_sentence(text)
     view_title = norm(title)
@@ -94,15 +101,19 @@ def title_goes_on(title: str, nxt: Line, marker: Marker, top: bool, wrapped: boo
         return True
     if top and head.md and nxt.md and width <= 60:
         return True
+    if widths is not None and widths.fills(head) and not widths.fills(nxt) and not ends_sentence(head.text, strict=True):
+        return True
     return top and not head.md and not nxt.md and width <= 24
 
 
-def wrapped_title_run(lines: list[Line], i: int, wrap_width: int) -> list[int]:
-    """In hard-wrapped text, the indexes of the lines that may continue heading ``lines[i]`` when
-    it filled its line and holds no 。: the following full lines up to the first one that holds a
-    。 or is shorter (where a title or a run-in title ends), at most three, none numbered or
-    holding a tab. ``[]`` when the heading line was not full or no such end comes."""
-    if display_width(lines[i].text) < wrap_width - 4 or "。" in lines[i].norm:
+def wrapped_title_run(lines: list[Line], i: int, widths: Widths) -> list[int]:
+    """In hard-wrapped text, the indexes of the lines that may continue heading ``lines[i]``, cut
+    by the wrap: ``[]`` unless the heading line filled its printed line (:meth:`Widths.fills`) and
+    does not end a sentence. Then the following lines up to the first one that is short of a full
+    line or holds a 。 (where a title or a run-in title ends), at most three, none of them numbered,
+    holding a tab or ending in ``；：``. ``[]`` when no such end comes."""
+    head = lines[i]
+    if not widths.fills(head) or ends_sentence(head.text, strict=True) or "。" in head.norm:
         return []
     run: list[int] = []
     k = i + 1
@@ -111,13 +122,34 @@ def wrapped_title_run(lines: list[Line], i: int, wrap_width: int) -> list[int]:
         if not line.text:
             k += 1
             continue
-        if "\t" in line.raw or match_marker(line.text, decimal=True):
+        if "\t" in line.raw or match_marker(line.text, decimal=True) or line.norm[-1] in ";:":
             return []
         run.append(k)
-        if "。" in line.norm or display_width(line.text) < wrap_width - 4:
+        if "。" in line.norm or not widths.fills(line):
             return run
         k += 1
     return []
+
+
+def standalone_levels(lines: list[Line], widths: Widths | None) -> set[str]:
+    """The numbering levels whose titles stand alone, so that a wrap cannot have cut a run-in title
+    of theirs (``1.突出创新引领、落实赶超，速度`` / ``更快、质量更优。2020 年…`` is one elsewhere),
+    judged from the document's own uncut heading lines: some titles of the level stand on lines
+    that did not fill their printed line, and none runs in. (A title that filled its line and is
+    followed by a paragraph cannot be told from a cut run-in title by the lines alone; the
+    document's habit decides.)"""
+    alone: dict[str, int] = {}
+    run_in: dict[str, int] = {}
+    for line in lines:
+        marker = match_marker(line.text) if line.text else None
+        if not marker or not heading_like(marker):
+            continue
+        title, body, _ = split_runin(line, marker)
+        if body and title:
+            run_in[marker.level] = run_in.get(marker.level, 0) + 1
+        elif title and (widths is None or not widths.fills(line)):
+            alone[marker.level] = alone.get(marker.level, 0) + 1
+    return {level for level in alone if not run_in.get(level)}
 
 
 def join_title(first: str, second: str, spaced: bool) -> str:

@@ -19,6 +19,7 @@ the plan JSON.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -54,6 +55,97 @@ class Line:
 def display_width(text: str) -> int:
     """Width of ``text`` in half-width columns (CJK and full-width characters count 2)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@functools.lru_cache(maxsize=65536)
+def printed_width(text: str) -> int:
+    """Width of ``text`` as a Chinese typesetter prints it, in half-width columns: CJK, full-width
+    and East Asian ambiguous characters (``“”——…``, set full-width in a CJK font) count 2, white
+    space 0 (PDF extraction puts a space where the typesetter only spaced Chinese from digits),
+    others 1. Measures how much of a printed line a line of PDF text filled."""
+    total = 0
+    for ch in text:
+        if ch.isspace():
+            continue
+        total += 2 if unicodedata.east_asian_width(ch) in "WFA" else 1
+    return total
+
+
+@dataclass(frozen=True)
+class Widths:
+    """The measured printed widths of a hard-wrapped text (:func:`measure_widths`), in columns of
+    :func:`printed_width`.
+
+    ``full``: the width of a full printed line (the mode of the prose lines' widths; a typesetter
+    justifies every line of a paragraph but its last to that width); ``indent``: how many columns
+    the first line of a paragraph is short of ``full`` (the first-line indent the extraction
+    dropped, usually 2 characters = 4 columns), ``0`` when the text shows no clear indent.
+    """
+
+    full: int
+    indent: int = 0
+
+    def fills(self, line: "Line") -> bool:
+        """Whether ``line`` filled its printed line: at least ``full - 2`` columns by any measure
+        (its printed text, or its source text with markup, which took the same room when the
+        text was wrapped)."""
+        width = max(printed_width(line.text), display_width(line.text), display_width(line.raw.strip()))
+        return width >= self.full - 2
+
+    def starts_paragraph(self, width: int, first: bool = False) -> bool | None:
+        """What a line of ``width`` columns after a full line says about a paragraph break:
+        ``False`` when it is full itself (``full - 1`` to ``full + 3``: no indent, the paragraph
+        goes on), ``True`` when it is short of ``full`` by the measured indent (±1 column: a new,
+        indented paragraph), ``None`` when the widths cannot tell (no measured indent — a full
+        line then proves nothing —, or a shorter line: a one-line paragraph and the last line of
+        a paragraph look alike)."""
+        if not self.indent:
+            return None
+        if self.full - 1 <= width <= self.full + 3:
+            return False
+        if abs(width - (self.full - self.indent)) <= 1:
+            return True
+        return None
+
+
+#: Sentence ends, for measuring indents (the full set is :data:`plansite.parser.paragraphs.TERMINAL`).
+_ENDS = re.compile(r"[。！？；：.!?;:][”’」』]?$")
+
+
+def measure_widths(texts: list[str]) -> Widths | None:
+    """The :class:`Widths` of a hard-wrapped text's lines ``texts`` (printed, markup removed), or
+    ``None`` when fewer than 20 lines hold prose.
+
+    ``full`` is the most common :func:`printed_width` of the lines holding prose punctuation
+    (``，、。；``). The indent is read from the lines that open a paragraph for certain: a line
+    after one that ends a sentence short of ``full`` (the previous paragraph's last line), itself
+    not ending a sentence (so not a one-line paragraph) and not numbered. When at least 5 such
+    lines exist and over half of them share one width 3 to 8 columns short of ``full`` (1.5 to 4
+    characters), that shortfall is the indent; otherwise ``indent`` is 0 (no evidence: web copies
+    re-wrapped without indents, or a PDF that sets paragraphs apart by space).
+    """
+    filled = [t for t in texts if t]
+    prose = [printed_width(t) for t in filled if re.search(r"[，、。；,;]", t)]
+    if len(prose) < 20:
+        return None
+    counts: dict[int, int] = {}
+    for w in prose:
+        counts[w] = counts.get(w, 0) + 1
+    full = max(counts, key=lambda w: (counts[w], w))
+    firsts: dict[int, int] = {}
+    for prev, text in zip(filled, filled[1:]):
+        if (_ENDS.search(prev) and printed_width(prev) < full - 2 and not _ENDS.search(text)
+                and not re.match(r"^\s*[(（]?[\d一二三四五六七八九十]{1,3}[、.．)）]", text)):
+            w = printed_width(text)
+            firsts[w] = firsts.get(w, 0) + 1
+    total = sum(firsts.values())
+    indent = 0
+    if total >= 5:
+        best = max(firsts, key=lambda w: (sum(firsts.get(w + d, 0) for d in (-1, 0, 1)), w))
+        share = sum(firsts.get(best + d, 0) for d in (-1, 0, 1)) / total
+        if share > 0.5 and 3 <= full - best <= 8:
+            indent = full - best
+    return Widths(full, indent)
 
 
 def clean_line(raw: str) -> tuple[str, bool]:

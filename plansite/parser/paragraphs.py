@@ -6,7 +6,7 @@ count as the full-width punctuation they stand for.
 
 from __future__ import annotations
 
-from .lines import display_width
+from .lines import Widths, display_width, printed_width
 from .normalize import norm
 
 #: Characters that end a sentence: a paragraph whose text ends with one is complete
@@ -76,3 +76,28 @@ def continues(para_text: str, last_line: str, text: str, wrapped: bool, in_front
 def unclosed(text: str) -> bool:
     """Whether ``text`` leaves a 《 or “ open: a line cut inside a quoted title goes on."""
     return text.count("《") > text.count("》") or text.count("“") > text.count("”")
+
+
+def break_after_full_line(last_line: str, text: str, widths: Widths, last_is_first: bool,
+                          numbered: bool = False) -> bool | None:
+    """In hard-wrapped text, whether the line ``text`` starts a new paragraph after a paragraph
+    that ends a sentence and whose last line is ``last_line`` (``last_is_first``: that line is the
+    paragraph's first, so it may be short by the indent).
+
+    A PDF extraction keeps no sign of a paragraph's first-line indent but its trace: the first
+    line holds about two characters fewer than a full line. So when ``last_line`` filled its line
+    (:meth:`~plansite.parser.lines.Widths.fills`, or the indented width for a first line), the
+    sentence end may fall on the line end by chance, and ``text``'s own width decides
+    (:meth:`~plansite.parser.lines.Widths.starts_paragraph`): ``False`` — full width, the
+    paragraph goes on; ``True`` — short by the indent, a new paragraph; ``None`` — the widths
+    cannot tell (the caller keeps the break and counts it for a warning). A ``last_line`` short
+    of its line ended its paragraph: ``True``. A numbered line (``numbered``: it starts with a
+    numbering marker) always starts anew: ``True``.
+    """
+    width = printed_width(last_line)
+    filled = widths.full - 2 <= width <= widths.full + 3
+    if last_is_first and widths.indent:
+        filled = filled or abs(width - (widths.full - widths.indent)) <= 1
+    if not filled or numbered:
+        return True
+    return widths.starts_paragraph(printed_width(text))

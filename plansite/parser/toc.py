@@ -7,7 +7,10 @@ A 目录 is found with or without its label:
   siblings in a row (in a body, text always separates two sibling headings).
 
 Entries are numbered lines (any level), 前言/序言/结束语-style labels, or lines ending in a page
-number (after ``……`` leaders, in ``(8)`` brackets, after a tab or spaces). The 目录 ends at the
+number (after ``……`` leaders, in ``(8)`` brackets, after a tab or spaces). A page number may be
+wrapped onto a line of its own (``第三章 加快建设现代产业体系 ……`` / ``15``), also after a title
+wrapped over two lines: it belongs to the entry above (:func:`toc_page_lines` keeps such lines
+from being dropped as page chrome). The 目录 ends at the
 first line that is none of these (prose, or an unnumbered line once entries carried page numbers),
 or where the first entry comes round again (the body's first heading). Entries run together on
 one line (``第一章 发展基础 第二章 发展环境``) are split at each 第X篇/章/节.
@@ -29,7 +32,9 @@ _PAGE = re.compile(r"^(?P<title>.*?)(?:[.·…．。_\-]{2,}\s*[(（]?\s*|\s*[(�
                    r"(?P<page>\d{1,4})\s*[)）]?$")
 #: A page number glued to the end of a title (``发展基础12``): up to three digits after Chinese text.
 _GLUED_PAGE = re.compile(r"^(?P<title>.*[\u4e00-\u9fff”）)])(?P<page>\d{1,3})$")
-_LEADERS = re.compile(r"[.·…．。_]{2,}\s*$")
+_LEADERS = re.compile(r"(?:\s*[.·…．。_]{2,})+\s*$")
+#: A page number alone on its line (``15``, ``(15)``): the page of the 目录 entry above it.
+_LONE_PAGE = re.compile(r"^[(（]?\s*(\d{1,4})\s*[)）]?$")
 _RUN_TOGETHER = re.compile(r"(?<=\S)\s*(?=第[〇零一二两三四五六七八九十百\d]{1,5}(?:[篇章节]|部分))")
 
 
@@ -68,6 +73,36 @@ def entry_of(line: Line) -> tuple[Marker | None, str, str] | None:
     return None
 
 
+def lone_page(line: Line) -> str:
+    """The page number a line holds alone (``"15"``, ``"(15)"`` → ``"15"``), or ``""``."""
+    m = _LONE_PAGE.match(line.text.strip()) if line.text else None
+    return m.group(1) if m else ""
+
+
+def toc_page_lines(lines: list[Line], first: int, stop: int, candidates: set[int]) -> set[int]:
+    """The indexes among ``candidates`` (lone numbers, taken for page chrome) in ``lines[first:stop]``
+    — a 目录 region — that are the page numbers of the entries above them, wrapped onto a line of
+    their own (``第三章 加快建设现代产业体系 ……`` / ``15``).
+
+    A lone number counts when the nearest line above it with text is a 目录 entry without a page
+    number (or the second line of one, wrapped), and either the entry ends in ``……`` leaders (the number is due) or at least two entries
+    are followed by such numbers, in non-decreasing order (a 目录's pages, not a page footer)."""
+    pairs: list[tuple[int, int, bool]] = []
+    for k in sorted(c for c in candidates if first <= c < stop):
+        j = k - 1
+        while j >= first and not lines[j].text:
+            j -= 1
+        if j < first or j in candidates:
+            continue
+        raw = lines[j].raw.replace("**", "").strip()
+        if _pageless_entry_line(lines, j, first) and lone_page(lines[k]):
+            pairs.append((k, int(lone_page(lines[k])), bool(_LEADERS.search(raw))))
+    numbers = [n for _, n, _ in pairs]
+    if len(pairs) >= 2 and numbers == sorted(numbers):
+        return {k for k, _, _ in pairs}
+    return {k for k, _, leaders in pairs if leaders}
+
+
 def _key(line: Line) -> str:
     return squash(norm(strip_page(line.text)[0]))
 
@@ -82,7 +117,7 @@ def find_toc(lines: list[Line]) -> tuple[int, int, int] | None:
     while i < len(lines):
         if entry_of(lines[i]) and entry_of(lines[i])[0]:
             end = _extent(lines, i, labelled=False)
-            entries = [entry_of(ln) for ln in lines[i:end] if ln.text]
+            entries = [entry_of(ln) for ln in lines[i:end] if ln.text and not lone_page(ln)]
             levels = [e[0].level if e and e[0] else "" for e in entries]
             siblings = any(a and a == b for a, b in zip(levels, levels[1:]))
             if len(entries) >= 4 and siblings:
@@ -105,11 +140,16 @@ def _extent(lines: list[Line], start: int, labelled: bool) -> int:
         if not line.text:
             j += 1
             continue
+        if end > start and lone_page(line) and _page_due(lines, j, end):
+            paged, unpaged = paged + 1, unpaged - 1  # the entry above carries its page on this line
+            j += 1
+            end = j
+            continue
         entry = entry_of(line)
         if entry is None:
             # A wrapped entry: a short unnumbered line without sentence punctuation.
             if labelled and end > start and display_width(line.text) <= 40 and not re.search(r"[。；;]", line.norm) \
-                    and not (paged > unpaged) and j + 1 < len(lines):
+                    and (not paged > unpaged or _page_next(lines, j)) and j + 1 < len(lines):
                 j += 1
                 end = j
                 continue
@@ -132,12 +172,46 @@ def _extent(lines: list[Line], start: int, labelled: bool) -> int:
     return end
 
 
+def _pageless_entry_line(lines: list[Line], j: int, first: int) -> bool:
+    """Whether ``lines[j]`` is a 目录 entry without a page number, or the second line of one
+    (a short line without 。 after such an entry: a title wrapped over two lines)."""
+    entry = entry_of(lines[j])
+    if entry:
+        return not entry[2]
+    if not lines[j].text or "。" in lines[j].norm or display_width(lines[j].text) > 60 or strip_page(lines[j].text)[1]:
+        return False
+    p = j - 1
+    while p >= first and not lines[p].text:
+        p -= 1
+    above = entry_of(lines[p]) if p >= first else None
+    return bool(above and not above[2])
+
+
+def _page_due(lines: list[Line], j: int, end: int) -> bool:
+    """Whether the lone number ``lines[j]`` is the page of the 目录 entry just read (``lines[end - 1]``,
+    blank lines between), which carries none of its own."""
+    p = j - 1
+    while p >= 0 and not lines[p].text:
+        p -= 1
+    return p == end - 1 and _pageless_entry_line(lines, p, 0)
+
+
+def _page_next(lines: list[Line], j: int) -> bool:
+    """Whether the next non-blank line after ``lines[j]`` is a page number alone."""
+    k = j + 1
+    while k < len(lines) and not lines[k].text:
+        k += 1
+    return k < len(lines) and bool(lone_page(lines[k]))
+
+
 def _prose_follows(lines: list[Line], j: int) -> bool:
     """Whether text that is no 目录 entry follows ``lines[j]`` before any entry with a page number
     (at the end of a cut excerpt nothing follows: the entry is the 目录's last)."""
     for line in lines[j + 1:]:
         if not line.text:
             continue
+        if lone_page(line):
+            return False
         entry = entry_of(line)
         if entry is None:
             return True
@@ -155,14 +229,19 @@ def _next_is_prose(lines: list[Line], j: int) -> bool:
 
 
 def _wrapped_entry(lines: list[Line], j: int) -> bool:
-    """Whether entry ``lines[j]`` goes on on the next non-blank line, which carries its page number."""
+    """Whether entry ``lines[j]`` goes on on the next non-blank line, which carries its page number
+    (after the rest of its title, or alone)."""
     k = j + 1
     while k < len(lines) and not lines[k].text:
         k += 1
     if k >= len(lines):
         return False
     nxt = entry_of(lines[k])
-    return bool(nxt and not nxt[0] and not nxt[1] and nxt[2])
+    if bool(nxt and not nxt[0] and not nxt[1] and nxt[2]) or lone_page(lines[k]):
+        return True
+    if nxt or "。" in lines[k].norm or display_width(lines[k].text) > 60:
+        return False
+    return _page_next(lines, k)  # the rest of the title, then the page number alone
 
 
 def parse_toc(lines: list[Line]) -> list[TocEntry]:
@@ -174,6 +253,9 @@ def parse_toc(lines: list[Line]) -> list[TocEntry]:
         if not line.text or squash(line.norm) == "目录":
             continue
         raw = line.raw.replace("**", "").replace("<b>", "").replace("</b>", "").strip()
+        if lone_page(line) and entries and not entries[-1].page:
+            entries[-1].page = lone_page(line)  # the page number wrapped onto a line of its own
+            continue
         pieces = [p for p in _RUN_TOGETHER.split(raw) if p.strip()] if not re.search(r"\t", raw) else [raw]
         for piece in pieces:
             title, page = strip_page(piece.strip())
@@ -190,6 +272,17 @@ def parse_toc(lines: list[Line]) -> list[TocEntry]:
             else:
                 entries.append(TocEntry("", "", display(title), page, line.number))
     return entries
+
+
+def titles_by_number(entries: list[TocEntry]) -> dict[tuple[str, str], str]:
+    """The 目录's titles by ``(level, number)`` (number and title normalised, white space removed),
+    for the numbers the 目录 lists once (a 节 numbering restarting in each 章 is ambiguous: left
+    out). The body uses them as evidence that a heading's title goes on on its next line."""
+    keys = [(e.level, squash(norm(e.number))) for e in entries]
+    seen: dict[tuple[str, str], int] = {}
+    for key in keys:
+        seen[key] = seen.get(key, 0) + 1
+    return {key: squash(norm(e.title)) for key, e in zip(keys, entries) if e.number and seen[key] == 1}
 
 
 def _join(first: str, second: str) -> str:
