@@ -443,3 +443,11 @@ def test_title_repeated_inside_the_body_is_a_running_header():
     assert find_chrome(lines) == {4: "running-header"}
     lines = [title, "目 录", "第一章 发展基础", "第二章 总体要求", title, "前言", "正文，一段。", "第一章 发展基础", "正文。"]
     assert find_chrome(lines) == {}
+
+
+def test_numbered_toc_entry_beside_its_page_is_no_running_header():
+    """A 目录 with pages on their own lines, then the body: ``第一章 发展基础`` printed twice, each
+    time next to a lone number, is an entry and its heading, not a page header."""
+    lines = ["某市国民经济和社会发展第十四个五年规划纲要", "第一章 发展基础", "3", "第二章 发展环境", "8",
+             "第一章 发展基础", "正文，一段。", "第二章 发展环境", "正文。"]
+    assert "running-header" not in find_chrome(lines).values()

@@ -473,6 +473,8 @@ def _header_bylines(texts: list[str], found: dict[int, str]) -> None:
 #: A line opening a body heading (第X篇/章/节/部分, 一、): the document's body has begun.
 _BODY_HEADING = re.compile(r"^第[一二三四五六七八九十百\d]{1,5}(?:篇|章|节|部分)|^一、")
 
+_NUMBERED = re.compile(r"^(?:第[一二三四五六七八九十百\d]{1,5}(?:篇|章|节|部分)|[一二三四五六七八九十]{1,3}、|"
+                       r"\([一二三四五六七八九十\d]{1,3}\)|\d{1,3}[.、]|专栏)")
 _RUNNING_TITLE = re.compile(r"(纲要|建议|规划|计划)(\([^()]{1,8}\))?》?$")
 
 
@@ -484,8 +486,8 @@ def _running_headers(texts: list[str], found: dict[int, str]) -> None:
     the document's own (its cover, or a heading)."""
     seen: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
-        if text and i not in found and len(text) >= 6 and not _SENTENCE.search(text):
-            seen.setdefault(text, []).append(i)
+        if text and i not in found and len(text) >= 6 and not _SENTENCE.search(text) and not _NUMBERED.match(text):
+            seen.setdefault(text, []).append(i)  # (a numbered line repeated is a 目录 entry and its heading)
 
     def beside_page_number(i: int) -> bool:
         for step in (-1, 1):
