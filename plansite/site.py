@@ -1,14 +1,27 @@
-"""Everything the build writes besides MkDocs' own pages: ``{site-relative path: content}``."""
+"""Everything the build writes besides MkDocs' own pages: ``{site-relative path: content}``.
+
+The outputs split in two:
+
+- per plan (:func:`plan_outputs`): the plan's pages, source view, indicator table pages, table
+  downloads and ``api/plans/<slug>.json`` — a function of that plan's inputs, the registry and
+  the templates only, so they can be built in parallel and cached per plan;
+- across plans (:func:`cross_outputs`): the home page, ``api/plans.json``, the indicator
+  comparison pages and the all-plans downloads — computed from small per-plan summaries
+  (:class:`PlanCard`), never from the parsed documents.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .api import api_files
-from .indicator_pages import api_extra, find_mentions, indicator_outputs
-from .pages import Renderer, unit_nodes
-from .targets import table_summary
-from .project import Project
+from .api import plan_api, plans_index
+from .downloads import all_tables_csv, json_text, table_csv, table_json
+from .indicator_pages import (ATTRIBUTE_LABELS, STATUS_LABELS, Crosslinks, api_extra, comparison_rows,
+                              download_path, find_mentions, indicator_url, row_views, show, table_url)
+from .pages import Renderer, division_summary, unit_nodes
+from .project import PlanData, Project
+from .targets import GAP_THRESHOLD_PP, table_summary
 
 
 def page_path(url: str) -> str:
@@ -16,24 +29,116 @@ def page_path(url: str) -> str:
     return f"{url}index.html"
 
 
+@dataclass(frozen=True)
+class PageLink:
+    """A page a cross-plan page links to: site-relative ``url`` and ``title``."""
+
+    url: str
+    title: str
+
+
+@dataclass
+class PlanCard:
+    """What the cross-plan pages need of one plan: its metadata ``plan``, indicator ``tables``,
+    division ``summary`` (``"18篇 75章 …"``) and ``discussed`` (canonical indicator id → the
+    :class:`PageLink` of the plan's pages that mention it, in reading order). Small and picklable."""
+
+    plan: object
+    tables: list = field(default_factory=list)
+    summary: str = ""
+    discussed: dict[str, list[PageLink]] = field(default_factory=dict)
+
+
+def plan_outputs(data: PlanData, templates: Path, registry=None,
+                 bytecode_dir: Path | None = None) -> tuple[dict[str, str], PlanCard]:
+    """Render one plan: ``({site path: text}, its PlanCard)``.
+
+    The outputs are the plan's own files (pages under ``plans/<slug>/``, ``api/plans/<slug>.json``,
+    ``downloads/<slug>-<table>.*``); they depend only on ``data``, ``registry`` and the templates.
+    """
+    project = Project(Path("."), [data], registry)
+    renderer = Renderer(project, templates, bytecode_dir)
+    slug = data.plan.slug
+    extra = None
+    links = Crosslinks({slug: {}}, {slug: {}})
+    if registry is not None:
+        links = find_mentions(project, renderer, registry)
+        renderer.context_for = lambda d, unit: {
+            "mentions": links.by_page[slug].get(unit.url, []) if unit else [],
+            "indicator_tables": [(t, table_summary(t, registry)) for t in d.tables
+                                 if unit is None or _shows(unit, t)]}
+        extra = lambda d: api_extra(d, registry)  # noqa: E731
+    out = {page_path(url): html for url, html in renderer.plan_pages(data).items()}
+    if registry is not None:
+        out.update(_table_outputs(data, renderer, registry, links))
+    out[f"api/plans/{slug}.json"] = plan_api(data, renderer.urls[slug], extra)
+    discussed = {ind: [PageLink(u.url, u.title) for u in units]
+                 for ind, units in links.by_indicator[slug].items()}
+    card = PlanCard(data.plan, data.tables, division_summary(data), discussed)
+    return dict(sorted(out.items())), card
+
+
+_COMMON = {"show": show, "status_labels": STATUS_LABELS, "attribute_labels": ATTRIBUTE_LABELS,
+           "threshold": GAP_THRESHOLD_PP, "table_url": table_url, "indicator_url": indicator_url}
+
+
+def _table_outputs(data: PlanData, renderer: Renderer, registry, links: Crosslinks) -> dict[str, str]:
+    """The plan's indicator table pages and downloads (the per-plan part of
+    :func:`plansite.indicator_pages.indicator_outputs`)."""
+    out: dict[str, str] = {}
+    slug = data.plan.slug
+    for table in data.tables:
+        url = table_url(slug, table.id)
+        csv_path, json_path = download_path(slug, table.id, "csv"), download_path(slug, table.id, "json")
+        out[page_path(url)] = renderer.render(
+            "indicator_table.html", url, data=data, plan=data.plan, table=table,
+            rows=row_views(data, table, registry, links), summary=table_summary(table, registry),
+            csv_url=csv_path, json_url=json_path, urls=renderer.urls[slug], **_COMMON)
+        out[csv_path] = table_csv(table, registry)
+        out[json_path] = json_text(table_json(table, registry))
+    return out
+
+
+def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
+                  bytecode_dir: Path | None = None) -> dict[str, str]:
+    """The pages and files that span plans, from the plans' cards in display order: home page,
+    ``api/plans.json`` and (with a registry) ``indicators/``, ``indicators/<id>/`` and
+    ``downloads/all-indicators.csv|json`` (the cross-plan part of ``indicator_outputs``)."""
+    renderer = Renderer(Project(Path("."), [], registry), templates, bytecode_dir)
+    counts = {c.plan.slug: c.summary for c in cards}
+    out = {"index.html": renderer.render("home.html", "", plans=cards, chapter_counts=counts),
+           "api/plans.json": plans_index(cards)}
+    if registry is not None:
+        project = Project(Path("."), cards, registry)
+        compared = [(e, rows) for e in registry.entries if (rows := comparison_rows(project, registry, e))]
+        out["indicators/index.html"] = renderer.render("indicators.html", "indicators/", entries=compared,
+                                                       **_COMMON)
+        for entry, rows in compared:
+            url = indicator_url(entry.id)
+            out[page_path(url)] = renderer.render(
+                "indicator.html", url, entry=entry, rows=rows,
+                discussed=[(c.plan, c.discussed[entry.id]) for c in cards if c.discussed.get(entry.id)],
+                **_COMMON)
+        tables = {c.plan.slug: c.tables for c in cards}
+        out["downloads/all-indicators.csv"] = all_tables_csv(tables, registry)
+        out["downloads/all-indicators.json"] = json_text(
+            {"plans": {slug: [table_json(t, registry) for t in ts] for slug, ts in tables.items() if ts}})
+    return dict(sorted(out.items()))
+
+
 def site_outputs(project: Project, templates: Path) -> dict[str, str]:
     """Render all generated pages and API files of ``project`` with the templates in ``templates``.
 
-    A pure function of its inputs: same project and templates, same output, byte for byte.
+    A pure function of its inputs: same project and templates, same output, byte for byte; the
+    cached, parallel build (:mod:`plansite.incremental`) writes exactly these files.
     """
-    renderer = Renderer(project, templates)
-    extra = None
-    if project.registry is not None:
-        links = find_mentions(project, renderer, project.registry)
-        renderer.context_for = lambda data, unit: {
-            "mentions": links.by_page[data.plan.slug].get(unit.url, []) if unit else [],
-            "indicator_tables": [(t, table_summary(t, project.registry)) for t in data.tables
-                                 if unit is None or _shows(unit, t)]}
-        extra = lambda data: api_extra(data, project.registry)  # noqa: E731
-    outputs = {page_path(url): html for url, html in renderer.pages().items()}
-    if project.registry is not None:
-        outputs.update(indicator_outputs(project, renderer, project.registry, links))
-    outputs.update(api_files(project, renderer, extra))
+    outputs: dict[str, str] = {}
+    cards = []
+    for data in project.plans:
+        files, card = plan_outputs(data, templates, project.registry)
+        outputs.update(files)
+        cards.append(card)
+    outputs.update(cross_outputs(cards, templates, project.registry))
     return dict(sorted(outputs.items()))
 
 

@@ -1,0 +1,198 @@
+"""The cached, parallel build: only plans whose inputs changed are parsed and rendered again.
+
+:func:`build_outputs` gives exactly the files of :func:`plansite.site.site_outputs` (a test
+checks it), but
+
+- a plan whose inputs (metadata, seed, corrections, indicator file and any other
+  ``site_src/*/<slug>.yml``), the registry, the templates and the code are unchanged is taken from
+  the cache (:mod:`plansite.cache`) without being read, parsed or rendered;
+- the plans that must be built are built on every core (:mod:`plansite.parallel`), each worker
+  writing its plan's files into the cache, so memory stays bounded by one plan per worker;
+- the cross-plan pages are recomputed every time from the plans' small cached cards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import BuildCache, PlanEntry, code_version, digest, file_bytes, tree_digest
+from .errors import PlansiteError, Problem
+from .indicators import load_registry
+from .parallel import ordered_map
+from .plans import Plan, check_plan_file, plan_files
+from .project import load_plan_data
+from .site import cross_outputs, plan_outputs
+
+REGISTRY = Path("site_src") / "indicator_registry.yml"
+
+
+@dataclass
+class BuildOutputs:
+    """The result of :func:`build_outputs`.
+
+    ``cards``: the plans' :class:`~plansite.site.PlanCard` in display order; ``plan_files``:
+    ``(site path, absolute path of the cached file)`` for every per-plan file, sorted by site
+    path; ``cross``: ``{site path: text}`` of the cross-plan files; ``built`` / ``reused``: slugs
+    rendered in this run / taken from the cache; ``seconds``: wall time.
+    """
+
+    cards: list = field(default_factory=list)
+    plan_files: list[tuple[str, str]] = field(default_factory=list)
+    cross: dict[str, str] = field(default_factory=dict)
+    built: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def plans(self) -> list:
+        """The cards (the plans built), for callers that count plans."""
+        return self.cards
+
+
+# Set in the parent before the workers fork (see parallel.ordered_map): nothing big is pickled.
+_JOB: dict = {}
+
+
+def build_outputs(root: Path, templates: Path, cache: BuildCache, only: list[str] | None = None,
+                  log=None) -> BuildOutputs:
+    """Build (or take from ``cache``) every plan under ``root``, then the cross-plan files.
+
+    ``only`` restricts the build to those slugs (an unknown slug is an error); ``log(line)``
+    receives the progress and ``warning:`` lines of each plan in display order. Raises
+    :class:`PlansiteError` with every input problem of every plan (``path:line: message``).
+    """
+    started = time.monotonic()
+    root, templates = Path(root).resolve(), Path(templates).resolve()
+    log = log or (lambda line: None)
+    code = code_version()
+    shared = digest(code, tree_digest(templates), *_global_inputs(root))
+    plans = _load_plans(root, cache, code, only)
+    registry = _load_registry(root, cache, code)
+    keys = {p.slug: digest(shared, *_plan_inputs(root, p)) for p in plans}
+    entries: dict[str, PlanEntry] = {}
+    for plan in plans:
+        entry = cache.load(plan.slug, keys[plan.slug])
+        if entry is not None:
+            entries[plan.slug] = entry
+    missing = [p.slug for p in plans if p.slug not in entries]
+    _JOB.update(root=root, templates=templates, registry=registry, cache=cache, keys=keys,
+                plans={p.slug: p for p in plans}, jinja=cache.jinja_dir)
+    problems: list[Problem] = []
+    results = ordered_map(_build_plan, missing) if missing else iter(())
+    built = {}
+    for plan in plans:  # display order: log as soon as each plan is ready
+        if plan.slug in entries:
+            entry = entries[plan.slug]
+        else:
+            slug, result = next(results)
+            assert slug == plan.slug
+            if isinstance(result, list):
+                problems += result
+                continue
+            entry = entries[slug] = built[slug] = result
+        for line in entry.log:
+            log(line)
+    _JOB.clear()
+    if problems:
+        raise PlansiteError(problems)
+    out = BuildOutputs(cards=[entries[p.slug].card for p in plans], built=list(built),
+                       reused=[p.slug for p in plans if p.slug not in built])
+    for plan in plans:
+        entry = entries[plan.slug]
+        files = cache.files_dir(plan.slug, entry.key)
+        out.plan_files += [(path, str(files / path)) for path, _ in entry.files]
+    out.plan_files.sort()
+    out.cross = cross_outputs(out.cards, templates, registry, cache.jinja_dir)
+    clash = {path for path, _ in out.plan_files} & out.cross.keys()
+    if clash:
+        raise PlansiteError.at("site_src/plans", 0, f"two sources for {sorted(clash)[0]}")
+    out.seconds = time.monotonic() - started
+    return out
+
+
+def _build_plan(slug: str):
+    """Worker job: parse and render plan ``slug``, store it in the cache; returns ``(slug,
+    PlanEntry)`` or ``(slug, [Problem, …])``."""
+    job = _JOB
+    plan = job["plans"][slug]
+    try:
+        data = load_plan_data(job["root"], plan)
+        outputs, card = plan_outputs(data, job["templates"], job["registry"], job["jinja"])
+    except PlansiteError as exc:
+        return slug, exc.problems
+    log = [f"plansite: parsed {slug} ({len(data.seed)} source lines, {len(data.doc.warnings)} warnings)"]
+    log += [f"warning: {w}" for w in data.doc.warnings]
+    log.append(f"plansite: rendered {slug} ({sum(1 for p in outputs if p.startswith(f'plans/{slug}/'))} files)")
+    entry = PlanEntry(slug, job["keys"][slug], card, log)
+    job["cache"].store(entry, outputs)
+    return slug, entry
+
+
+def _global_inputs(root: Path) -> list[bytes | None]:
+    """Project-wide editor files that every plan's pages depend on: the ``site_src/*.yml`` files
+    (the indicator registry), names and bytes."""
+    out: list[bytes | None] = []
+    for path in sorted((root / "site_src").glob("*.yml")):
+        out += [path.name.encode(), path.read_bytes()]
+    return out
+
+
+def _plan_inputs(root: Path, plan: Plan) -> list[bytes | None]:
+    """Every input of one plan: its seed and each ``site_src/<folder>/<slug>.yml`` (metadata,
+    corrections, indicators and any later per-plan editor file), names and bytes."""
+    out: list[bytes | None] = [plan.source.encode(), file_bytes(root / plan.source)]
+    for path in sorted((root / "site_src").glob(f"*/{plan.slug}.yml")):
+        out += [path.relative_to(root).as_posix().encode(), path.read_bytes()]
+    return out
+
+
+def _load_plans(root: Path, cache: BuildCache, code: str, only: list[str] | None) -> list[Plan]:
+    """The plans' validated metadata in display order (as :func:`plansite.plans.load_plans`),
+    each metadata file validated once per content: a cached result is reused when the metadata
+    bytes are unchanged and the seed still matches its checksum."""
+    plans, problems = [], []
+    for path in plan_files(root):
+        if only and path.stem not in only:
+            continue
+        key = digest(code, path.name, path.read_bytes())
+        plan = cache.get_object("plan-meta", key)
+        if isinstance(plan, Plan):
+            seed = file_bytes(root / plan.source)
+            if seed is None or hashlib.sha256(seed).hexdigest() != plan.sha256:
+                plan = None  # let the full check report the problem
+        else:
+            plan = None
+        if plan is None:
+            plan, found = check_plan_file(root, path)
+            problems += found
+            if plan is not None:
+                cache.put_object("plan-meta", key, plan)
+        if plan is not None:
+            plans.append(plan)
+    if only:
+        known = {p.stem for p in plan_files(root)}
+        unknown = [s for s in only if s not in known]
+        if unknown:
+            raise PlansiteError.at("site_src/plans", 0,
+                                   f"unknown plan {unknown[0]!r} (known: {', '.join(sorted(known))})")
+    if problems:
+        raise PlansiteError(problems)
+    if not plans:
+        raise PlansiteError.at("site_src/plans", 0, "no plan metadata files found")
+    return sorted(plans, key=lambda p: (-p.period.start, p.slug))
+
+
+def _load_registry(root: Path, cache: BuildCache, code: str):
+    """The indicator registry (cached per content), or ``None`` when the project has none."""
+    data = file_bytes(root / REGISTRY)
+    if data is None:
+        return None
+    key = digest(code, data)
+    registry = cache.get_object("registry", key)
+    if registry is None:
+        registry = load_registry(root)
+        cache.put_object("registry", key, registry)
+    return registry
