@@ -29,7 +29,7 @@ from pathlib import Path
 import jinja2
 
 PACKAGE = Path(__file__).resolve().parent
-FORMAT = 1  # bump when the layout or PlanEntry changes
+FORMAT = 2  # bump when the layout or PlanEntry changes
 
 
 @lru_cache(maxsize=1)
@@ -78,13 +78,14 @@ def digest(*parts: bytes | str | None) -> str:
 class PlanEntry:
     """A cached plan: its ``card`` (:class:`plansite.site.PlanCard`), build ``log`` lines
     (progress and ``warning:`` lines, replayed on a cache hit), and ``files``: ``(site path,
-    size in bytes)`` of the rendered files kept in the entry's ``files/`` folder, sorted."""
+    size in bytes, sha256 hex)`` of the rendered files kept in the entry's ``files/`` folder,
+    sorted."""
 
     slug: str
     key: str
     card: object
     log: list[str] = field(default_factory=list)
-    files: list[tuple[str, int]] = field(default_factory=list)
+    files: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 class BuildCache:
@@ -115,7 +116,7 @@ class BuildCache:
             if not isinstance(entry, PlanEntry) or entry.key != key or entry.slug != slug:
                 raise ValueError("foreign entry")
             files = folder / "files"
-            for path, size in entry.files:
+            for path, size, _ in entry.files:
                 if os.stat(files / path).st_size != size:
                     raise ValueError(f"{path}: wrong size")
             return entry
@@ -147,7 +148,7 @@ class BuildCache:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     made.add(target.parent)
                 target.write_bytes(data)
-                sizes.append((path, len(data)))
+                sizes.append((path, len(data), hashlib.sha256(data).hexdigest()))
             entry.files = sizes
             with open(tmp / "meta.pickle", "wb") as f:
                 pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL)

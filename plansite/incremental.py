@@ -36,7 +36,9 @@ class BuildOutputs:
     ``cards``: the plans' :class:`~plansite.site.PlanCard` in display order; ``plan_files``:
     ``(site path, absolute path of the cached file)`` for every per-plan file, sorted by site
     path; ``cross``: ``{site path: text}`` of the cross-plan files; ``built`` / ``reused``: slugs
-    rendered in this run / taken from the cache; ``seconds``: wall time.
+    rendered in this run / taken from the cache; ``seconds``: wall time; ``keys``: slug → cache
+    key and ``dirs``: slug → folder of its cached files (laid out like ``site/``); ``hashes``:
+    site path → ``(sha256 hex, size)`` of every per-plan file (for the manifest).
     """
 
     cards: list = field(default_factory=list)
@@ -45,6 +47,10 @@ class BuildOutputs:
     built: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    keys: dict[str, str] = field(default_factory=dict)
+    dirs: dict[str, Path] = field(default_factory=dict)
+    hashes: dict[str, tuple[str, int]] = field(default_factory=dict)
+    registry: object = None
 
     @property
     def plans(self) -> list:
@@ -58,7 +64,15 @@ _JOB: dict = {}
 
 def build_outputs(root: Path, templates: Path, cache: BuildCache, only: list[str] | None = None,
                   log=None) -> BuildOutputs:
-    """Build (or take from ``cache``) every plan under ``root``, then the cross-plan files.
+    """Build (or take from ``cache``) every plan under ``root``, then the cross-plan files
+    (:func:`build_plans` then :func:`add_cross_outputs`)."""
+    out = build_plans(root, templates, cache, only, log)
+    return add_cross_outputs(out, templates, cache)
+
+
+def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] | None = None,
+                log=None) -> BuildOutputs:
+    """Build (or take from ``cache``) every plan under ``root``; ``cross`` is left empty.
 
     ``only`` restricts the build to those slugs (an unknown slug is an error); ``log(line)``
     receives the progress and ``warning:`` lines of each plan in display order. Raises
@@ -93,8 +107,8 @@ def build_outputs(root: Path, templates: Path, cache: BuildCache, only: list[str
                 problems += result
                 continue
             entry = entries[slug] = built[slug] = result
-        for line in entry.log:
-            log(line)
+        for line in entry.log if plan.slug in built else [x for x in entry.log if x.startswith("warning: ")]:
+            log(line)  # a plan from the cache repeats its warnings only
     _JOB.clear()
     if problems:
         raise PlansiteError(problems)
@@ -103,13 +117,23 @@ def build_outputs(root: Path, templates: Path, cache: BuildCache, only: list[str
     for plan in plans:
         entry = entries[plan.slug]
         files = cache.files_dir(plan.slug, entry.key)
-        out.plan_files += [(path, str(files / path)) for path, _ in entry.files]
+        out.keys[plan.slug], out.dirs[plan.slug] = entry.key, files
+        out.plan_files += [(path, str(files / path)) for path, _, _ in entry.files]
+        out.hashes.update((path, (sha, size)) for path, size, sha in entry.files)
     out.plan_files.sort()
-    out.cross = cross_outputs(out.cards, templates, registry, cache.jinja_dir)
+    out.registry = registry
+    out.seconds = time.monotonic() - started
+    return out
+
+
+def add_cross_outputs(out: BuildOutputs, templates: Path, cache: BuildCache) -> BuildOutputs:
+    """Fill ``out.cross`` with the cross-plan files of the plans of ``out``; returns ``out``."""
+    started = time.monotonic()
+    out.cross = cross_outputs(out.cards, Path(templates).resolve(), out.registry, cache.jinja_dir)
     clash = {path for path, _ in out.plan_files} & out.cross.keys()
     if clash:
         raise PlansiteError.at("site_src/plans", 0, f"two sources for {sorted(clash)[0]}")
-    out.seconds = time.monotonic() - started
+    out.seconds += time.monotonic() - started
     return out
 
 

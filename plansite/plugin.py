@@ -12,8 +12,12 @@ every core; every generated page and API file joins MkDocs' file collection as a
 serve`` serves (and live-reloads) them. Input problems stop the build with one ``path:line:
 message`` line per problem and leave the old site in place.
 
-Under ``mkdocs serve`` the search index is rebuilt in a background thread after each rebuild, so
-it never delays the preview; until it is done the previous index (or none, on the first build)
+Under ``mkdocs serve`` an edit of plan inputs (seeds, plan metadata, corrections, indicator
+files, the registry) is applied without a MkDocs rebuild: the changed plans are rebuilt and only
+the files that changed are written into the served folder. Any other change (mkdocs.yml,
+templates, hand-written pages) takes MkDocs' full rebuild, itself incremental through the cache.
+The search index is rebuilt in a background thread after each rebuild, so it never delays the
+preview; until it is done the previous index (or none, on the first build)
 is served.
 """
 
@@ -22,6 +26,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 from mkdocs.config import base
@@ -30,12 +35,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from .cache import BuildCache
+from .cache import BuildCache, code_version, digest, tree_digest
 from .errors import PlansiteError
-from .incremental import build_outputs
+from .incremental import add_cross_outputs, build_outputs, build_plans
 from .manifest import write_manifest
 from .pages import page_context
-from .search import BackgroundIndexer, build_search_index
+from .search import SHARD_PLANS, BackgroundIndexer, build_sharded_index, install_index
 
 log = logging.getLogger("mkdocs.plugins.plansite")
 
@@ -47,7 +52,9 @@ class PlansiteConfig(base.Config):
     ``templates``: the Jinja2 templates folder, relative to ``root``;
     ``plans``: build only these plan slugs (default: all);
     ``cache_dir``: the build cache, relative to ``root`` (default ``.cache/build``; safe to delete);
-    ``cache``: ``false`` builds every plan afresh (the cache then lives in a temporary folder).
+    ``cache``: ``false`` builds every plan afresh (the cache then lives in a temporary folder);
+    ``search_shard_plans``: plans per search index shard (see :mod:`plansite.search`);
+    ``search``: ``false`` leaves the search index out (benchmarks; the search page then finds nothing).
     """
 
     root = c.Optional(c.Dir(exists=True))
@@ -55,6 +62,8 @@ class PlansiteConfig(base.Config):
     plans = c.ListOfItems(c.Type(str), default=[])
     cache_dir = c.Type(str, default=".cache/build")
     cache = c.Type(bool, default=True)
+    search_shard_plans = c.Type(int, default=SHARD_PLANS)
+    search = c.Type(bool, default=True)
 
 
 class PlansitePlugin(BasePlugin[PlansiteConfig]):
@@ -71,16 +80,21 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         config.theme.static_templates.discard("sitemap.xml")
         return config
 
+    def on_pre_build(self, *, config):
+        if getattr(self, "indexer", None) is not None:
+            self.indexer.cancel()  # the site folder is about to be cleaned
+
     def on_files(self, files: Files, *, config) -> Files:
         self.error = None
         self._tmp_cache = None
+        self._search = None
         if self.config.cache:
-            cache = BuildCache(self.root / self.config.cache_dir)
+            self.cache = BuildCache(self.root / self.config.cache_dir)
         else:
             self._tmp_cache = tempfile.mkdtemp(prefix="plansite-cache-")
-            cache = BuildCache(Path(self._tmp_cache))
+            self.cache = BuildCache(Path(self._tmp_cache))
         try:
-            result = build_outputs(self.root, self.root / self.config.templates, cache,
+            result = build_outputs(self.root, self.root / self.config.templates, self.cache,
                                    self.config.plans or None, log=log.info)
         except PlansiteError as exc:
             # Kept for build.py (plansite.cli.build_site), which prints exc.problems itself;
@@ -100,7 +114,82 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         for path, content in result.cross.items():
             self._add(files, File.generated(config, path, content=content))
         self.project = result
+        self._shape = self._serve_shape(config)
+        if getattr(self, "indexer", None) is None and self.config.search:
+            # `mkdocs build`: index the cached pages while MkDocs writes the site
+            self._search = _Background(lambda: self._make_index(None))
         return files
+
+    def on_serve(self, server, *, config, builder):
+        """Route `mkdocs serve` rebuilds through :meth:`_quick_rebuild` when it applies."""
+        full = server.builder
+
+        def rebuild():
+            if not self._quick_rebuild(config):
+                full()
+
+        server.builder = rebuild
+        return server
+
+    def _serve_shape(self, config) -> str:
+        """Digest of what MkDocs itself renders from (config, hand-written pages, templates, code)."""
+        theme = [tree_digest(Path(d)) for d in config.theme.dirs if Path(d).is_relative_to(self.root)]
+        return digest(code_version(), Path(config.config_file_path).read_bytes(),
+                      tree_digest(Path(config.docs_dir)), *theme)
+
+    def _quick_rebuild(self, config) -> bool:
+        """Apply a serve rebuild without MkDocs when only plan inputs changed; ``False`` when a
+        full MkDocs build is needed. Input problems are logged and the served site kept."""
+        old = getattr(self, "project", None)
+        if old is None or not hasattr(old, "plan_files") or self._serve_shape(config) != self._shape:
+            return False
+        if self.indexer is not None:
+            self.indexer.cancel()
+        templates = self.root / self.config.templates
+        try:
+            result = build_plans(self.root, templates, self.cache, self.config.plans or None, log=log.info)
+        except PlansiteError as exc:
+            for problem in exc.problems:
+                log.error("%s", problem)
+            log.error("plansite: the preview keeps the last good build")
+            return True
+        site = Path(config.site_dir)
+        before, after = dict(old.plan_files), dict(result.plan_files)
+        written = 0
+        for path, source in result.plan_files:  # the edited pages first, then the rest
+            if before.get(path) != source:
+                (site / path).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, site / path)
+                written += 1
+        try:
+            add_cross_outputs(result, templates, self.cache)
+        except PlansiteError as exc:
+            for problem in exc.problems:
+                log.error("%s", problem)
+            return True
+        for path in sorted(before.keys() - after.keys() - result.cross.keys()):
+            (site / path).unlink(missing_ok=True)
+        for path in sorted(old.cross.keys() - result.cross.keys() - after.keys()):
+            (site / path).unlink(missing_ok=True)
+        for path, text in result.cross.items():
+            if old.cross.get(path) != text:
+                (site / path).parent.mkdir(parents=True, exist_ok=True)
+                (site / path).write_text(text, encoding="utf-8")
+                written += 1
+        self.project = result
+        log.info("plansite: %d plans (%d rebuilt), %d files written in %.2f s",
+                 len(result.cards), len(result.built), written, result.seconds)
+        hashes = result.hashes
+        if self.config.search:
+            self.indexer.start(site, self._make_index, lambda: write_manifest(site, hashes))
+        else:
+            write_manifest(site, hashes)
+        return True
+
+    def _make_index(self, cancelled):
+        result = self.project
+        return build_sharded_index(result.dirs, result.keys, self.cache.folder / "search",
+                                   self.config.search_shard_plans, cancelled=cancelled)
 
     @staticmethod
     def _add(files: Files, file: File) -> None:
@@ -115,18 +204,27 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
             self._tmp_cache = None
 
     def on_post_build(self, *, config):
-        """After MkDocs wrote every page: post-build steps over the written HTML, manifest last.
+        """After MkDocs wrote every page: the search index, manifest last.
 
         Under ``mkdocs serve`` the search index and manifest are made in the background."""
-        self._drop_tmp_cache()
         site_dir = Path(config.site_dir)
-        if getattr(self, "indexer", None) is not None:
-            self.indexer.start(site_dir)
+        hashes = self.project.hashes
+        if getattr(self, "indexer", None) is not None and self.config.search:
+            self.indexer.start(site_dir, self._make_index, lambda: write_manifest(site_dir, hashes))
             return
-        build_search_index(site_dir)
-        write_manifest(site_dir)
+        try:
+            if self._search is not None:
+                install_index(self._search.result(), site_dir)
+        finally:
+            self._drop_tmp_cache()
+        write_manifest(site_dir, hashes)
 
     def on_build_error(self, *, error):
+        if getattr(self, "_search", None) is not None:
+            try:
+                self._search.result()
+            except Exception:  # noqa: BLE001 - the build failed already
+                pass
         self._drop_tmp_cache()
 
     def on_shutdown(self):
@@ -140,3 +238,24 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
     def on_template_context(self, context, *, template_name, config):
         context.update(page_context(""))
         return context
+
+
+class _Background:
+    """``fn()`` run in a thread; :meth:`result` waits and returns its value or raises its error."""
+
+    def __init__(self, fn):
+        self._value = self._error = None
+        self._thread = threading.Thread(target=self._run, args=(fn,), name="plansite-search", daemon=True)
+        self._thread.start()
+
+    def _run(self, fn):
+        try:
+            self._value = fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in result()
+            self._error = exc
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
-from conftest import copy_project
+from conftest import ROOT, copy_project, update_checksum
+
+#: `python -m mkdocs` in a copied project must load this checkout's plansite (not another install)
+ENV = dict(os.environ, PYTHONPATH=str(ROOT))
 
 
 def test_mkdocs_build_strict_passes_and_writes_every_kind_of_page(tmp_path):
     out = tmp_path / "site"
     run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(out)],
-                         cwd=str(copy_project(tmp_path / "project")), capture_output=True, text=True)
+                         cwd=str(copy_project(tmp_path / "project")), capture_output=True, text=True, env=ENV)
     assert run.returncode == 0, run.stderr
     assert "WARNING" not in run.stderr
     for page in ("index.html", "about/index.html", "search/index.html", "plans/fuzhou-15th/index.html",
@@ -51,7 +55,7 @@ def test_mkdocs_serve_rebuilds_when_plan_metadata_or_a_seed_changes(tmp_path):
     root = copy_project(tmp_path / "project")
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-                              cwd=str(root), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              cwd=str(root), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)
     try:
         url = f"http://127.0.0.1:{port}/plans/cangshan-14th/"
         assert _wait_for(url, "仓山区“十四五”规划纲要", 60), "mkdocs serve did not come up"
@@ -59,6 +63,15 @@ def test_mkdocs_serve_rebuilds_when_plan_metadata_or_a_seed_changes(tmp_path):
         meta.write_text(meta.read_text(encoding="utf-8").replace(
             "short_title: 仓山区“十四五”规划纲要", "short_title: 仓山区规划纲要（预览）"), encoding="utf-8")
         assert _wait_for(url, "仓山区规划纲要（预览）", 60), "no rebuild after editing site_src/"
+        # a seed edit (with its checksum) reaches the page without a MkDocs rebuild; the search
+        # index is rebuilt in the background and served again
+        seed = root / "seeds" / "cangshan-14th.txt"
+        seed.write_text(seed.read_text(encoding="utf-8").replace("，", "（预览修订），", 1), encoding="utf-8")
+        update_checksum(root, "cangshan-14th")
+        assert _wait_for(url.replace("cangshan-14th/", "cangshan-14th/source/"), "（预览修订）", 60), \
+            "no rebuild after editing a seed"
+        assert _wait_for(f"http://127.0.0.1:{port}/pagefind/shards.json", "bundles", 60), "no search index"
+        assert "仓山区规划纲要（预览）" in _get(f"http://127.0.0.1:{port}/indicators/"), "a cross-plan page lost the edit"
         template = root / "templates" / "plan.html"
         template.write_text(template.read_text(encoding="utf-8").replace("<h2 id=\"outline-h\">目录</h2>",
                                                                           "<h2 id=\"outline-h\">全文目录</h2>"),
