@@ -5,6 +5,8 @@ Layout under the cache folder (default ``<root>/.cache/build/``, outside ``site/
     plans/<slug>-<key>/meta.pickle      a PlanEntry (metadata, indicator tables, summary, file list)
     plans/<slug>-<key>/files/<path>     the plan's rendered files, byte for byte as written to site/
     plan-meta/<digest>.pickle           validated plan metadata for a metadata file's bytes
+    cross/<key>.txt                     cross-plan pages (indicator comparisons, all-plans downloads)
+    search/shard-<n>-<key>/             Pagefind bundles of the search shards
     jinja/                              compiled templates (Jinja2's own bytecode cache)
 
 A key is the sha256 of the code version (:func:`code_version`: every source file of the
@@ -168,6 +170,10 @@ class BuildCache:
             if old.name != keep and len(rest) == 40 and all(c in "0123456789abcdef" for c in rest):
                 shutil.rmtree(old, ignore_errors=True)
 
+    def text_store(self, kind: str) -> "TextStore":
+        """A :class:`TextStore` in the folder ``kind``."""
+        return TextStore(self.folder / kind)
+
     def get_object(self, kind: str, key: str):
         """A small cached object (e.g. validated plan metadata) or ``None``."""
         try:
@@ -184,3 +190,37 @@ class BuildCache:
         with os.fdopen(fd, "wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, folder / f"{key}.pickle")
+
+
+class TextStore:
+    """Texts kept under content keys in one folder (``<key>.txt``, UTF-8); :meth:`prune` removes
+    the texts not read or written since the store was opened."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.used: set[str] = set()
+
+    def get(self, key: str) -> str | None:
+        """The text stored under ``key``, or ``None``."""
+        try:
+            text = (self.folder / f"{key}.txt").read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        self.used.add(key)
+        return text
+
+    def put(self, key: str, text: str) -> None:
+        """Store ``text`` under ``key`` (atomically)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".", dir=self.folder)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, self.folder / f"{key}.txt")
+        self.used.add(key)
+
+    def prune(self) -> None:
+        """Remove every stored text not used since this store was opened."""
+        if self.folder.is_dir():
+            for path in self.folder.glob("*.txt"):
+                if path.stem not in self.used:
+                    path.unlink(missing_ok=True)

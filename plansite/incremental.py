@@ -51,6 +51,7 @@ class BuildOutputs:
     dirs: dict[str, Path] = field(default_factory=dict)
     hashes: dict[str, tuple[str, int]] = field(default_factory=dict)
     registry: object = None
+    shared: str = ""
 
     @property
     def plans(self) -> list:
@@ -121,7 +122,7 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
         out.plan_files += [(path, str(files / path)) for path, _, _ in entry.files]
         out.hashes.update((path, (sha, size)) for path, size, sha in entry.files)
     out.plan_files.sort()
-    out.registry = registry
+    out.registry, out.shared = registry, shared
     out.seconds = time.monotonic() - started
     return out
 
@@ -129,7 +130,10 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
 def add_cross_outputs(out: BuildOutputs, templates: Path, cache: BuildCache) -> BuildOutputs:
     """Fill ``out.cross`` with the cross-plan files of the plans of ``out``; returns ``out``."""
     started = time.monotonic()
-    out.cross = cross_outputs(out.cards, Path(templates).resolve(), out.registry, cache.jinja_dir)
+    store = cache.text_store("cross")
+    out.cross = cross_outputs(out.cards, Path(templates).resolve(), out.registry, cache.jinja_dir,
+                              pages=store, salt=out.shared)
+    store.prune()
     clash = {path for path, _ in out.plan_files} & out.cross.keys()
     if clash:
         raise PlansiteError.at("site_src/plans", 0, f"two sources for {sorted(clash)[0]}")

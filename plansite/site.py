@@ -12,6 +12,9 @@ The outputs split in two:
 
 from __future__ import annotations
 
+import hashlib
+import json
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +50,12 @@ class PlanCard:
     tables: list = field(default_factory=list)
     summary: str = ""
     discussed: dict[str, list[PageLink]] = field(default_factory=dict)
+    #: canonical indicator ids that have a row in the plan's tables
+    row_ids: frozenset = frozenset()
+    #: the plan's tables as ``downloads/all-indicators.json`` prints them (``None``: no tables)
+    tables_json: str | None = None
+    #: sha256 of what the cross-plan pages read from this card (plan, tables, links)
+    digest: str = ""
 
 
 def plan_outputs(data: PlanData, templates: Path, registry=None,
@@ -74,8 +83,21 @@ def plan_outputs(data: PlanData, templates: Path, registry=None,
     out[f"api/plans/{slug}.json"] = plan_api(data, renderer.urls[slug], extra)
     discussed = {ind: [PageLink(u.url, u.title) for u in units]
                  for ind, units in links.by_indicator[slug].items()}
-    card = PlanCard(data.plan, data.tables, division_summary(data), discussed)
+    card = make_card(data.plan, data.tables, division_summary(data), discussed, registry)
     return dict(sorted(out.items())), card
+
+
+def make_card(plan, tables: list, summary: str, discussed: dict, registry=None) -> PlanCard:
+    """A :class:`PlanCard` with its derived fields (``row_ids``, ``tables_json``, ``digest``)."""
+    row_ids = frozenset(e.id for t in tables for r in t.rows if registry is not None
+                        and (e := registry.resolve(r.key)) is not None)
+    tables_json = None
+    if registry is not None and tables:
+        tables_json = json.dumps([table_json(t, registry) for t in tables], ensure_ascii=False,
+                                 sort_keys=True, indent=2)
+    digest = hashlib.sha256(pickle.dumps((plan, tables, summary, sorted(discussed.items())),
+                                         protocol=4)).hexdigest()
+    return PlanCard(plan, tables, summary, discussed, row_ids, tables_json, digest)
 
 
 _COMMON = {"show": show, "status_labels": STATUS_LABELS, "attribute_labels": ATTRIBUTE_LABELS,
@@ -99,31 +121,79 @@ def _table_outputs(data: PlanData, renderer: Renderer, registry, links: Crosslin
     return out
 
 
+class _NoCache:
+    def get(self, key):
+        return None
+
+    def put(self, key, text):
+        pass
+
+
 def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
-                  bytecode_dir: Path | None = None) -> dict[str, str]:
+                  bytecode_dir: Path | None = None, pages=None, salt: str = "") -> dict[str, str]:
     """The pages and files that span plans, from the plans' cards in display order: home page,
     ``api/plans.json`` and (with a registry) ``indicators/``, ``indicators/<id>/`` and
-    ``downloads/all-indicators.csv|json`` (the cross-plan part of ``indicator_outputs``)."""
+    ``downloads/all-indicators.csv|json`` (the cross-plan part of ``indicator_outputs``).
+
+    ``pages`` (optional): a store with ``get(key) -> text | None`` and ``put(key, text)``; the
+    indicator pages and all-plans downloads are kept there under a digest of ``salt`` (code,
+    templates, registry) and the cards they read, and rendered again only when one of those
+    cards changed."""
+    pages = pages or _NoCache()
     renderer = Renderer(Project(Path("."), [], registry), templates, bytecode_dir)
     counts = {c.plan.slug: c.summary for c in cards}
     out = {"index.html": renderer.render("home.html", "", plans=cards, chapter_counts=counts),
            "api/plans.json": plans_index(cards)}
-    if registry is not None:
-        project = Project(Path("."), cards, registry)
-        compared = [(e, rows) for e in registry.entries if (rows := comparison_rows(project, registry, e))]
-        out["indicators/index.html"] = renderer.render("indicators.html", "indicators/", entries=compared,
-                                                       **_COMMON)
-        for entry, rows in compared:
-            url = indicator_url(entry.id)
-            out[page_path(url)] = renderer.render(
-                "indicator.html", url, entry=entry, rows=rows,
-                discussed=[(c.plan, c.discussed[entry.id]) for c in cards if c.discussed.get(entry.id)],
-                **_COMMON)
-        tables = {c.plan.slug: c.tables for c in cards}
-        out["downloads/all-indicators.csv"] = all_tables_csv(tables, registry)
-        out["downloads/all-indicators.json"] = json_text(
-            {"plans": {slug: [table_json(t, registry) for t in ts] for slug, ts in tables.items() if ts}})
+    if registry is None:
+        return dict(sorted(out.items()))
+    project = Project(Path("."), cards, registry)
+
+    def cached(key: str, make) -> str:
+        text = pages.get(key)
+        if text is None:
+            text = make()
+            pages.put(key, text)
+        return text
+
+    def key_of(*parts) -> str:
+        return hashlib.sha256("|".join([salt, *map(str, parts)]).encode()).hexdigest()
+
+    compared = [e for e in registry.entries if any(e.id in c.row_ids for c in cards)]
+    rows_of: dict[str, list] = {}
+
+    def rows(entry) -> list:
+        if entry.id not in rows_of:
+            rows_of[entry.id] = comparison_rows(project, registry, entry)
+        return rows_of[entry.id]
+
+    keys = {e.id: key_of("indicator", e.id, *[c.digest for c in cards
+                                              if e.id in c.row_ids or e.id in c.discussed])
+            for e in compared}
+    out["indicators/index.html"] = cached(key_of("indicators", *[keys[e.id] for e in compared]), lambda: renderer.render(
+        "indicators.html", "indicators/", entries=[(e, rows(e)) for e in compared], **_COMMON))
+    for entry in compared:
+        url = indicator_url(entry.id)
+        out[page_path(url)] = cached(keys[entry.id], lambda entry=entry, url=url: renderer.render(
+            "indicator.html", url, entry=entry, rows=rows(entry),
+            discussed=[(c.plan, c.discussed[entry.id]) for c in cards if c.discussed.get(entry.id)],
+            **_COMMON))
+    everything = key_of("downloads", *[c.digest for c in cards])
+    tables = {c.plan.slug: c.tables for c in cards}
+    out["downloads/all-indicators.csv"] = cached(everything + "-csv", lambda: all_tables_csv(tables, registry))
+    out["downloads/all-indicators.json"] = cached(everything + "-json", lambda: _all_tables_json(cards))
     return dict(sorted(out.items()))
+
+
+def _all_tables_json(cards: list[PlanCard]) -> str:
+    """``downloads/all-indicators.json`` from the cards' pre-serialised tables: the text of
+    ``json_text({"plans": {slug: [table_json, …]}})``, plans sorted by slug, without encoding
+    every plan again."""
+    parts = sorted((c.plan.slug, c.tables_json) for c in cards if c.tables_json is not None)
+    if not parts:
+        return json_text({"plans": {}})
+    items = [f"    {json.dumps(slug, ensure_ascii=False)}: " + text.replace("\n", "\n    ")
+             for slug, text in parts]
+    return '{\n  "plans": {\n' + ",\n".join(items) + "\n  }\n}\n"
 
 
 def site_outputs(project: Project, templates: Path) -> dict[str, str]:
