@@ -86,7 +86,8 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
     shared = digest(code, tree_digest(templates), *_global_inputs(root))
     plans = _load_plans(root, cache, code, only)
     registry = _load_registry(root, cache, code)
-    keys = {p.slug: digest(shared, *_plan_inputs(root, p)) for p in plans}
+    editor_files = _editor_files(root)
+    keys = {p.slug: digest(shared, *_plan_inputs(root, p, editor_files.get(p.slug, []))) for p in plans}
     entries: dict[str, PlanEntry] = {}
     for plan in plans:
         entry = cache.load(plan.slug, keys[plan.slug])
@@ -168,11 +169,21 @@ def _global_inputs(root: Path) -> list[bytes | None]:
     return out
 
 
-def _plan_inputs(root: Path, plan: Plan) -> list[bytes | None]:
-    """Every input of one plan: its seed and each ``site_src/<folder>/<slug>.yml`` (metadata,
-    corrections, indicators and any later per-plan editor file), names and bytes."""
-    out: list[bytes | None] = [plan.source.encode(), file_bytes(root / plan.source)]
-    for path in sorted((root / "site_src").glob(f"*/{plan.slug}.yml")):
+def _editor_files(root: Path) -> dict[str, list[Path]]:
+    """``{slug: [site_src/<folder>/<slug>.yml, …]}`` (sorted), listing each folder once."""
+    out: dict[str, list[Path]] = {}
+    for folder in sorted(p for p in (root / "site_src").iterdir() if p.is_dir()):
+        for path in sorted(folder.glob("*.yml")):
+            out.setdefault(path.stem, []).append(path)
+    return out
+
+
+def _plan_inputs(root: Path, plan: Plan, editor_files: list[Path]) -> list[bytes | None]:
+    """Every input of one plan: its seed (by its checksum, which :func:`_load_plans` verified) and
+    each ``site_src/<folder>/<slug>.yml`` (metadata, corrections, indicators and any later
+    per-plan editor file), names and bytes."""
+    out: list[bytes | None] = [plan.source.encode(), plan.sha256.encode()]
+    for path in editor_files:
         out += [path.relative_to(root).as_posix().encode(), path.read_bytes()]
     return out
 

@@ -189,13 +189,15 @@ def build_sharded_index(plan_dirs: dict[str, Path], plan_keys: dict[str, str], c
 
 
 def install_index(bundles: list[tuple[str, Path]], site_dir: Path) -> Path:
-    """Copy the shard bundles into ``site_dir/pagefind`` (replacing what is there) with
-    ``shards.json`` listing the extra bundles; returns the bundle folder."""
+    """Put the shard bundles into ``site_dir/pagefind`` (replacing what is there; hard links to
+    the cached bundles where the file system allows, else copies) with ``shards.json`` listing
+    the extra bundles; returns the bundle folder."""
     target = Path(site_dir) / BUNDLE_DIR
     staging = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site_dir))
     try:
         for rel, folder in bundles:
-            shutil.copytree(folder, staging / rel, dirs_exist_ok=True)
+            # hard links where possible: bundles are written once by Pagefind and only read
+            shutil.copytree(folder, staging / rel, dirs_exist_ok=True, copy_function=_link_or_copy)
         extra = [rel for rel, _ in bundles if rel]
         (staging / SHARDS_FILE).write_text(json.dumps({"bundles": extra}) + "\n", encoding="utf-8")
         if target.exists():
@@ -204,6 +206,13 @@ def install_index(bundles: list[tuple[str, Path]], site_dir: Path) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 class BackgroundIndexer:

@@ -130,14 +130,19 @@ class Run:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env or ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.peak = 0
         out: list[str] = []
-        reader = threading.Thread(target=lambda: out.append(proc.communicate()))
+        reader = threading.Thread(target=lambda: out.append((proc.stdout.read(), proc.stderr.read())))
         reader.start()
-        while proc.poll() is None:
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
             self.peak = max(self.peak, _tree_rss(proc.pid))
             time.sleep(poll)
         reader.join()
         self.seconds = time.perf_counter() - start
-        self.returncode = proc.returncode
+        #: CPU seconds (user + system) of the process and the descendants it waited for
+        self.cpu = usage.ru_utime + usage.ru_stime
+        proc.returncode = self.returncode = os.waitstatus_to_exitcode(status)
         self.stdout, self.stderr = out[0] if out else ("", "")
         if self.returncode != 0:
             raise SystemExit(f"failed ({self.returncode}): {' '.join(map(str, cmd))}\n{self.stderr[-3000:]}")
@@ -280,7 +285,7 @@ def standalone_pagefind(site: Path) -> Run:
 def fmt(run: Run | None) -> str:
     if run is None:
         return "—"
-    return f"{run.seconds:7.2f} s {run.peak / 2**20:7.0f} MiB"
+    return f"{run.seconds:7.2f} s {run.cpu:7.2f} s CPU {run.peak / 2**20:7.0f} MiB"
 
 
 def bench(n: int, args) -> dict:
@@ -322,7 +327,8 @@ def main() -> int:
     parser.add_argument("--skip-hugo", action="store_true", help="do not time Hugo")
     parser.add_argument("--keep", action="store_true", help="keep the temporary collections")
     args = parser.parse_args()
-    print(f"# {os.cpu_count()} cores; figures are wall time and peak RSS of the whole process tree")
+    print(f"# {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start; figures: wall time, "
+          "CPU time (user + system) and peak RSS of the whole process tree")
     for n in [int(x) for x in args.plans.split(",")]:
         r = bench(n, args)
         print(f"\n## {n} plans, {r['pages']} HTML pages")
