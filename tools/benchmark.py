@@ -2,6 +2,7 @@
 """The build benchmark: synthetic collections of N plans, timed as editors and readers use them.
 
     .venv/bin/python tools/benchmark.py [--plans 5,100] [--serve-edits 3] [--skip-mkdocs] [--skip-hugo]
+                                        [--skip-pagefind] [--builds-only] [--keep]
 
 For each N it makes a collection in a temporary folder — the project's five seeds with their
 editor files, copied and renamed (``<slug>-0007``) until there are N plans (N = 5 is the project
@@ -289,28 +290,40 @@ def fmt(run: Run | None) -> str:
 
 
 def bench(n: int, args) -> dict:
+    """Measure a collection of ``n`` plans; prints each figure as soon as it is measured."""
     tmp = Path(tempfile.mkdtemp(prefix=f"plansite-bench-{n}-"))
+
+    def show(name: str, run):
+        results[name] = run
+        print(f"{name:12} {fmt(run)}", flush=True)
+
+    results: dict = {}
     try:
         root = tmp / "project"
         slugs = make_collection(root, n)
         site = root / "site"
-        pages = None
-        results: dict[str, Run | None | list] = {}
-        results["clean"] = build(root, site)
-        pages = sum(1 for _ in site.rglob("*.html"))
-        results["no change"] = build(root, site)
+        print(f"\n## {n} plans", flush=True)
+        show("clean", build(root, site))
+        results["pages"] = sum(1 for _ in site.rglob("*.html"))
+        print(f"{'':12} {results['pages']} HTML pages", flush=True)
+        show("no change", build(root, site))
         edit_one_line(root, slugs[n // 2], 0)
-        results["one edit"] = build(root, site)
+        show("one edit", build(root, site))
+        if args.builds_only:
+            results.update({k: None for k in ("no search", "mkdocs", "hugo", "pagefind")}, serve=[])
+            return results
         nosearch = root / "mkdocs-nosearch.yml"
         nosearch.write_text((root / "mkdocs.yml").read_text(encoding="utf-8").replace(
             "  - plansite\n", "  - plansite:\n      cache_dir: .cache/build-nosearch\n      search: false\n"),
             encoding="utf-8")
-        results["no search"] = build(root, tmp / "site-nosearch", config=str(nosearch))
-        results["pagefind"] = standalone_pagefind(site)
+        show("no search", build(root, tmp / "site-nosearch", config=str(nosearch)))
         results["serve"] = serve_latency(root, slugs[n // 2], args.serve_edits) if args.serve_edits else []
-        results["mkdocs"] = None if args.skip_mkdocs else plain_mkdocs(site, tmp / "mkdocs")
-        results["hugo"] = None if args.skip_hugo else hugo(site, tmp / "hugo")
-        results["pages"] = pages
+        if results["serve"]:
+            print(f"{'serve':12} {statistics.median(results['serve']):7.2f} s  (edit saved → page served; median "
+                  f"of {len(results['serve'])}: {', '.join(f'{t:.2f}' for t in results['serve'])})", flush=True)
+        show("hugo", None if args.skip_hugo else hugo(site, tmp / "hugo"))
+        show("pagefind", None if args.skip_pagefind else standalone_pagefind(site))
+        show("mkdocs", None if args.skip_mkdocs else plain_mkdocs(site, tmp / "mkdocs"))
         return results
     finally:
         if args.keep:
@@ -325,26 +338,25 @@ def main() -> int:
     parser.add_argument("--serve-edits", type=int, default=3, help="edits timed under mkdocs serve (0: skip)")
     parser.add_argument("--skip-mkdocs", action="store_true", help="do not time plain MkDocs")
     parser.add_argument("--skip-hugo", action="store_true", help="do not time Hugo")
+    parser.add_argument("--skip-pagefind", action="store_true", help="do not time a standalone Pagefind run")
+    parser.add_argument("--builds-only", action="store_true", help="only clean, no-change and one-edit builds")
     parser.add_argument("--keep", action="store_true", help="keep the temporary collections")
     args = parser.parse_args()
     print(f"# {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start; figures: wall time, "
           "CPU time (user + system) and peak RSS of the whole process tree")
     for n in [int(x) for x in args.plans.split(",")]:
         r = bench(n, args)
-        print(f"\n## {n} plans, {r['pages']} HTML pages")
-        for name in ("clean", "no change", "one edit", "no search", "pagefind", "mkdocs", "hugo"):
-            print(f"{name:12} {fmt(r[name])}")
-        if r["serve"]:
-            print(f"{'serve':12} {statistics.median(r['serve']):7.2f} s  (edit saved → page served; "
-                  f"median of {len(r['serve'])}: {', '.join(f'{t:.2f}' for t in r['serve'])})")
         clean, nosearch = r["clean"], r["no search"]
+        if nosearch is None:
+            continue
         if r["mkdocs"]:
             print(f"ratio clean / plain MkDocs      {clean.seconds / r['mkdocs'].seconds:5.2f}")
         if r["hugo"]:
             print(f"ratio clean / Hugo              {clean.seconds / r['hugo'].seconds:5.2f}")
             print(f"ratio no search / Hugo          {nosearch.seconds / r['hugo'].seconds:5.2f}")
-        print(f"search share: clean − no search = {clean.seconds - nosearch.seconds:.2f} s; "
-              f"standalone Pagefind {r['pagefind'].seconds:.2f} s")
+        if r["pagefind"]:
+            print(f"search share: clean − no search = {clean.seconds - nosearch.seconds:.2f} s; "
+                  f"standalone Pagefind {r['pagefind'].seconds:.2f} s")
         sys.stdout.flush()
     return 0
 
