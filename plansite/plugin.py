@@ -53,7 +53,8 @@ class PlansiteConfig(base.Config):
     ``plans``: build only these plan slugs (default: all);
     ``cache_dir``: the build cache, relative to ``root`` (default ``.cache/build``; safe to delete);
     ``cache``: ``false`` builds every plan afresh (the cache then lives in a temporary folder);
-    ``search_shard_plans``: plans per search index shard (see :mod:`plansite.search`);
+    ``search_shard_plans``: plans per search index shard (default 0: about √N; see
+    :mod:`plansite.search`);
     ``search``: ``false`` leaves the search index out (benchmarks; the search page then finds nothing).
     """
 

@@ -9,15 +9,15 @@ chapter carries ``data-pagefind-filter="plan:…"`` and ``data-pagefind-meta`` f
 chapter names, and every section heading carries the section's node id, so that Pagefind's
 sub-results link straight to ``chapter-5/#chapter-5-2``.
 
-At scale the index is sharded (:func:`build_sharded_index`): plans are spread over shards of
-about :data:`SHARD_PLANS` plans by a hash of their slug, each shard is indexed by its own
+The index is sharded (:func:`build_sharded_index`): plans are spread over shards of about √N
+plans (:data:`SHARD_PLANS`, :func:`shard_count`) by a hash of their slug, each shard is indexed by its own
 Pagefind run (on every core, memory bounded by one shard per run) from the plans' cached pages,
 and a shard's bundle is cached under the keys of its plans, so only shards holding a changed
 plan are indexed again. The first shard's bundle is ``site/pagefind/`` (the search page loads
 it as before); the others are ``site/pagefind/shard-<n>/``, listed in ``site/pagefind/shards.json``
 (``{"bundles": ["shard-3/", …]}``, relative to ``pagefind/``), which the search page merges with
-Pagefind's own ``mergeIndex``. Up to :data:`SHARD_PLANS` plans there is one shard and the layout
-is the plain one, plus an empty ``shards.json``.
+Pagefind's own ``mergeIndex``. With one shard the layout is the plain one, plus an empty
+``shards.json``.
 """
 
 from __future__ import annotations
@@ -40,9 +40,10 @@ from .parallel import cpu_count
 
 BUNDLE_DIR = "pagefind"
 SHARDS_FILE = "shards.json"
-#: Plans per search shard (on average): a one-plan edit re-indexes about this many plans, and the
-#: search page merges about ``plans / SHARD_PLANS`` bundles (rounded up to a power of two).
-SHARD_PLANS = 20
+#: Plans per search shard (on average); ``0`` means about √N of N plans, which balances the two
+#: costs: a one-plan edit re-indexes about this many plans, and the search page merges about
+#: ``plans / per shard`` bundles (rounded up to a power of two).
+SHARD_PLANS = 0
 
 
 def pagefind_binary() -> Path:
@@ -99,8 +100,11 @@ class Shard:
 
 def shard_count(plans: int, per_shard: int = SHARD_PLANS) -> int:
     """Number of shards for ``plans`` plans: the power of two at or above ``plans / per_shard``, so
-    that a plan keeps its shard until the collection doubles."""
-    wanted = max(1, math.ceil(plans / max(1, per_shard)))
+    that a plan keeps its shard until the collection grows a lot. ``per_shard`` 0: ⌈√plans⌉, at
+    least 2 (5 plans: 2 shards; 100: 16; 1000: 32)."""
+    if per_shard <= 0:
+        per_shard = max(2, math.ceil(math.sqrt(plans)))
+    wanted = max(1, math.ceil(plans / per_shard))
     return 1 << (wanted - 1).bit_length()
 
 

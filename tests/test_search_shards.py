@@ -30,18 +30,32 @@ def test_shard_layout_is_stable_and_covers_every_plan():
     assert [i for i in before if before[i] != after[i]] == [
         s.id for s in shards if "plan-0042" in s.slugs]
     assert shard_count(5, 20) == 1 and len(plan_shards(dict(list(keys.items())[:5]), 20)) == 1
+    # the default: about √N plans per shard
+    assert [shard_count(n) for n in (1, 4, 5, 100, 1000)] == [1, 2, 2, 16, 32]
+
+
+def _build_with_shards(root, per_shard: int, build_py):
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  - plansite\n", f"  - plansite:\n      search_shard_plans: {per_shard}\n"), encoding="utf-8")
+    run = build_py("--root", root, "build", "--quiet", "--site", root / "site")
+    assert run.returncode == 0, run.stderr
+    return root
 
 
 @pytest.fixture(scope="module")
 def sharded_site(tmp_path_factory, build_py):
     from conftest import copy_project
 
-    root = copy_project(tmp_path_factory.mktemp("sharded") / "project")
-    config = root / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        "  - plansite\n", "  - plansite:\n      search_shard_plans: 1\n"), encoding="utf-8")
-    run = build_py("--root", root, "build", "--quiet", "--site", root / "site")
-    assert run.returncode == 0, run.stderr
+    return _build_with_shards(copy_project(tmp_path_factory.mktemp("sharded") / "project"), 1, build_py)
+
+
+@pytest.fixture(scope="module")
+def single_bundle_site(tmp_path_factory, build_py):
+    from conftest import copy_project
+
+    root = _build_with_shards(copy_project(tmp_path_factory.mktemp("single") / "project"), 100, build_py)
+    assert json.loads((root / "site" / "pagefind" / "shards.json").read_text(encoding="utf-8")) == {"bundles": []}
     return root
 
 
@@ -82,14 +96,16 @@ def _search(browser, url: str, query: str) -> tuple[str, list[str], list[str]]:
     return status, plans, failures
 
 
-def test_the_search_page_merges_the_shards(sharded_site, site_url, browser):
-    server = _serve(sharded_site / "site")
-    try:
-        sharded = _search(browser, f"http://127.0.0.1:{server.server_port}/", "数字经济")
-    finally:
-        server.shutdown()
-        server.server_close()
-    single = _search(browser, site_url, "数字经济")
+def test_the_search_page_merges_the_shards(sharded_site, single_bundle_site, browser):
+    found = []
+    for root in (sharded_site, single_bundle_site):
+        server = _serve(root / "site")
+        try:
+            found.append(_search(browser, f"http://127.0.0.1:{server.server_port}/", "数字经济"))
+        finally:
+            server.shutdown()
+            server.server_close()
+    sharded, single = found
     assert "找到" in sharded[0]
     assert sharded[0] == single[0]              # same number of pages found
     assert sorted(sharded[1]) == sorted(single[1]) and len(sharded[1]) == 6   # 全部规划 + 5 plans
