@@ -32,4 +32,4 @@ serve: $(STAMP)
 	$(VENV)/bin/mkdocs serve
 
 clean:
-	rm -rf site $(VENV) .cache/test-deps
+	rm -rf site .site.builds .site.lock $(VENV) .cache/test-deps

@@ -5,6 +5,7 @@
     python build.py check                          validate all inputs without writing anything
     python build.py diff OLD_SITE NEW_SITE         compare two built sites (pages, main text, indicators)
     python build.py diff --against REV [--site D]  compare git revision REV with the working tree
+    python build.py add PATH [--slug S] [--kind K] copy a plan source into seeds/ and draft its metadata
     python build.py --root DIR <command>           work on the project at DIR (default: this folder)
 
 Exit codes: 0 success (diff: identical), 1 input errors, each printed as ``path:line: message``

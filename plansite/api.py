@@ -3,7 +3,8 @@
 Shapes (documented for readers in ``site_src/pages/about.md``)::
 
     api/plans.json        {"plans": [{"slug", "title", "region", "kind", "period": {"start", "end"}, "url", "api"}]}
-    api/plans/<slug>.json plan metadata + {"source": {...}, "outline": [node, ...]}
+    api/plans/<slug>.json plan metadata + {"source": {...}, "dropped": [...],
+                          "structure": {"line_model", "levels"}, "outline": [node, ...]}
     node                  {"id", "kind", "number", "title", "url", "lines": [first, last], "children": [node, ...]}
 
 URLs in the API are site-relative (``plans/fuzhou-15th/chapter-5/#chapter-5-2``).
@@ -47,6 +48,7 @@ def plan_detail(data: PlanData, urls: dict[str, str]) -> dict:
         "corrections": [{"line": c.line, "find": c.find, "replace": c.replace, "insert": c.insert,
                          "reason": c.reason} for c in data.corrections],
         "dropped": [{"line": d.line, "text": d.text, "rule": d.rule} for d in data.doc.dropped],
+        "structure": {"line_model": data.doc.line_model, "levels": list(data.doc.levels)},
         "outline": outline_tree(data, urls),
     })
     return detail

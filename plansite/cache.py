@@ -31,7 +31,7 @@ from pathlib import Path
 import jinja2
 
 PACKAGE = Path(__file__).resolve().parent
-FORMAT = 2  # bump when the layout or PlanEntry changes
+FORMAT = 3  # bump when the layout or PlanEntry changes
 
 
 @lru_cache(maxsize=1)
@@ -81,13 +81,15 @@ class PlanEntry:
     """A cached plan: its ``card`` (:class:`plansite.site.PlanCard`), build ``log`` lines
     (progress and ``warning:`` lines, replayed on a cache hit), and ``files``: ``(site path,
     size in bytes, sha256 hex)`` of the rendered files kept in the entry's ``files/`` folder,
-    sorted."""
+    sorted; ``mtimes``: their modification times (ns) when stored, aligned with ``files`` (the
+    site hard-links these files, so one changed in place since is noticed)."""
 
     slug: str
     key: str
     card: object
     log: list[str] = field(default_factory=list)
     files: list[tuple[str, int, str]] = field(default_factory=list)
+    mtimes: list[int] = field(default_factory=list)
 
 
 class BuildCache:
@@ -109,8 +111,8 @@ class BuildCache:
         return self.folder / "plans" / f"{slug}-{key[:40]}"
 
     def load(self, slug: str, key: str) -> PlanEntry | None:
-        """The complete entry of ``slug`` under ``key``, or ``None`` (missing, unreadable or with a
-        file missing or of the wrong size: such an entry is removed)."""
+        """The complete entry of ``slug`` under ``key``, or ``None`` (missing, unreadable, or with a
+        file missing, of the wrong size or modified since it was stored: such an entry is removed)."""
         folder = self.entry_dir(slug, key)
         try:
             with open(folder / "meta.pickle", "rb") as f:
@@ -118,9 +120,12 @@ class BuildCache:
             if not isinstance(entry, PlanEntry) or entry.key != key or entry.slug != slug:
                 raise ValueError("foreign entry")
             files = folder / "files"
-            for path, size, _ in entry.files:
-                if os.stat(files / path).st_size != size:
-                    raise ValueError(f"{path}: wrong size")
+            if len(entry.mtimes) != len(entry.files):
+                raise ValueError("no modification times")
+            for (path, size, _), mtime in zip(entry.files, entry.mtimes):
+                st = os.stat(files / path)
+                if st.st_size != size or st.st_mtime_ns != mtime:
+                    raise ValueError(f"{path}: changed since stored")
             return entry
         except FileNotFoundError:
             if folder.exists():
@@ -142,7 +147,7 @@ class BuildCache:
         tmp = Path(tempfile.mkdtemp(prefix=f".{entry.slug}-", dir=plans))
         try:
             made = set()
-            sizes = []
+            sizes, mtimes = [], []
             for path, text in sorted(outputs.items()):
                 data = text.encode("utf-8")
                 target = tmp / "files" / path
@@ -151,7 +156,8 @@ class BuildCache:
                     made.add(target.parent)
                 target.write_bytes(data)
                 sizes.append((path, len(data), hashlib.sha256(data).hexdigest()))
-            entry.files = sizes
+                mtimes.append(os.stat(target).st_mtime_ns)
+            entry.files, entry.mtimes = sizes, mtimes
             with open(tmp / "meta.pickle", "wb") as f:
                 pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL)
             final = self.entry_dir(entry.slug, entry.key)

@@ -1,12 +1,19 @@
-"""``build.py check``: validate every input of a project and collect ALL problems in one run.
+"""The one validation of a project's inputs, used by ``build.py check``, ``build.py build`` and
+``mkdocs build`` alike.
 
-This module writes nothing and has no validators of its own: it calls the stage validators
-(:func:`plansite.plans.check_plan_file`, :func:`plansite.sources.read_seed` /
-:func:`plansite.sources.check_corrections`, the parser, :func:`plansite.indicators.check_tables`,
-:func:`plansite.indicators.load_registry` / :func:`plansite.indicators.check_registry`) and keeps
-going after each failure, so that a broken plan file and a bad correction elsewhere are reported
-together. The only checks added here are cross-references between files (a corrections or
-indicator file whose plan does not exist).
+:func:`validate_inputs` reads and checks every input and collects ALL problems in one run: it
+calls the stage validators (:func:`plansite.plans.check_plan_file`,
+:func:`plansite.sources.read_seed` / :func:`plansite.sources.check_corrections`,
+:func:`plansite.indicators.checked_tables`, :func:`plansite.indicators.load_registry` /
+:func:`plansite.indicators.stale_aliases`) and keeps going after each failure, so that a broken
+plan file and a bad correction elsewhere are reported together. The only checks added here are
+cross-references between files (a corrections or indicator file whose plan does not exist, an
+indicator file naming another source than its plan, two plans sharing a seed).
+
+:func:`run_checks` (``build.py check``) is that validation plus the parser (its warnings, and a
+parser failure as a problem), writing nothing; :func:`plansite.project.load_project` (the
+build) runs the same :func:`validate_inputs` and refuses to build on any problem, so a build
+never publishes an input that ``check`` rejects.
 """
 
 from __future__ import annotations
@@ -14,14 +21,37 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import indicators
+from . import indicators, paths
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
-from .parse import parse_document
-from .plans import Plan, check_plan_file, plan_files
-from .sources import apply_corrections, check_corrections, read_seed
+from .parser import parse_document
+from .parser.document import check_placed
+from .plans import Plan, check_line_ranges, check_plan_file
+from .sources import Correction, apply_corrections, check_corrections, read_seed
 
 CORRECTIONS_DIR = "site_src/corrections"
+
+
+@dataclass
+class PlanInput:
+    """One plan whose inputs are valid: metadata, verbatim ``seed`` lines, ``corrections``,
+    indicator ``tables`` (empty when the plan has none)."""
+
+    plan: Plan
+    seed: list[str]
+    corrections: list[Correction]
+    tables: list = field(default_factory=list)
+
+
+@dataclass
+class Inputs:
+    """Outcome of :func:`validate_inputs`: the valid ``plans`` (sorted newest period first,
+    then slug), the ``registry`` (or ``None`` when the project has none) and every
+    ``problems`` found (``path:line: message``, in the order found, duplicates removed)."""
+
+    plans: list[PlanInput] = field(default_factory=list)
+    registry: object = None
+    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -43,6 +73,14 @@ class CheckReport:
         return not self.problems
 
 
+class _NoMemo:
+    """Runs every validator (no :class:`plansite.checkmemo.CheckMemo`)."""
+
+    @staticmethod
+    def call(kind, key, reads, fn, *args, **kwargs):
+        return fn(*args, **kwargs)
+
+
 def _unique(problems: list[Problem]) -> list[Problem]:
     seen, out = set(), []
     for p in problems:
@@ -53,106 +91,143 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def _check_plan(root: Path, plan: Plan, report: CheckReport) -> tuple[bool, bool]:
-    """Seed, corrections and parse of one plan with valid metadata.
-
-    Returns ``(valid, seed_readable)``: all of them valid, and the seed at least decodes."""
-    try:
-        seed = read_seed(root, plan)
-    except PlansiteError as exc:
-        report.problems += exc.problems
-        return False, False
-    corrections, problems = check_corrections(root, plan, seed)
-    report.problems += problems
-    try:
-        doc = parse_document(plan, apply_corrections(seed, corrections))
-    except Exception as exc:  # noqa: BLE001 - the parser promises not to raise; report it if it does
-        report.problems.append(Problem(plan.source, 0, f"the parser failed: {type(exc).__name__}: {exc}"))
-        return False, True
-    report.warnings += doc.warnings
-    return not problems, True
-
-
-def _check_indicators(root: Path, slugs: set[str], bad_seeds: set[str], report: CheckReport) -> None:
-    """Indicator tables and registry; ``bad_seeds`` are plans whose seed could not be read."""
-    registry = None
-    if (root / REGISTRY_PATH).exists() or (root / INDICATORS_DIR).is_dir():
+def _folder_files(root: Path, folder: str, problems: list[Problem]) -> list[Path]:
+    """The ``*.yml`` files of ``folder``; a folder that leads outside the project is a problem."""
+    if (Path(root) / folder).exists():
         try:
-            registry = indicators.load_registry(root)
+            paths.inside(root, Path(root) / folder, folder)
         except PlansiteError as exc:
-            report.problems += exc.problems
+            problems += exc.problems
+            return []
+    return paths.project_files(root, folder)
+
+
+def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], out: Inputs, memo) -> None:
+    """Indicator tables and registry; ``valid`` the plans whose seed could be read."""
+    registry = None
+    files = _folder_files(root, INDICATORS_DIR, out.problems)
+    if (root / REGISTRY_PATH).exists() or (root / REGISTRY_PATH).is_symlink() or files:
+        try:
+            registry = memo.call("registry", (), lambda r: [REGISTRY_PATH], indicators.load_registry, root)
+        except PlansiteError as exc:
+            out.problems += exc.problems
     tables_ok = True
-    for path in sorted((root / INDICATORS_DIR).glob("*.yml")):
+    every_table: list = []
+    for path in files:
         slug = path.stem
         shown = f"{INDICATORS_DIR}/{path.name}"
         if slug not in slugs:
-            report.problems.append(Problem(shown, 0, f"indicator tables for unknown plan {slug!r} "
-                                                     f"(no site_src/plans/{slug}.yml)"))
+            out.problems.append(Problem(shown, 0, f"indicator tables for unknown plan {slug!r} "
+                                                  f"(no site_src/plans/{slug}.yml)"))
             tables_ok = False
             continue
-        if slug in bad_seeds:
-            # the tables are checked against the seed text; with a garbled seed only the schema is checked
+        if slug not in valid:
+            # the tables are checked against the seed text; without a valid seed only the schema is
+            tables_ok = False
             try:
                 indicators.load_tables(root, slug)
             except PlansiteError as exc:
-                report.problems += exc.problems
-            tables_ok = False
+                out.problems += exc.problems
             continue
         try:
-            found = indicators.check_tables(root, slug, registry)
+            source = valid[slug].plan.source
+            tables, found = memo.call("tables", (slug, source, registry is None),
+                                      lambda r: [f"{INDICATORS_DIR}/{slug}.yml", REGISTRY_PATH, source],
+                                      indicators.checked_tables, root, slug, registry, expected_source=source)
         except PlansiteError as exc:
-            found = exc.problems
-        except Exception as exc:  # noqa: BLE001 - report, never a traceback
-            found = [Problem(shown, 0, f"cannot check: {type(exc).__name__}: {exc}")]
-        report.problems += found
+            found, tables = exc.problems, []
+        out.problems += found
         tables_ok = tables_ok and not found
-    if registry is not None and tables_ok and (root / INDICATORS_DIR).is_dir():
-        try:
-            report.problems += indicators.check_registry(root)
-        except PlansiteError as exc:
-            report.problems += exc.problems
+        valid[slug].tables = tables if not found else []
+        every_table += valid[slug].tables
+    if registry is not None and tables_ok and files:
+        out.problems += indicators.stale_aliases(registry, every_table)
+    out.registry = registry
 
 
-def run_checks(root: Path) -> CheckReport:
-    """Validate every input under ``root`` and return a :class:`CheckReport` (never raises for
-    bad input).
+def validate_inputs(root: Path, memo=None) -> Inputs:
+    """Read and validate every input under ``root``; return the valid plans, the registry and
+    every problem (never raises for bad input).
 
-    Covers: each ``site_src/plans/<slug>.yml`` (fields, source file exists, sha256 matches);
-    each seed (UTF-8, no NUL bytes); each ``site_src/corrections/<slug>.yml`` (against its seed);
-    the parser (warnings only); each ``site_src/indicators/<slug>.yml`` (schema, cells against
-    the seed, names in the registry); ``site_src/indicator_registry.yml`` (schema, stale
-    aliases); and that every corrections and indicator file belongs to a known plan.
+    Covers: each ``site_src/plans/<slug>.yml`` (fields, source inside the project, exists,
+    sha256 matches, line ranges within the seed); each seed (decodes, no NUL bytes); each
+    ``site_src/corrections/<slug>.yml`` (against its seed); each
+    ``site_src/indicators/<slug>.yml`` (schema, cells against the seed, names in the registry,
+    its source the plan's); ``site_src/indicator_registry.yml`` (schema, stale aliases); that
+    every corrections and indicator file belongs to a known plan; that every file read lies
+    inside the project.
+
+    ``memo`` (optional, a :class:`plansite.checkmemo.CheckMemo`): clean results of the per-file
+    validators are taken from it while the files they read are unchanged (the build passes one).
     """
     root = Path(root)
-    report = CheckReport()
-    files = plan_files(root)
-    if not files:
-        report.problems.append(Problem("site_src/plans", 0, "no plan metadata files found"))
+    memo = memo or _NoMemo()
+    out = Inputs()
+    files = _folder_files(root, "site_src/plans", out.problems)
+    if not files and not out.problems:
+        out.problems.append(Problem("site_src/plans", 0, "no plan metadata files found"))
     slugs: set[str] = set()
-    bad_seeds: set[str] = set()
+    valid: dict[str, PlanInput] = {}
     sources: dict[str, str] = {}
     for path in files:
         slugs.add(path.stem)
-        plan, problems = check_plan_file(root, path)
-        report.problems += problems
+        rel = f"site_src/plans/{path.name}"
+        plan, problems = memo.call("plan", (rel,), lambda r, rel=rel: [rel] + ([r[0].source] if r[0] else []),
+                                   check_plan_file, root, path)
+        out.problems += problems
         if plan is None:
-            bad_seeds.add(path.stem)
             continue
         if plan.source in sources:
-            report.problems.append(Problem(plan.meta_path, 0, f"source {plan.source} is also the source of "
-                                                              f"{sources[plan.source]}"))
+            out.problems.append(Problem(plan.meta_path, 0, f"source {plan.source} is also the source of "
+                                                           f"{sources[plan.source]}"))
         sources[plan.source] = plan.slug
-        valid, readable = _check_plan(root, plan, report)
-        if valid:
-            report.plans.append(plan.slug)
-        if not readable:
-            bad_seeds.add(plan.slug)
-    for path in sorted((root / CORRECTIONS_DIR).glob("*.yml")):
+        try:
+            seed = read_seed(root, plan)
+        except PlansiteError as exc:
+            out.problems += exc.problems
+            continue
+        ranges = check_line_ranges(plan, len(seed), plan.meta_data)
+        corrections, problems = memo.call(
+            "corrections", (plan.slug, plan.source, len(seed)),
+            lambda r, plan=plan: [f"{CORRECTIONS_DIR}/{plan.slug}.yml", plan.source],
+            check_corrections, root, plan, seed)
+        out.problems += ranges + problems
+        valid[plan.slug] = PlanInput(plan, seed, corrections)
+    for path in _folder_files(root, CORRECTIONS_DIR, out.problems):
         if path.stem not in slugs:
-            report.problems.append(Problem(f"{CORRECTIONS_DIR}/{path.name}", 0,
-                                           f"corrections for unknown plan {path.stem!r} "
-                                           f"(no site_src/plans/{path.stem}.yml)"))
-    _check_indicators(root, slugs, bad_seeds, report)
+            out.problems.append(Problem(f"{CORRECTIONS_DIR}/{path.name}", 0,
+                                        f"corrections for unknown plan {path.stem!r} "
+                                        f"(no site_src/plans/{path.stem}.yml)"))
+    _check_indicators(root, valid, slugs, out, memo)
+    out.problems = _unique(out.problems)
+    bad = {p.path for p in out.problems}
+    out.plans = sorted((v for v in valid.values() if v.plan.meta_path not in bad),
+                       key=lambda v: (-v.plan.period.start, v.plan.slug))
+    return out
+
+
+def run_checks(root: Path) -> CheckReport:
+    """Validate every input under ``root`` (:func:`validate_inputs`) and parse each valid plan
+    for its warnings; return a :class:`CheckReport` (never raises for bad input). Writes nothing."""
+    inputs = validate_inputs(Path(root))
+    report = CheckReport(problems=list(inputs.problems))
+    bad = {p.path for p in inputs.problems}
+    for item in sorted(inputs.plans, key=lambda v: v.plan.slug):
+        plan = item.plan
+        lines = apply_corrections(item.seed, item.corrections)
+        try:
+            doc = parse_document(plan, lines)
+        except Exception as exc:  # noqa: BLE001 - the parser promises not to raise; report it if it does
+            report.problems.append(Problem(plan.source, 0, f"the parser failed: {type(exc).__name__}: {exc}"))
+            continue
+        report.warnings += doc.warnings
+        try:
+            check_placed(plan.source, doc, lines)
+        except PlansiteError as exc:
+            report.problems += exc.problems
+            continue
+        if not bad & {plan.meta_path, plan.source, f"{CORRECTIONS_DIR}/{plan.slug}.yml"}:
+            report.plans.append(plan.slug)
     report.problems = _unique(report.problems)
     report.warnings = _unique(report.warnings)
     return report

@@ -12,6 +12,10 @@
   ``cangshan-14th 地区生产总值（GDP） target 2025: 1500 → 1600 亿元``. Without that key the
   semantic part is skipped.
 
+Both sites are untrusted: every path named by a ``manifest.json`` must stay inside its site
+folder (no absolute path, no ``..``, no symlink leading out); otherwise the manifest entry is
+refused as ``manifest.json:LINE: …`` and nothing is read (exit 2).
+
 ``--against REV`` builds git revision ``REV`` in a temporary ``git worktree`` (with that
 revision's own code) and compares it with a fresh build of the working tree (or ``--site DIR``).
 
@@ -32,7 +36,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .errors import PlansiteError, Problem
-from .manifest import read_manifest
+from .manifest import MANIFEST, read_manifest
 
 SEARCH_DIR = "pagefind/"
 #: Files of the search index that differ between two builds of the same pages: Pagefind 1.5
@@ -80,11 +84,20 @@ def compare_manifests(old: dict[str, dict], new: dict[str, dict], ignore: tuple[
 def compare_sites(old_site: Path, new_site: Path) -> SiteDiff:
     """Compare the built sites in two folders by their manifests (computed when missing).
 
-    Raises :class:`PlansiteError` when a folder does not exist."""
+    Raises :class:`PlansiteError` when a folder does not exist or a manifest names a path
+    outside its site (see :func:`plansite.manifest.read_manifest`)."""
     for site in (old_site, new_site):
         if not Path(site).is_dir():
             raise PlansiteError.at(str(site), 0, "no such site folder")
-    return compare_manifests(read_manifest(Path(old_site)), read_manifest(Path(new_site)))
+    manifests, problems = [], []
+    for site in (old_site, new_site):
+        try:
+            manifests.append(read_manifest(Path(site)))
+        except PlansiteError as exc:
+            problems += exc.problems
+    if problems:
+        raise PlansiteError(problems)
+    return compare_manifests(*manifests)
 
 
 class _MainText(HTMLParser):
@@ -259,6 +272,15 @@ def _read_json(path: Path) -> dict:
         return {}
 
 
+def _read_page(site: Path, path: str) -> str:
+    """The text of ``site/path`` (a manifest path already checked to stay inside ``site``)."""
+    try:
+        return (site / path).read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise PlansiteError.at(str(site / path), 0, f"listed in {MANIFEST} but cannot be read: "
+                                                    f"{exc.strerror or exc}") from None
+
+
 def diff_report(old_site: Path, new_site: Path) -> tuple[bool, list[str]]:
     """Compare two built sites; return ``(different, report lines)``.
 
@@ -304,8 +326,7 @@ def diff_report(old_site: Path, new_site: Path) -> tuple[bool, list[str]]:
         lines.append(f"indicator changes ({len(semantic)}):")
         lines.extend(f"  {s}" for s in semantic)
     for path in pages(d.changed):
-        text = page_diff((old_site / path).read_text(encoding="utf-8", errors="replace"),
-                         (new_site / path).read_text(encoding="utf-8", errors="replace"), path)
+        text = page_diff(_read_page(old_site, path), _read_page(new_site, path), path)
         lines.extend(text or [f"--- {path}: markup changed, main text unchanged"])
     return True, lines
 
@@ -368,7 +389,7 @@ def diff_command(old: str | None, new: str | None, against: str | None = None, r
         if against:
             if old or new:
                 raise PlansiteError.at("build.py", 0, "diff: give either OLD_SITE NEW_SITE or --against REV")
-            from .cli import build_site
+            from .mkdocs_run import build_site
 
             tmp = Path(tempfile.mkdtemp(prefix="plansite-diff-"))
             old = str(tmp / "old")

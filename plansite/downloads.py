@@ -8,6 +8,8 @@
 
 CSV text is UTF-8 with a byte-order mark (so Excel opens Chinese correctly) when encoded with
 ``encode("utf-8")`` — the returned str starts with ``"\\ufeff"``; lines end in ``"\\n"``.
+Printed index markup (``PM <sub>2.5</sub>``, ``PM _{2.5}``) is written as plain text (``PM2.5``)
+in CSV cells and names; JSON keeps the verbatim ``cells`` and adds ``label`` (plain name).
 Numbers are written in their shortest form (1500, 902.27); empty cells are ``""``. Output is
 deterministic: fixed column order, rows in table order, JSON with sorted keys.
 """
@@ -17,11 +19,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plansite.indicators import Growth, IndicatorRow, IndicatorTable, Registry, Value, \
     table_dict_row
+from plansite.cells import plain
 from plansite.targets import assess, growth_check, table_summary
+
+if TYPE_CHECKING:
+    from plansite.comparisons import Group
 
 BOM = "\ufeff"
 
@@ -41,7 +47,7 @@ PARSED_COLUMNS: list[str] = (
     + [f"achieved_growth_{p}" for p in _GROWTH_PARTS]
     + ["attribute", "markers", "notes", "quote", "note",
        "implied_cagr", "stated_growth", "growth_gap", "growth_flagged",
-       "completion_status", "completion_reason"]
+       "completion_status", "completion_reason", "level_status", "growth_status"]
 )
 
 
@@ -76,7 +82,7 @@ def parsed_record(table: IndicatorTable, row: IndicatorRow, registry: Registry) 
     entry = registry.resolve(row.key)
     rec: dict[str, Any] = {k: None for k in PARSED_COLUMNS}
     rec.update(line=row.line, last_line=row.lines[1], seq=row.seq, category=row.category,
-               name=row.name, subname=row.subname, indicator=entry.id if entry else None,
+               name=plain(row.name), subname=plain(row.subname) or None, indicator=entry.id if entry else None,
                unit=row.unit, attribute=row.attribute, markers=" ".join(row.markers),
                notes=" ".join(row.notes), quote=row.quote, note=row.note)
     for f, v in _field_values(row).items():
@@ -91,8 +97,10 @@ def parsed_record(table: IndicatorTable, row: IndicatorRow, registry: Registry) 
             rec.update(implied_cagr=round(c.implied, 2), stated_growth=c.stated,
                        growth_gap=round(c.gap, 2) + 0.0, growth_flagged=c.flagged)
     else:
-        a = assess(row, registry)
-        rec.update(completion_status=a.status, completion_reason=a.reason)
+        a = assess(row, registry, table.footnotes)
+        parts = {v.basis: v.status for v in a.parts}
+        rec.update(completion_status=a.status, completion_reason=a.reason,
+                   level_status=parts.get("value"), growth_status=parts.get("growth"))
     return rec
 
 
@@ -116,7 +124,7 @@ def table_csv(table: IndicatorTable, registry: Registry) -> str:
     out: list[list[Any]] = [head]
     for r in table.rows:
         rec = parsed_record(table, r, registry)
-        cells = list(r.cells) + [""] * (len(table.columns) - len(r.cells))
+        cells = [plain(c) for c in r.cells] + [""] * (len(table.columns) - len(r.cells))
         out.append(cells + [rec[k] for k in PARSED_COLUMNS])
     return _write(out)
 
@@ -132,7 +140,7 @@ def all_tables_csv(tables: dict[str, list[IndicatorTable]], registry: Registry) 
         for t in tables[slug]:
             for i, r in enumerate(t.rows):
                 rec = parsed_record(t, r, registry)
-                cells = list(r.cells) + [""] * (width - len(r.cells))
+                cells = [plain(c) for c in r.cells] + [""] * (width - len(r.cells))
                 out.append([slug, t.id, t.kind, i + 1] + cells + [rec[k] for k in PARSED_COLUMNS])
     return _write(out)
 
@@ -150,7 +158,8 @@ def table_json(table: IndicatorTable, registry: Registry) -> dict[str, Any]:
     rows = []
     for r in table.rows:
         entry = registry.resolve(r.key)
-        d = {"cells": list(r.cells), "indicator": entry.id if entry else None}
+        d = {"cells": list(r.cells), "indicator": entry.id if entry else None,
+             "label": plain(r.key)}
         d.update(table_dict_row(r))
         d["growth_check"] = None
         d["assessment"] = None
@@ -159,10 +168,14 @@ def table_json(table: IndicatorTable, registry: Registry) -> dict[str, Any]:
             if c is not None:
                 d["growth_check"] = {"implied": round(c.implied, 2), "stated": c.stated,
                                      "gap": round(c.gap, 2) + 0.0, "flagged": c.flagged,
-                                     "years": c.years}
+                                     "years": c.years, "real_growth": c.real_growth,
+                                     "explanation": c.explanation}
         else:
-            a = assess(r, registry)
-            d["assessment"] = {"status": a.status, "reason": a.reason, "basis": a.basis}
+            a = assess(r, registry, table.footnotes)
+            d["assessment"] = {"status": a.status, "reason": a.reason, "basis": a.basis,
+                               "parts": [{"basis": v.basis, "status": v.status, "reason": v.reason}
+                                         for v in a.parts],
+                               "definition_note": a.definition_note}
         rows.append(d)
     return {
         "plan": table.plan, "id": table.id, "kind": table.kind, "title": table.title,
@@ -178,3 +191,38 @@ def json_text(data: Any) -> str:
     """Deterministic JSON text: sorted keys, 2-space indent, UTF-8 characters kept, final
     ``"\\n"``."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+#: columns of a comparison CSV (:func:`comparison_csv`)
+COMPARISON_COLUMNS = [
+    "plan", "table", "row", "label", "period_start", "period_end", "role", "indicator", "name",
+    "unit", "shown_unit", "unit_note",
+    "baseline_text", "baseline_value", "baseline_year", "target_text", "target_value", "target_year",
+    "achieved_text", "achieved_value", "achieved_year",
+    "growth_base_text", "growth_base_value", "growth_text", "growth_value",
+    "growth_achieved_text", "growth_achieved_value", "status",
+]
+
+
+def comparison_csv(group: "Group") -> str:
+    """One comparison group (:class:`plansite.comparisons.Group`) as CSV: one line per table
+    row, columns :data:`COMPARISON_COLUMNS`. ``*_value`` of level values are in ``shown_unit``
+    (the group's unit; empty when the printed unit does not convert), growth values in percent;
+    names are plain text (PM2.5). Starts with a BOM; ``"\\n"`` endings."""
+    out: list[list[Any]] = [list(COMPARISON_COLUMNS)]
+    for r in group.rows:
+        rec: dict[str, Any] = {
+            "plan": r.plan.slug, "table": r.table.id, "row": r.index, "label": r.label,
+            "period_start": r.years[0], "period_end": r.years[1], "role": r.role,
+            "indicator": r.entry.id, "name": plain(r.row.key), "unit": r.unit,
+            "shown_unit": group.unit if r.role == "level" else "%", "unit_note": r.unit_note,
+            "status": r.assessment.status if r.assessment else None,
+        }
+        for k in ("baseline", "target", "achieved", "growth_base", "growth", "growth_achieved"):
+            v = getattr(r, k)
+            rec[f"{k}_text"] = v.text if v else None
+            rec[f"{k}_value"] = v.number if v else None
+            if f"{k}_year" in COMPARISON_COLUMNS:
+                rec[f"{k}_year"] = v.year if v else None
+        out.append([rec.get(c) for c in COMPARISON_COLUMNS])
+    return _write(out)

@@ -3,9 +3,11 @@
 :func:`build_outputs` gives exactly the files of :func:`plansite.site.site_outputs` (a test
 checks it), but
 
+- every input is validated first, as on every build path (:func:`plansite.check.validate_inputs`);
 - a plan whose inputs (metadata, seed, corrections, indicator file and any other
-  ``site_src/*/<slug>.yml``), the registry, the templates and the code are unchanged is taken from
-  the cache (:mod:`plansite.cache`) without being read, parsed or rendered;
+  ``site_src/*/<slug>.yml``), the registry, the templates, the code and which of its indicators
+  are compared across tables are unchanged is taken from the cache (:mod:`plansite.cache`)
+  without being parsed or rendered;
 - the plans that must be built are built on every core (:mod:`plansite.parallel`), each worker
   writing its plan's files into the cache, so memory stays bounded by one plan per worker;
 - the cross-plan pages are recomputed every time from the plans' small cached cards.
@@ -13,20 +15,21 @@ checks it), but
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import BuildCache, PlanEntry, code_version, digest, file_bytes, tree_digest
+from .cache import BuildCache, PlanEntry, code_version, digest, tree_digest
+from .check import validate_inputs
+from .checkmemo import CheckMemo
 from .errors import PlansiteError, Problem
-from .indicators import load_registry
 from .parallel import ordered_map
-from .plans import Plan, check_plan_file, plan_files
-from .project import load_plan_data
-from .site import cross_outputs, plan_outputs
-
-REGISTRY = Path("site_src") / "indicator_registry.yml"
+from .parser import parse_document
+from .parser.document import check_placed
+from .plans import Plan
+from .project import PlanData
+from .site import compared_groups, cross_outputs, plan_group_ids, plan_outputs
+from .sources import apply_corrections
 
 
 @dataclass
@@ -75,19 +78,39 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
                 log=None) -> BuildOutputs:
     """Build (or take from ``cache``) every plan under ``root``; ``cross`` is left empty.
 
-    ``only`` restricts the build to those slugs (an unknown slug is an error); ``log(line)``
-    receives the progress and ``warning:`` lines of each plan in display order. Raises
-    :class:`PlansiteError` with every input problem of every plan (``path:line: message``).
+    First runs the very validation of ``build.py check`` over the whole project
+    (:func:`plansite.check.validate_inputs`, as :func:`plansite.project.load_project` does) and
+    raises :class:`PlansiteError` with every problem found (``path:line: message``); ``only``
+    restricts the build to those slugs (an unknown slug is an error); ``log(line)`` receives the
+    progress and ``warning:`` lines of each plan in display order.
     """
     started = time.monotonic()
     root, templates = Path(root).resolve(), Path(templates).resolve()
     log = log or (lambda line: None)
     code = code_version()
+    memo = CheckMemo(cache.folder / "check.pickle", root, code)
+    inputs = validate_inputs(root, memo)
+    memo.save()
+    if inputs.problems:
+        raise PlansiteError(inputs.problems)
+    chosen = inputs.plans
+    if only:
+        known = {p.plan.slug for p in chosen}
+        unknown = [s for s in only if s not in known]
+        if unknown:
+            raise PlansiteError.at("site_src/plans", 0,
+                                   f"unknown plan {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        chosen = [p for p in chosen if p.plan.slug in only]
+    plans = [item.plan for item in chosen]
+    registry = inputs.registry
     shared = digest(code, tree_digest(templates), *_global_inputs(root))
-    plans = _load_plans(root, cache, code, only)
-    registry = _load_registry(root, cache, code)
+    compared = compared_groups([(item.plan, item.tables) for item in chosen], registry)
     editor_files = _editor_files(root)
-    keys = {p.slug: digest(shared, *_plan_inputs(root, p, editor_files.get(p.slug, []))) for p in plans}
+    keys = {}
+    for item in chosen:
+        p = item.plan
+        mine = [f"{g}={g in compared}" for g in plan_group_ids(item.tables, registry)]
+        keys[p.slug] = digest(shared, *_plan_inputs(root, p, editor_files.get(p.slug, [])), *mine)
     entries: dict[str, PlanEntry] = {}
     for plan in plans:
         entry = cache.load(plan.slug, keys[plan.slug])
@@ -95,7 +118,7 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
             entries[plan.slug] = entry
     missing = [p.slug for p in plans if p.slug not in entries]
     _JOB.update(root=root, templates=templates, registry=registry, cache=cache, keys=keys,
-                plans={p.slug: p for p in plans}, jinja=cache.jinja_dir)
+                inputs={item.plan.slug: item for item in chosen}, jinja=cache.jinja_dir, compared=compared)
     problems: list[Problem] = []
     results = ordered_map(_build_plan, missing) if missing else iter(())
     built = {}
@@ -143,17 +166,21 @@ def add_cross_outputs(out: BuildOutputs, templates: Path, cache: BuildCache) -> 
 
 
 def _build_plan(slug: str):
-    """Worker job: parse and render plan ``slug``, store it in the cache; returns ``(slug,
-    PlanEntry)`` or ``(slug, [Problem, …])``."""
+    """Worker job: parse and render plan ``slug`` (its validated inputs), store it in the cache;
+    returns ``(slug, PlanEntry)`` or ``(slug, [Problem, …])``."""
     job = _JOB
-    plan = job["plans"][slug]
+    item = job["inputs"][slug]
     try:
-        data = load_plan_data(job["root"], plan)
-        outputs, card = plan_outputs(data, job["templates"], job["registry"], job["jinja"])
+        lines = apply_corrections(item.seed, item.corrections)
+        doc = parse_document(item.plan, lines)
+        check_placed(item.plan.source, doc, lines)
+        data = PlanData(item.plan, item.seed, lines, item.corrections, doc, item.tables)
+        outputs, card = plan_outputs(data, job["templates"], job["registry"], job["jinja"], job["compared"])
     except PlansiteError as exc:
         return slug, exc.problems
-    log = [f"plansite: parsed {slug} ({len(data.seed)} source lines, {len(data.doc.warnings)} warnings)"]
-    log += [f"warning: {w}" for w in data.doc.warnings]
+    log = [f"plansite: parsed {slug} ({len(data.seed)} source lines, line model {doc.line_model or '?'}, "
+           f"levels {' '.join(doc.levels) or '-'}, {len(doc.warnings)} warnings)"]
+    log += [f"warning: {w}" for w in doc.warnings]
     log.append(f"plansite: rendered {slug} ({sum(1 for p in outputs if p.startswith(f'plans/{slug}/'))} files)")
     entry = PlanEntry(slug, job["keys"][slug], card, log)
     job["cache"].store(entry, outputs)
@@ -179,59 +206,10 @@ def _editor_files(root: Path) -> dict[str, list[Path]]:
 
 
 def _plan_inputs(root: Path, plan: Plan, editor_files: list[Path]) -> list[bytes | None]:
-    """Every input of one plan: its seed (by its checksum, which :func:`_load_plans` verified) and
+    """Every input of one plan: its seed (by its checksum, which :func:`validate_inputs` verified) and
     each ``site_src/<folder>/<slug>.yml`` (metadata, corrections, indicators and any later
     per-plan editor file), names and bytes."""
     out: list[bytes | None] = [plan.source.encode(), plan.sha256.encode()]
     for path in editor_files:
         out += [path.relative_to(root).as_posix().encode(), path.read_bytes()]
     return out
-
-
-def _load_plans(root: Path, cache: BuildCache, code: str, only: list[str] | None) -> list[Plan]:
-    """The plans' validated metadata in display order (as :func:`plansite.plans.load_plans`),
-    each metadata file validated once per content: a cached result is reused when the metadata
-    bytes are unchanged and the seed still matches its checksum."""
-    plans, problems = [], []
-    for path in plan_files(root):
-        if only and path.stem not in only:
-            continue
-        key = digest(code, path.name, path.read_bytes())
-        plan = cache.get_object("plan-meta", key)
-        if isinstance(plan, Plan):
-            seed = file_bytes(root / plan.source)
-            if seed is None or hashlib.sha256(seed).hexdigest() != plan.sha256:
-                plan = None  # let the full check report the problem
-        else:
-            plan = None
-        if plan is None:
-            plan, found = check_plan_file(root, path)
-            problems += found
-            if plan is not None:
-                cache.put_object("plan-meta", key, plan)
-        if plan is not None:
-            plans.append(plan)
-    if only:
-        known = {p.stem for p in plan_files(root)}
-        unknown = [s for s in only if s not in known]
-        if unknown:
-            raise PlansiteError.at("site_src/plans", 0,
-                                   f"unknown plan {unknown[0]!r} (known: {', '.join(sorted(known))})")
-    if problems:
-        raise PlansiteError(problems)
-    if not plans:
-        raise PlansiteError.at("site_src/plans", 0, "no plan metadata files found")
-    return sorted(plans, key=lambda p: (-p.period.start, p.slug))
-
-
-def _load_registry(root: Path, cache: BuildCache, code: str):
-    """The indicator registry (cached per content), or ``None`` when the project has none."""
-    data = file_bytes(root / REGISTRY)
-    if data is None:
-        return None
-    key = digest(code, data)
-    registry = cache.get_object("registry", key)
-    if registry is None:
-        registry = load_registry(root)
-        cache.put_object("registry", key, registry)
-    return registry

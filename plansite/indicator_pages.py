@@ -5,10 +5,14 @@ Pages (site-relative directory URLs):
 - ``plans/<slug>/indicators/<table>/``: one indicator table (指标表) as printed, with its summary
   (counts, implied vs stated growth, met / not met), a chart per row, and download links;
 - ``indicators/``: every canonical indicator (registry) and the plans that set it;
-- ``indicators/<id>/``: one canonical indicator compared across plans.
+- ``indicators/<id>/``: one canonical indicator — with its growth rate (``growth_of``) —
+  compared across plans and periods (:mod:`plansite.comparisons`), only when there is
+  something to compare (rows from two tables or more); an indicator of one table only is
+  listed on ``indicators/`` with a link to its row.
 
-Downloads: ``downloads/<slug>-<table>.csv`` / ``.json`` per table and ``downloads/all-indicators.csv``
-/ ``.json`` for all plans (CSV is UTF-8 with BOM so that Excel opens Chinese text).
+Downloads: ``downloads/<slug>-<table>.csv`` / ``.json`` per table, ``downloads/indicator-<id>.csv``
+/ ``.json`` per comparison, and ``downloads/all-indicators.csv`` / ``.json`` for all plans (CSV is
+UTF-8 with BOM so that Excel opens Chinese text).
 
 Cross-links: a chapter page lists the indicators its text mentions (by the registry's printed
 names); an indicator row lists the chapters that mention it and links to its source line.
@@ -18,18 +22,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .charts import Bar, bar_chart
-from .downloads import all_tables_csv, json_text, table_csv, table_json
+from .cells import plain
+from .charts import ChartRow, Point, chart_table, dot_chart
+from .comparisons import (Group, build_groups, describe, growth_chart_rows, level_chart_rows,
+                          show_value)
+from .downloads import all_tables_csv, comparison_csv, json_text, table_csv, table_json
 from .indicators import IndicatorRow, IndicatorTable, Registry, RegistryEntry
 from .pages import PageUnit, Renderer, unit_nodes
 from .project import PlanData, Project
-from .targets import GAP_THRESHOLD_PP, assess, growth_check, table_summary, target_growth, target_value
+from .targets import GAP_THRESHOLD_PP, STATUSES, assess, growth_check, table_summary
 
 #: Printed names shorter than this (in characters) are not searched for in chapter text: too
 #: short to mean the indicator (e.g. "GDP").
 MIN_MENTION = 4
 
-STATUS_LABELS = {"met": "已完成", "not_met": "未完成", "not_assessable": "无法判断"}
+STATUS_LABELS = {"met": "已完成", "partly": "部分完成", "not_met": "未完成",
+                 "not_comparable": "不可比（口径调整）", "not_assessable": "无法判断"}
+BASIS_LABELS = {"value": "总量", "growth": "增速"}
 ATTRIBUTE_LABELS = {"expected": "预期性", "binding": "约束性", "none": "未标注"}
 
 
@@ -63,21 +72,61 @@ class RowView:
 
 
 @dataclass
+class Mention:
+    """An indicator a page mentions: registry ``id``, Chinese ``name`` and the ``url`` it links
+    to — its comparison page, or (an indicator of one table only) its row on the plan's table."""
+
+    id: str
+    name: str
+    url: str
+
+
+@dataclass
 class Crosslinks:
-    """Which pages mention which indicators: ``by_page[slug][url]`` → entries (document order of
-    first mention), ``by_indicator[slug][indicator id]`` → page units."""
+    """Which pages mention which indicators: ``by_page[slug][url]`` → :class:`Mention` (document
+    order of first mention), ``by_indicator[slug][indicator id]`` → page units; ``groups`` the
+    comparison groups (:func:`plansite.comparisons.build_groups`)."""
 
-    by_page: dict[str, dict[str, list[RegistryEntry]]]
+    by_page: dict[str, dict[str, list[Mention]]]
     by_indicator: dict[str, dict[str, list[PageUnit]]]
+    groups: list[Group] = field(default_factory=list)
 
 
-def find_mentions(project: Project, renderer: Renderer, registry: Registry) -> Crosslinks:
+def row_url(slug: str, table_id: str, index: int) -> str:
+    """URL of row ``index`` (1-based) on its table page."""
+    return f"{table_url(slug, table_id)}#row-{index}"
+
+
+def comparison_groups(project: Project, registry: Registry) -> list[Group]:
+    """The comparison groups of every plan's tables (see :mod:`plansite.comparisons`)."""
+    return build_groups([(d.plan, d.tables) for d in project.plans], registry, row_url)
+
+
+def entry_url(groups: list[Group], registry: Registry, entry: RegistryEntry, slug: str) -> str:
+    """Where a mention of ``entry`` in plan ``slug`` links: the comparison page of its group
+    when it has one, else its first row in that plan's tables."""
+    gid = entry.growth_of or entry.id
+    for g in groups:
+        if g.entry.id == gid:
+            if g.compared:
+                return indicator_url(gid)
+            rows = [r for r in g.rows if r.plan.slug == slug and r.entry is entry] or g.rows
+            return rows[0].url
+    return "indicators/"
+
+
+def find_mentions(project: Project, renderer: Renderer, registry: Registry, groups=None) -> Crosslinks:
     """Find, for every plan, the pages whose text mentions an indicator of that plan's tables.
 
     A mention is an exact occurrence of one of the indicator's printed names (registry aliases
     of at least :data:`MIN_MENTION` characters) in the page's paragraphs, headings and tables.
+    ``groups`` (optional, default :func:`comparison_groups` of ``project``): the comparison
+    groups that decide where a mention links (the cached build passes one plan's groups with
+    ``compared`` as in the whole project).
     """
-    by_page: dict[str, dict[str, list[RegistryEntry]]] = {}
+    if groups is None:
+        groups = comparison_groups(project, registry)
+    by_page: dict[str, dict[str, list[Mention]]] = {}
     by_indicator: dict[str, dict[str, list[PageUnit]]] = {}
     for data in project.plans:
         slug = data.plan.slug
@@ -87,10 +136,11 @@ def find_mentions(project: Project, renderer: Renderer, registry: Registry) -> C
             text = "\n".join(_node_text(n) for _, n in unit_nodes(unit))
             found = [e for e in entries if any(len(a) >= MIN_MENTION and a in text for a in e.aliases)]
             if found:
-                by_page[slug][unit.url] = found
+                by_page[slug][unit.url] = [Mention(e.id, e.name, entry_url(groups, registry, e, slug))
+                                           for e in found]
                 for entry in found:
                     by_indicator[slug].setdefault(entry.id, []).append(unit)
-    return Crosslinks(by_page, by_indicator)
+    return Crosslinks(by_page, by_indicator, groups)
 
 
 def _node_text(node) -> str:
@@ -113,23 +163,33 @@ def _number(v) -> float | None:
     return v.value if v is not None and v.value is not None else None
 
 
-def row_chart(table: IndicatorTable, row: IndicatorRow, chart_id: str) -> object | None:
+def row_chart(table: IndicatorTable, row: IndicatorRow, chart_id: str) -> dict | None:
     """The chart of one row: baseline → target (targets tables) or planned → achieved
-    (completion tables), when both are numbers in the row's unit; ``None`` otherwise."""
+    (completion tables), when both are numbers in the row's unit and neither is a five-year
+    total; ``None`` otherwise. Returns ``{"svg": Markup, "table": chart_table rows}``."""
     unit = row.unit or ""
     if table.kind == "targets":
         a, b = row.baseline, row.target
-        labels = (f"{a.year or table.base_year or ''}年基期", f"{b.year or table.target_year or ''}年目标") if a and b else ("", "")
+        kinds = ("baseline", "target")
+        years = (a.year or table.base_year if a else None, b.year or table.target_year if b else None)
     else:
         a = row.planned.value if row.planned else None
         b = row.achieved.value if row.achieved else None
-        labels = ("规划目标", "实际完成")
+        kinds = ("target", "achieved")
+        years = (a.year if a else None, b.year if b else None)
     x, y = _number(a), _number(b)
-    if x is None or y is None or (b.unit and b.unit != (a.unit or b.unit)) or x < 0 or y < 0:
+    if x is None or y is None or (b.unit and b.unit != (a.unit or b.unit)) or a.cumulative or b.cumulative:
         return None
-    title = f"{row.key}：{labels[0]} {x:g}{unit}，{labels[1]} {y:g}{unit}"
-    desc = f"{labels[0]}为{x:g}{unit}；{labels[1]}为{y:g}{unit}。"
-    return bar_chart(chart_id, title, desc, [Bar(labels[0], x, f"{x:g}"), Bar(labels[1], y, f"{y:g}")], unit)
+    label = plain(row.key)
+    names = {"baseline": "基期值", "target": "目标值" if table.kind == "targets" else "规划目标",
+             "achieved": "实际完成"}
+    pts = [Point(k, v.value, show_value(v)) for k, v in zip(kinds, (a, b))]
+    when = "→".join(f"{t}年" for t in years if t)
+    crow = ChartRow(f"{label}（{when}）" if when else label, pts)
+    title = f"{label}：{names[kinds[0]]} {pts[0].text}{unit}，{names[kinds[1]]} {pts[1].text}{unit}"
+    desc = (f"{names[kinds[0]]}为{pts[0].text}{unit}；{names[kinds[1]]}为{pts[1].text}{unit}；"
+            f"差 {y - x:+.4g}{'个百分点' if unit == '%' else unit}。")
+    return {"svg": dot_chart(chart_id, title, desc, [crow], unit), "table": chart_table([crow])}
 
 
 def row_views(data: PlanData, table: IndicatorTable, registry: Registry, links: Crosslinks) -> list[RowView]:
@@ -139,25 +199,11 @@ def row_views(data: PlanData, table: IndicatorTable, registry: Registry, links: 
         entry = registry.resolve(row.key)
         anchor = f"row-{i}"
         check = growth_check(row, registry) if table.kind == "targets" else None
-        assessment = assess(row, registry) if table.kind == "completion" else None
+        assessment = assess(row, registry, table.footnotes) if table.kind == "completion" else None
         discussed = links.by_indicator[data.plan.slug].get(entry.id, []) if entry else []
         views.append(RowView(row, entry, check, assessment, row_chart(table, row, f"c-{table.id}-{i}"),
                              anchor, discussed))
     return views
-
-
-def comparison_rows(project: Project, registry: Registry, entry: RegistryEntry) -> list[dict]:
-    """Every plan's row for canonical indicator ``entry``: dicts with ``data``, ``table``, ``row``,
-    ``target`` (Value), ``growth`` (Growth), ``url`` (the row on its table page)."""
-    out = []
-    for data in project.plans:
-        for table in data.tables:
-            for i, row in enumerate(table.rows, start=1):
-                if registry.resolve(row.key) is entry:
-                    out.append({"data": data, "table": table, "row": row,
-                                "target": target_value(table, row), "growth": target_growth(table, row),
-                                "url": f"{table_url(data.plan.slug, table.id)}#row-{i}"})
-    return out
 
 
 def show(v) -> str:
@@ -177,11 +223,27 @@ def show(v) -> str:
     return text
 
 
+def comparison_charts(group: Group) -> list[dict]:
+    """The charts of a comparison page: levels (display unit) and annual growth rates (%), each
+    ``{"kind", "svg", "table", "unit"}``; a chart is left out when no row has its numbers."""
+    out = []
+    for kind, rows, unit, what in (("level", level_chart_rows(group), group.unit or "", "总量"),
+                                   ("growth", growth_chart_rows(group), "%", "年均增速")):
+        if not rows:
+            continue
+        cid = f"cmp-{kind}"
+        title = f"{group.entry.name}：各规划{what}（{unit}）"
+        out.append({"kind": kind, "unit": unit, "table": chart_table(rows),
+                    "svg": dot_chart(cid, title, describe(rows, unit), rows, unit)})
+    return out
+
+
 def indicator_outputs(project: Project, renderer: Renderer, registry: Registry,
                       links: Crosslinks) -> dict[str, str]:
     """Indicator pages and downloads as ``{site path: text}`` (pages as ``…/index.html``)."""
     out: dict[str, str] = {}
-    common = {"show": show, "status_labels": STATUS_LABELS, "attribute_labels": ATTRIBUTE_LABELS,
+    common = {"show": show, "show_printed": show_value, "status_labels": STATUS_LABELS, "attribute_labels": ATTRIBUTE_LABELS,
+              "basis_labels": BASIS_LABELS, "statuses": STATUSES, "num": _shown, "pct": _shown,
               "threshold": GAP_THRESHOLD_PP, "table_url": table_url, "indicator_url": indicator_url}
     all_tables = {}
     for data in project.plans:
@@ -193,22 +255,81 @@ def indicator_outputs(project: Project, renderer: Renderer, registry: Registry,
             out[f"{url}index.html"] = renderer.render(
                 "indicator_table.html", url, data=data, plan=data.plan, table=table,
                 rows=row_views(data, table, registry, links), summary=table_summary(table, registry),
-                csv_url=csv_path, json_url=json_path, urls=renderer.urls[slug], **common)
+                csv_url=csv_path, json_url=json_path, urls=renderer.urls[slug],
+                group_url=lambda e: indicator_url(e.growth_of or e.id) if _compared(links, e) else None,
+                **common)
             out[csv_path] = table_csv(table, registry)
             out[json_path] = json_text(table_json(table, registry))
-    compared = [(e, rows) for e in registry.entries if (rows := comparison_rows(project, registry, e))]
-    out["indicators/index.html"] = renderer.render("indicators.html", "indicators/", entries=compared, **common)
-    for entry, rows in compared:
-        url = indicator_url(entry.id)
+    groups = links.groups
+    compared = [g for g in groups if g.compared]
+    single = [g for g in groups if not g.compared]
+    by_table: dict[str, list[Group]] = {}
+    for g in single:
+        by_table.setdefault(f"{g.rows[0].label}（{g.rows[0].plan.short_title}）", []).append(g)
+    out["indicators/index.html"] = renderer.render("indicators.html", "indicators/", compared=compared,
+                                                   single=single, single_by_table=by_table, **common)
+    for group in compared:
+        url = indicator_url(group.entry.id)
+        csv_path = f"downloads/indicator-{group.entry.id}.csv"
+        json_path = f"downloads/indicator-{group.entry.id}.json"
+        ids = [group.entry.id] + [e.id for e in group.growth_entries]
+        discussed = []
+        for d in project.plans:
+            units: dict[str, PageUnit] = {}
+            for i in ids:
+                for u in links.by_indicator[d.plan.slug].get(i, []):
+                    units.setdefault(u.url, u)
+            if units:
+                discussed.append((d.plan, list(units.values())))
         out[f"{url}index.html"] = renderer.render(
-            "indicator.html", url, entry=entry, rows=rows,
-            discussed=[(d.plan, links.by_indicator[d.plan.slug][entry.id]) for d in project.plans
-                       if links.by_indicator[d.plan.slug].get(entry.id)],
-            **common)
+            "indicator.html", url, group=group, entry=group.entry, rows=group.rows,
+            charts=comparison_charts(group), discussed=discussed, csv_url=csv_path,
+            json_url=json_path, **common)
+        out[csv_path] = comparison_csv(group)
+        out[json_path] = json_text(comparison_json(group))
     out["downloads/all-indicators.csv"] = all_tables_csv(all_tables, registry)
     out["downloads/all-indicators.json"] = json_text(
         {"plans": {slug: [table_json(t, registry) for t in tables] for slug, tables in all_tables.items() if tables}})
     return out
+
+
+def _shown(v) -> str:
+    """A :class:`~plansite.comparisons.Shown` value as text; ``None`` → ``—``."""
+    return "—" if v is None or not str(v) else str(v)
+
+
+def _compared(links: Crosslinks, entry: RegistryEntry) -> bool:
+    gid = entry.growth_of or entry.id
+    return any(g.entry.id == gid and g.compared for g in links.groups)
+
+
+def comparison_json(group: Group) -> dict:
+    """One comparison as JSON-ready data::
+
+        {"indicator", "name", "name_en", "definition", "definition_source", "direction",
+         "measure", "unit", "growth_indicators": [...],
+         "rows": [{"plan", "table", "row", "label", "period": [a, b], "role", "indicator",
+                   "name", "unit", "unit_note", "baseline", "target", "achieved",
+                   "growth_base", "growth", "growth_achieved", "status"}]}
+
+    Each value is ``{"text", "value", "year"}`` (``value`` in the group's ``unit`` for level
+    values, percent for growth values; None when not a number or not convertible)."""
+    def v(x):
+        return None if x is None else {"text": x.text, "value": x.number, "year": x.year}
+    e = group.entry
+    return {
+        "indicator": e.id, "name": e.name, "name_en": e.name_en, "definition": e.definition,
+        "definition_source": e.definition_source, "direction": e.direction, "measure": e.measure,
+        "unit": group.unit, "growth_indicators": [g.id for g in group.growth_entries],
+        "rows": [{"plan": r.plan.slug, "table": r.table.id, "row": r.index, "label": r.label,
+                  "period": list(r.years), "role": r.role, "indicator": r.entry.id,
+                  "name": plain(r.row.key), "unit": r.unit, "unit_note": r.unit_note,
+                  "baseline": v(r.baseline), "target": v(r.target), "achieved": v(r.achieved),
+                  "growth_base": v(r.growth_base), "growth": v(r.growth),
+                  "growth_achieved": v(r.growth_achieved),
+                  "status": r.assessment.status if r.assessment else None}
+                 for r in group.rows],
+    }
 
 
 def api_extra(data: PlanData, registry: Registry) -> dict:

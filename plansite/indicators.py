@@ -56,13 +56,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plansite import yamlfile
+from plansite import indicator_schema as schema
+from plansite import paths, yamlfile
 from plansite.errors import PlansiteError, Problem
-from plansite.yamlfile import LineDict
+from plansite.indicator_schema import (  # noqa: F401 - the enumerations, re-exported
+    DIRECTIONS, GROWTH_KINDS, LAYOUT_FIELDS, MEASURES, TABLE_KINDS)
 from plansite.parser.decode import decode_bytes
+from plansite.yamlfile import LineDict, LineList
 
-TABLE_KINDS = ("targets", "completion")
-GROWTH_KINDS = ("annual", "cumulative")
 ATTRIBUTES = {"预期性": "expected", "约束性": "binding"}
 #: qualifier codes and the printed words they stand for
 QUALIFIERS = {
@@ -72,12 +73,6 @@ QUALIFIERS = {
     "at_most": "不高于",    # ≤ (不高于, 以内, 以下, ≤)
     "below": "低于",        # < (<)
 }
-DIRECTIONS = ("higher", "lower")
-MEASURES = ("level", "rate", "share", "count", "other")
-LAYOUT_FIELDS = (
-    "seq", "category", "name", "subname", "unit", "baseline", "target", "growth", "past_growth",
-    "base", "planned_value", "planned_growth", "achieved_value", "achieved_growth", "attribute",
-)
 INDICATORS_DIR = "site_src/indicators"
 REGISTRY_PATH = "site_src/indicator_registry.yml"
 
@@ -209,7 +204,13 @@ class RegistryEntry:
     """A canonical indicator: ``id`` (URL-safe), ``name`` (Chinese), ``name_en``, ``unit``
     (null where plans print different units), ``direction`` higher | lower (is better),
     ``measure`` level | rate | share | count | other (CAGR is computed only for levels),
-    ``aliases`` the printed names (``IndicatorRow.key``) that mean it."""
+    ``aliases`` the printed names (``IndicatorRow.key``) that mean it.
+
+    For the comparison pages (optional): ``definition`` (Chinese, one or two sentences) and
+    ``definition_source`` (where it is taken from); ``growth_of`` the id of the level indicator
+    whose growth rate this is (``gdp-growth`` → ``gdp``: compared on one page);
+    ``real_growth`` true when the plans state its growth at comparable (constant) prices while
+    the level is in current prices (GDP, value added), so a level target implies a nominal rate."""
 
     id: str
     name: str
@@ -219,6 +220,10 @@ class RegistryEntry:
     measure: str
     aliases: list[str]
     yaml_line: int = 0
+    definition: str | None = None
+    definition_source: str | None = None
+    growth_of: str | None = None
+    real_growth: bool = False
 
 
 @dataclass
@@ -342,298 +347,146 @@ def parse_growth_cell(text: str, default_kind: str = "annual") -> dict[str, Any]
 
 
 # ---------------------------------------------------------------------------------------------
-# YAML loading with line numbers
+# loading: the schema (plansite.indicator_schema), then the checks that relate fields
 
 
 def _rel(root: Path, path: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
+    return paths.shown_path(root, path)
 
 
 def load_yaml(root: Path, path: Path) -> Any:
     """Load a YAML file keeping line numbers (see :mod:`plansite.yamlfile`), its path shown
-    relative to ``root``. Raises :class:`PlansiteError` ``path:line: message`` for a missing
-    file or a syntax error."""
-    return yamlfile.load_yaml(path, _rel(root, path))
+    relative to ``root``; the file must lie inside ``root``. Raises :class:`PlansiteError`
+    ``path:line: message`` for a missing file, a syntax error or input past a limit."""
+    return yamlfile.load_yaml(path, _rel(root, path), root=root)
 
 
-# ---------------------------------------------------------------------------------------------
-# schema
+def _value(m: schema.ValueModel | None) -> Value | None:
+    return None if m is None else Value(year=m.year, value=m.value, text=m.text, qualifier=m.qualifier,
+                                        cumulative=m.cumulative, unit=m.unit, strive=m.strive)
 
 
-class _Checker:
-    """Collects problems for one YAML file."""
-
-    def __init__(self, path: str):
-        self.path = path
-        self.problems: list[Problem] = []
-
-    def add(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.path, line, message))
-
-    # typed getters: report and return a default when wrong
-    def get(self, d: dict, key: str, types: tuple, where: str, required: bool = False,
-            default: Any = None) -> Any:
-        line = d.line_of(key) if isinstance(d, LineDict) else 0
-        if key not in d or d[key] is None:
-            if required:
-                self.add(getattr(d, "line", 0), f"{where}{key} is missing")
-            return default
-        v = d[key]
-        if bool in types or not isinstance(v, bool):
-            if isinstance(v, types):
-                return v
-        names = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
-                 list: "a list", dict: "a mapping"}
-        want = " or ".join(dict.fromkeys(names.get(t, t.__name__) for t in types
-                                         if not (t is int and float in types)))
-        shown = f'"{v}"' if isinstance(v, str) else repr(v)
-        if types == (int, float):
-            self.add(line, f"{where}{key} {shown} is not a number")
-        else:
-            self.add(line, f"{where}{key} {shown} is not {want}")
-        return default
-
-    def mapping(self, v: Any, line: int, where: str) -> dict | None:
-        if v is None:
-            return None
-        if not isinstance(v, dict):
-            self.add(line, f"{where} must be a mapping")
-            return None
-        return v
-
-    def unknown_keys(self, d: dict, allowed: set, where: str) -> None:
-        for k in d:
-            if k not in allowed:
-                self.add(d.line_of(k), f"{where}unknown key {k!r}")
-
-    def line_pair(self, d: dict, key: str, where: str, required: bool = False) -> tuple | None:
-        v = self.get(d, key, (list,), where, required)
-        if v is None:
-            return None
-        if (len(v) != 2 or not all(isinstance(x, int) and not isinstance(x, bool) for x in v)
-                or v[0] < 1 or v[1] < v[0]):
-            self.add(d.line_of(key), f"{where}{key} {v!r} is not a [first, last] line range")
-            return None
-        return (v[0], v[1])
+def _growth(m: schema.GrowthModel | None) -> Growth | None:
+    return None if m is None else Growth(kind=m.kind, value=m.value, text=m.text, qualifier=m.qualifier,
+                                         strive=m.strive)
 
 
-_VALUE_KEYS = {"year", "value", "text", "qualifier", "cumulative", "unit", "strive"}
-_GROWTH_KEYS = {"kind", "value", "text", "qualifier", "strive"}
+def _outcome(m: schema.OutcomeModel | None) -> Outcome | None:
+    return None if m is None else Outcome(value=_value(m.value), growth=_growth(m.growth))
 
 
-def _value(c: _Checker, d: dict, key: str, where: str) -> Value | None:
-    raw = c.mapping(d.get(key), d.line_of(key), f"{where}{key}")
-    if raw is None:
-        return None
-    w = f"{where}{key}."
-    c.unknown_keys(raw, _VALUE_KEYS, w)
-    v = Value(
-        year=c.get(raw, "year", (int,), w),
-        value=_num(c.get(raw, "value", (int, float), w)),
-        text=c.get(raw, "text", (str,), w),
-        qualifier=c.get(raw, "qualifier", (str,), w),
-        cumulative=c.get(raw, "cumulative", (bool,), w, default=False),
-        unit=c.get(raw, "unit", (str,), w),
-        strive=c.get(raw, "strive", (bool,), w, default=False),
-    )
-    _check_amount(c, raw, v.qualifier, f"{where}{key}")
-    return v
-
-
-def _check_amount(c: _Checker, raw: LineDict, qualifier: str | None, where: str) -> None:
-    """Checks shared by values and growths: a known qualifier, and a value or a text."""
-    if qualifier is not None and qualifier not in QUALIFIERS:
-        c.add(raw.line_of("qualifier"), f"{where}.qualifier {qualifier!r} is not one of "
-                                        f"{', '.join(QUALIFIERS)}")
-    if "value" not in raw and "text" not in raw:
-        c.add(raw.line, f"{where} has neither value nor text")
-
-
-def _growth(c: _Checker, d: dict, key: str, where: str) -> Growth | None:
-    raw = c.mapping(d.get(key), d.line_of(key), f"{where}{key}")
-    if raw is None:
-        return None
-    w = f"{where}{key}."
-    c.unknown_keys(raw, _GROWTH_KEYS, w)
-    g = Growth(
-        kind=c.get(raw, "kind", (str,), w, required=True, default="annual"),
-        value=_num(c.get(raw, "value", (int, float), w)),
-        text=c.get(raw, "text", (str,), w),
-        qualifier=c.get(raw, "qualifier", (str,), w),
-        strive=c.get(raw, "strive", (bool,), w, default=False),
-    )
-    if g.kind not in GROWTH_KINDS:
-        c.add(raw.line_of("kind"), f"{w}kind {g.kind!r} is not annual or cumulative")
-    _check_amount(c, raw, g.qualifier, f"{where}{key}")
-    return g
-
-
-def _outcome(c: _Checker, d: dict, key: str, where: str) -> Outcome | None:
-    raw = c.mapping(d.get(key), d.line_of(key), f"{where}{key}")
-    if raw is None:
-        return None
-    c.unknown_keys(raw, {"value", "growth"}, f"{where}{key}.")
-    return Outcome(value=_value(c, raw, "value", f"{where}{key}."),
-                   growth=_growth(c, raw, "growth", f"{where}{key}."))
-
-
-def _num(v: Any) -> float | None:
-    return None if v is None else float(v)
-
-
-_ROW_KEYS = {"line", "lines", "extra_lines", "cells", "seq", "category", "name", "subname",
-             "unit", "baseline", "target", "growth", "past_growth", "base", "planned",
-             "achieved", "attribute", "markers", "notes", "quote", "note"}
-_TABLE_KEYS = {"id", "kind", "title", "lines", "base_year", "target_year", "columns", "layout",
-               "footnotes", "rows"}
-
-
-def _row(c: _Checker, raw: Any, table: IndicatorTable, i: int) -> IndicatorRow | None:
-    where = f"row {i + 1}: "
-    if not isinstance(raw, dict):
-        c.add(table.yaml_line, f"{where}must be a mapping")
-        return None
-    c.unknown_keys(raw, _ROW_KEYS, where)
-    line = c.get(raw, "line", (int,), where, required=True, default=0)
-    lines = c.line_pair(raw, "lines", where) or (line, line)
-    if line and lines[0] != line:
-        c.add(raw.line_of("lines"), f"{where}lines {list(lines)!r} do not start at line {line}")
-    extra = []
-    for j, pair in enumerate(c.get(raw, "extra_lines", (list,), where, default=[])):
-        if (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, int) for x in pair)
-                and 1 <= pair[0] <= pair[1]):
-            extra.append((pair[0], pair[1]))
-        else:
-            c.add(raw.line_of("extra_lines"), f"{where}extra_lines[{j}] is not a [first, last] "
-                                              "line range")
-    cells = c.get(raw, "cells", (list,), where, default=[])
-    for j, cell in enumerate(cells):
-        if not isinstance(cell, str):
-            c.add(raw.line_of("cells"), f"{where}cells[{j}] {cell!r} is not a string "
-                                        "(quote printed numbers)")
-    cells = [x if isinstance(x, str) else str(x) for x in cells]
-    attribute = c.get(raw, "attribute", (str,), where)
-    if attribute is not None and attribute not in ATTRIBUTES.values():
-        c.add(raw.line_of("attribute"), f"{where}attribute {attribute!r} is not expected or "
-                                        "binding")
+def _row(m: schema.RowModel, raw: LineDict, table: IndicatorTable, where: str,
+         add) -> IndicatorRow:
+    """The row of model ``m``; ``add(line, message)`` receives the problems relating its fields."""
+    lines = tuple(m.lines) if m.lines else (m.line, m.line)
+    if lines[0] != m.line:
+        add(raw.line_of("lines"), f"{where}lines {list(lines)!r} do not start at line {m.line}")
     row = IndicatorRow(
-        line=line, lines=lines, cells=cells,
-        name=c.get(raw, "name", (str,), where, required=True, default=""),
-        seq=c.get(raw, "seq", (str,), where),
-        category=c.get(raw, "category", (str,), where),
-        subname=c.get(raw, "subname", (str,), where),
-        unit=c.get(raw, "unit", (str,), where),
-        baseline=_value(c, raw, "baseline", where),
-        target=_value(c, raw, "target", where),
-        growth=_growth(c, raw, "growth", where),
-        past_growth=_growth(c, raw, "past_growth", where),
-        base=_value(c, raw, "base", where),
-        planned=_outcome(c, raw, "planned", where),
-        achieved=_outcome(c, raw, "achieved", where),
-        attribute=attribute,
-        markers=[str(m) for m in c.get(raw, "markers", (list,), where, default=[])],
-        notes=[str(m) for m in c.get(raw, "notes", (list,), where, default=[])],
-        extra_lines=extra,
-        quote=c.get(raw, "quote", (str,), where),
-        note=c.get(raw, "note", (str,), where),
-        yaml_line=raw.line,
-    )
-    if table.kind == "completion":
-        for k in ("baseline", "target", "growth"):
-            if k in raw and raw[k] is not None:
-                c.add(raw.line_of(k), f"{where}{k} belongs to targets tables; completion rows "
-                                      "use planned/achieved")
-    else:
-        for k in ("planned", "achieved"):
-            if k in raw and raw[k] is not None:
-                c.add(raw.line_of(k), f"{where}{k} belongs to completion tables")
-    if table.columns and cells and len(cells) != len(table.columns):
-        c.add(raw.line_of("cells"), f"{where}{len(cells)} cells but the table has "
-                                    f"{len(table.columns)} columns")
-    if not cells and row.quote is None:
-        c.add(raw.line, f"{where}needs cells (a printed table row) or quote (a sentence)")
+        line=m.line, lines=lines, cells=list(m.cells), name=m.name, seq=m.seq, category=m.category,
+        subname=m.subname, unit=m.unit, baseline=_value(m.baseline), target=_value(m.target),
+        growth=_growth(m.growth), past_growth=_growth(m.past_growth), base=_value(m.base),
+        planned=_outcome(m.planned), achieved=_outcome(m.achieved), attribute=m.attribute,
+        markers=list(m.markers), notes=list(m.notes), extra_lines=[tuple(p) for p in m.extra_lines],
+        quote=m.quote, note=m.note, yaml_line=raw.line)
+    wrong = ("baseline", "target", "growth") if table.kind == "completion" else ("planned", "achieved")
+    for k in wrong:
+        if getattr(m, k) is not None:
+            add(raw.line_of(k), f"{where}{k} belongs to "
+                                + ("targets tables; completion rows use planned/achieved"
+                                   if table.kind == "completion" else "completion tables"))
+    if table.columns and row.cells and len(row.cells) != len(table.columns):
+        add(raw.line_of("cells"), f"{where}{len(row.cells)} cells but the table has "
+                                  f"{len(table.columns)} columns")
+    if not row.cells and row.quote is None:
+        add(raw.line, f"{where}needs cells (a printed table row) or quote (a sentence)")
     for v, k in ((row.baseline, "baseline"), (row.target, "target")):
         if v is not None and v.value is not None and v.year is None:
-            c.add(raw[k].line, f"{where}{k}.year is missing")
+            add(raw[k].line, f"{where}{k}.year is missing")
+    if table.lines[0] > row.line or row.lines[1] > table.lines[1]:
+        add(raw.line_of("line"), f"{where}line {row.line} is outside the table's lines {list(table.lines)}")
     return row
 
 
-def _table(c: _Checker, raw: Any, plan: str, source: str, ids: set) -> IndicatorTable | None:
-    if not isinstance(raw, dict):
-        c.add(0, "tables: each table must be a mapping")
-        return None
-    tid = c.get(raw, "id", (str,), "table: ", required=True, default="?")
-    where = f"table {tid}: "
-    c.unknown_keys(raw, _TABLE_KEYS, where)
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", tid):
-        c.add(raw.line_of("id"), f"{where}id {tid!r} is not URL-safe (a-z, 0-9, -)")
-    if tid in ids:
-        c.add(raw.line_of("id"), f"{where}duplicate table id {tid!r}")
-    ids.add(tid)
-    kind = c.get(raw, "kind", (str,), where, required=True, default="targets")
-    if kind not in TABLE_KINDS:
-        c.add(raw.line_of("kind"), f"{where}kind {kind!r} is not targets or completion")
-    layout_raw = c.get(raw, "layout", (dict,), where, default={})
-    columns = [str(x) for x in c.get(raw, "columns", (list,), where, default=[])]
-    layout: dict[str, int] = {}
-    for k, v in layout_raw.items():
-        if k not in LAYOUT_FIELDS:
-            c.add(layout_raw.line_of(k), f"{where}layout: unknown field {k!r}")
-        elif not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < max(len(columns), 1):
-            c.add(layout_raw.line_of(k), f"{where}layout.{k} {v!r} is not a column index")
-        else:
-            layout[k] = v
+def _table(m: schema.TableModel, raw: LineDict, plan: str, source: str, shown: str, ids: dict,
+           add) -> IndicatorTable:
+    where = f"table {m.id}: "
+    if m.id in ids:
+        add(raw.line_of("id"), f"{where}duplicate table id {m.id!r} (first at line {ids[m.id]})")
+    ids.setdefault(m.id, raw.line_of("id"))
+    for k, v in m.layout.items():
+        if v >= max(len(m.columns), 1):
+            add(raw["layout"].line_of(k), f"{where}layout.{k} {v} is not a column index")
     table = IndicatorTable(
-        plan=plan, id=tid, kind=kind,
-        title=c.get(raw, "title", (str,), where, required=True, default=""),
-        lines=c.line_pair(raw, "lines", where, required=True) or (0, 0),
-        columns=columns, layout=layout, rows=[],
-        base_year=c.get(raw, "base_year", (int,), where),
-        target_year=c.get(raw, "target_year", (int,), where),
-        source=source, path=c.path, yaml_line=raw.line,
-    )
-    for fn in c.get(raw, "footnotes", (list,), where, default=[]):
-        if not isinstance(fn, dict):
-            c.add(raw.line_of("footnotes"), f"{where}footnotes: each must be a mapping")
-            continue
-        table.footnotes.append(Footnote(
-            marker=c.get(fn, "marker", (str,), f"{where}footnote ", required=True, default=""),
-            text=c.get(fn, "text", (str,), f"{where}footnote ", required=True, default=""),
-            line=c.get(fn, "line", (int,), f"{where}footnote ", required=True, default=0),
-            last_line=c.get(fn, "last_line", (int,), f"{where}footnote ")))
-    for i, r in enumerate(c.get(raw, "rows", (list,), where, required=True, default=[])):
-        row = _row(c, r, table, i)
-        if row is not None:
-            table.rows.append(row)
-            if row.line and table.lines != (0, 0) and not (
-                    table.lines[0] <= row.line and row.lines[1] <= table.lines[1]):
-                c.add(r.line_of("line"), f"{where}row {i + 1}: line {row.line} is outside the "
-                                         f"table's lines {list(table.lines)}")
+        plan=plan, id=m.id, kind=m.kind, title=m.title, lines=tuple(m.lines), columns=list(m.columns),
+        layout=dict(m.layout), rows=[], footnotes=[Footnote(f.marker, f.text, f.line, f.last_line)
+                                                   for f in m.footnotes],
+        base_year=m.base_year, target_year=m.target_year, source=source, path=shown, yaml_line=raw.line)
+    for i, (row, row_raw) in enumerate(zip(m.rows, raw["rows"])):
+        table.rows.append(_row(row, row_raw, table, f"table {m.id} row {i + 1}: ", add))
     return table
 
 
-def _parse_tables(root: Path, slug: str) -> tuple[list[IndicatorTable], list[Problem]]:
+_LABELS = {"tables": lambda i, item: f"table {item.get('id') if isinstance(item, dict) and isinstance(item.get('id'), str) else i + 1}",
+           "rows": lambda i, item: f"row {i + 1}"}
+
+
+def _parse_tables(root: Path, slug: str) -> tuple[list[IndicatorTable], list[Problem], int]:
+    """Tables, problems and the line of ``source:`` of ``site_src/indicators/<slug>.yml``."""
     path = root / INDICATORS_DIR / f"{slug}.yml"
-    c = _Checker(_rel(root, path))
+    shown = _rel(root, path)
     data = load_yaml(root, path)
-    if not isinstance(data, dict):
-        c.add(1, "the file must be a mapping with plan, source and tables")
-        return [], c.problems
-    c.unknown_keys(data, {"plan", "source", "tables"}, "")
-    plan = c.get(data, "plan", (str,), "", required=True, default=slug)
-    if plan != slug:
-        c.add(data.line_of("plan"), f"plan {plan!r} does not match the file name {slug!r}")
-    source = c.get(data, "source", (str,), "", required=True, default=f"seeds/{slug}.txt")
-    tables: list[IndicatorTable] = []
-    ids: set = set()
-    for t in c.get(data, "tables", (list,), "", required=True, default=[]):
-        table = _table(c, t, slug, source, ids)
-        if table is not None:
-            tables.append(table)
-    return tables, c.problems
+    model, problems = schema.validate(schema.IndicatorFileModel, data, shown, _LABELS)
+    if model is None:
+        model, data = _salvage(data)
+        if model is None:
+            return [], problems, 0
+
+    def add(line: int, message: str) -> None:
+        problems.append(Problem(shown, line, message))
+
+    if model.plan != slug:
+        add(data.line_of("plan"), f"plan {model.plan!r} does not match the file name {slug!r}")
+    ids: dict = {}
+    tables = [_table(t, t_raw, slug, model.source, shown, ids, add)
+              for t, t_raw in zip(model.tables, data["tables"])]
+    return tables, problems, data.line_of("source")
+
+
+def _valid(model, raw) -> bool:
+    try:
+        model.model_validate(raw)
+        return True
+    except ValueError:
+        return False
+
+
+def _salvage(data: Any):
+    """``(model, data)`` of the tables and rows of an invalid indicator file that are valid on
+    their own (their problems are reported already), so that the checks against the seed and
+    the registry still run on them; ``(None, data)`` when nothing can be kept."""
+    if not (isinstance(data, LineDict) and isinstance(data.get("tables"), list)):
+        return None, data
+    kept = LineList()
+    kept.line, kept.item_lines = data["tables"].line, []
+    for raw, line in zip(data["tables"], data["tables"].item_lines):
+        if isinstance(raw, LineDict) and not _valid(schema.TableModel, raw) and isinstance(raw.get("rows"), list):
+            rows = LineList(r for r in raw["rows"] if _valid(schema.RowModel, r))
+            rows.line = raw["rows"].line
+            rows.item_lines = [n for r, n in zip(raw["rows"], raw["rows"].item_lines) if _valid(schema.RowModel, r)]
+            copy = LineDict(raw)
+            copy.line, copy.key_lines = raw.line, raw.key_lines
+            copy["rows"] = rows
+            raw = copy
+        if _valid(schema.TableModel, raw):
+            kept.append(raw)
+            kept.item_lines.append(line)
+    copy = LineDict(data)
+    copy.line, copy.key_lines = data.line, data.key_lines
+    copy["tables"] = kept
+    try:
+        return schema.IndicatorFileModel.model_validate(copy), copy
+    except ValueError:
+        return None, data
 
 
 def load_tables(root: Path, slug: str) -> list[IndicatorTable]:
@@ -642,7 +495,7 @@ def load_tables(root: Path, slug: str) -> list[IndicatorTable]:
     Returns the plan's tables in file order. Raises :class:`PlansiteError` whose problems are
     ``path:line: message`` lines (YAML syntax errors included). Does not read the seed; see
     :func:`check_tables` for the checks against the source and the registry."""
-    tables, problems = _parse_tables(Path(root), slug)
+    tables, problems, _ = _parse_tables(Path(root), slug)
     if problems:
         raise PlansiteError(problems)
     return tables
@@ -654,59 +507,49 @@ def load_all_tables(root: Path) -> dict[str, list[IndicatorTable]]:
     return {p.stem: load_tables(root, p.stem) for p in sorted(d.glob("*.yml"))}
 
 
-def load_registry(root: Path) -> Registry:
-    """Load and schema-check ``site_src/indicator_registry.yml``.
+_REGISTRY_LABELS = {"indicators": lambda i, item: f"indicator {item.get('id') if isinstance(item, dict) and isinstance(item.get('id'), str) else i + 1}"}
 
-    Shape: ``indicators: [{id, name, name_en, unit, direction, measure, aliases: [...]}]``.
+
+def load_registry(root: Path) -> Registry:
+    """Load and schema-check ``site_src/indicator_registry.yml``
+    (:class:`plansite.indicator_schema.RegistryModel`).
+
+    Shape: ``indicators: [{id, name, name_en, unit, direction, measure, aliases: [...],
+    definition?, definition_source?, growth_of?, real_growth?}]``.
     Raises :class:`PlansiteError` (``path:line: message``) on any problem, including duplicate
     ids and an alias claimed by two entries."""
     root = Path(root)
     path = root / REGISTRY_PATH
-    c = _Checker(_rel(root, path))
+    shown = _rel(root, path)
     data = load_yaml(root, path)
+    model, problems = schema.validate(schema.RegistryModel, data, shown, _REGISTRY_LABELS)
+    if model is None:
+        raise PlansiteError(problems)
     entries: list[RegistryEntry] = []
-    if not isinstance(data, dict) or not isinstance(data.get("indicators"), list):
-        raise PlansiteError.at(c.path, 1, "the file must be a mapping with an indicators list")
     seen_ids: dict[str, int] = {}
     seen_alias: dict[str, str] = {}
-    for raw in data["indicators"]:
-        if not isinstance(raw, dict):
-            c.add(data.line_of("indicators"), "indicators: each entry must be a mapping")
-            continue
-        c.unknown_keys(raw, {"id", "name", "name_en", "unit", "direction", "measure", "aliases"},
-                       "")
-        eid = c.get(raw, "id", (str,), "", required=True, default="?")
-        w = f"indicator {eid}: "
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", eid):
-            c.add(raw.line_of("id"), f"{w}id is not URL-safe (a-z, 0-9, -)")
-        if eid in seen_ids:
-            c.add(raw.line_of("id"), f"{w}duplicate id (first at line {seen_ids[eid]})")
-        seen_ids[eid] = raw.line_of("id")
-        e = RegistryEntry(
-            id=eid,
-            name=c.get(raw, "name", (str,), w, required=True, default=""),
-            name_en=c.get(raw, "name_en", (str,), w, required=True, default=""),
-            unit=c.get(raw, "unit", (str,), w),
-            direction=c.get(raw, "direction", (str,), w, required=True, default="higher"),
-            measure=c.get(raw, "measure", (str,), w, required=True, default="other"),
-            aliases=[str(a) for a in c.get(raw, "aliases", (list,), w, required=True,
-                                           default=[])],
-            yaml_line=raw.line,
-        )
-        if e.direction not in DIRECTIONS:
-            c.add(raw.line_of("direction"), f"{w}direction {e.direction!r} is not higher or lower")
-        if e.measure not in MEASURES:
-            c.add(raw.line_of("measure"), f"{w}measure {e.measure!r} is not one of "
-                                          f"{', '.join(MEASURES)}")
-        for a in e.aliases:
-            if a in seen_alias and seen_alias[a] != eid:
-                c.add(raw.line_of("aliases"), f"{w}alias {a!r} already belongs to "
-                                              f"{seen_alias[a]}")
-            seen_alias[a] = eid
-        entries.append(e)
-    if c.problems:
-        raise PlansiteError(c.problems)
-    return Registry(entries, path=c.path)
+    for m, raw in zip(model.indicators, data["indicators"]):
+        w = f"indicator {m.id}: "
+        if m.id in seen_ids:
+            problems.append(Problem(shown, raw.line_of("id"), f"{w}duplicate id (first at line {seen_ids[m.id]})"))
+        seen_ids.setdefault(m.id, raw.line_of("id"))
+        for a in m.aliases:
+            if a in seen_alias and seen_alias[a] != m.id:
+                problems.append(Problem(shown, raw.line_of("aliases"), f"{w}alias {a!r} already belongs to "
+                                                                        f"{seen_alias[a]}"))
+            seen_alias.setdefault(a, m.id)
+        entries.append(RegistryEntry(id=m.id, name=m.name, name_en=m.name_en, unit=m.unit,
+                                     direction=m.direction, measure=m.measure, aliases=list(m.aliases),
+                                     yaml_line=raw.line, definition=m.definition,
+                                     definition_source=m.definition_source, growth_of=m.growth_of,
+                                     real_growth=m.real_growth))
+    for e in entries:
+        if e.growth_of is not None and (e.growth_of not in seen_ids or e.growth_of == e.id):
+            problems.append(Problem(shown, e.yaml_line, f"indicator {e.id}: growth_of {e.growth_of!r} is not "
+                                                        "another indicator's id"))
+    if problems:
+        raise PlansiteError(problems)
+    return Registry(entries, path=shown)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -863,18 +706,28 @@ def check_row_cells(table: IndicatorTable, row: IndicatorRow, source_lines: list
     return msgs
 
 
-def check_tables(root: Path, slug: str, registry: Registry | None = None) -> list[Problem]:
+def check_tables(root: Path, slug: str, registry: Registry | None = None,
+                 expected_source: str | None = None) -> list[Problem]:
     """All problems with ``site_src/indicators/<slug>.yml``, collected rather than raised.
 
     Schema problems first (as :func:`load_tables` would raise them); then, per row, the checks
     of :func:`check_row_cells` against the seed file named by ``source``, that each row's
     :attr:`IndicatorRow.key` resolves in the registry (loaded from ``root`` when not given), and
-    that notes refer to footnotes of the table. Each problem is ``path:yaml_line: message``."""
+    that notes refer to footnotes of the table. With ``expected_source`` (the plan's seed), a
+    file naming another source is a problem and is not checked against it. Each problem is
+    ``path:yaml_line: message``."""
+    return checked_tables(root, slug, registry, expected_source)[1]
+
+
+def checked_tables(root: Path, slug: str, registry: Registry | None = None,
+                   expected_source: str | None = None) -> tuple[list[IndicatorTable], list[Problem]]:
+    """``(tables, problems)``: :func:`check_tables`' problems and the tables it read (those valid
+    on their own; use them only when there are no problems). Reads the file once."""
     root = Path(root)
     try:
-        tables, problems = _parse_tables(root, slug)
+        tables, problems, source_line = _parse_tables(root, slug)
     except PlansiteError as e:
-        return list(e.problems)
+        return [], list(e.problems)
     path = f"{INDICATORS_DIR}/{slug}.yml"
     if registry is None:
         try:
@@ -885,13 +738,21 @@ def check_tables(root: Path, slug: str, registry: Registry | None = None) -> lis
     sources: dict[str, list[str]] = {}
     for t in tables:
         if t.source not in sources:
+            sources[t.source] = []
             try:
-                sources[t.source] = decode_bytes((root / t.source).read_bytes(), t.source).lines
-            except (OSError, PlansiteError):
-                problems.append(Problem(path, 0, f"source {t.source} cannot be read"))
-                sources[t.source] = []
+                paths.named_path(root, t.source, path, source_line)  # an outside path is named as such
+                if expected_source is not None and t.source != expected_source:
+                    raise PlansiteError.at(path, source_line, f"source {t.source} is not the plan's "
+                                                              f"source {expected_source}")
+                sources[t.source] = read_source(root, t.source, path, source_line)
+            except PlansiteError as e:
+                problems += e.problems
         src = sources[t.source]
         if not src:
+            continue
+        if t.lines[1] > len(src):
+            problems.append(Problem(path, t.yaml_line, f"table {t.id}: lines {list(t.lines)} go past the last "
+                                                       f"line ({len(src)}) of {t.source}"))
             continue
         if t.title and not any(_squash(t.title) in _squash(src[i - 1])
                                for i in range(t.lines[0], min(t.lines[1], len(src)) + 1)):
@@ -916,7 +777,20 @@ def check_tables(root: Path, slug: str, registry: Registry | None = None) -> lis
             if registry is not None and registry.resolve(row.key) is None:
                 problems.append(Problem(path, row.yaml_line,
                                         f"{where}name {row.key!r} is not in {registry.path}"))
-    return problems
+    return tables, problems
+
+
+def read_source(root: Path, source: str, shown: str, line: int = 0) -> list[str]:
+    """The lines of the seed an indicator file names in ``source:`` (``shown``:``line`` is that field):
+    the path must stay inside the project (:func:`plansite.paths.named_path`) and the file be a
+    readable seed. Raises :class:`PlansiteError` naming the indicator file's ``source`` line."""
+    from .sources import SEED_MAX_BYTES
+
+    try:
+        real = paths.readable_file(root, paths.named_path(root, source, shown, line), shown, line)
+        return decode_bytes(paths.read_limited(real, SEED_MAX_BYTES, shown, line), source).lines
+    except PlansiteError as e:
+        raise PlansiteError.at(shown, line, f"source {source} cannot be read: {e.problems[0].message}") from None
 
 
 def check_registry(root: Path, slugs: list[str] | None = None) -> list[Problem]:
@@ -924,12 +798,15 @@ def check_registry(root: Path, slugs: list[str] | None = None) -> list[Problem]:
     plan (stale aliases are reported at the entry's line). ``slugs`` defaults to every
     indicator file."""
     root = Path(root)
-    registry = load_registry(root)
-    names = set()
     d = root / INDICATORS_DIR
-    for slug in slugs or sorted(p.stem for p in d.glob("*.yml")):
-        for t in load_tables(root, slug):
-            names.update(r.key for r in t.rows)
+    tables = [t for slug in slugs or sorted(p.stem for p in d.glob("*.yml")) for t in load_tables(root, slug)]
+    return stale_aliases(load_registry(root), tables)
+
+
+def stale_aliases(registry: Registry, tables: list[IndicatorTable]) -> list[Problem]:
+    """The registry's aliases used by no row of ``tables`` (every plan's), each a problem at its
+    entry's line."""
+    names = {r.key for t in tables for r in t.rows}
     return [Problem(registry.path, e.yaml_line, f"indicator {e.id}: alias {a!r} is used by no "
                                                 "row")
             for e in registry.entries for a in e.aliases if a not in names]

@@ -41,6 +41,8 @@ class Node:
     - ``text``: the paragraph text (wrapped lines joined); ``""`` for structural nodes.
     - ``rows``: table cells, a list of rows of strings (tables only).
     - ``lines``: (first, last) 1-based line numbers in the seed file, inclusive.
+    - ``lead``: for a paragraph, the run-in lead the source printed in bold at its start
+      (``——综合实力实现跃升。``), ``""`` when none; ``text`` starts with it.
     """
 
     kind: str
@@ -51,6 +53,7 @@ class Node:
     rows: list[list[str]] = field(default_factory=list)
     lines: tuple[int, int] = (0, 0)
     children: list["Node"] = field(default_factory=list)
+    lead: str = ""
 
     @property
     def label(self) -> str:
@@ -122,7 +125,9 @@ class FrontFacts:
 class Document:
     """A parsed plan: ``front`` (notice, toc, preface nodes), ``body`` (top-level structural nodes),
     the parsed ``toc`` entries, ``dropped`` lines, parser ``warnings`` (``Problem`` objects) and the
-    front matter's ``facts``."""
+    front matter's ``facts``, and the ``line_model`` the parser read the text with
+    (``paragraph-per-line``, ``blank-after-every-line``, ``hard-wrapped``, ``flattened``), and the
+    numbering ``levels`` it read the headings by (the metadata's, or detected)."""
 
     front: list[Node]
     body: list[Node]
@@ -130,6 +135,8 @@ class Document:
     dropped: list[Dropped] = field(default_factory=list)
     warnings: list = field(default_factory=list)
     facts: FrontFacts = field(default_factory=FrontFacts)
+    line_model: str = ""
+    levels: list = field(default_factory=list)
 
     def walk(self):
         """All nodes, front matter first, in document order."""

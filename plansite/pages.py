@@ -12,10 +12,14 @@ from pathlib import Path
 
 import jinja2
 
+from .cells import align_rows, plain, rich
 from .model import BLOCK_KINDS, Node
 from .project import PlanData, Project
+from .reading import (cite_prefix, data_date, drop_note, editorial_headings, excerpt, first_text,
+                      reader_warning, rule_label, toc_links)
 
 SITE_NAME = "规划纲要库"
+SITE_DESCRIPTION = "地方国民经济和社会发展五年规划纲要与规划建议全文，按原文篇章结构整理，可检索、可引用。"
 CSS_URL = "assets/plansite.css"
 
 
@@ -40,6 +44,11 @@ def plan_url(slug: str) -> str:
 def source_url(slug: str, first: int | None = None) -> str:
     """URL of the plan's source view, optionally anchored at seed line ``first``."""
     return f"plans/{slug}/source/" + (f"#L{first}" if first else "")
+
+
+def full_url(slug: str) -> str:
+    """Site-relative URL of the plan's whole text on one page (for printing and reading through)."""
+    return f"plans/{slug}/full/"
 
 
 def page_units(data: PlanData) -> list[PageUnit]:
@@ -121,13 +130,19 @@ def _relpath(path: str, base: str) -> str:
     return "/".join(parts) if parts else "."
 
 
-def page_context(url: str) -> dict:
+def page_context(url: str, base: str | None = None) -> dict:
     """Template context every page needs, for the page at site-relative ``url``: ``site_name``,
-    ``url``, ``link(target)`` (a relative link to a site-relative target), ``css`` and ``home``."""
-    def link(target: str) -> str:
-        return relurl(target, url)
+    ``site_description``, ``url``, ``link(target)`` (a relative link to a site-relative target), ``css``
+    and ``home``.
 
-    return {"site_name": SITE_NAME, "url": url, "link": link, "css": link(CSS_URL), "home": link("")}
+    With ``base`` (a URL path ending in ``/``, e.g. ``"/"``), links are ``base + target`` instead:
+    for ``404.html``, which the server returns at any URL, so relative links would break.
+    """
+    def link(target: str) -> str:
+        return base + target if base is not None else relurl(target, url)
+
+    return {"site_name": SITE_NAME, "site_description": SITE_DESCRIPTION, "url": url, "link": link,
+            "css": link(CSS_URL), "home": link("")}
 
 
 _ENVS: dict[tuple[str, str], jinja2.Environment] = {}
@@ -135,6 +150,9 @@ _ENVS: dict[tuple[str, str], jinja2.Environment] = {}
 
 def make_env(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Environment:
     """The Jinja2 environment for ``templates/``: autoescaping on, undefined names are errors.
+
+    Filters ``rich`` / ``plain`` show printed sub/superscript markup (:mod:`plansite.cells`);
+    the global ``align_rows`` lays ragged table rows on one grid.
 
     One environment per (templates folder, bytecode folder) is kept for the life of the process,
     so templates are compiled once and reused across `mkdocs serve` rebuilds (Jinja2 reloads a
@@ -153,6 +171,9 @@ def make_env(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Enviro
             keep_trailing_newline=True,
             bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
         )
+        env.filters.update(rich=rich, plain=plain)
+        env.globals["align_rows"] = align_rows
+        env.globals.update(rule_label=rule_label, drop_note=drop_note, reader_warning=reader_warning)
     return env
 
 
@@ -180,7 +201,9 @@ class Renderer:
     def pages(self) -> dict[str, str]:
         """All pages, keyed by site-relative URL."""
         counts = {d.plan.slug: division_summary(d) for d in self.project.plans}
-        out = {"": self.render("home.html", "", plans=self.project.plans, chapter_counts=counts)}
+        date_label, date = data_date([d.plan for d in self.project.plans])
+        out = {"": self.render("home.html", "", plans=self.project.plans, chapter_counts=counts,
+                               date_label=date_label, date=date)}
         for data in self.project.plans:
             out.update(self.plan_pages(data))
         return out
@@ -191,21 +214,39 @@ class Renderer:
         units = self.units[slug]
         urls = self.urls[slug]
         out = {}
+        reading = reading_context(data, urls)
         overview = plan_url(slug)
         out[overview] = self.render("plan.html", overview, data=data, plan=data.plan, units=units, urls=urls,
                                     outline=outline_tree(data, urls), summary=division_summary(data),
-                                    **self.context_for(data, None))
+                                    **reading, **self.context_for(data, None))
         for index, unit in enumerate(units):
             prev_unit = units[index - 1] if index > 0 else None
             next_unit = units[index + 1] if index + 1 < len(units) else None
             out[unit.url] = self.render(
                 "chapter.html", unit.url, data=data, plan=data.plan, unit=unit, units=units, urls=urls,
-                prev_unit=prev_unit, next_unit=next_unit,
-                **self.context_for(data, unit))
+                prev_unit=prev_unit, next_unit=next_unit, description=excerpt(first_text(unit.nodes)),
+                **reading, **self.context_for(data, unit))
+        full = full_url(slug)
+        out[full] = self.render("full.html", full, data=data, plan=data.plan, units=units, urls=urls,
+                                summary=division_summary(data), **reading)
         src = source_url(slug)
         out[src] = self.render("source.html", src, data=data, plan=data.plan, urls=urls,
                                corrected={sl.number for sl in data.lines if sl.corrected})
         return out
+
+
+def reading_context(data: PlanData, urls: dict[str, str]) -> dict:
+    """Template context of a plan's reading pages: ``cite_head`` (GB/T 7714 head, see
+    :func:`~plansite.reading.cite_prefix`), ``editorial`` (headings inserted by a correction),
+    ``toc_entries`` (the printed 目录 paired with page URLs) and ``official_url`` (the plan's optional
+    ``source_url``, ``""`` when absent)."""
+    preface = next((n.id for n in data.doc.front if n.kind == "preface"), "")
+    return {
+        "cite_head": cite_prefix(data.plan),
+        "editorial": editorial_headings(data.doc, data.corrections),
+        "toc_entries": toc_links(data.doc.toc, data.doc.body, urls, preface),
+        "official_url": getattr(data.plan, "source_url", "") or "",
+    }
 
 
 def outline_tree(data: PlanData, urls: dict[str, str]) -> list[dict]:

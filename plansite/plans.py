@@ -11,13 +11,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import paths
 from .errors import PlansiteError, Problem
+from .schema import KINDS, LEVELS, PlanModel, validate
 from .yamlfile import LineDict, load_yaml
 
-KINDS = {"outline": "规划纲要", "proposal": "建议"}
-LEVELS = {"county": "县级市", "prefecture": "地级市", "district": "市辖区", "zone": "开发区", "province": "省"}
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: largest seed file read (bytes); the biggest real one is ~285 KB
+SEED_MAX_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -47,10 +48,12 @@ class Plan:
 
     ``kind`` is ``outline`` (规划纲要) or ``proposal`` (建议); dates are ``YYYY-MM-DD`` strings or ``""``;
     ``source`` is the seed path relative to the project root and ``sha256`` its expected checksum.
-    ``levels`` optionally fixes which numbering levels (see :data:`plansite.numbering.LEVEL_ORDER`)
+    ``levels`` optionally fixes which numbering levels (see :data:`plansite.parser.levels.LEVEL_ORDER`)
     the document uses; empty means detect them. ``table_ranges`` marks source line ranges
     ``(first, last)`` that are tables even though they have no tabs (PDF-broken tables).
-    ``drop`` lists editor-recorded :class:`DropRange` s of non-document lines.
+    ``drop`` lists editor-recorded :class:`DropRange` s of non-document lines. ``source_url`` is
+    the http(s) address of the official original, or ``""``. ``level`` is a key of
+    :data:`plansite.schema.LEVELS`. ``meta_data`` is the loaded YAML (for line numbers).
     """
 
     slug: str
@@ -68,10 +71,12 @@ class Plan:
     issued_on: str = ""
     source: str = ""
     sha256: str = ""
+    source_url: str = ""
     levels: list[str] = field(default_factory=list)
     table_ranges: list[tuple[int, int]] = field(default_factory=list)
     drop: list[DropRange] = field(default_factory=list)
     meta_path: str = ""
+    meta_data: object = field(default=None, repr=False, compare=False)
 
     @property
     def kind_label(self) -> str:
@@ -84,127 +89,72 @@ class Plan:
         return LEVELS.get(self.level, self.level)
 
 
-_REQUIRED = ("title", "short_title", "region", "level", "period", "kind", "source", "sha256")
-_OPTIONAL = ("parent_region", "issuer", "doc_number", "approved_by", "approved_on", "issued_on", "levels", "table_ranges", "drop")
-
-
-def _plan_from(data, slug: str, shown: str) -> tuple[Plan | None, list[Problem]]:
-    problems: list[Problem] = []
-
-    def bad(key: str, message: str) -> None:
-        problems.append(Problem(shown, data.line_of(key) if isinstance(data, LineDict) else 0, message))
-
-    if not isinstance(data, LineDict):
-        return None, [Problem(shown, 1, "expected a mapping of plan fields")]
-    for key in data:
-        if key not in _REQUIRED + _OPTIONAL:
-            bad(key, f"unknown field {key!r}")
-    for key in _REQUIRED:
-        if data.get(key) in (None, ""):
-            bad(key, f"missing required field {key!r}")
-    for key in ("title", "short_title", "region", "source", "sha256") + _OPTIONAL[:6]:
-        if data.get(key) is not None and not isinstance(data.get(key), str):
-            bad(key, f"{key} must be text")
-    if data.get("kind") not in (None, *KINDS):
-        bad("kind", f"kind must be one of {', '.join(KINDS)}, not {data.get('kind')!r}")
-    if data.get("level") not in (None, *LEVELS):
-        bad("level", f"level must be one of {', '.join(LEVELS)}, not {data.get('level')!r}")
-    for key in ("approved_on", "issued_on"):
-        value = data.get(key) or ""
-        if value and not (isinstance(value, str) and DATE_RE.match(value)):
-            bad(key, f"{key} must be a date YYYY-MM-DD, not {value!r}")
-    sha = data.get("sha256") or ""
-    if sha and not re.fullmatch(r"[0-9a-f]{64}", str(sha)):
-        bad("sha256", "sha256 must be 64 lowercase hex digits")
-    period = None
-    raw = data.get("period")
-    if raw is not None:
-        if not isinstance(raw, LineDict) or not all(isinstance(raw.get(k), int) for k in ("start", "end")):
-            bad("period", "period needs integer start and end years")
-        elif raw.get("vision") is not None and not isinstance(raw.get("vision"), int):
-            bad("period", "period.vision must be a year")
-        elif not raw["start"] <= raw["end"]:
-            bad("period", "period.start is after period.end")
-        else:
-            period = Period(raw["start"], raw["end"], raw.get("vision"))
-    from .numbering import LEVEL_ORDER
-    levels = data.get("levels") or []
-    if not isinstance(levels, list) or any(lv not in LEVEL_ORDER for lv in levels):
-        bad("levels", f"levels must be a list drawn from {' '.join(LEVEL_ORDER)}")
-    ranges = []
-    for item in data.get("table_ranges") or []:
-        if isinstance(item, list) and len(item) == 2 and all(isinstance(x, int) for x in item) and item[0] <= item[1]:
-            ranges.append((item[0], item[1]))
-        else:
-            bad("table_ranges", "table_ranges items must be [first, last] line numbers")
-    drops = []
-    raw_drop = data.get("drop") or []
-    for item in raw_drop if isinstance(raw_drop, list) else [None]:
-        lines = item.get("lines") if isinstance(item, dict) else None
-        if (isinstance(item, dict) and not set(item) - {"lines", "rule", "reason"}
-                and isinstance(lines, list) and len(lines) == 2 and all(type(x) is int and x >= 1 for x in lines)
-                and lines[0] <= lines[1] and isinstance(item.get("reason"), str) and item["reason"].strip()
-                and re.fullmatch(r"[a-z]+(-[a-z]+)*", str(item.get("rule", "editor")))):
-            drops.append(DropRange(lines[0], lines[1], str(item.get("rule", "editor")), item["reason"]))
-        else:
-            bad("drop", "drop items must be {lines: [first, last], reason: text, rule: optional-name}")
-    if problems:
-        return None, problems
-    plan = Plan(
-        slug=slug, title=data["title"], short_title=data["short_title"], region=data["region"],
-        level=data["level"], parent_region=data.get("parent_region") or "", period=period,
-        kind=data["kind"], issuer=data.get("issuer") or "", doc_number=data.get("doc_number") or "",
-        approved_by=data.get("approved_by") or "", approved_on=data.get("approved_on") or "",
-        issued_on=data.get("issued_on") or "", source=data["source"], sha256=data["sha256"],
-        levels=list(levels), table_ranges=ranges, drop=drops, meta_path=shown,
+def _plan_from(model: PlanModel, slug: str, shown: str) -> Plan:
+    return Plan(
+        slug=slug, title=model.title, short_title=model.short_title, region=model.region,
+        level=model.level, parent_region=model.parent_region,
+        period=Period(model.period.start, model.period.end, model.period.vision), kind=model.kind,
+        issuer=model.issuer, doc_number=model.doc_number, approved_by=model.approved_by,
+        approved_on=model.approved_on, issued_on=model.issued_on, source=model.source,
+        sha256=model.sha256, source_url=model.source_url, levels=list(model.levels),
+        table_ranges=[(a, b) for a, b in model.table_ranges],
+        drop=[DropRange(d.lines[0], d.lines[1], d.rule, d.reason) for d in model.drop], meta_path=shown,
     )
-    return plan, []
+
+
+def check_line_ranges(plan: Plan, count: int, data: LineDict | None = None) -> list[Problem]:
+    """Problems with the plan's line ranges (``table_ranges``, ``drop``) that go past the seed's
+    ``count`` lines; ``data`` (the loaded metadata) gives the lines of the fields."""
+    out = []
+    for key, ranges in (("table_ranges", plan.table_ranges), ("drop", [(d.first, d.last) for d in plan.drop])):
+        for i, (_, last) in enumerate(ranges):
+            if last > count:
+                line = data[key].item_lines[i] if isinstance(data, LineDict) else 0
+                out.append(Problem(plan.meta_path, line, f"{key}[{i}] ends at line {last}, after the last line "
+                                                         f"({count}) of {plan.source}"))
+    return out
 
 
 def check_plan_file(root: Path, path: Path) -> tuple[Plan | None, list[Problem]]:
     """Validate one ``site_src/plans/<slug>.yml``; return the plan (or ``None``) and all problems found.
 
-    Also checks that the source file exists and its sha256 matches.
+    The fields are checked by :class:`plansite.schema.PlanModel`; the source must be a file
+    inside the project (:func:`plansite.paths.named_path`) whose sha256 matches. The line ranges
+    are checked against the seed by :func:`check_line_ranges` once it is decoded.
     """
-    shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    shown = paths.shown_path(root, path)
     slug = path.stem
-    if not SLUG_RE.match(slug):
+    if not SLUG_RE.match(slug) or len(slug) > 80:
         return None, [Problem(shown, 0, f"plan slug {slug!r} must be lowercase letters, digits and hyphens")]
     try:
-        data = load_yaml(path, shown)
+        data = load_yaml(path, shown, root=root)
     except PlansiteError as exc:
         return None, exc.problems
-    plan, problems = _plan_from(data, slug, shown)
-    if plan is None:
+    if not isinstance(data, LineDict):
+        return None, [Problem(shown, 1 if data is not None else 0, "expected a mapping of plan fields")]
+    model, problems = validate(PlanModel, data, shown)
+    if model is None:
         return None, problems
-    source = root / plan.source
-    if not source.is_file():
-        return None, [Problem(shown, data.line_of("source"), f"source file {plan.source} does not exist")]
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    plan = _plan_from(model, slug, shown)
+    line = data.line_of("source")
+    try:
+        source = paths.readable_file(root, paths.named_path(root, plan.source, shown, line), shown, line)
+        digest = hashlib.sha256(paths.read_limited(source, SEED_MAX_BYTES, shown, line)).hexdigest()
+    except PlansiteError as exc:
+        problem = exc.problems[0]
+        if problem.message == "file does not exist":
+            problem = Problem(shown, line, f"source file {plan.source} does not exist")
+        elif not problem.message.startswith("path "):
+            problem = Problem(shown, line, f"source {plan.source}: {problem.message}")
+        return None, [problem]
     if digest != plan.sha256:
         return None, [Problem(shown, data.line_of("sha256"),
                               f"checksum mismatch for {plan.source}: file has {digest}, metadata says {plan.sha256}")]
+    plan.meta_data = data
     return plan, []
 
 
 def plan_files(root: Path) -> list[Path]:
-    """The plan metadata files under ``root/site_src/plans``, sorted by slug."""
-    return sorted((root / "site_src" / "plans").glob("*.yml"))
-
-
-def load_plans(root: Path) -> list[Plan]:
-    """All plans of the project, sorted by period start (newest first), then slug.
-
-    Raises :class:`PlansiteError` listing every problem of every file.
-    """
-    plans, problems = [], []
-    for path in plan_files(root):
-        plan, found = check_plan_file(root, path)
-        problems += found
-        if plan:
-            plans.append(plan)
-    if problems:
-        raise PlansiteError(problems)
-    if not plans:
-        raise PlansiteError.at("site_src/plans", 0, "no plan metadata files found")
-    return sorted(plans, key=lambda p: (-p.period.start, p.slug))
+    """The plan metadata files under ``root/site_src/plans``, sorted by slug (not yet checked to
+    stay inside the project: :func:`check_plan_file` does that)."""
+    return paths.project_files(root, "site_src/plans")

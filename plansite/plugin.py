@@ -23,10 +23,13 @@ is served.
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import shutil
 import tempfile
 import threading
+from urllib.parse import urlsplit
 from pathlib import Path
 
 from mkdocs.config import base
@@ -43,6 +46,54 @@ from .pages import page_context
 from .search import SHARD_PLANS, BackgroundIndexer, build_sharded_index, install_index
 
 log = logging.getLogger("mkdocs.plugins.plansite")
+
+
+class DownloadFile(File):
+    """A generated file copied as is: the whole-plan Markdown downloads (``downloads/<slug>.md``),
+    which MkDocs would otherwise render as documentation pages."""
+
+    def is_documentation_page(self) -> bool:
+        return False
+
+
+class CachedFile(File):
+    """A per-plan file kept in the build cache: hard-linked into the site (copied where links are
+    not possible). Cache files are never rewritten in place (an entry is written whole and
+    renamed), and an entry whose files changed since it was stored is not trusted
+    (:meth:`plansite.cache.BuildCache.load` checks sizes and modification times), so a published
+    file edited in place cannot leak into the next build."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if dirty and not self.is_modified():
+            return
+        src, dest = self.abs_src_path, self.abs_dest_path
+        try:
+            try:
+                os.link(src, dest)
+            except FileNotFoundError:
+                if not os.path.exists(src):
+                    raise
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                os.link(src, dest)
+            except FileExistsError:
+                os.unlink(dest)
+                os.link(src, dest)
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP):
+                exc.filename, exc.filename2 = dest, None  # a failure writing the site, not the cache
+                raise
+            try:
+                shutil.copyfile(src, dest)
+            except OSError as copy_exc:
+                copy_exc.filename, copy_exc.filename2 = dest, None
+                raise
+
+
+class MarkdownCachedFile(CachedFile):
+    """A cached ``downloads/<slug>.md``: copied as is, never rendered as a documentation page."""
+
+    def is_documentation_page(self) -> bool:
+        return False
 
 
 class PlansiteConfig(base.Config):
@@ -111,9 +162,11 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         if sitemap is not None and not sitemap.generated_by:
             files.remove(sitemap)  # the raw theme template, copied because it is no longer rendered
         for path, source in result.plan_files:
-            self._add(files, File.generated(config, path, abs_src_path=source))
+            kind = MarkdownCachedFile if path.endswith(".md") else CachedFile
+            self._add(files, kind.generated(config, path, abs_src_path=source))
         for path, content in result.cross.items():
-            self._add(files, File.generated(config, path, content=content))
+            kind = DownloadFile if path.endswith(".md") else File
+            self._add(files, kind.generated(config, path, content=content))
         self.project = result
         self._shape = self._serve_shape(config)
         if getattr(self, "indexer", None) is None and self.config.search:
@@ -160,6 +213,7 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         for path, source in result.plan_files:  # the edited pages first, then the rest
             if before.get(path) != source:
                 (site / path).parent.mkdir(parents=True, exist_ok=True)
+                (site / path).unlink(missing_ok=True)  # may be a hard link into the cache
                 shutil.copyfile(source, site / path)
                 written += 1
         try:
@@ -237,7 +291,12 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         return context
 
     def on_template_context(self, context, *, template_name, config):
-        context.update(page_context(""))
+        if template_name == "404.html":
+            # served at any missing URL, however deep: links from the site's root path (site_url)
+            base = urlsplit(config.site_url or "/").path or "/"
+            context.update(page_context("", base=base if base.endswith("/") else base + "/"))
+        else:
+            context.update(page_context(""))
         return context
 
 

@@ -6,12 +6,14 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .check import validate_inputs
 from .errors import PlansiteError
-from .indicators import load_registry, load_tables
+from .indicators import check_tables, load_tables
 from .model import Document, SourceLine
-from .parse import parse_document
-from .plans import Plan, load_plans
-from .sources import Correction, load_source, read_seed
+from .parser import parse_document
+from .parser.document import check_placed
+from .plans import Plan, check_line_ranges
+from .sources import Correction, apply_corrections, check_corrections, read_seed
 
 
 @dataclass
@@ -49,10 +51,17 @@ class Project:
 
 
 def load_plan_data(root: Path, plan: Plan) -> PlanData:
-    """Read, correct and parse one plan. Raises :class:`PlansiteError` (file:line) on bad input."""
+    """Read, correct and parse one plan whose metadata is valid. Raises :class:`PlansiteError`
+    (file:line) on bad input. Validates this plan's own inputs only; :func:`load_project`
+    validates the whole project first."""
     seed = read_seed(root, plan)
-    lines, corrections = load_source(root, plan)
+    problems = check_line_ranges(plan, len(seed), plan.meta_data)
+    corrections, found = check_corrections(root, plan, seed)
+    if problems + found:
+        raise PlansiteError(problems + found)
+    lines = apply_corrections(seed, corrections)
     doc = parse_document(plan, lines)
+    check_placed(plan.source, doc, lines)
     tables = _load_tables(root, plan)
     return PlanData(plan, seed, lines, corrections, doc, tables)
 
@@ -61,6 +70,9 @@ def _load_tables(root: Path, plan: Plan) -> list:
     path = root / "site_src" / "indicators" / f"{plan.slug}.yml"
     if not path.exists():
         return []
+    problems = check_tables(root, plan.slug, expected_source=plan.source)
+    if problems:
+        raise PlansiteError(problems)
     return load_tables(root, plan.slug)
 
 
@@ -68,31 +80,30 @@ def load_project(root: Path, only: list[str] | None = None, progress=None) -> Pr
     """Load every plan under ``root`` (or just the slugs in ``only``); ``progress(plan_data)`` is
     called as each plan is parsed.
 
-    Raises :class:`PlansiteError` with every problem found, each ``path:line: message``; an
-    unknown slug in ``only`` is an error too.
+    Runs the very validation of ``build.py check`` (:func:`plansite.check.validate_inputs`) over
+    the whole project first and raises :class:`PlansiteError` with every problem found, each
+    ``path:line: message``, if there is any; an unknown slug in ``only`` is an error too.
     """
     root = Path(root)
-    plans = load_plans(root)
+    inputs = validate_inputs(root)
+    if inputs.problems:
+        raise PlansiteError(inputs.problems)
+    chosen = inputs.plans
     if only:
-        known = {p.slug for p in plans}
+        known = {p.plan.slug for p in chosen}
         unknown = [s for s in only if s not in known]
         if unknown:
             raise PlansiteError.at("site_src/plans", 0, f"unknown plan {unknown[0]!r} (known: {', '.join(sorted(known))})")
-        plans = [p for p in plans if p.slug in only]
-    problems, loaded = [], []
-    for plan in plans:
-        try:
-            loaded.append(load_plan_data(root, plan))
-            if progress:
-                progress(loaded[-1])
-        except PlansiteError as exc:
-            problems += exc.problems
-    if problems:
-        raise PlansiteError(problems)
-    registry = None
-    if (root / "site_src" / "indicator_registry.yml").exists():
-        registry = load_registry(root)
-    return Project(root, loaded, registry)
+        chosen = [p for p in chosen if p.plan.slug in only]
+    loaded = []
+    for item in chosen:
+        lines = apply_corrections(item.seed, item.corrections)
+        doc = parse_document(item.plan, lines)
+        check_placed(item.plan.source, doc, lines)
+        loaded.append(PlanData(item.plan, item.seed, lines, item.corrections, doc, item.tables))
+        if progress:
+            progress(loaded[-1])
+    return Project(root, loaded, inputs.registry)
 
 
 def digest(data: bytes) -> str:

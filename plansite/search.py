@@ -83,9 +83,33 @@ def build_search_index(site_dir: Path) -> Path:
         output = (proc.stdout + proc.stderr).strip() or f"exit code {proc.returncode}"
         raise PlansiteError.at(str(site_dir), 0, f"pagefind failed: {output}")
     bundle = site_dir / BUNDLE_DIR
-    if not (bundle / "pagefind.js").is_file():
-        raise PlansiteError.at(str(site_dir), 0, "pagefind wrote no pagefind/pagefind.js")
+    problem = bundle_problem(bundle)
+    if problem:
+        raise PlansiteError.at(str(bundle), 0, problem)
     return bundle
+
+
+def bundle_problem(bundle: Path) -> str | None:
+    """Why the Pagefind bundle folder ``bundle`` is not complete, or ``None`` when it is.
+
+    Pagefind (1.5.2) exits 0 even when its writes fail (a full disk), so every run is checked:
+    ``pagefind.js`` present, ``pagefind-entry.json`` present and valid JSON with a
+    ``languages`` mapping, and each language's ``pagefind.<hash>.pf_meta`` index file present
+    and not empty."""
+    bundle = Path(bundle)
+    if not (bundle / "pagefind.js").is_file():
+        return "pagefind wrote no pagefind.js (disk full?)"
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        languages = entry["languages"]
+        hashes = [lang["hash"] for lang in languages.values()]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        return f"pagefind wrote no readable pagefind-entry.json (disk full?): {type(exc).__name__}: {exc}"
+    for h in hashes:
+        meta = bundle / f"pagefind.{h}.pf_meta"
+        if not meta.is_file() or meta.stat().st_size == 0:
+            return f"pagefind wrote no {meta.name} (disk full?)"
+    return None
 
 
 @dataclass
@@ -151,9 +175,12 @@ def index_shard(shard: Shard, plan_dirs: dict[str, Path], out: Path,
                         proc.kill()
                         proc.wait()
                         return
-        if proc.returncode != 0 or not (work / "bundle" / "pagefind.js").is_file():
+        if proc.returncode != 0:
             text = log_file.read_text(encoding="utf-8", errors="replace").strip() or f"exit code {proc.returncode}"
             raise PlansiteError.at(f"{BUNDLE_DIR}/shard-{shard.id}", 0, f"pagefind failed: {text}")
+        problem = bundle_problem(work / "bundle")
+        if problem:
+            raise PlansiteError.at(f"{BUNDLE_DIR}/shard-{shard.id}", 0, problem)
         if out.exists():
             shutil.rmtree(out)
         os.replace(work / "bundle", out)
@@ -177,7 +204,7 @@ def build_sharded_index(plan_dirs: dict[str, Path], plan_keys: dict[str, str], c
 
     shards = plan_shards(plan_keys, per_shard, salt=version("pagefind_bin_extended"))
     folders = {s.id: cache_dir / f"shard-{s.id}-{s.key[:40]}" for s in shards}
-    missing = [s for s in shards if not (folders[s.id] / "pagefind.js").is_file()]
+    missing = [s for s in shards if bundle_problem(folders[s.id]) is not None]
 
     def run(shard: Shard) -> None:
         if cancelled is None or not cancelled.is_set():

@@ -19,11 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import paths
 from .errors import PlansiteError, Problem
 from .model import SourceLine
 from .parser.decode import decode_bytes
-from .plans import Plan
-from .yamlfile import LineDict, load_yaml
+from .plans import SEED_MAX_BYTES, Plan
+from .schema import CorrectionsModel, validate
+from .yamlfile import LineDict, LineList, load_yaml
 
 
 @dataclass
@@ -47,61 +49,57 @@ def corrections_path(root: Path, slug: str) -> Path:
 def read_seed(root: Path, plan: Plan) -> list[str]:
     """The seed's lines (no terminators), decoded and split by :mod:`plansite.parser.decode`.
 
-    Raises :class:`PlansiteError` ``source:line: message`` if the bytes are not text in a supported
-    encoding or hold a NUL byte.
+    The seed must be a regular file inside the project (:mod:`plansite.paths`; a seed or a
+    ``seeds/`` folder that is a symlink leading outside is refused) of at most
+    :data:`plansite.plans.SEED_MAX_BYTES`. Raises :class:`PlansiteError` ``path:line: message``
+    (the metadata's ``source`` line for a path problem; the seed's line for bytes that are not
+    text in a supported encoding or a NUL byte).
     """
-    return decode_bytes((root / plan.source).read_bytes(), plan.source).lines
+    line = plan.meta_data.line_of("source") if isinstance(plan.meta_data, LineDict) else 0
+    real = paths.readable_file(root, paths.named_path(root, plan.source, plan.meta_path, line),
+                               plan.meta_path, line)
+    data = paths.read_limited(real, SEED_MAX_BYTES, plan.source)
+    return decode_bytes(data, plan.source).lines
+
+
+_LABELS = {"corrections": lambda i, item: f"correction {i + 1}"}
 
 
 def check_corrections(root: Path, plan: Plan, seed: list[str]) -> tuple[list[Correction], list[Problem]]:
-    """Read and validate the corrections of ``plan`` against its seed lines; return them and all problems."""
+    """Read and validate the corrections of ``plan`` against its seed lines; return them and all problems.
+
+    The file's shape is :class:`plansite.schema.CorrectionsModel`; each correction's ``line``
+    must be a line of the seed and its ``find`` text must occur on it."""
     path = corrections_path(root, plan.slug)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return [], []
-    shown = path.relative_to(root).as_posix()
+    shown = paths.shown_path(root, path)
     try:
-        data = load_yaml(path, shown)
+        data = load_yaml(path, shown, root=root)
     except PlansiteError as exc:
         return [], exc.problems
     if data is None:
         return [], []
-    if not isinstance(data, LineDict) or not isinstance(data.get("corrections"), list):
+    if not isinstance(data, LineDict):
         return [], [Problem(shown, 1, "expected a mapping with a 'corrections' list")]
-    items = data["corrections"]
-    found, problems = [], []
-    for item, where in zip(items, items.item_lines):
-        def bad(message: str, key: str | None = None) -> None:
-            line = item.line_of(key) if key and isinstance(item, LineDict) else where
-            problems.append(Problem(shown, line, message))
-
-        if not isinstance(item, LineDict):
-            bad("each correction must be a mapping")
-            continue
-        unknown = set(item) - {"line", "find", "replace", "insert", "reason"}
-        if unknown:
-            bad(f"unknown field {sorted(unknown)[0]!r}", sorted(unknown)[0])
-            continue
-        line = item.get("line")
-        if not isinstance(line, int) or not 1 <= line <= len(seed):
-            bad(f"line must be a line number of {plan.source} (1–{len(seed)})", "line")
-            continue
-        if not str(item.get("reason") or "").strip():
-            bad("a correction needs a reason", "line")
-            continue
-        if "insert" in item:
-            if "find" in item or "replace" in item or not isinstance(item["insert"], str):
-                bad("use either insert, or find and replace", "insert")
-                continue
-            found.append(Correction(line, item["reason"], insert=item["insert"], at=f"{shown}:{where}"))
-            continue
-        find, replace = item.get("find"), item.get("replace")
-        if not isinstance(find, str) or not find or not isinstance(replace, str):
-            bad("a correction needs find and replace text (or insert)", "find")
-            continue
-        if find not in seed[line - 1]:
-            bad(f"find text {find!r} does not occur on line {line} of {plan.source}", "find")
-            continue
-        found.append(Correction(line, item["reason"], find=find, replace=replace, at=f"{shown}:{where}"))
+    model, problems = validate(CorrectionsModel, data, shown, _LABELS)
+    if model is None:
+        return [], problems
+    found = []
+    for i, (item, raw, where) in enumerate(zip(model.corrections, data.get("corrections") or [],
+                                                (data.get("corrections") or LineList()).item_lines)):
+        label = f"correction {i + 1}: "
+        if item.line > len(seed):
+            problems.append(Problem(shown, raw.line_of("line"), f"{label}line must be a line number of "
+                                                                f"{plan.source} (1–{len(seed)})"))
+        elif item.insert is not None:
+            found.append(Correction(item.line, item.reason, insert=item.insert, at=f"{shown}:{where}"))
+        elif item.find not in seed[item.line - 1]:
+            problems.append(Problem(shown, raw.line_of("find"), f"{label}find text {item.find!r} does not "
+                                                                f"occur on line {item.line} of {plan.source}"))
+        else:
+            found.append(Correction(item.line, item.reason, find=item.find, replace=item.replace,
+                                    at=f"{shown}:{where}"))
     return found, problems
 
 
@@ -120,15 +118,3 @@ def apply_corrections(seed: list[str], corrections: list[Correction]) -> list[So
                 text, corrected = text.replace(c.find, c.replace, 1), True
         out.append(SourceLine(number, text, corrected))
     return out
-
-
-def load_source(root: Path, plan: Plan) -> tuple[list[SourceLine], list[Correction]]:
-    """The plan's source lines with corrections applied, and the corrections used.
-
-    Raises :class:`PlansiteError` naming file and line for a garbled seed or a bad correction.
-    """
-    seed = read_seed(root, plan)
-    corrections, problems = check_corrections(root, plan, seed)
-    if problems:
-        raise PlansiteError(problems)
-    return apply_corrections(seed, corrections), corrections

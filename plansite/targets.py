@@ -12,14 +12,17 @@ Nothing here reads files; reasons are Chinese strings for the page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from plansite.indicators import (
-    QUALIFIERS, Growth, IndicatorRow, IndicatorTable, Registry, RegistryEntry, Value)
+    QUALIFIERS, Footnote, Growth, IndicatorRow, IndicatorTable, Registry, RegistryEntry, Value)
 
 #: flag threshold for |implied − stated| in percentage points
 GAP_THRESHOLD_PP = 0.5
 MET, NOT_MET, NOT_ASSESSABLE = "met", "not_met", "not_assessable"
+PARTLY, NOT_COMPARABLE = "partly", "not_comparable"
+#: every completion status, in the order the pages count them
+STATUSES = (MET, PARTLY, NOT_MET, NOT_COMPARABLE, NOT_ASSESSABLE)
 UNCATEGORISED = "未分类"
 _EPS = 1e-9
 _SYMBOL = {"about": "左右", "at_least": "≥", "above": ">", "at_most": "≤", "below": "<"}
@@ -106,7 +109,9 @@ def implied_cagr(baseline: float, target: float, years: int) -> float:
 class GrowthCheck:
     """Implied vs stated annual growth for one row. ``implied`` and ``stated`` are percent a
     year; ``gap`` = implied − stated in percentage points; ``flagged`` when
-    ``|gap| > GAP_THRESHOLD_PP``."""
+    ``|gap| > GAP_THRESHOLD_PP``. ``real_growth`` (from the registry) marks a level in current
+    prices (地区生产总值, 增加值) whose stated growth is at comparable prices: the implied rate is
+    nominal, the stated one real, and price rises alone make the implied rate higher."""
 
     row: IndicatorRow
     indicator: str
@@ -118,6 +123,21 @@ class GrowthCheck:
     stated: float
     gap: float
     flagged: bool
+    real_growth: bool = False
+
+    @property
+    def explanation(self) -> str:
+        """How a reader should take the gap, in Chinese (empty when not flagged)."""
+        if not self.flagged:
+            return ""
+        if self.real_growth and self.gap > 0:
+            return ("目标值按当年价格（名义值）计算，规划年均增速按可比价格（扣除价格因素的实际增速）"
+                    "计算：隐含增速包含物价上涨，差距的大部分可能来自价格变动，并不一定说明目标"
+                    "定得更高。")
+        if self.real_growth:
+            return ("目标值按当年价格计算、增速按可比价格计算，隐含的名义增速反而低于实际增速："
+                    "两者不一致，需要对照原文。")
+        return "目标值与规划年均增速不一致（两者口径相同），需要对照原文。"
 
     @property
     def years(self) -> int:
@@ -154,7 +174,7 @@ def growth_check(row: IndicatorRow, registry: Registry,
     gap = implied - g.value
     return GrowthCheck(row=row, indicator=entry.id, baseline_year=b.year, target_year=t.year,
                        baseline=b.value, target=t.value, implied=implied, stated=g.value,
-                       gap=gap, flagged=abs(gap) > threshold + _EPS)
+                       gap=gap, flagged=abs(gap) > threshold + _EPS, real_growth=entry.real_growth)
 
 
 def growth_checks(table: IndicatorTable, registry: Registry,
@@ -175,19 +195,39 @@ def growth_checks(table: IndicatorTable, registry: Registry,
 # completion
 
 
+#: words in a table note that say the statistical definition (口径) changed during the period
+DEFINITION_CHANGE_WORDS = ("口径调整", "口径变化", "口径改变", "口径发生改变", "统计口径", "口径不一致")
+
+
+@dataclass
+class Verdict:
+    """One side of a completion check: ``basis`` ``value`` (the planned level, 总量) or
+    ``growth`` (the planned growth, 增速); ``status`` met / not_met / not_assessable; ``reason``
+    in Chinese with the numbers compared."""
+
+    basis: str
+    status: str
+    reason: str
+
+
 @dataclass
 class Assessment:
     """Whether one completion-table indicator met its planned target (规划目标).
 
-    ``status`` is ``met``, ``not_met`` or ``not_assessable``; ``basis`` is ``value`` (the
-    planned level), ``growth`` (the planned growth) or None; ``reason`` says why, in Chinese,
-    with the numbers compared."""
+    ``status`` is ``met``, ``not_met``, ``partly`` (level and growth judged differently),
+    ``not_comparable`` (a note of the table says the statistical definition changed, 口径调整)
+    or ``not_assessable``; ``basis`` is ``value`` (the planned level), ``growth`` (the planned
+    growth), ``both`` or None; ``parts`` the level and growth :class:`Verdict` where a number
+    was planned; ``reason`` says why, in Chinese, with the numbers compared; ``definition_note``
+    the note text on a changed definition."""
 
     row: IndicatorRow
     status: str
     reason: str
     basis: str | None = None
     indicator: str | None = None
+    parts: list[Verdict] = field(default_factory=list)
+    definition_note: str | None = None
 
 
 def _fmt(x: float) -> str:
@@ -198,6 +238,8 @@ def _show(v: Value | Growth) -> str:
     if v.value is None:
         return v.text or ""
     s = _fmt(v.value)
+    if isinstance(v, Growth) and v.kind == "annual":
+        s += "%"
     if isinstance(v, Growth) and v.kind == "cumulative" or isinstance(v, Value) and v.cumulative:
         s = f"[{s}]"
     q = v.qualifier
@@ -238,22 +280,42 @@ def compare(achieved: float, achieved_qualifier: str | None, planned: float,
     return a >= planned - _EPS
 
 
-def assess(row: IndicatorRow, registry: Registry) -> Assessment:
-    """Class one completion-table row as met / not met / not assessable.
+def definition_change(row: IndicatorRow, footnotes: list[Footnote] | tuple = ()) -> str | None:
+    """The note that says the row's statistical definition (口径) changed, or None.
+
+    Looked for in the table footnotes the row refers to (``row.notes``) and in the editors'
+    ``row.note``, by the words of :data:`DEFINITION_CHANGE_WORDS`. Example: fuzhou-15th
+    completion row 9 → note 4. (自2024年起，工业战略性新兴产业统计口径发生改变…)."""
+    by_marker = {f.marker: f for f in footnotes}
+    for m in row.notes:
+        f = by_marker.get(m)
+        if f is not None and any(w in f.text for w in DEFINITION_CHANGE_WORDS):
+            return f"注{f.marker.rstrip('.')}：{f.text}"
+    if row.note and any(w in row.note for w in DEFINITION_CHANGE_WORDS):
+        return row.note
+    return None
+
+
+def assess(row: IndicatorRow, registry: Registry,
+           footnotes: list[Footnote] | tuple = ()) -> Assessment:
+    """Class one completion-table row as met / partly / not met / not comparable / not
+    assessable.
 
     Rules, in order:
 
     1. the name must resolve in the registry (its ``direction`` is needed) — else not
        assessable;
-    2. if the planned value (规划目标 level) is a number: the achieved value must be a number
-       too (text such as 完成省下达指标 or no data → not assessable), in the same unit
-       (7.8亿元人民币 against a target in 亿美元 → not assessable) and equally cumulative; then
-       :func:`compare`;
-    3. else if the planned growth is a number: the achieved growth must be a number of the
-       same kind (annual / cumulative; 不可比 → not assessable); then :func:`compare` on the
-       growth rates;
-    4. else (text target such as 控制在省下达指标内, 不高于全省平均水平, or none) → not
-       assessable.
+    2. the level (planned value, 规划目标) and the growth (planned growth) are judged
+       separately wherever a number was planned (:class:`Verdict`): the achieved value or
+       growth must be a number too (text such as 完成省下达指标, 不可比 or no data → not
+       assessable), in the same unit (7.8亿元人民币 against 亿美元 → not assessable) and of the
+       same kind (cumulative / annual); then :func:`compare`;
+    3. the row is ``met`` when every judged side is met, ``not_met`` when none is, ``partly``
+       when they differ (台江 GDP: 600.81 亿元 ≥ 570左右, but 6.2% < 9%左右), not assessable
+       when no side can be judged (text target such as 控制在省下达指标内, or none);
+    4. whatever the numbers say, a note on a changed statistical definition
+       (:func:`definition_change`) makes the row ``not_comparable`` (口径调整); the sides are
+       kept in ``parts`` for reference.
     """
     entry = registry.resolve(row.key)
     if entry is None:
@@ -262,26 +324,51 @@ def assess(row: IndicatorRow, registry: Registry) -> Assessment:
     pg = row.planned.growth if row.planned else None
     av = row.achieved.value if row.achieved else None
     ag = row.achieved.growth if row.achieved else None
+    parts = []
     if pv is not None and pv.value is not None:
-        return _assess_pair(row, entry, pv, av, "value")
+        parts.append(_assess_pair(row, entry, pv, av, "value"))
     if pg is not None and pg.value is not None:
-        return _assess_pair(row, entry, pg, ag, "growth")
-    planned_text = (pv.text if pv else None) or (pg.text if pg else None)
-    achieved_text = _show(av) if av else "暂无数据"
-    if planned_text:
-        return Assessment(row, NOT_ASSESSABLE,
-                          f"规划目标为文字表述（{planned_text}），完成情况：{achieved_text}",
-                          None, entry.id)
-    return Assessment(row, NOT_ASSESSABLE, "无规划目标值", None, entry.id)
+        parts.append(_assess_pair(row, entry, pg, ag, "growth"))
+    note = definition_change(row, footnotes)
+    judged = [p for p in parts if p.status != NOT_ASSESSABLE]
+    basis = None
+    if judged:
+        basis = judged[0].basis if len(judged) == 1 else "both"
+    elif parts:
+        basis = parts[0].basis
+    if note:
+        return Assessment(row, NOT_COMPARABLE, f"统计口径调整，前后数据不可比（{note}）", basis,
+                          entry.id, parts, note)
+    if not parts:
+        planned_text = (pv.text if pv else None) or (pg.text if pg else None)
+        achieved_text = _show(av) if av else "暂无数据"
+        if planned_text:
+            return Assessment(row, NOT_ASSESSABLE,
+                              f"规划目标为文字表述（{planned_text}），完成情况：{achieved_text}",
+                              None, entry.id)
+        return Assessment(row, NOT_ASSESSABLE, "无规划目标值", None, entry.id)
+    if not judged:
+        status = NOT_ASSESSABLE
+    elif all(p.status == MET for p in judged):
+        status = MET
+    elif all(p.status == NOT_MET for p in judged):
+        status = NOT_MET
+    else:
+        status = PARTLY
+    if len(parts) == 1:
+        reason = parts[0].reason
+    else:
+        reason = "；".join(f"{'总量' if p.basis == 'value' else '增速'}：{p.reason}" for p in parts)
+    return Assessment(row, status, reason, basis, entry.id, parts)
 
 
 def _assess_pair(row: IndicatorRow, entry: RegistryEntry, planned: Value | Growth,
-                 achieved: Value | Growth | None, basis: str) -> Assessment:
+                 achieved: Value | Growth | None, basis: str) -> Verdict:
     label = "规划目标" if basis == "value" else "规划增速"
     done = "完成值" if basis == "value" else "完成增速"
 
-    def na(why: str) -> Assessment:
-        return Assessment(row, NOT_ASSESSABLE, why, basis, entry.id)
+    def na(why: str) -> Verdict:
+        return Verdict(basis, NOT_ASSESSABLE, why)
 
     if achieved is None:
         return na(f"{label} {_show(planned)}，完成情况暂无数据")
@@ -309,7 +396,7 @@ def _assess_pair(row: IndicatorRow, entry: RegistryEntry, planned: Value | Growt
         reason = f"{done} {_show(achieved)} {rule} {label} {_show(planned)}（{better}）"
     else:
         reason = f"{done} {_show(achieved)} 未达到 {label} {_show(planned)}（需 {rule}，{better}）"
-    return Assessment(row, MET if ok else NOT_MET, reason, basis, entry.id)
+    return Verdict(basis, MET if ok else NOT_MET, reason)
 
 
 def assess_table(table: IndicatorTable, registry: Registry) -> list[Assessment]:
@@ -317,12 +404,12 @@ def assess_table(table: IndicatorTable, registry: Registry) -> list[Assessment]:
     tables)."""
     if table.kind != "completion":
         return []
-    return [assess(r, registry) for r in table.rows]
+    return [assess(r, registry, table.footnotes) for r in table.rows]
 
 
 def count_assessments(assessments: list[Assessment]) -> dict[str, int]:
-    """``{"met": n, "not_met": m, "not_assessable": k}``."""
-    out = {MET: 0, NOT_MET: 0, NOT_ASSESSABLE: 0}
+    """``{status: n}`` for every status of :data:`STATUSES`, in that order."""
+    out = {k: 0 for k in STATUSES}
     for a in assessments:
         out[a.status] += 1
     return out
@@ -334,7 +421,8 @@ def table_summary(table: IndicatorTable, registry: Registry) -> dict:
         {"rows": n, "by_category": {...}, "by_attribute": {...},
          "quantified": {...},                      # count_quantified
          "growth_checks": [{"line", "name", "indicator", "baseline_year", "target_year",
-                            "baseline", "target", "implied", "stated", "gap", "flagged"}],
+                            "baseline", "target", "implied", "stated", "gap", "flagged",
+                            "real_growth"}],
          "completion": {"met": n, ...} | None}     # completion tables only
 
     ``implied``, ``stated`` and ``gap`` are rounded to 2 decimals (percent / pp)."""
@@ -349,7 +437,8 @@ def table_summary(table: IndicatorTable, registry: Registry) -> dict:
             {"line": c.row.line, "name": c.row.key, "indicator": c.indicator,
              "baseline_year": c.baseline_year, "target_year": c.target_year,
              "baseline": c.baseline, "target": c.target, "implied": round(c.implied, 2),
-             "stated": c.stated, "gap": round(c.gap, 2) + 0.0, "flagged": c.flagged}
+             "stated": c.stated, "gap": round(c.gap, 2) + 0.0, "flagged": c.flagged,
+             "real_growth": c.real_growth}
             for c in checks],
         "completion": count_assessments(assessments) if table.kind == "completion" else None,
     }

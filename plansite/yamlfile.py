@@ -1,12 +1,38 @@
-"""Reading editor-owned YAML files so that every problem can name its file and line."""
+"""Reading editor-owned YAML files safely, so that every problem names its file and line.
+
+Safe against hostile input: only the YAML safe types are built (no Python objects), and the
+loader refuses, each with one ``path:line: message`` line,
+
+- files over :data:`MAX_BYTES`, text that is not UTF-8;
+- nesting deeper than :data:`MAX_DEPTH` (the composer is iterative: no recursion, no crash);
+- documents whose expanded size, counting every alias as a copy of its anchor (alias bombs:
+  nested lists of aliases), exceeds :data:`MAX_NODES` nodes; aliases to an unfinished node
+  (recursive structures);
+- scalars longer than :data:`MAX_SCALAR` characters; mapping keys that are not text
+  (``{a: 1}: b``, ``1: x``, ``yes: x``) and duplicate keys;
+- values a tag cannot convert (``!!float abc``, ``!!int x``, a 5,000-digit integer).
+
+Parsing uses libyaml's C parser (``yaml.CParser``) when PyYAML was built with it, else the
+pure-Python parser; both give the same events, values and line numbers. Dates stay strings
+(``"2021-01-14"``): the implicit timestamp type is disabled.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
+from . import paths
 from .errors import PlansiteError
+
+MAX_BYTES = 1_048_576      #: largest editor file read (bytes); the biggest real one is ~24 KB
+MAX_DEPTH = 32             #: deepest nesting of mappings/sequences (real files: 6)
+MAX_NODES = 100_000        #: largest document, aliases expanded (real files: < 2,500 nodes)
+MAX_SCALAR = 10_000        #: longest scalar (characters)
 
 
 class LineDict(dict):
@@ -19,7 +45,7 @@ class LineDict(dict):
 
     def line_of(self, key: str) -> int:
         """1-based line of ``key`` in the file, or the mapping's own line when the key is absent."""
-        return self.key_lines.get(key, self.line)
+        return getattr(self, "key_lines", {}).get(key, self.line)
 
 
 class LineList(list):
@@ -29,55 +55,168 @@ class LineList(list):
     item_lines: list
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+class _Refused(Exception):
+    """A limit or type problem found while loading: ``line`` (1-based) and a message."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+try:
+    from yaml.cyaml import CParser as _ParserBase
+except ImportError:  # PyYAML built without libyaml
+    _ParserBase = None
+
+
+def _parser_classes():
+    if _ParserBase is not None:
+        return (_ParserBase,)
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    return (Reader, Scanner, Parser)
+
+
+class _Loader(*_parser_classes(), SafeConstructor, Resolver):
+    """Events from libyaml (or PyYAML's parser), composed by :meth:`compose_limited`, built by
+    the safe constructor into :class:`LineDict` / :class:`LineList` / scalars."""
+
+    def __init__(self, stream):
+        if _ParserBase is not None:
+            _ParserBase.__init__(self, stream)
+        else:
+            from yaml.parser import Parser
+            from yaml.reader import Reader
+            from yaml.scanner import Scanner
+
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+
+    def compose_limited(self):
+        """The single document's root node (or ``None`` for an empty file), composed without
+        recursion; raises :class:`_Refused` past the limits."""
+        self.get_event()  # StreamStart
+        if self.check_event(yaml.StreamEndEvent):
+            return None
+        self.get_event()  # DocumentStart
+        anchors: dict[str, tuple[object, int]] = {}
+        sizes: dict[int, int] = {}   # id(node) → expanded size, for finished nodes
+        stack: list[list] = []       # [node, anchor, size so far]
+        root = None
+        while True:
+            event = self.get_event()
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.AliasEvent):
+                if event.anchor not in anchors:
+                    raise _Refused(line, f"YAML alias *{event.anchor} has no anchor before it")
+                node, size = anchors[event.anchor]
+                if size < 0:
+                    raise _Refused(line, f"YAML alias *{event.anchor} refers to its own enclosing node")
+                done = (node, size)
+            elif isinstance(event, yaml.ScalarEvent):
+                if len(event.value) > MAX_SCALAR:
+                    raise _Refused(line, f"value longer than {MAX_SCALAR:,} characters")
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = self.resolve(ScalarNode, event.value, event.implicit)
+                node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+                if event.anchor is not None:
+                    anchors[event.anchor] = (node, 1)
+                done = (node, 1)
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    raise _Refused(line, f"nested deeper than {MAX_DEPTH} levels")
+                seq = isinstance(event, yaml.SequenceStartEvent)
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = self.resolve(SequenceNode if seq else MappingNode, None, event.implicit)
+                node = (SequenceNode if seq else MappingNode)(tag, [], event.start_mark, None,
+                                                              flow_style=event.flow_style)
+                if event.anchor is not None:
+                    anchors[event.anchor] = (node, -1)
+                stack.append([node, event.anchor, 1])
+                continue
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                node, anchor, size = stack.pop()
+                node.end_mark = event.end_mark
+                if isinstance(node, MappingNode) and len(node.value) % 2:
+                    raise _Refused(line, "mapping ends with a key without value")  # cannot happen
+                if isinstance(node, MappingNode):
+                    node.value = list(zip(node.value[0::2], node.value[1::2]))
+                if anchor is not None:
+                    anchors[anchor] = (node, size)
+                done = (node, size)
+            else:
+                raise _Refused(line, f"unexpected YAML event {type(event).__name__}")
+            node, size = done
+            if not stack:
+                root = node
+                break
+            parent = stack[-1]
+            parent[2] += size
+            if parent[2] > MAX_NODES:
+                raise _Refused(line, f"the document expands to more than {MAX_NODES:,} values "
+                                     "(too many aliases?)")
+            parent[0].value.append(node)
+        self.get_event()  # DocumentEnd
+        if not self.check_event(yaml.StreamEndEvent):
+            event = self.peek_event()
+            raise _Refused(event.start_mark.line + 1, "more than one YAML document in the file")
+        return root
+
+
+def _construct_mapping(loader: _Loader, node: MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     result = LineDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            raise _Refused(key_node.start_mark.line + 1, "a mapping key must be plain text, not a "
+                                                         "list or mapping")
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            raise _Refused(key_node.start_mark.line + 1, f"mapping key {key_node.value!r} must be text "
+                                                         "(quote it)")
         if key in result:
-            raise yaml.MarkedYAMLError(problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark)
+            raise _Refused(key_node.start_mark.line + 1, f"duplicate key {key!r}")
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = value_node.start_mark.line + 1
     return result
 
 
-def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+def _construct_sequence(loader: _Loader, node: SequenceNode) -> LineList:
     result = LineList(loader.construct_object(child, deep=True) for child in node.value)
     result.line = node.start_mark.line + 1
     result.item_lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor(Resolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(Resolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 # Dates stay strings ("2021-01-14"): the site prints them as written and JSON has no date type.
 _Loader.yaml_implicit_resolvers = {
     ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for ch, resolvers in Resolver.yaml_implicit_resolvers.items()
 }
 
 
-def load_yaml(path: Path, display: str | None = None):
-    """Parse the YAML file at ``path`` into :class:`LineDict` / :class:`LineList` / scalars.
-
-    ``display`` is the path used in messages (default ``str(path)``). Raises :class:`PlansiteError`
-    ``path:line: message`` when the file is missing or is not valid YAML.
-    """
-    shown = display or str(path)
+def parse_yaml(text: str, shown: str):
+    """Parse YAML ``text`` (file shown as ``shown``) into :class:`LineDict` / :class:`LineList` /
+    scalars, within the limits of this module. Raises :class:`PlansiteError` ``shown:line: …``
+    (one line) for invalid YAML or input past a limit."""
+    loader = None
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PlansiteError.at(shown, 0, f"cannot read file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise PlansiteError.at(shown, 0, f"not UTF-8 text ({exc.reason})") from None
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
+        loader = _Loader(text)  # PyYAML's reader checks the characters here
+        node = loader.compose_limited()
+        return None if node is None else loader.construct_document(node)
+    except _Refused as exc:
+        raise PlansiteError.at(shown, exc.line, exc.message) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if mark and exc.context_mark and mark.line >= len(text.splitlines()):
@@ -85,5 +224,66 @@ def load_yaml(path: Path, display: str | None = None):
         line = mark.line + 1 if mark else 0
         what = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
         raise PlansiteError.at(shown, line, f"YAML syntax error: {what}") from None
+    except yaml.reader.ReaderError as exc:
+        # libyaml counts bytes of the UTF-8 text, PyYAML's reader characters
+        head = text.encode("utf-8")[: exc.position].decode("utf-8", "replace") if _ParserBase else text[: exc.position]
+        line = head.count("\n") + 1 if isinstance(exc.position, int) else 0
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+        raise PlansiteError.at(shown, line, f"YAML syntax error: character {char!r} "
+                                            f"(U+{ord(char):04X}) is not allowed") from None
     except yaml.YAMLError as exc:
         raise PlansiteError.at(shown, 0, f"YAML syntax error: {exc}") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # a tag that cannot convert its value: !!int x, !!float abc, a 5,000-digit integer
+        raise PlansiteError.at(shown, 0, f"value cannot be converted: {exc}") from None
+    except RecursionError:
+        raise PlansiteError.at(shown, 0, "nested too deeply") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _scalar_constructor(original):
+    """Wrap a scalar constructor so that a conversion failure names the node's line."""
+
+    def construct(loader, node):
+        try:
+            return original(loader, node)
+        except (ValueError, TypeError, OverflowError) as exc:
+            raw = node.value if isinstance(node.value, str) else ""
+            shown = raw if len(raw) <= 40 else raw[:40] + "…"
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            why = "too many digits" if "digits" in str(exc) else "not a valid value"
+            raise _Refused(node.start_mark.line + 1, f"{tag} {shown!r}: {why}") from None
+
+    return construct
+
+
+for _tag in ("int", "float", "bool", "null", "binary", "timestamp"):
+    _full = f"tag:yaml.org,2002:{_tag}"
+    _Loader.add_constructor(_full, _scalar_constructor(SafeConstructor.yaml_constructors[_full]))
+
+
+def load_yaml(path: Path, display: str | None = None, root: Path | None = None):
+    """Read and parse the YAML file at ``path`` (see :func:`parse_yaml`).
+
+    ``display`` is the path used in messages (default ``str(path)``). With ``root``, the file
+    (after symlinks) must lie inside ``root`` (:func:`plansite.paths.readable_file`). Raises
+    :class:`PlansiteError` ``path:line: message`` when the file is missing, outside the project,
+    too large, not UTF-8 or not valid YAML.
+    """
+    shown = display or str(path)
+    if root is not None:
+        try:
+            path = paths.readable_file(root, path, shown)
+        except PlansiteError as exc:
+            if "does not exist" in exc.problems[0].message:
+                raise PlansiteError.at(shown, 0, "cannot read file: No such file or directory") from None
+            raise
+    data = paths.read_limited(Path(path), MAX_BYTES, shown)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PlansiteError.at(shown, line, f"not UTF-8 text ({exc.reason})") from None
+    return parse_yaml(text, shown)

@@ -1,10 +1,11 @@
-"""`build.py build` (plansite.cli.build_site): atomic output, one-line errors without tracebacks,
+"""`build.py build` (plansite.cli.build_site): the previous site kept on failure, one-line errors without tracebacks,
 progress and summary, and adding a sixth plan to a copied project."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -37,8 +38,11 @@ def test_failed_build_keeps_the_previous_site(project):
         build_site(project, site, quiet=True)
     assert [p.path for p in err.value.problems] == ["site_src/plans/cangshan-14th.yml"]
     assert tree_digest(site) == before
-    leftovers = [p.name for p in project.iterdir() if p.name.startswith(".site")]
-    assert leftovers == []
+    # beside the site: its build folder (only the published build: the failed one is removed)
+    # and the lock file
+    leftovers = sorted(p.name for p in project.iterdir() if p.name.startswith(".site"))
+    assert leftovers == [".site.builds", ".site.lock"]
+    assert [f".site.builds/{p.name}" for p in (project / ".site.builds").iterdir()] == [os.readlink(site)]
 
 
 BREAKS = {

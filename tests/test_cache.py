@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import posixpath
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -21,10 +22,9 @@ from plansite import incremental
 from plansite.cache import BuildCache
 from plansite.diff import UNORDERED_SEARCH_FILES, compare_manifests
 from plansite.incremental import build_outputs
-from plansite.indicator_pages import find_mentions, indicator_outputs
-from plansite.pages import Renderer, relurl
+from plansite.pages import relurl
 from plansite.project import load_project
-from plansite.site import site_outputs
+from plansite.site import site_outputs, split_outputs
 
 SLUGS = sorted(p.stem for p in (ROOT / "site_src" / "plans").glob("*.yml"))
 
@@ -41,12 +41,25 @@ def build(root: Path, cache_dir: Path):
     return build_outputs(root, root / "templates", BuildCache(cache_dir))
 
 
+def _indicator_lines(root: Path, slug: str) -> set[int]:
+    """Seed line numbers the plan's indicator file checks against the seed (its tables' line
+    ranges, rows' lines, quoted lines): an edit there would be refused by the validation."""
+    path = root / "site_src" / "indicators" / f"{slug}.yml"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    found = set()
+    for a, b in re.findall(r"\[(\d+),\s*(\d+)\]", text):
+        found.update(range(int(a), int(b) + 1))
+    found.update(int(n) for n in re.findall(r"\bline: (\d+)", text))
+    return found
+
+
 def edit_seed_line(root: Path, slug: str, rng: random.Random) -> None:
     """Change one comma of a random long body line of ``slug``'s seed; fix its checksum."""
     seed = root / "seeds" / f"{slug}.txt"
     lines = seed.read_text(encoding="utf-8").split("\n")
     candidates = [i for i, line in enumerate(lines) if len(line) > 40 and "，" in line
-                  and not line.startswith(("#", "|", "<")) and "\t" not in line]
+                  and not line.startswith(("#", "|", "<")) and "\t" not in line
+                  and i + 1 not in _indicator_lines(root, slug)]
     i = rng.choice(candidates)
     lines[i] = lines[i].replace("，", "；", 1)
     seed.write_text("\n".join(lines), encoding="utf-8")
@@ -62,8 +75,10 @@ def edit_metadata(root: Path, slug: str, rng: random.Random) -> None:
 def edit_indicator_note(root: Path, slug: str, rng: random.Random) -> None:
     path = root / "site_src" / "indicators" / f"{slug}.yml"
     text = path.read_text(encoding="utf-8")
-    assert "title: " in text
-    path.write_text(text.replace("title: ", f"title: 表{rng.randint(1, 99)}", 1), encoding="utf-8")
+    # the title must still occur in the seed (validated): drop its first character
+    edited = re.sub(r"(?m)^(\s*title: )(\S)(.{4,})$", r"\1\3", text, count=1)
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
 
 
 EDITS = [edit_seed_line, edit_metadata, edit_indicator_note]
@@ -91,14 +106,16 @@ def test_incremental_equals_clean_after_random_edits(project, tmp_path, monkeypa
     assert outputs_of(result) == pure
 
 
-def test_the_split_build_matches_the_indicator_module(tmp_path):
-    """The per-plan / cross-plan split writes what indicator_outputs gives for the whole project."""
+def test_the_split_build_matches_the_whole_project_build():
+    """Every plan on its own, then the cross-plan files from the cards: the very files of
+    site_outputs (pages, indicator tables and comparisons, API, text downloads, t2s table)."""
     project = load_project(ROOT)
-    renderer = Renderer(project, ROOT / "templates")
-    links = find_mentions(project, renderer, project.registry)
-    whole = indicator_outputs(project, renderer, project.registry, links)
-    ours = site_outputs(project, ROOT / "templates")
-    assert whole and all(ours[path] == text for path, text in whole.items())
+    whole = site_outputs(project, ROOT / "templates")
+    ours = split_outputs(project, ROOT / "templates")
+    assert any(p.startswith("indicators/") and p != "indicators/index.html" for p in whole)
+    assert {"assets/t2s.json", "downloads/cangshan-14th.md", "plans/cangshan-14th/full/index.html"} <= whole.keys()
+    assert ours.keys() == whole.keys()
+    assert [p for p in whole if ours[p] != whole[p]] == []
 
 
 def test_templates_registry_and_code_version_invalidate_every_plan(project, tmp_path, monkeypatch):
@@ -178,3 +195,22 @@ def test_relurl_is_posix_relpath_without_the_file_system():
         target = rng.choice(urls) + rng.choice(["", "#L12"])
         base = rng.choice(bases)
         assert relurl(target, base) == reference(target, base), (target, base)
+
+
+def test_a_published_file_edited_in_place_does_not_leak_into_the_next_build(project, build_py):
+    """Published plan files are hard links into the cache: an in-place edit of one (same size)
+    is noticed, the plan is rebuilt, and the next site is the clean one."""
+    site = project / "site"
+    assert build_py("--root", project, "build", "--quiet", "--site", site).returncode == 0
+    clean = (site / "manifest.json").read_text(encoding="utf-8")
+    page = site / "plans" / "cangshan-14th" / "index.html"
+    with open(page, "r+b") as f:  # in place: the same inode, the same size
+        data = f.read()
+        f.seek(0)
+        f.write(data.replace("仓山".encode(), "苍山".encode(), 1))
+    assert page.read_bytes() != data and len(page.read_bytes()) == len(data)
+    again = build_py("--root", project, "build", "--site", site)
+    assert again.returncode == 0, again.stderr
+    assert "plansite: rendered cangshan-14th" in again.stderr
+    assert page.read_bytes() == data
+    assert (site / "manifest.json").read_text(encoding="utf-8") == clean

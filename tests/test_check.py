@@ -92,9 +92,48 @@ def plant_unknown_plan(root: Path) -> tuple[str, int, str]:
     return "site_src/corrections/nowhere-14th.yml", 0, "unknown plan"
 
 
+def plant_nan_value(root: Path) -> tuple[str, int, str]:
+    n = line_of(root / IND, "target: {year: 2025, value: 1500}")
+    replace_line(root / IND, n, "value: 1500}", "value: .nan}")
+    return IND, n, "not a finite number"
+
+
+def plant_title_not_in_source(root: Path) -> tuple[str, int, str]:
+    n = line_of(root / IND, "title: ")
+    replace_line(root / IND, n, "title: ", "title: 不在原文中的")
+    return IND, line_of(root / IND, "  - id: main"), "does not occur"  # reported at the table
+
+
+def plant_stale_alias(root: Path) -> tuple[str, int, str]:
+    n = line_of(root / REG, "aliases: [地区生产总值（GDP）")
+    replace_line(root / REG, n, "aliases: [", "aliases: [从未印出的名称, ")
+    return REG, line_of(root / REG, "  - id: gdp"), "used by no row"  # reported at the entry
+
+
+def plant_indicators_of_unknown_plan(root: Path) -> tuple[str, int, str]:
+    (root / INDICATORS / "nowhere-14th.yml").write_text(
+        (root / IND).read_text(encoding="utf-8").replace("plan: cangshan-14th", "plan: nowhere-14th"),
+        encoding="utf-8")
+    return f"{INDICATORS}/nowhere-14th.yml", 0, "unknown plan"
+
+
+def plant_other_indicator_source(root: Path) -> tuple[str, int, str]:
+    n = line_of(root / IND, "source: ")
+    replace_line(root / IND, n, "seeds/cangshan-14th.txt", "seeds/nowhere.txt")
+    return IND, n, "is not the plan's source"
+
+
+def plant_bad_date(root: Path) -> tuple[str, int, str]:
+    n = line_of(root / PLAN, "approved_on: ")
+    replace_line(root / PLAN, n, '"2021-01-14"', '"2021-02-30"')
+    return PLAN, n, "not a real calendar date"
+
+
+INDICATORS = "site_src/indicators"
 PLANTS = [plant_broken_yaml, plant_bad_kind, plant_bad_correction, plant_bad_indicator,
           plant_bad_registry, plant_checksum_mismatch, plant_invalid_utf8, plant_nul_byte,
-          plant_unknown_plan]
+          plant_unknown_plan, plant_nan_value, plant_title_not_in_source, plant_stale_alias,
+          plant_indicators_of_unknown_plan, plant_other_indicator_source, plant_bad_date]
 
 
 def test_the_project_is_clean(project):
@@ -137,3 +176,18 @@ def test_toc_mismatch_is_a_warning_not_an_error(project, build_py):
     assert any(ln.startswith(f"warning: seeds/cangshan-14th.txt:{n}: ") for ln in result.stderr.splitlines()), \
         result.stderr
     assert "ok: 5 plans" in result.stdout
+
+
+@pytest.mark.parametrize("plant", PLANTS, ids=lambda f: f.__name__[len("plant_"):])
+def test_build_refuses_every_input_check_refuses(project, plant):
+    """One validation: the build stops with exactly the problems check reports, and writes nothing."""
+    from plansite.cli import build_site
+    from plansite.errors import PlansiteError
+
+    plant(project)
+    found = [str(p) for p in check_project(project)]
+    assert found
+    with pytest.raises(PlansiteError) as err:
+        build_site(project, project / "site", quiet=True)
+    assert [str(p) for p in err.value.problems] == found
+    assert not (project / "site").exists()

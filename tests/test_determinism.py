@@ -76,7 +76,9 @@ def test_editing_one_chapter_line_changes_only_that_plan(project):
     assert f"plans/{slug}/source/index.html" in diff.changed
     assert f"api/plans/{slug}.json" in diff.changed
     outside = [p for p in changed
-               if not p.startswith((f"plans/{slug}/", f"api/plans/{slug}.json", "pagefind/"))]
+               if not p.startswith((f"plans/{slug}/", f"api/plans/{slug}.json", "pagefind/",
+                                    f"downloads/{slug}.txt", f"downloads/{slug}.md"))]
+    assert f"downloads/{slug}.txt" in diff.changed      # the plan's whole-text downloads follow its text
     assert outside == [], outside
     # the other chapters of the same plan are untouched too
     assert not [p for p in changed if p.startswith(f"plans/{slug}/chapter-") and "chapter-3/" not in p]

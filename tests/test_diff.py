@@ -47,7 +47,8 @@ def test_indicator_changes_are_semantic_lines():
 @pytest.fixture(scope="module")
 def two_sites(tmp_path_factory):
     """A copied project built twice: before and after a planted indicator change (仓山 GDP
-    target 1500 → 1600) and a one-character edit of a chapter line."""
+    target 1500 → 1600, in the seed's table and the indicator file) and a one-character edit of
+    a chapter line."""
     from conftest import copy_project
 
     base = tmp_path_factory.mktemp("diff")
@@ -57,7 +58,13 @@ def two_sites(tmp_path_factory):
     n = line_of(ind, "target: {year: 2025, value: 1500}")
     lines = ind.read_text(encoding="utf-8").split("\n")
     lines[n - 1] = lines[n - 1].replace("value: 1500}", "value: 1600}")
+    lines = [ln.replace("'902.27', '1500',", "'902.27', '1600',") for ln in lines]
     ind.write_text("\n".join(lines), encoding="utf-8")
+    # the printed table says so too (a build refuses a parsed value that the source does not print)
+    cangshan = root / "seeds/cangshan-14th.txt"
+    cangshan.write_text(cangshan.read_text(encoding="utf-8").replace("\t902.27\t1500\t", "\t902.27\t1600\t", 1),
+                        encoding="utf-8")
+    update_checksum(root, "cangshan-14th")
     seed = root / "seeds/taijiang-14th.txt"
     m = line_of(seed, "## 第二章")
     body = line_of(seed, "，", start=m + 2)
@@ -117,3 +124,112 @@ def test_against_a_revision_uses_a_temporary_worktree(built_site, build_py, tmp_
                                capture_output=True, text=True).stdout
     assert str(tmp_path) not in worktrees
     assert list(tmp_path.iterdir()) == []
+
+
+# --- manifests are untrusted: only paths inside each site are read -----------------------------
+
+
+def fake_site(folder, files: dict[str, str], extra: dict[str, str] | None = None):
+    """A site folder with ``files`` written and a manifest listing them plus ``extra``
+    (``{manifest path: sha256}``), written like the real one (``indent=1``)."""
+    import hashlib
+
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = {}
+    for rel, text in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text, encoding="utf-8")
+        entries[rel] = {"sha256": hashlib.sha256(text.encode()).hexdigest(), "size": len(text)}
+    for rel, digest in (extra or {}).items():
+        entries[rel] = {"sha256": digest, "size": 1}
+    (folder / "manifest.json").write_text(json.dumps({"files": entries}, ensure_ascii=False, indent=1) + "\n",
+                                          encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def outside(tmp_path):
+    """A page outside both sites whose text must never be printed."""
+    secret = tmp_path / "outside" / "secret.html"
+    secret.parent.mkdir()
+    secret.write_text("<main><p>SECRET-TEXT</p></main>", encoding="utf-8")
+    return secret
+
+
+@pytest.mark.parametrize("kind", ["dotdot", "absolute", "symlinked-file", "symlinked-folder"])
+def test_diff_refuses_manifest_paths_outside_the_site(tmp_path, outside, build_py, kind):
+    page = {"index.html": "<main><p>same</p></main>"}
+    old = fake_site(tmp_path / "old", page)
+    entry = {"dotdot": "../outside/secret.html", "absolute": str(outside),
+             "symlinked-file": "leak.html", "symlinked-folder": "sub/secret.html"}[kind]
+    new = fake_site(tmp_path / "new", page, {entry: "0" * 64})
+    if kind == "symlinked-file":
+        (new / "leak.html").symlink_to(outside)
+    if kind == "symlinked-folder":
+        (new / "sub").symlink_to(outside.parent, target_is_directory=True)
+    fake_site(old, page, {entry: "1" * 64})  # "changed" in both: the diff would read it
+    result = build_py("diff", old, new)
+    assert result.returncode == 2, result.stdout
+    assert "SECRET-TEXT" not in result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    # a symlink leads out of the new site only; the other entries leave both sites
+    refused = [new] if kind.startswith("symlinked") else [old, new]
+    assert len(lines) == len(refused), lines
+    for line, site in zip(lines, refused):
+        manifest = site / "manifest.json"
+        n = line_of(manifest, json.dumps(entry, ensure_ascii=False) + ":")
+        assert line.startswith(f"{manifest}:{n}: entry {entry!r} "), lines
+        assert line.endswith("; refused")
+
+
+def test_diff_refuses_a_symlink_out_of_a_site_without_manifest(tmp_path, outside, build_py):
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "index.html").write_text("<main><p>a</p></main>", encoding="utf-8")
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "index.html").symlink_to(outside)
+    result = build_py("diff", old, new)
+    assert result.returncode == 2 and "SECRET-TEXT" not in result.stdout + result.stderr
+    assert result.stderr.strip() == f"{new / 'index.html'}:0: symlink to a file outside the site; refused"
+
+
+def test_diff_accepts_paths_inside_the_site(tmp_path, build_py):
+    """The check refuses only what leaves the site: a symlink inside it is fine."""
+    old = fake_site(tmp_path / "old", {"index.html": "<main><p>one</p></main>"})
+    new = fake_site(tmp_path / "new", {"index.html": "<main><p>two</p></main>", "a/b.html": "<main>b</main>"})
+    (new / "alias").symlink_to("a", target_is_directory=True)
+    fake_site(new, {"index.html": "<main><p>two</p></main>", "a/b.html": "<main>b</main>"},
+              {"alias/b.html": "2" * 64})
+    result = build_py("diff", old, new)
+    assert result.returncode == 1, result.stderr
+    assert "+two" in result.stdout and "  + alias/b.html" in result.stdout
+
+
+def test_diff_reports_a_broken_manifest_at_its_line(tmp_path, build_py):
+    old = fake_site(tmp_path / "old", {"index.html": "x"})
+    new = fake_site(tmp_path / "new", {"index.html": "y"})
+    (new / "manifest.json").write_text('{"files": {\n "index.html": \n}', encoding="utf-8")
+    result = build_py("diff", old, new)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{new / 'manifest.json'}:3: not valid JSON"), result.stderr
+
+
+def test_diff_refuses_a_manifest_symlinked_out_of_its_site(tmp_path, outside, build_py):
+    old = fake_site(tmp_path / "old", {"index.html": "x"})
+    foreign = fake_site(tmp_path / "foreign", {"index.html": "y"}, {"../outside/secret.html": "0" * 64})
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "index.html").write_text("y", encoding="utf-8")
+    (new / "manifest.json").symlink_to(foreign / "manifest.json")
+    result = build_py("diff", old, new)
+    assert result.returncode == 2 and "SECRET-TEXT" not in result.stdout + result.stderr
+    assert result.stderr.strip() == f"{new / 'manifest.json'}:0: resolves outside the site; refused"
+
+
+def test_diff_of_two_published_sites_follows_their_symlinks(two_sites, build_py):
+    """build.py build publishes `site` as a symlink to its build folder: diff reads through it."""
+    old, new, _ = two_sites
+    assert old.is_symlink() and new.is_symlink()
+    result = build_py("diff", old, new)
+    assert result.returncode == 1 and "changed pages" in result.stdout, result.stderr

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import posixpath
 import re
 from html import unescape
 from pathlib import Path
 
 import pytest
 
+from plansite.cells import plain
 from plansite.indicator_pages import MIN_MENTION, download_path, indicator_url, table_url
 from plansite.project import load_project
 from plansite.site import site_outputs
@@ -34,7 +36,7 @@ def test_every_table_has_a_page_with_one_row_per_indicator(built):
     assert len(tables) == 7
     for slug, table in tables:
         html = _page(out, table_url(slug, table.id))
-        row_ids = re.findall(r'<tr id="row-(\d+)">', html)
+        row_ids = re.findall(r'<tr id="row-(\d+)"', html)
         assert [int(i) for i in row_ids] == list(range(1, len(table.rows) + 1)), (slug, table.id)
         for row in table.rows:
             assert f"source/#L{row.line}" in html
@@ -52,9 +54,13 @@ def test_completion_rows_show_status_and_reason(built):
     project, out = built
     table = next(t for t in project.get("taijiang-14th").tables if t.kind == "completion")
     html = _page(out, table_url("taijiang-14th", table.id))
-    statuses = re.findall(r'<dd class="status-(met|not_met|not_assessable)">', html)
+    statuses = re.findall(r'<dd class="status-(met|partly|not_met|not_comparable|not_assessable)">', html)
     assert len(statuses) == len(table.rows)
     assert "无法判断" in html and "完成情况的判断规则" in html
+    # the verdict is in the printed table's own row, not only far below it
+    for i, status in enumerate(statuses, start=1):
+        row = html.split(f'<tr id="row-{i}"', 1)[1].split("</tr>", 1)[0]
+        assert f'class="status status-{status}"' in row, i
 
 
 def test_charts_are_accessible_and_match_the_numbers(built):
@@ -68,7 +74,25 @@ def test_charts_are_accessible_and_match_the_numbers(built):
     gdp = table.rows[0]
     desc = re.search(r'<desc id="c-main-1-d">([^<]+)</desc>', html).group(1)
     assert f"{gdp.baseline.value:g}" in desc and f"{gdp.target.value:g}" in desc
+    svg = html.split('aria-labelledby="c-main-1-t c-main-1-d"', 1)[1].split("</svg>", 1)[0]
+    ticks = [float(t) for t in re.findall(r'<text class="tick"[^>]*>([^<]+)</text>', svg)]
+    assert len(ticks) >= 3 and ticks[0] <= gdp.baseline.value and ticks[-1] >= gdp.target.value
+    assert "单位：亿元" in svg and 'class="axis"' in svg
+    # a data table alternative follows each chart
+    after = html.split('aria-labelledby="c-main-1-t c-main-1-d"', 1)[1].split("</figure>", 1)[0]
+    assert "图表数据" in after and "<td>902.27</td>" in after and "<td>1500</td>" in after
     assert "<script" not in html
+
+
+def test_close_values_get_an_axis_that_shows_the_difference(built):
+    """福州 常住人口城镇化率 planned 76, achieved 74.99: the axis starts near the values."""
+    _, out = built
+    html = _page(out, table_url("fuzhou-15th", "completion-14th"))
+    svg = html.split('aria-labelledby="c-completion-14th-4-t', 1)[1].split("</svg>", 1)[0]
+    ticks = [float(t) for t in re.findall(r'<text class="tick"[^>]*>([^<]+)</text>', svg)]
+    assert ticks[0] > 0 and ticks[0] <= 74.99 and ticks[-1] >= 76
+    xs = [float(x) for x in re.findall(r'class="pt pt-(?:target|achieved)" (?:cx|x)="([\d.]+)"', svg)]
+    assert abs(xs[0] - xs[1]) > 30   # px apart, not on top of each other (then the legend)
 
 
 def test_downloads_csv_has_bom_and_one_line_per_row_and_json_matches(built):
@@ -100,15 +124,67 @@ def test_plan_api_gains_indicator_tables(built):
 def test_comparison_page_lists_every_plan_with_the_indicator(built):
     project, out = built
     registry = project.registry
-    gdp = registry.get("gdp")
-    expected = {d.plan.short_title for d in project.plans for t in d.tables for r in t.rows
-                if registry.resolve(r.key) is gdp}
-    assert len(expected) >= 3
+    ids = {"gdp", "gdp-growth"}
+    expected = [(d.plan.slug, t.id, i) for d in project.plans for t in d.tables
+                for i, r in enumerate(t.rows, start=1) if registry.resolve(r.key).id in ids]
+    assert len({s for s, _, _ in expected}) >= 3
     html = _page(out, indicator_url("gdp"))
-    shown = set(re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', html))
-    assert shown == expected
+    for slug, table_id, i in expected:
+        assert f'../../plans/{slug}/indicators/{table_id}/#row-{i}"' in html, (slug, table_id, i)
+    # level and growth on one page; no separate page for the growth indicator
+    assert "地区生产总值增长" in html and "indicators/gdp-growth/index.html" not in out
+    # rows are named by the period of their own table
+    assert "福州“十四五”完成情况" in html and "福州“十五五”目标" in html
+    assert "台江区“十三五”完成情况" in html
     index = _page(out, "indicators/")
-    assert f'href="{indicator_url("gdp").replace("indicators/", "")}"' in index or 'href="gdp/"' in index
+    assert 'href="gdp/"' in index
+
+
+def test_comparison_normalises_units_and_flags_the_rest(built):
+    _, out = built
+    html = _page(out, indicator_url("pm25"))
+    assert "毫克/立方米" in html and "已换算为微克/立方米" in html
+    assert "33（原表 0.033）" in html       # taijiang 2015 0.033 毫克/立方米
+    assert "单位：微克/立方米" in html and "PM<sub>2.5</sub>" in html
+    gdp = _page(out, indicator_url("gdp"))
+    assert "15100（原表 1.51）" in gdp        # fuzhou 1.51 万亿元
+    fdi = _page(out, indicator_url("fdi"))
+    assert "不能换算" in fdi or "亿元人民币" in fdi
+
+
+def test_comparison_downloads_and_definition(built):
+    project, out = built
+    html = _page(out, indicator_url("gdp"))
+    assert "定义" in html and "可比价格" in html and "越高越好" in html
+    text = out["downloads/indicator-gdp.csv"]
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    doc = json.loads(out["downloads/indicator-gdp.json"])
+    assert len(rows) == len(doc["rows"]) >= 7
+    fz = next(r for r in rows if r["plan"] == "fuzhou-15th" and r["table"] == "completion-14th")
+    assert fz["achieved_value"] == "15100" and fz["shown_unit"] == "亿元" and fz["unit"] == "万亿元"
+    assert fz["label"] == "福州“十四五”完成情况" and fz["period_end"] == "2025"
+    assert 'href="../../downloads/indicator-gdp.csv"' in html
+
+
+def test_indicators_index_lists_every_indicator_once(built):
+    project, out = built
+    index = _page(out, "indicators/")
+    registry = project.registry
+    used = {registry.resolve(r.key).id for d in project.plans for t in d.tables for r in t.rows}
+    groups = {registry.get(i).growth_of or i for i in used}
+    pages = {p.split("/")[1] for p in out if re.fullmatch(r"indicators/[a-z0-9-]+/index.html", p)}
+    for gid in groups:
+        name = registry.get(gid).name
+        assert name in unescape(index), gid
+    for gid in pages:
+        tables = {(d.plan.slug, t.id) for d in project.plans for t in d.tables for r in t.rows
+                  if (registry.resolve(r.key).growth_of or registry.resolve(r.key).id) == gid}
+        assert len(tables) >= 2, gid          # a page only where there is something to compare
+    single = groups - pages
+    assert single and all(f'href="{indicator_url(g).replace("indicators/", "")}"' not in index
+                          for g in single)
+    assert index.count("<li><a href=") >= len(single)
 
 
 def test_chapter_mentions_link_to_indicators_the_text_names(built):
@@ -120,12 +196,16 @@ def test_chapter_mentions_link_to_indicators_the_text_names(built):
         for path, html in out.items():
             if not path.startswith(f"plans/{data.plan.slug}/chapter-") and not path.startswith(f"plans/{data.plan.slug}/part-"):
                 continue
-            main = unescape(html.split("<main", 1)[1].split("本页提及的指标")[0])
-            linked = set(re.findall(r'indicators/([a-z0-9-]+)/">', html.split("本页提及的指标")[-1])) \
-                if "本页提及的指标" in html else set()
+            main = html.split("<main", 1)[1].split("本页提及的指标")[0]
+            main = unescape(main) + unescape(re.sub(r"<[^>]+>", "", main))  # PM<sub>2.5</sub> → PM2.5
+            tail = html.split("本页提及的指标")[-1] if "本页提及的指标" in html else ""
+            linked = dict(re.findall(r'<li data-indicator="([a-z0-9-]+)"><a href="([^"]+)"', tail))
             for entry in names.values():
-                named = any(len(a) >= MIN_MENTION and a in main for a in entry.aliases)
+                named = any(len(a) >= MIN_MENTION and plain(a) in main for a in entry.aliases)
                 assert named == (entry.id in linked), (path, entry.id)
+                if named:   # the link goes to a page that exists
+                    target = posixpath.normpath(posixpath.join(posixpath.dirname(path), linked[entry.id].split("#")[0]))
+                    assert f"{target}/index.html" in out, (path, linked[entry.id])
                 checked += named
     assert checked > 0
 

@@ -223,7 +223,7 @@ def test_non_number_target_value(tmp_path):
     with pytest.raises(PlansiteError) as e:
         load_tables(root, "cangshan-14th")
     assert str(e.value) == (f"site_src/indicators/cangshan-14th.yml:{line}: "
-                            'row 1: target.value "1500x" is not a number')
+                            'table main row 1: target.value "1500x" is not a number')
     assert len(str(e.value).splitlines()) == 1
 
 
@@ -256,7 +256,7 @@ def test_check_tables_collects_all_problems(tmp_path):
                .replace("attribute: binding", "attribute: mandatory", 1))
     (root / "site_src/indicators/cangshan-14th.yml").write_text(bad, encoding="utf-8")
     problems = [str(p) for p in check_tables(root, "cangshan-14th")]
-    assert any("attribute 'mandatory' is not expected or binding" in p for p in problems)
+    assert any('''attribute must be one of 'expected' or 'binding', not "mandatory"''' in p for p in problems)
     assert any("'902.28'" in p and "printed fields" in p for p in problems)
     assert any("人均预期寿命X" in p and "indicator_registry.yml" in p for p in problems)
     assert all(p.startswith("site_src/indicators/cangshan-14th.yml:") for p in problems)
@@ -274,7 +274,7 @@ def test_missing_file_and_unknown_key(tmp_path):
     with pytest.raises(PlansiteError) as e:
         load_tables(root, "cangshan-14th")
     assert str(e.value) == (f"site_src/indicators/cangshan-14th.yml:{_line_of(bad, 'colour')}: "
-                            "row 1: unknown key 'colour'")
+                            "table main row 1: unknown field 'colour'")
 
 
 def test_registry_errors_name_file_and_line(tmp_path):
@@ -286,8 +286,8 @@ def test_registry_errors_name_file_and_line(tmp_path):
     with pytest.raises(PlansiteError) as e:
         load_registry(root)
     assert str(e.value) == (f"site_src/indicator_registry.yml:{_line_of(bad, 'direction: down')}"
-                            ": indicator registered-unemployment: direction 'down' is not "
-                            "higher or lower")
+                            ": indicator registered-unemployment: direction must be one of "
+                            "'higher' or 'lower', not \"down\"")
     dup = text.replace("aliases: [人均地区生产总值增长]", "aliases: [人均地区生产总值增长, 人均GDP]")
     path.write_text(dup, encoding="utf-8")
     with pytest.raises(PlansiteError) as e:
@@ -305,4 +305,4 @@ def test_block_style_value_error_points_at_the_value_line(tmp_path):
     with pytest.raises(PlansiteError) as e:
         load_tables(root, "cangshan-14th")
     assert str(e.value) == (f"site_src/indicators/cangshan-14th.yml:{_line_of(bad, 'value: abc')}"
-                            ': row 2: target.value "abc" is not a number')
+                            ': table main row 2: target.value "abc" is not a number')

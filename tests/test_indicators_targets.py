@@ -13,7 +13,8 @@ from plansite.downloads import all_tables_csv, json_text, table_csv, table_json
 from plansite.indicators import (
     Growth, IndicatorRow, Outcome, Registry, RegistryEntry, Value)
 from plansite.targets import (
-    MET, NOT_ASSESSABLE, NOT_MET, assess, assess_table, compare, count_by_attribute,
+    MET, NOT_ASSESSABLE, NOT_COMPARABLE, NOT_MET, PARTLY, assess, assess_table, compare,
+    count_assessments, count_by_attribute, definition_change,
     count_by_category, count_quantified, growth_check, growth_checks, implied_cagr,
     table_summary)
 
@@ -130,13 +131,64 @@ def test_real_completion_rows(tables, registry):
     assert fz["20"].status == MET                                     # 97.5 vs （97%以上）
     assert fz["12"].status == NOT_ASSESSABLE                          # 不高于全省平均水平
     assert fz["22"].status == NOT_ASSESSABLE                          # achieved is text
+    # row 9: 43.45 ≥ 35 in numbers, but note 4 says the 统计口径 changed (产值 for 增加值)
+    assert fz["9"].status == NOT_COMPARABLE and fz["9"].definition_note.startswith("注4")
+    assert fz["9"].parts[0].status == MET
     tj = {a.row.seq: a for a in assess_table(tables.table("taijiang-14th", "completion-13th"),
                                             registry)}
-    assert tj["8"].status == NOT_ASSESSABLE and "不可比" in tj["8"].reason   # 7.8亿元人民币
+    # 实际利用外资 (7.8亿元人民币) and 固定资产投资 refer to note 2 (个别指标数据口径调整)
+    assert tj["8"].status == NOT_COMPARABLE and "口径调整" in tj["8"].reason
+    assert tj["5"].status == NOT_COMPARABLE
     assert tj["17"].status == MET                                     # PM2.5 0.02 < 0.035
-    assert tj["1"].status == MET                                      # 600.81 vs 570左右
+    # GDP: level 600.81 ≥ 570左右 met, growth 6.2% < 9%左右 not met → judged separately
+    assert tj["1"].status == PARTLY and tj["1"].basis == "both"
+    assert [(p.basis, p.status) for p in tj["1"].parts] == [("value", MET), ("growth", NOT_MET)]
+    assert "600.81" in tj["1"].reason and "6.2" in tj["1"].reason
     assert tj["6"].status == NOT_MET                                  # 245.3 vs 644.8
     assert tj["7"].status == MET and tj["7"].basis == "growth"        # planned value "/"
+
+
+def test_definition_change_needs_a_note_naming_the_definition():
+    from plansite.indicators import Footnote
+    row = _completion_row(Value(2025, 35.0), Value(2025, 43.0))
+    notes = [Footnote("1.", "[]为累计数。", 1), Footnote("2.", "统计口径发生改变。", 2)]
+    assert definition_change(row, notes) is None          # the row cites no note
+    row.notes = ["1."]
+    assert definition_change(row, notes) is None          # a note, but not on 口径
+    assert assess(row, _reg(), notes).status == MET
+    row.notes = ["1.", "2."]
+    assert definition_change(row, notes) == "注2：统计口径发生改变。"
+    a = assess(row, _reg(), notes)
+    assert a.status == NOT_COMPARABLE and a.parts[0].status == MET
+    row.notes, row.note = [], "完成情况为另一指标（口径调整）"
+    assert assess(row, _reg(), notes).status == NOT_COMPARABLE
+
+
+def test_level_and_growth_judged_separately():
+    reg = _reg()
+    both_met = assess(_completion_row(Value(2020, 570.0, qualifier="about"), Value(2020, 600.0),
+                                      Growth("annual", 9.0), Growth("annual", 9.5)), reg)
+    assert both_met.status == MET and both_met.basis == "both"
+    mixed = assess(_completion_row(Value(2020, 570.0), Value(2020, 600.0),
+                                   Growth("annual", 9.0), Growth("annual", 6.2)), reg)
+    assert mixed.status == PARTLY and "总量" in mixed.reason and "增速" in mixed.reason
+    none_met = assess(_completion_row(Value(2020, 570.0), Value(2020, 500.0),
+                                      Growth("annual", 9.0), Growth("annual", 6.2)), reg)
+    assert none_met.status == NOT_MET
+    # growth only judged when the level cannot be: the level side stays not assessable
+    one = assess(_completion_row(Value(2020, 570.0), None, Growth("annual", 9.0),
+                                 Growth("annual", 9.1)), reg)
+    assert one.status == MET and one.basis == "growth"
+    assert [p.status for p in one.parts] == [NOT_ASSESSABLE, MET]
+    counts = count_assessments([both_met, mixed, none_met, one])
+    assert counts == {MET: 2, PARTLY: 1, NOT_MET: 1, NOT_COMPARABLE: 0, NOT_ASSESSABLE: 0}
+
+
+def test_real_growth_gap_is_explained_as_prices(tables, registry):
+    c = growth_check(tables.row("cangshan-14th", "main", "地区生产总值（GDP）"), registry)
+    assert c.flagged and c.real_growth and "可比价格" in c.explanation
+    c = growth_check(tables.row("taishang-14th", "main", "社会消费品零售额"), registry)
+    assert c.flagged and not c.real_growth and "可比价格" not in c.explanation
 
 
 def test_counts(tables):
@@ -177,7 +229,9 @@ def test_table_json(tables, registry):
     d = table_json(t, registry)
     assert len(d["rows"]) == 18 and d["summary"]["completion"]["not_assessable"] >= 1
     assert d["rows"][7]["cells"][7] == "7.8亿元人民币"
-    assert d["rows"][7]["assessment"]["status"] == NOT_ASSESSABLE
+    assert d["rows"][7]["assessment"]["status"] == NOT_COMPARABLE
+    assert d["rows"][0]["assessment"]["status"] == PARTLY
+    assert [p["status"] for p in d["rows"][0]["assessment"]["parts"]] == [MET, NOT_MET]
     text = json_text(d)
     assert json.loads(text) == json.loads(json_text(table_json(t, registry)))
     assert text == json_text(table_json(t, registry)) and text.endswith("\n")

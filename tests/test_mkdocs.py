@@ -11,8 +11,8 @@ import urllib.request
 
 from conftest import ROOT, copy_project, update_checksum
 
-#: `python -m mkdocs` in a copied project must load this checkout's plansite (not another install)
-ENV = dict(os.environ, PYTHONPATH=str(ROOT))
+#: The subprocesses import this checkout's ``plansite`` (not another checkout's editable install).
+ENV = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
 
 
 def test_mkdocs_build_strict_passes_and_writes_every_kind_of_page(tmp_path):

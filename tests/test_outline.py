@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from plansite.model import OUTLINE_KINDS, SourceLine
-from plansite.numbering import match_marker
-from plansite.parse import parse_document, squash
+from plansite.parser.levels import match_marker
+from plansite.parser import parse_document
+from plansite.parser.normalize import squash
 from plansite.project import load_project
 
 ROOT = Path(__file__).resolve().parent.parent

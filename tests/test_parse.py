@@ -2,7 +2,7 @@
 run-in item titles, footnotes, boxes, PDF-broken tables and dropped lines.
 
 Examples come from the seeds (line numbers of the seed files) or are synthetic; each test states
-the rule it checks, so that a regression in :mod:`plansite.parse` makes it fail.
+the rule it checks, so that a regression in :mod:`plansite.parser` makes it fail.
 """
 
 from __future__ import annotations
@@ -13,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from plansite.model import SourceLine
-from plansite.numbering import cn_to_int, int_to_cn, match_marker
-from plansite.parse import clean_line, drop_rule, ends_sentence, parse_document
+from plansite.parser.levels import cn_to_int, int_to_cn, match_marker
+from plansite.parser import parse_document
+from plansite.parser.chrome import find_chrome
+from plansite.parser.lines import clean_line
+from plansite.parser.paragraphs import ends_sentence
 from plansite.project import load_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,7 +107,7 @@ def test_clean_line(raw, expected):
     ("2020年", None), ("12.实施", None), ("奋进新征程，谱写新篇章。", None), ("40", "page-number"),
 ])
 def test_drop_rule(text, rule):
-    assert drop_rule(text) == rule
+    assert find_chrome([text]).get(0) == rule
 
 
 @pytest.mark.parametrize("text, strict, expected", [
@@ -288,3 +291,45 @@ def test_note_list_under_a_table_is_not_items():
     assert [(i.id, i.lines[0]) for i in items] == [("chapter-1-1-1", 3), ("chapter-1-2-1", 10)]
     notes = [n.text for n in doc.find("chapter-1-1-1").children if n.kind == "paragraph"]
     assert notes == ["注：", "1. 指标表“-”表示暂无基础数据。", "2. []为累计数。"]
+
+
+def test_a_line_on_no_page_is_an_error():
+    """Every source line is on a page, in the 目录 or dropped; a line lost by the tree is reported
+    as ``source:line`` (the loader raises, ``check`` reports it)."""
+    from plansite.errors import PlansiteError
+    from plansite.parser.document import check_placed, unplaced_lines
+
+    texts = ["第一章 总则", "第一节 指标", "正文第一段。", "正文第二段。"]
+    doc = _synthetic(texts, ["章", "节"])
+    lines = [SourceLine(i + 1, t) for i, t in enumerate(texts)]
+    assert unplaced_lines(doc, lines) == []
+    section = doc.body[0].children[0]
+    section.children = section.children[:1]  # lose the paragraph of line 4
+    assert unplaced_lines(doc, lines) == [4]
+    with pytest.raises(PlansiteError) as err:
+        check_placed("seeds/t.txt", doc, lines)
+    assert str(err.value.problems[0]).startswith("seeds/t.txt:4: ")
+
+
+def test_bold_run_in_leads_are_kept_on_the_paragraph():
+    """cangshan 74: "**——综合实力实现跃升。**招商引资…" — the lead is flagged, the text whole."""
+    para = node_at(plan_data("cangshan-14th").doc, 74)
+    assert para.lead == "——综合实力实现跃升。" and para.text.startswith("——综合实力实现跃升。招商引资")
+    doc = _synthetic(["第一章 总则", "第一段。", "**整行粗体的说明。**", "普通段落。"], ["章"])
+    assert [p.lead for p in doc.walk() if p.kind == "paragraph"] == ["", "", ""]
+
+
+@pytest.mark.parametrize("texts", [
+    ["**", "建议（一）", "第1节", "", ")第二章注：目 录关于印发第1节", "现印发给你们关于制定通过)"],
+    ["\ufeff", "第一章", "\ufeff", "正文。"],
+    ["一、", "\u200b", "", "1."],
+    ["目录", "", "第一章 1", "第一章"],
+])
+def test_odd_text_never_raises_and_every_line_is_placed(texts):
+    """Markup-only, invisible-only and marker-only lines (found by fuzzing) neither crash the parser
+    nor leave a line off the pages."""
+    from plansite.parser.document import unplaced_lines
+
+    for levels in ([], ["一、", "1."], ["章", "节"]):
+        doc = _synthetic(texts, levels)
+        assert unplaced_lines(doc, [SourceLine(i + 1, t) for i, t in enumerate(texts)]) == []

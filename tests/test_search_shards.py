@@ -109,3 +109,26 @@ def test_the_search_page_merges_the_shards(sharded_site, single_bundle_site, bro
     assert "找到" in sharded[0]
     assert sharded[0] == single[0]              # same number of pages found
     assert sorted(sharded[1]) == sorted(single[1]) and len(sharded[1]) == 6   # 全部规划 + 5 plans
+
+
+def test_an_incomplete_pagefind_bundle_fails_the_build_in_one_line(project, monkeypatch):
+    """Pagefind 1.5.2 exits 0 when its writes fail (disk full): the build checks what it wrote."""
+    from plansite import search
+    from plansite.cli import build_site
+    from plansite.errors import PlansiteError
+
+    def half_written(site_dir, output=None):
+        out = output or site_dir / search.BUNDLE_DIR
+        # pagefind.js written, then the disk filled up: the entry file is cut short
+        script = f"mkdir -p '{out}' && echo '//' > '{out}/pagefind.js' && printf '{{\"vers' > '{out}/pagefind-entry.json'"
+        return ["sh", "-c", script], {}
+
+    monkeypatch.setattr(search, "pagefind_command", half_written)
+    site = project / "site"
+    with pytest.raises(PlansiteError) as err:
+        build_site(project, site, quiet=True)
+    assert len(err.value.problems) == 1
+    line = str(err.value.problems[0])
+    assert "pagefind-entry.json" in line and "\n" not in line
+    assert not site.exists()  # nothing published
+    assert search.bundle_problem(project) == "pagefind wrote no pagefind.js (disk full?)"

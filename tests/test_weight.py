@@ -79,7 +79,10 @@ def own_assets_gzip(site: Path, page_path: Path) -> int:
     total = gz("".join(page.inline).encode()) if page.inline else 0
     for ref in page.assets:
         assert "://" not in ref and not ref.startswith("//"), f"{page_path}: external asset {ref}"
-        target = (page_path.parent / ref.split("#")[0].split("?")[0]).resolve()
+        path = ref.split("#")[0].split("?")[0]
+        # 404.html is served at any URL: its assets are root-absolute (mkdocs site_url path, "/" here)
+        base = site if path.startswith("/") and page_path.name == "404.html" else page_path.parent
+        target = (base / path.lstrip("/")).resolve() if base is site else (base / path).resolve()
         assert target.is_file() and site.resolve() in target.parents, f"{page_path}: missing asset {ref}"
         total += gz(target.read_bytes())
     return total

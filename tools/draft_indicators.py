@@ -433,7 +433,8 @@ ROW_ORDER = ["line", "lines", "extra_lines", "cells", "quote", "seq", "category"
 
 def to_yaml(doc: dict) -> str:
     """Readable YAML: one key per line, values and cells in flow style."""
-    out = [f"# Indicator tables of {doc['source']}. Drafted by tools/draft_indicators.py and",
+    out = ["# yaml-language-server: $schema=../schemas/indicators.schema.json",
+           f"# Indicator tables of {doc['source']}. Drafted by tools/draft_indicators.py and",
            "# checked row by row against the source; this file is the reviewed truth.",
            f"plan: {doc['plan']}", f"source: {doc['source']}", "tables:"]
     for t in doc["tables"]:

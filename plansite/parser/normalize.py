@@ -71,7 +71,7 @@ class Normalized:
         return self.pos[end - 1] + 1
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=65536)
 def normalize(printed: str) -> Normalized:
     """The :class:`Normalized` view of one printed line (see the module docstring)."""
     folded = [_char(ch) for ch in printed]

@@ -1,5 +1,11 @@
-/* Plansite search page: loads the Pagefind index only when the reader starts using the box
-   (first focus or input), then searches all plans, optionally filtered by plan. */
+/* Plansite search page. Pagefind is the engine; this script loads it only when the reader starts
+   using the box (first focus or input), then:
+   - converts traditional characters to simplified with assets/t2s.json (built from OpenCC);
+   - ranks the pages that contain each query term as printed (the exact phrase, not only its
+     segmented words) first, and with a quoted term (“…” or "…") shows only those pages;
+   - shows, per page, the paragraphs holding the phrase, linked to the paragraph's own anchor with
+     a text fragment (#id:~:text=…) so that the browser marks the term on landing;
+   - shows 20 pages at a time, with a "more results" button. */
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -9,11 +15,23 @@
   var select = document.getElementById("plan");
   var status = document.getElementById("search-status");
   var list = document.getElementById("results");
+  var more = document.getElementById("more");
+  var PAGE = 20;          // pages shown per step
+  var CHECKED = 150;      // pages whose text is fetched to check for the exact phrase
   var loading = null;
   var latest = 0;
+  var t2s = {};
+  var shown = [];
+  var shownCount = 0;
 
   function load() {
     if (!loading) {
+      var table = fetch(new URL("assets/t2s.json", root).href).then(function (r) {
+        return r.ok ? r.json() : { t: "", s: "" };
+      }).then(function (data) {
+        var t = Array.from(data.t || ""), s = Array.from(data.s || "");
+        t.forEach(function (c, i) { t2s[c] = s[i]; });
+      });
       loading = import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
         return pagefind.options({ baseUrl: root.pathname, excerptLength: 40 }).then(function () {
           /* an index of many plans comes in shards: merge the other bundles listed in shards.json */
@@ -33,8 +51,8 @@
             if (name === wanted) option.selected = true;
             select.appendChild(option);
           });
-          return pagefind;
-        });
+          return table;
+        }).then(function () { return pagefind; });
       }).catch(function (error) {
         loading = null;
         status.textContent = "检索索引加载失败：" + error;
@@ -51,74 +69,176 @@
     return node;
   }
 
-  function excerpt(html) {
-    /* Pagefind's excerpts are escaped text with <mark> around the hits: keep only those marks. */
+  function simplify(text) {
+    return Array.from(text).map(function (c) { return t2s[c] || c; }).join("");
+  }
+
+  /* The query as terms: quoted parts (“…” "…" 「…」) are required phrases; the rest split at spaces. */
+  function parse(query) {
+    var terms = [], required = [];
+    var rest = query.replace(/[“"「『]([^”"」』]+)[”"」』]/g, function (_, phrase) {
+      phrase = phrase.replace(/\s+/g, "");
+      if (phrase) { terms.push(phrase); required.push(phrase); }
+      return " ";
+    });
+    rest.split(/\s+/).forEach(function (t) {
+      t = t.replace(/["“”「」『』]/g, "");
+      if (t) terms.push(t);
+    });
+    return { terms: terms, required: required };
+  }
+
+  function has(text, term) {
+    return text.toLowerCase().indexOf(term.toLowerCase()) >= 0;
+  }
+
+  function clean(title) {
+    return (title || "").replace(/\s*¶\S*链接与引用\s*$/, "").trim();   // the permalink's hidden label
+  }
+
+  /* Pagefind's excerpts are escaped text with <mark> around the hits: keep only those marks. */
+  function pagefindExcerpt(html) {
     var p = el("p", "excerpt");
-    var parts = html.split(/<\/?mark>/);
-    parts.forEach(function (part, i) {
+    html.split(/<\/?mark>/).forEach(function (part, i) {
       var text = new DOMParser().parseFromString(part, "text/html").documentElement.textContent;
       p.appendChild(i % 2 ? el("mark", "", text) : document.createTextNode(text));
     });
     return p;
   }
 
-  function render(results, query) {
-    list.textContent = "";
-    results.forEach(function (r) {
-      var li = el("li", "result");
-      var plan = (r.meta && r.meta.plan) || ((r.filters && r.filters.plan) || [])[0] || "";
-      li.appendChild(el("p", "result-plan", plan));
-      var h = el("h2", "result-title");
-      var a = el("a", "", (r.meta && r.meta.title) || r.url);
-      a.href = r.url;
-      h.appendChild(a);
-      li.appendChild(h);
-      var title = ((r.meta && r.meta.title) || "").replace(/\s+/g, "");
-      var subs = (r.sub_results || []).filter(function (s) {
-        return s.url.indexOf("#") > 0 && s.title.replace(/\s+/g, "") !== title;   // the chapter heading itself: shown as the title
-      });
-      if (subs.length) {
-        var ul = el("ul", "sub-results");
-        subs.slice(0, 3).forEach(function (s) {
-          var item = el("li");
-          var link = el("a", "", s.title);
-          link.href = s.url;
-          item.appendChild(link);
-          item.appendChild(excerpt(s.excerpt));
-          ul.appendChild(item);
-        });
-        li.appendChild(ul);
-      } else {
-        li.appendChild(excerpt(r.excerpt));
-      }
-      list.appendChild(li);
+  /* A window of ``text`` around the first ``term``, with every occurrence of the terms marked. */
+  function phraseExcerpt(text, terms) {
+    var lower = text.toLowerCase();
+    var at = lower.indexOf(terms[0].toLowerCase());
+    var start = Math.max(0, at - 30), end = Math.min(text.length, at + terms[0].length + 50);
+    var slice = (start > 0 ? "…" : "") + text.slice(start, end) + (end < text.length ? "…" : "");
+    var p = el("p", "excerpt");
+    var pattern = new RegExp("(" + terms.map(function (t) {
+      return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    }).join("|") + ")", "gi");
+    slice.split(pattern).forEach(function (part, i) {
+      if (part) p.appendChild(i % 2 ? el("mark", "", part) : document.createTextNode(part));
     });
+    return p;
+  }
+
+  /* #id:~:text=prefix-,term,-suffix : the browser scrolls to the term in that paragraph and marks
+     it. The context runs back and forward to the nearest punctuation (at most 10 characters), so that
+     the match is this occurrence; when the browser cannot match it (or has no text fragments) it
+     goes to the paragraph's id instead, which is then highlighted as the page's :target. */
+  function fragmentLink(url, id, text, term) {
+    var at = text.indexOf(term);
+    var enc = function (s) { return encodeURIComponent(s).replace(/-/g, "%2D").replace(/,/g, "%2C").replace(/&/g, "%26"); };
+    var stop = /[\s，。、；：！？“”‘’（）《》「」]/;
+    var head = Array.from(text.slice(0, at)), tail = Array.from(text.slice(at + term.length));
+    var i = head.length;
+    while (i > 0 && head.length - i < 10 && !stop.test(head[i - 1])) i--;
+    var j = 0;
+    while (j < tail.length && j < 10 && !stop.test(tail[j])) j++;
+    var before = head.slice(i).join(""), after = tail.slice(0, j).join("");
+    var directive = (before ? enc(before) + "-," : "") + enc(term) + (after ? ",-" + enc(after) : "");
+    return url.split("#")[0] + "#" + id + ":~:text=" + directive;
+  }
+
+  /* Paragraphs and headings of the page holding the first term, each with the heading it is under. */
+  function hits(data, terms) {
+    var out = [], heading = "";
+    (data.anchors || []).forEach(function (a) {
+      var text = clean(a.text);
+      if (/^h[1-6]$/.test(a.element)) heading = text;
+      // the page's h1 is the result's title already
+      if (a.id && text && has(text, terms[0]) && !/^(h1|aside|section|article|nav|details)$/.test(a.element)) {
+        out.push({ id: a.id, text: text, heading: /^h[1-6]$/.test(a.element) ? text : heading });
+      }
+    });
+    return out;
+  }
+
+  function renderOne(r) {
+    var li = el("li", "result" + (r.exact ? " exact" : ""));
+    var plan = (r.data.meta && r.data.meta.plan) || ((r.data.filters && r.data.filters.plan) || [])[0] || "";
+    li.appendChild(el("p", "result-plan", plan));
+    var h = el("h2", "result-title");
+    var a = el("a", "", clean(r.data.meta && r.data.meta.title) || r.data.url);
+    a.href = r.data.url;
+    h.appendChild(a);
+    li.appendChild(h);
+    var found = r.exact ? hits(r.data, r.terms) : [];
+    if (found.length) {
+      var ul = el("ul", "sub-results");
+      found.slice(0, 3).forEach(function (hit) {
+        var item = el("li");
+        var link = el("a", "", hit.heading || clean(r.data.meta && r.data.meta.title));
+        // a heading's words recur in the breadcrumbs and the outline: plain #id (the heading is then highlighted)
+        link.href = hit.heading === hit.text ? r.data.url.split("#")[0] + "#" + hit.id
+          : fragmentLink(r.data.url, hit.id, hit.text, r.terms[0]);
+        item.appendChild(link);
+        item.appendChild(phraseExcerpt(hit.text, r.terms));
+        ul.appendChild(item);
+      });
+      if (found.length > 3) ul.appendChild(el("li", "more-hits", "本页另有" + (found.length - 3) + "处"));
+      li.appendChild(ul);
+    } else if (r.exact) {
+      li.appendChild(phraseExcerpt(r.data.content, r.terms));
+    } else {
+      li.appendChild(el("p", "partial", "只含检索词的一部分："));
+      li.appendChild(pagefindExcerpt(r.data.excerpt));
+    }
+    return li;
+  }
+
+  function showMore() {
+    var next = shown.slice(shownCount, shownCount + PAGE);
+    next.forEach(function (r) { list.appendChild(renderOne(r)); });
+    shownCount += next.length;
+    more.hidden = shownCount >= shown.length;
+    if (!more.hidden) more.textContent = "显示更多结果（还有" + (shown.length - shownCount) + "个）";
   }
 
   function search() {
-    var query = input.value.trim();
+    var raw = input.value.trim();
     var ticket = ++latest;
     var params = new URLSearchParams();
-    if (query) params.set("q", query);
+    if (raw) params.set("q", raw);
     if (select.value) params.set("plan", select.value);
     history.replaceState(null, "", params.toString() ? "?" + params : location.pathname);
-    if (!query) {
-      list.textContent = "";
+    list.textContent = "";
+    more.hidden = true;
+    if (!raw) {
       status.textContent = "";
       return;
     }
     status.textContent = "正在检索…";
     load().then(function (pagefind) {
+      var query = simplify(raw);
+      var parsed = parse(query);
       var options = select.value ? { filters: { plan: select.value } } : {};
-      return pagefind.search(query, options);
-    }).then(function (found) {
-      if (ticket !== latest) return null;
-      return Promise.all(found.results.slice(0, 20).map(function (r) { return r.data(); })).then(function (data) {
-        if (ticket !== latest) return;
-        render(data, query);
-        status.textContent = found.results.length
-          ? "找到 " + found.results.length + " 个相关页面" + (found.results.length > 20 ? "，显示前 20 个" : "") + "。"
-          : "没有找到“" + query + "”。";
+      return pagefind.search(parsed.terms.join(" "), options).then(function (found) {
+        if (ticket !== latest) return null;
+        var checked = found.results.slice(0, CHECKED);
+        return Promise.all(checked.map(function (r) { return r.data(); })).then(function (data) {
+          if (ticket !== latest) return;
+          var ranked = data.map(function (d) {
+            var text = d.content || "";
+            return { data: d, terms: parsed.terms, exact: parsed.terms.every(function (t) { return has(text, t); }),
+                     required: parsed.required.every(function (t) { return has(text, t); }) };
+          }).filter(function (r) { return r.required; });
+          var exact = ranked.filter(function (r) { return r.exact; });
+          var partial = parsed.required.length ? [] : ranked.filter(function (r) { return !r.exact; });
+          shown = exact.concat(partial);
+          shownCount = 0;
+          var rest = parsed.required.length ? [] : found.results.slice(CHECKED);
+          var words = "“" + parsed.terms.join("”“") + "”";
+          var note = query !== raw ? "已将“" + raw + "”转为简体“" + query + "”检索。" : "";
+          if (!shown.length && !rest.length) {
+            status.textContent = note + "没有找到" + words + "。";
+            return;
+          }
+          status.textContent = note + "找到 " + exact.length + " 个含" + words + "的页面" +
+            (partial.length ? "，另有 " + partial.length + " 个页面只含其中的词（排在后面）" : "") +
+            (rest.length ? "；相关度较低的 " + rest.length + " 个页面未列出" : "") + "。";
+          showMore();
+        });
       });
     });
   }
@@ -131,13 +251,14 @@
     timer = setTimeout(search, 250);
   });
   select.addEventListener("change", search);
+  more.addEventListener("click", showMore);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     clearTimeout(timer);
     search();
   });
   var initial = new URLSearchParams(location.search);
-  if (initial.get("q")) {                 // arrived from a submitted form or a shared link
+  if (initial.get("q")) {                 // arrived from a submitted form, the header box or a shared link
     input.value = initial.get("q");
     search();
   }

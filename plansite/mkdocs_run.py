@@ -1,0 +1,168 @@
+"""Running MkDocs for ``build.py build``: :func:`build_site` builds the project with MkDocs into
+a fresh folder and publishes it atomically (:mod:`plansite.publish`), collecting MkDocs' log
+lines as progress, warnings and one-line problems.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import sys
+import time
+from pathlib import Path
+
+from .errors import PlansiteError, Problem
+from .publish import publish
+
+#: Errors of the disk as a whole, whatever file they hit.
+DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+
+
+class _LogCollector(logging.Handler):
+    """Collects MkDocs' log records during a build; echoes INFO/WARNING lines to ``stream``
+    (progress) unless ``quiet``; ERROR records are kept for the error report instead."""
+
+    def __init__(self, stream, quiet: bool):
+        super().__init__(logging.DEBUG)
+        self.stream, self.quiet = stream, quiet
+        self.warnings: list[str] = []
+        self.errors: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            self.errors.append(message)
+            return
+        if record.levelno >= logging.WARNING:
+            self.warnings.append(message)
+        elif message.startswith("warning: "):
+            self.warnings.append(message[len("warning: "):])
+        if not self.quiet and record.levelno >= logging.INFO:
+            print(message if record.levelno < logging.WARNING else f"warning: {message}",
+                  file=self.stream, flush=True)
+
+
+def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quiet: bool = False,
+               stream=None) -> dict:
+    """Build the project at ``root`` and publish it at ``site_dir``; return a summary dict.
+
+    MkDocs builds (with ``root/config_file``; the plansite plugin reads the project beside that
+    file) into a fresh build folder beside ``site_dir``, which becomes a symlink to it only when
+    the build succeeded (see :func:`plansite.publish.publish`: lock, permissions, atomic swap,
+    clean-up of interrupted builds). On failure the previous site is untouched, no build folder
+    is left, and :class:`PlansiteError` is raised with the problems (``path:line: message``;
+    file-system failures as one line naming the folder).
+
+    Progress lines (one per plan parsed and rendered, MkDocs' own messages) go to ``stream``
+    (default stderr) unless ``quiet``; a line saying the build waits for another one always
+    does. The summary has ``site`` (path), ``plans``, ``pages`` (HTML files), ``files``,
+    ``warnings`` (list of ``str``) and ``seconds``.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    root = Path(root).resolve()
+    stream = stream or sys.stderr
+    started = time.monotonic()
+    logger = logging.getLogger("mkdocs")
+    collector = _LogCollector(stream, quiet)
+    saved = logger.level, logger.propagate
+    logger.addHandler(collector)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    plugin = None
+
+    def build_into(folder: Path) -> None:
+        nonlocal plugin
+        try:
+            # ``watch`` only matters to `mkdocs serve`; a copied project may lack the folders it names
+            config = load_config(str(root / config_file), site_dir=str(folder), watch=[])
+            plugin = config.plugins.get("plansite")
+            build(config)
+        except PlansiteError:
+            raise
+        except OSError as exc:
+            raise _file_error(exc, folder, root) from None
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - MkDocs, template errors…: lines, no traceback
+            if isinstance(exc.__cause__, OSError):
+                raise _file_error(exc.__cause__, folder, root) from None
+            raise _as_error(exc, plugin, collector, config_file, root) from None
+
+    def say(line: str) -> None:
+        print(line, file=stream, flush=True)
+
+    def warn(line: str) -> None:
+        collector.warnings.append(line)
+        if not quiet:
+            say(f"warning: {line}")
+
+    try:
+        published = publish(Path(site_dir), build_into, label=_label(Path(site_dir), root), say=say, warn=warn)
+    finally:
+        logger.removeHandler(collector)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+    files = [p for p in published.rglob("*") if p.is_file()]
+    project = getattr(plugin, "project", None)
+    return {
+        "site": str(Path(site_dir)),
+        "plans": len(project.plans) if project is not None else 0,
+        "files": len(files),
+        "pages": sum(1 for p in files if p.suffix == ".html"),
+        "warnings": collector.warnings,
+        "seconds": round(time.monotonic() - started, 2),
+    }
+
+
+def _label(path: Path, root: Path) -> str:
+    """How problems name ``path``: relative to the project root when inside it, else as given."""
+    try:
+        return Path(path).absolute().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _file_error(exc: OSError, folder: Path, root: Path) -> Exception:
+    """A file-system failure during the MkDocs run. Writing into the build ``folder`` (or a
+    full or read-only disk) is left to :func:`plansite.publish.publish`, which names the
+    folder; failing to read an input becomes a problem at that file."""
+    name = Path(exc.filename) if exc.filename else None
+    if name is None or name == folder or folder in name.parents or exc.errno in DISK_ERRORS:
+        return exc
+    return PlansiteError.at(_label(name, root), 0, f"cannot read: {exc.strerror or exc}")
+
+
+def _as_error(exc: BaseException, plugin, collector: _LogCollector, config_file: str,
+              root: Path | None = None) -> PlansiteError:
+    """The :class:`PlansiteError` behind a failed MkDocs build.
+
+    The plansite plugin keeps the original error (``plugin.error``), so its problems come out
+    exactly; a Jinja2 template error names its template and line; anything else (an invalid
+    ``mkdocs.yml``, another plugin's error) becomes problems at ``config_file`` with MkDocs' own
+    error messages."""
+    import jinja2
+
+    stashed = getattr(plugin, "error", None)
+    if isinstance(stashed, PlansiteError):
+        return stashed
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        shown = exc.filename or exc.name or "templates"
+        if root is not None and Path(shown).is_absolute() and Path(shown).is_relative_to(root):
+            shown = Path(shown).relative_to(root).as_posix()
+        return PlansiteError.at(shown, exc.lineno or 0, f"template error: {exc.message}")
+    if isinstance(exc, jinja2.TemplateError):
+        return PlansiteError.at("templates", 0, f"template error: {type(exc).__name__}: {exc}")
+    messages = [m for m in collector.errors if m.strip()]
+    text = str(exc).strip()
+    if text and not text.startswith("Aborted with") and text not in messages:
+        messages.append(text)
+    if not messages:
+        messages = [f"{type(exc).__name__}: {text or 'the build failed'}"]
+    problems = []
+    for message in messages:
+        for line in message.splitlines():
+            if line.strip():
+                problems.append(Problem(config_file, 0, " ".join(line.split())))
+    return PlansiteError(problems)
+
+

@@ -1,0 +1,210 @@
+"""``parse_document``: corrected source lines → :class:`~plansite.model.Document`.
+
+Stages, top to bottom (each in its own module):
+
+1. :mod:`.lines` — the line model (paragraph per line, blank after every line, hard-wrapped,
+   flattened) and the cleaned, normalised lines;
+2. :mod:`.chrome` — page chrome (named rules) and the editor's ``drop`` ranges are dropped, each
+   drop listed in ``Document.dropped``;
+3. :mod:`.toc` — the 目录, labelled or not;
+4. :mod:`.levels` — the numbering levels, from the metadata's ``levels`` or from evidence;
+5. :mod:`.front` — title block, adoption line, notice and preface before the first heading,
+   and the facts they state;
+6. :mod:`.body` — headings, tables and paragraphs into the tree.
+
+:func:`unplaced_lines` checks that every source line is accounted for.
+"""
+
+from __future__ import annotations
+
+from ..errors import PlansiteError, Problem
+from ..model import Document, Dropped, FrontFacts, Node, SourceLine
+from ..plans import Plan
+from .body import BodyParser, _Open
+from .chrome import find_chrome
+from .front import find_titles, split_front
+from .headings import heading_like
+from .levels import MAX_DEPTH, detect_levels, match_marker
+from .lines import Line, build_lines, clean_line
+from .normalize import squash
+from .toc import check_toc, find_toc, parse_toc
+
+#: Node kinds whose title is a heading shown on a page.
+HEADING_KINDS = ("part", "chapter", "section", "subsection", "item", "box")
+
+
+def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
+    """Parse the corrected source lines of ``plan`` into a :class:`Document`.
+
+    Never raises for odd text: what cannot be placed is a paragraph; doubts and fallbacks are
+    returned as ``Document.warnings`` (:class:`~plansite.errors.Problem`, ``plan.source:line``).
+    """
+    source = plan.source
+    lines, model, width = build_lines(source_lines)
+    warnings: list[Problem] = []
+    dropped: list[Dropped] = []
+    chrome = find_chrome([ln.text for ln in lines])
+    live: list[Line] = []
+    for k, line in enumerate(lines):
+        rule = chrome.get(k) if line.text else None
+        rule = rule or next((d.rule for d in plan.drop if d.first <= line.number <= d.last), None)
+        if rule and line.text:
+            dropped.append(Dropped(line.number, line.raw if not line.piece else line.text, rule))
+        else:
+            live.append(line)
+    toc_span = find_toc(live)
+    after_toc = toc_span[2] if toc_span else 0
+    # A notice may number its own points (一、…): the body starts after the first title block.
+    first_title = find_titles(live, 0, (toc_span[0] if toc_span[0] >= 0 else toc_span[1]) if toc_span else len(live))
+    if first_title and first_title[0][-1] + 1 > after_toc:
+        after_toc = first_title[0][-1] + 1
+    levels = list(plan.levels)
+    if not levels:
+        evidence = []
+        for line in live[after_toc:]:
+            marker = match_marker(line.text) if line.text else None
+            if marker and marker.level != "专栏" and heading_like(marker):
+                evidence.append((marker, not evidence))
+        levels, notes = detect_levels(evidence)
+        first_line = next((ln.number for ln in live[after_toc:] if ln.text), 1)
+        for note in notes:
+            warnings.append(Problem(source, first_line, note))
+        if not levels:
+            levels = ["一、"]
+            if any(ln.text for ln in live[after_toc:]):
+                warnings.append(Problem(source, 0, "no numbered headings found: levels default to 一、"))
+    body_start = _body_start(live, after_toc, levels)
+    facts = FrontFacts()
+    split = split_front(live, toc_span, body_start, facts)
+    parser = BodyParser(source, levels, model in ("hard-wrapped", "flattened"), width, plan.table_ranges,
+                        max_depth=None if plan.levels else MAX_DEPTH)
+    front = _front_nodes(live, split, parser)
+    parser.stack = []
+    parser.reset_paragraph()
+    parser.parse(live[body_start:])
+    if not plan.levels:
+        warnings += _doubts(source, parser)
+    toc_lines = live[split.toc_start:split.toc_end] if split.toc_start >= 0 else []
+    toc = parse_toc(toc_lines)
+    doc = Document(front=front, body=parser.roots, toc=toc, dropped=dropped, warnings=warnings + parser.warnings,
+                   facts=facts, line_model=model, levels=levels)
+    if toc_span and not toc:
+        doc.warnings.append(Problem(source, toc_lines[0].number if toc_lines else 0, "目录 found but it lists no entries"))
+    doc.warnings += check_toc(source, doc, levels)
+    if not facts.title and any(ln.text for ln in live):
+        doc.warnings.append(Problem(source, 0, "no plan title found in the front matter"))
+    elif facts.title and facts.notice_title and facts.title_lines and facts.title_lines[0] == facts.notice_lines[0]:
+        doc.warnings.append(Problem(source, facts.notice_lines[0], "no title block: the plan title is taken "
+                                                                   "from the issuing notice's title"))
+    return doc
+
+
+
+def _doubts(source: str, parser: BodyParser) -> list[Problem]:
+    """Warnings on an outline read from detected levels: numbered lines left as text, headings
+    whose title reads like a paragraph or a sentence, headings without text (a 目录 missed)."""
+    out = []
+    if parser.as_text:
+        line, number = parser.as_text[0]
+        out.append(Problem(source, line, f"{len(parser.as_text)} numbered line(s) read as text, not headings "
+                                         f"(first: {number}); check the outline or set `levels`"))
+    headings = [n for root in parser.roots for n in root.walk() if n.kind in HEADING_KINDS and n.kind != "box"]
+    for node in headings:
+        if len(node.title) > 60:
+            out.append(Problem(source, node.lines[0], f"heading {node.number} has a {len(node.title)}-character "
+                                                      f"title: a paragraph read as a heading?"))
+        elif node.title[-1:] in ("，", ",", "；", ";"):
+            out.append(Problem(source, node.lines[0], f"heading {node.number} ends with {node.title[-1]!r}: "
+                                                      f"a sentence read as a heading?"))
+    empty = [n for n in headings[:-1] if not n.children]
+    if len(empty) >= 2:
+        out.append(Problem(source, empty[0].lines[0], f"{len(empty)} headings have no text of their own "
+                                                      f"(first: {empty[0].number}): a 目录 read as body headings?"))
+    return out
+
+
+def _body_start(lines: list[Line], start: int, levels: list[str]) -> int:
+    """Index of the first heading of the body: the first line at or after ``start`` with a marker
+    of a used level that reads as a heading — a top-level one numbered 1, or any level when it
+    opens the text mid-way (then the first such marker)."""
+    for i in range(start, len(lines)):
+        if not lines[i].text:
+            continue
+        marker = match_marker(lines[i].text)
+        if marker and marker.level in levels and heading_like(marker):
+            return i
+    return len(lines)
+
+
+def _front_nodes(lines: list[Line], split, parser: BodyParser) -> list[Node]:
+    """The front-matter nodes: title block / notice, 目录, preface."""
+    nodes = []
+    pieces = [("notice", 0, split.notice_end)]
+    if split.toc_start >= 0:
+        pieces.append(("toc", split.toc_start, split.toc_end))
+    if split.preface_start >= 0:
+        pieces.append(("preface", split.preface_start, split.body_start))
+    for kind, start, end in pieces:
+        chunk = [ln for ln in lines[start:end] if ln.text]
+        if not chunk:
+            continue
+        if kind == "notice":
+            title = "印发通知" if split.is_notice else "标题"
+        elif kind == "toc":
+            title = "目录"
+        else:
+            title = squash(chunk[0].text) if split.preface_labelled else "引言"
+        node = Node(kind, id=kind, title=title, lines=(chunk[0].number, chunk[-1].number))
+        parser.ids.add(kind)
+        if kind == "toc":
+            rows = []
+            body = chunk[1:] if squash(chunk[0].norm) == "目录" else chunk
+            for ln in body:
+                cells = [c.strip() for c in ln.raw.replace("**", "").replace("<b>", "").replace("</b>", "").split("\t")]
+                rows.append([c for c in cells if c])
+            if rows:
+                node.children.append(Node("table", id="toc-t1", rows=rows, lines=(body[0].number, body[-1].number)))
+        else:
+            parser.stack = [_Open(node, "")]
+            parser.reset_paragraph()
+            parser.in_front = kind == "notice"
+            body = [ln for ln in lines[start:end]]
+            if kind == "preface" and split.preface_labelled:
+                body = body[1:] if body and body[0].text else body
+            parser.parse(body, front=True)
+            parser.stack = []
+            parser.in_front = False
+        nodes.append(node)
+    parser.reset_paragraph()
+    return nodes
+
+
+def unplaced_lines(doc: Document, lines: list[SourceLine]) -> list[int]:
+    """Source lines with text that are on no page: not inside a rendered node's line range (a
+    heading, paragraph or table, or the 目录), and not dropped by a named rule. A line holding
+    only markup (``**``, ``##``) has no text. ``[]`` when every
+    line is accounted for."""
+    covered: set[int] = {d.line for d in doc.dropped}
+    for node in doc.walk():
+        if node.kind in ("paragraph", "table", "toc"):
+            covered.update(range(node.lines[0], node.lines[1] + 1))
+        elif node.kind == "preface" and node.title != "引言":
+            covered.add(node.lines[0])  # the 前言/序言 heading line
+        elif node.kind in HEADING_KINDS:
+            covered.update(range(node.lines[0], _title_end(node) + 1))
+    return [sl.number for sl in lines if clean_line(sl.text)[0] and sl.number not in covered]
+
+
+def _title_end(node: Node) -> int:
+    """Last source line of a heading's title (a title wrapped onto following lines)."""
+    first_child = min((c.lines[0] for c in node.children), default=node.lines[1])
+    return max(node.lines[0], first_child - 1) if node.children else node.lines[1]
+
+
+def check_placed(source: str, doc: Document, lines: list[SourceLine]) -> None:
+    """Raise :class:`PlansiteError` ``source:line: …`` for every source line on no page (see
+    :func:`unplaced_lines`)."""
+    missing = unplaced_lines(doc, lines)
+    if missing:
+        raise PlansiteError([Problem(source, n, "this line is on no page (not in the outline, the 目录 or a "
+                                                "dropped line): a parser bug") for n in missing[:20]])

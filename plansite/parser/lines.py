@@ -1,0 +1,134 @@
+"""The line model: how the lines of a plan text relate to its paragraphs, decided from evidence.
+
+Plan texts reach us in four shapes, told apart by measuring the text (never by its origin):
+
+- ``paragraph-per-line``: a web page or word-processor copy, one paragraph per line (a page
+  break may still cut a paragraph over two lines);
+- ``blank-after-every-line``: the same with a blank line after every line (blank lines then
+  carry no information);
+- ``hard-wrapped``: PDF text broken at a fixed width (:func:`detect_wrap`): a full line goes on
+  on the next one;
+- ``flattened``: a whole PDF text run into one line, its line breaks turned into spaces
+  (:func:`is_flattened`): the line is split back into its printed lines at those spaces and
+  then read as hard-wrapped text. All pieces keep the source line number.
+
+:func:`build_lines` returns :class:`Line` objects (the printed text cleaned of extraction markup,
+and its normalised view for recognition) and the model's name, reported as an info line and in
+the plan JSON.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ..model import SourceLine
+from .normalize import norm
+
+_MARKUP = [(re.compile(r"</?b>"), ""), (re.compile(r"\*\*"), "")]
+_HEADING = re.compile(r"^#{1,6}\s*")
+#: White space and invisible characters around a line (byte-order mark, zero-width space included).
+_BLANKS = " \t\r\n\v\f\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
+_SPLIT_CJK = re.compile(r"[\u4e00-\u9fff][ \u3000\u00a0]+[\u4e00-\u9fff]")
+
+
+@dataclass
+class Line:
+    """One line as the parser reads it.
+
+    ``number``: 1-based source line; ``raw``: the source text (tabs and ``**`` kept, for tables and
+    bold run-in titles); ``text``: printed text without markup, outer white space stripped;
+    ``norm``: its normalised view (see :mod:`plansite.parser.normalize`); ``md``: marked as a
+    markdown heading; ``piece``: index of the piece within a flattened source line (0 otherwise).
+    """
+
+    number: int
+    raw: str
+    text: str
+    norm: str
+    md: bool = False
+    piece: int = 0
+
+
+def display_width(text: str) -> int:
+    """Width of ``text`` in half-width columns (CJK and full-width characters count 2)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def clean_line(raw: str) -> tuple[str, bool]:
+    """``raw`` without extraction markup, and whether it was marked as a markdown heading.
+
+    ``"## **二、加强…**  "`` → ``("二、加强…", True)``. Inner spaces are kept; outer white space,
+    including the full-width space U+3000 and the no-break space, is stripped.
+    """
+    text = raw.strip(_BLANKS)
+    is_heading = bool(_HEADING.match(text))
+    text = _HEADING.sub("", text)
+    for pattern, repl in _MARKUP:
+        text = pattern.sub(repl, text)
+    return text.strip(_BLANKS), is_heading
+
+
+def is_flattened(text: str) -> bool:
+    """Whether one line is a flattened PDF text: at least 300 characters with at least 8 spaces
+    between two Chinese characters (the printed line breaks; prose never spaces words)."""
+    return len(text) >= 300 and len(_SPLIT_CJK.findall(text)) >= 8
+
+
+def detect_wrap(texts: list[str]) -> tuple[bool, int]:
+    """Whether the texts are hard-wrapped (PDF extraction) and at what width, in columns (the
+    widest of the lines of the common width).
+
+    Hard-wrapped when there are at least 20 non-blank lines, over 30 % of them have the same width
+    (±2 columns), that width is a printed line's (24 to 80 columns: a newspaper column to a
+    page), and at least half of those full lines are prose (hold ``，、。；``: a run of 目录 entries
+    or headings of one width is not a wrap). A short text is never taken for hard-wrapped.
+    """
+    filled = [t for t in texts if t]
+    widths = [display_width(t) for t in filled]
+    if len(widths) < 20:
+        return False, 0
+    common = max(set(widths), key=lambda w: (sum(1 for x in widths if abs(x - w) <= 2), -w))
+    full = [t for t, x in zip(filled, widths) if abs(x - common) <= 2]
+    share = len(full) / len(widths)
+    prose = sum(1 for t in full if re.search(r"[，、。；,;]", t)) / len(full)
+    return (share > 0.3 and 24 <= common < 80 and prose >= 0.5), max(x for x in widths if abs(x - common) <= 2)
+
+
+def blank_after_every_line(lines: list[SourceLine]) -> bool:
+    """Whether (nearly) every non-blank line is followed by a blank one: at least 10 non-blank
+    lines and at most 10 % of them directly followed by another non-blank line."""
+    texts = [sl.text.strip() for sl in lines]
+    filled = [i for i, t in enumerate(texts) if t]
+    if len(filled) < 10:
+        return False
+    glued = sum(1 for i in filled[:-1] if texts[i + 1])
+    return glued <= 0.1 * len(filled)
+
+
+def build_lines(lines: list[SourceLine]) -> tuple[list[Line], str, int]:
+    """The parser's lines, the line model's name and, for hard-wrapped text, the wrap width.
+
+    Flattened source lines are split at white space into their printed lines (each piece a
+    :class:`Line` with the same ``number``).
+    """
+    out: list[Line] = []
+    flattened = False
+    for sl in lines:
+        text, md = clean_line(sl.text)
+        if is_flattened(text) and "\t" not in sl.text:
+            flattened = True
+            for k, piece in enumerate(p for p in re.split(r"[ \u3000\u00a0]+", text) if p):
+                out.append(Line(sl.number, piece, piece, norm(piece), False, k + 1))
+            continue
+        view = norm(text) if text else ""
+        out.append(Line(sl.number, sl.text, text if view else "", view, md))
+    if flattened:
+        return out, "flattened", 0
+    wrapped, width = detect_wrap([ln.text for ln in out])
+    if wrapped:
+        return out, "hard-wrapped", width
+    if blank_after_every_line(lines):
+        return out, "blank-after-every-line", 0
+    return out, "paragraph-per-line", 0

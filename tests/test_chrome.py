@@ -1,0 +1,311 @@
+"""Page chrome rules (plansite.parser.chrome): every residue line of the development corpus is
+dropped by a named rule and no line of a document is; each rule on synthetic lines of the kind of
+site it is for, in printed variants (half-width, traditional, letter-spaced); prose that merely
+mentions a keyword, a notice's own apparatus and cover lines stay text.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from plansite.parser.chrome import RULES, find_chrome, metadata_block
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+SEEDS = ["fuzhou-15th", "fuqing-14th-proposal", "cangshan-14th", "taijiang-14th", "taishang-14th"]
+
+
+def corpus() -> dict:
+    if not (CORPUS / "expected.json").exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CORPUS} missing: the corpus (shared/corpus) must sit beside the checkout under CI")
+        pytest.skip(f"{CORPUS} absent (the shared corpus is not beside this checkout)")
+    return json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
+
+
+def printed(lines: list[str]) -> list[str]:
+    """Lines as the parser hands them over: markup removed, outer white space stripped."""
+    return [re.sub(r"\*\*|</?b>", "", line).strip() for line in lines]
+
+
+def rule_of(line: str, before: list[str] | None = None, after: list[str] | None = None) -> str | None:
+    lines = (before or []) + [line] + (after or [])
+    return find_chrome(lines).get(len(before or []))
+
+
+def test_corpus_residue_dropped_and_nothing_else():
+    """All 68 residue lines of expected.json dropped; no other line of any corpus file dropped."""
+    missed, extra, total = [], [], 0
+    for name, exp in sorted(corpus().items()):
+        lines = (CORPUS / exp["file"]).read_text(encoding="utf-8").split("\n")
+        found = find_chrome(printed(lines))
+        residue = set(exp["residue_lines"])
+        total += len(residue)
+        missed += [f"{name}:{n}" for n in sorted(residue) if n - 1 not in found]
+        extra += [f"{name}:{i + 1} ({rule})" for i, rule in found.items() if i + 1 not in residue]
+    assert total == 68
+    assert not missed, f"residue kept: {missed}"
+    assert not extra, f"document lines dropped: {extra}"
+
+
+def test_seeds_only_page_numbers_credit_and_rule():
+    """The five seeds: only the lone page numbers (taishang), the editor credit (fuqing) and a
+    markdown rule (taijiang)."""
+    rules = {}
+    for slug in SEEDS:
+        lines = (ROOT / "seeds" / f"{slug}.txt").read_text(encoding="utf-8").splitlines()
+        for i, rule in find_chrome(printed(lines)).items():
+            rules[f"{slug}:{i + 1}"] = rule
+    assert rules == {"fuqing-14th-proposal:407": "editor-credit", "taijiang-14th:7": "markdown-rule",
+                     "taishang-14th:477": "page-number", "taishang-14th:960": "page-number",
+                     "taishang-14th:1887": "page-number"}
+
+
+@pytest.mark.parametrize("line, rule", [
+    ("当前位置：首页 > 政务公开 > 规划计划", "breadcrumb"),
+    ("您现在的位置: 首页 >> 新闻中心", "breadcrumb"),
+    ("首页 > 政府信息公开 > 发展规划", "breadcrumb"),
+    ("當前位置：首頁 > 規劃計劃", "breadcrumb"),
+    ("打印 关闭 分享到", "page-tools"),
+    ("【打印本页】【关闭窗口】", "page-tools"),
+    ("字体:大 中 小", "page-tools"),
+    ("【字體：大 中 小】 【打印】 【關閉】", "page-tools"),
+    ("放 大 缩 小 默 认", "page-tools"),
+    ("扫一扫在手机打开当前页", "page-tools"),
+    ("分享到：微信 微博 QQ空间", "page-tools"),
+    ("发布时间：2021-02-10 11:53 信息来源：市发改委 阅读人次：1024", "byline"),
+    ("来源:红网 更新时间:2012-04-14", "byline"),
+    ("作者：時間：2020-12-14", "byline"),
+    ("浏览次数：", "byline"),
+    ("[规划计划] 发表于:2022-08-11 12:19:39", "byline"),
+    ("（来源：福州日报）", "byline"),
+    ("长沙晚报 2025-12-28 11:07:35", "byline"),
+    ("上一版 下一版", "epaper-nav"),
+    ("3 上一篇   下一篇 4", "site-nav"),
+    ("(上接AA01版)", "epaper-nav"),
+    ("（下转第3版）", "epaper-nav"),
+    ("第03版：特刊", "epaper-nav"),
+    ("A07:要闻", "epaper-nav"),
+    ("2021年01月13日 星期三 返回首页", "epaper-nav"),
+    ("返回主页 | 郑州晚报 | 标题导航 | 郑州日报", "site-nav"),
+    ("设为首页 | 加入收藏 | 手机版", "site-nav"),
+    ("|", "site-nav"),
+    ("苏州市十一五规划_第3页", "doc-site"),
+    ("实施方案编制指南 第4页", "doc-site"),
+    ("已阅读5页,还剩55页未读 继续免费阅读", "doc-site"),
+    ("版权说明：本文档由用户提供并上传，收益归属内容提供方", "doc-site"),
+    ("W020210311.jpg", "image-file"),
+    ("相关阅读：", "related-links"),
+    ("【编者按】近日，某某市“十四五”规划纲要正式发布。", "teaser"),
+    ("导读：一图读懂规划纲要", "teaser"),
+    ("下一篇：关于印发某某工作方案的通知", "related-links"),
+    ("责任编辑：张三", "editor-credit"),
+    ("编辑/晶晶", "editor-credit"),
+    ("（编辑：李四 审核：王五）", "editor-credit"),
+    ("字号：T|T", "page-tools"),
+    ("【我要打印】【关闭窗口】", "page-tools"),
+    ("扫一扫在手机上查看当前页面", "page-tools"),
+    ("【发布时间：2021-03-04】", "byline"),
+    ("2021-03-04 10:21", "byline"),
+    ("2021-02-25 来源：某某省人民政府", "byline"),
+    ("人民日报 2021年03月13日 星期六 第 01 版", "epaper-nav"),
+    ("某某日报 2021年03月13日 第A03版：要闻", "epaper-nav"),
+    ("原标题：某某市“十四五”规划纲要全文发布", "byline"),
+    ("版次：A03 版名：要闻", "byline"),
+    ("主办单位：某某市人民政府办公室 网站标识码：3501000001 闽ICP备05000000号", "site-footer"),
+    ("版权所有：某某市人民政府", "site-footer"),
+    ("文档页数：60页 下载积分：5", "doc-site"),
+    ("某某县“十四五”规划纲要.pdf", "doc-site"),
+    ("当前版:01版", "epaper-nav"),
+    ("通版阅读请点击:", "epaper-nav"),
+    ("发布日期:", "byline"),
+    ("(编译:杨佳祺 审核:戚易斌 李小华)", "editor-credit"),
+    ("资料图", "image-file"),
+    ("展开全文 立即下载", "page-tools"),
+    ("打印该页 | 关闭页面", "page-tools"),
+    ("点击上方蓝字关注我们", "page-tools"),
+    ("- 12 -", "page-number"),
+    ("第 3 页", "page-number"),
+    ("---", "markdown-rule"),
+])
+def test_line_rules(line, rule):
+    assert rule_of(line) == rule
+    assert rule in RULES
+
+
+@pytest.mark.parametrize("line", [
+    "资料来源：市统计局。",                       # a table note of the document
+    "来源：市统计局",                              # a note without the brackets of a repost credit
+    "本规划纲要主要来源于各部门的专项规划，打印成册后关闭征求意见渠道。",
+    "加快建设数字政府，推进政务信息公开、分享和收藏。",
+    "主动公开",                                    # the notice's disclosure stamp
+    "（此件主动公开）",
+    "(此件公开发布)",
+    "佛府〔2021〕6号",
+    "榕政〔2026〕3号",
+    "福州市人民政府",
+    "2021年4月6日",
+    "2021 年 5 月",
+    "各区人民政府，市政府各部门、直属各机构：",
+    "第一章 发展基础",
+    "一、指导思想",
+    "前言",
+    "序 言",
+    "专栏 3 重大项目",
+    "表1 主要指标",
+    "2035年",
+    "第一章 发展基础 第4页",                       # a 目录 entry with its page
+    "第一章 发展基础……第4页",
+    "2025",
+    "时间：2021年",                                # a date label in running text, not a byline
+    "综合实力大幅跃升。",
+    "上一轮规划实施以来，全市下一步重点放在……",
+    "| 指标 | 单位 | 2020年 | 2025年 |",                # a markdown table row
+    "数字经济 | 智能制造 | 现代物流",                   # a list of three industries
+    "导读机制不断完善，阅读推广活动深入开展。",
+])
+def test_document_lines_are_not_chrome(line):
+    """Inside a document, and after a breadcrumb too (the page-header rule needs chrome on both
+    sides, and single 来源/时间 labels count only above the document)."""
+    document = ["某某市国民经济和社会发展第十四个五年规划纲要", "“十四五”时期是我市发展的关键时期。"]
+    assert rule_of(line, before=document, after=document) is None
+    assert rule_of(line, before=["当前位置：首页 > 规划"] + document, after=document) is None
+
+
+def test_page_header_labels_between_bars():
+    """Site name and column labels between navigation bars and the headline are page header; the
+    same short line after the document began is text."""
+    lines = ["站群导航", "|", "手机版", "", "某某区人民政府", "", "政府信息公开", "",
+             "某某区国民经济和社会发展第十四个五年规划纲要(公布稿)", "来源: 发布时间:2022-02-10 浏览次数:",
+             "某某区国民经济和社会发展第十四个五年规划纲要", "（2021年1月23日某某区第十四届人民代表大会第六次会议通过）",
+             "前言", "“十四五”时期，是……的关键时期。", "政府信息公开", "第一章 发展基础"]
+    found = find_chrome(lines)
+    assert found.get(4) == "page-header" and found.get(6) == "page-header"
+    assert found.get(8) == "page-headline" and found.get(9) == "byline"
+    assert not {10, 11, 12, 13, 14, 15} & set(found)
+
+
+def test_site_name_above_the_breadcrumb():
+    lines = ["某某市人民政府门户网站", "当前位置：首页 > 规划", "某某市国民经济和社会发展第十四个五年规划纲要", "前言"]
+    assert find_chrome(lines) == {0: "page-header", 1: "breadcrumb"}
+    assert find_chrome(["主动公开", "当前位置：首页 > 规划"]) == {1: "breadcrumb"}
+
+
+def test_headline_repeating_the_title():
+    """A page headline repeating the title (one line, at the top) is chrome; the document's own
+    title (later, possibly over several lines) is kept; the only occurrence is kept."""
+    lines = ["您的位置:首页 > 规划计划", "", "中共某市委关于制定某市国民经济和社会发展第十四个五年规划和二〇三五年远景目标的建议",
+             "发布时间:2021-02-10 11:53 信息来源:中共某市委", "中共某市委关于制定", "某市国民经济和社会发展",
+             "第十四个五年规划和二○三五年远景目标的建议", "（2020年12月23日中国共产党某市第七届委员会第十次全体会议通过）"]
+    assert find_chrome(lines) == {0: "breadcrumb", 2: "page-headline", 3: "byline"}
+    only = ["长沙市国民经济和社会发展第十一个五年规划纲要", "来源:红网 更新时间:2012-04-14", "",
+            "“十一五”期间，是……的关键时期。《长沙市国民经济和社会发展第十一个五年规划纲要》主要阐述……"]
+    assert find_chrome(only) == {1: "byline"}
+
+
+def test_only_notice_title_and_wrapped_title_are_kept():
+    """Under a breadcrumb, the page's only notice title is the document's (the plan title that follows
+    does not make it a headline); the first line of a title wrapped over two lines is not a headline."""
+    notice = ["当前位置：首页 > 政府文件", "某某市人民政府关于印发某某市国民经济和社会发展第十四个五年规划纲要的通知",
+              "某政发〔2021〕12号", "各县（市、区）人民政府：", "现将《规划纲要》印发给你们。", "某某市人民政府",
+              "2021年5月12日", "某某市国民经济和社会发展第十四个五年规划纲要"]
+    assert find_chrome(notice) == {0: "breadcrumb"}
+    wrapped = ["无锡市滨湖区国民经济和社会发展第十四个五年规划和二〇", "三五年远景目标纲要",
+               "（2021年2月5日区四届人民代表大会第五次会议批准）", "序 言",
+               "“十四五”时期，是无锡市滨湖区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要的起步期。"]
+    assert find_chrome(wrapped) == {}
+
+
+def test_news_headline_of_a_repost():
+    lines = ["当前位置：首页 > 要闻", "重磅！某某市“十四五”规划纲要全文发布", "2021-03-04 10:00 来源：某某发布",
+             "某某市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要", "前言"]
+    assert find_chrome(lines) == {0: "breadcrumb", 1: "page-headline", 2: "byline"}
+
+
+def test_aggregator_headline_and_cover_title():
+    """An aggregator's listing headline naming the same region and cycle is chrome; a cover title
+    followed by the issuer and date is the document's, even when an inner title repeats it."""
+    lines = ["(安徽省)合肥市某某县国民经济和社会发展十四五规划(2022年更新)",
+             "某某县国民经济和社会发展第十四个五年规划和2035年远景目标纲要", "某某县人民政府", "2021年5月",
+             "某某县国民经济和社会发展第十四个五年规划和2035年远景目标纲要", "某某县人民政府", "2021 年 5 月",
+             "根据《中共某某县委关于制定…的建议》，编制本纲要。"]
+    assert find_chrome(lines) == {0: "page-headline"}
+
+
+def test_notice_title_first_on_the_page_is_the_documents():
+    """An issuing notice's title at the very top is the document's own, though the plan title it
+    names follows; under a breadcrumb and repeated by the document it is the page's headline."""
+    doc = ["某某市人民政府关于印发某某市国民经济和社会发展第十四个五年规划纲要的通知", "某政发〔2021〕6号",
+           "各县（市、区）人民政府：", "现将《某某市国民经济和社会发展第十四个五年规划纲要》印发给你们。",
+           "某某市人民政府", "2021年3月19日", "某某市国民经济和社会发展第十四个五年规划纲要"]
+    assert find_chrome(doc) == {}
+    # under a breadcrumb, and printed again by the document: the page's headline
+    assert find_chrome(["当前位置：首页 > 规划"] + doc[:1] + doc) == {0: "breadcrumb", 1: "page-headline"}
+
+
+def test_headline_with_short_name_and_full_text_note():
+    """A headline naming the same plan by its short name (region, cycle, kind) with 全文 is chrome."""
+    lines = ["当前位置：首页 > 规划计划", "某某市“十四五”规划纲要（全文）", "发布时间：2021-03-04 来源：市发改委",
+             "某某市国民经济和社会发展第十四个五年", "规划和二〇三五年远景目标纲要", "前言", "“十四五”时期是关键时期。"]
+    assert find_chrome(lines) == {0: "breadcrumb", 1: "page-headline", 2: "byline"}
+    other = ["当前位置：首页 > 规划计划", "某某市“十四五”规划建议（全文）", "发布时间：2021-03-04 来源：市发改委",
+             "某某市国民经济和社会发展第十四个五年规划纲要", "前言"]
+    assert 1 not in find_chrome(other)  # a proposal's headline does not repeat an outline's title
+
+
+def test_single_source_line_only_in_the_page_header():
+    """``来源：人民网`` above the document is the page's byline; under a table it is the document's."""
+    lines = ["来源：人民网", "某某市国民经济和社会发展第十四个五年规划纲要", "第一章 发展基础", "表1 主要指标",
+             "来源：市统计局", "“十三五”时期，全市经济保持较快发展。"]
+    assert find_chrome(lines) == {0: "byline"}
+
+
+def test_footer_rules_leave_prose_alone():
+    assert rule_of("加强知识产权保护，版权所有者的合法权益得到保障。") is None
+    assert rule_of("技术支持单位包括高校和科研院所，形成协同创新体系。") is None
+
+
+def test_traditional_and_halfwidth_variants():
+    lines = ["您當前所在位置: 首頁 > 發展規劃", "訪問量:", "【 字體：  ", "分享到:"]
+    assert find_chrome(lines) == {0: "breadcrumb", 1: "byline", 2: "page-tools", 3: "page-tools"}
+
+
+def test_metadata_block_rule_and_facts():
+    """A 索引号 block (labels with or without colons) is chrome and read as label → value."""
+    lines = ["索引号 014046317/2021-07485 生成日期 2021-01-11 公开日期 2021-01-11",
+             "文件编号 公开时限 长期公开", "发布机构 某市发展和改革委员会 公开形式 网站、文件",
+             "文号：某政发〔2021〕6号", "成文日期：2021年03月19日", "", "某市国民经济和社会发展第十四个五年规划纲要"]
+    assert find_chrome(lines) == {0: "metadata-block", 1: "metadata-block", 2: "metadata-block",
+                                  3: "metadata-block", 4: "metadata-block"}
+    facts = metadata_block(lines)
+    assert facts["索引号"] == "014046317/2021-07485"
+    assert facts["发布机构"] == "某市发展和改革委员会"
+    assert facts["文号"] == "某政发〔2021〕6号"
+    assert facts["成文日期"] == "2021年03月19日"
+    assert "文件编号" not in facts  # empty values are left out
+    assert metadata_block(["主题教育成果转化为发展成效，文号管理规范。"]) == {}
+
+
+def test_single_metadata_label_in_prose_is_text():
+    lines = ["关键词是高质量发展", "主题：推动高质量发展"]
+    assert find_chrome(lines) == {}
+
+
+def test_metadata_block_one_label_a_line():
+    """A portal's catalogue block rendered as a two-column table: one label a line."""
+    lines = ["索引号:11430000-006-01/2021-00123", "发布机构:某省人民政府", "文号:某政发〔2021〕5号",
+             "成文日期:2021年03月20日", "某省国民经济和社会发展第十四个五年规划纲要"]
+    assert find_chrome(lines) == {0: "metadata-block", 1: "metadata-block", 2: "metadata-block",
+                                  3: "metadata-block"}
+    # one labelled line alone, inside the text, is not a block
+    assert find_chrome(["第一章 总则", "文号:某政发〔2021〕5号", "本规划是全省人民的行动纲领。"]) == {}
+
+
+@pytest.mark.parametrize("line", ["图片", "(图片)", "点击查看大图"])
+def test_image_placeholder_lines(line):
+    assert find_chrome(["某市关于制定某市第十四个五年规划的建议", "", line, "", "一、总体要求"]) == {2: "image-file"}

@@ -1,0 +1,89 @@
+"""Front matter (plansite.parser.front): title block, adoption, notice, preface, and the facts."""
+
+from __future__ import annotations
+
+from plansite.model import SourceLine
+from plansite.parser import parse_document
+from plansite.plans import Period, Plan
+
+
+def _doc(texts, kind="outline"):
+    plan = Plan(slug="t", title="t", short_title="t", region="r", level="city", parent_region="",
+                period=Period(2021, 2025), kind=kind, source="seeds/t.txt")
+    return parse_document(plan, [SourceLine(i + 1, t) for i, t in enumerate(texts)])
+
+
+def test_multi_line_proposal_title_and_two_line_adoption():
+    doc = _doc(["中共某某市委", "关于制定某某市国民经济和社会发展", "第十五个五年规划的建议", "(2025年12月15日中国共产党某某市",
+                "第十四届委员会第十次全体会议通过)", "全会认真贯彻落实党的精神,提出如下建议。",
+                "一、“十五五”时期的形势", "1.发展成就。“十四五”时期……"], kind="proposal")
+    assert doc.facts.title == "中共某某市委关于制定某某市国民经济和社会发展第十五个五年规划的建议"
+    assert doc.facts.title_lines == [1, 2, 3]
+    assert doc.facts.adoption == "(2025年12月15日中国共产党某某市第十四届委员会第十次全体会议通过)"
+    assert doc.facts.adoption_lines == [4, 5]
+    assert [n.kind for n in doc.front] == ["notice", "preface"] and doc.front[1].title == "引言"
+
+
+def test_title_in_brackets_with_draft_status_kept_as_printed():
+    doc = _doc(["《某市国民经济和社会发展第十四个", "五年规划和二〇三五年远景目标纲要(草案)》", "", "“十四五”时期是关键时期。"])
+    assert doc.facts.title == "《某市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要(草案)》"
+
+
+def test_notice_facts_and_title_after_it():
+    doc = _doc(["某府〔2021〕6号", "", "某市人民政府关于印发某市国民", "经济和社会发展第十四个五年规划", "纲要的通知", "",
+                "各区人民政府,市政府各部门:", "《某市…纲要》已经审议通过,现印发给你们,请遵照执行。", "某市人民政府",
+                "2021年4月6日", "(此件主动公开)", "某市国民经济和社会发展第十四个", "五年规划纲要",
+                "(2021年2月5日某市第十五届人民代表大会", "第六次会议通过)", "前 言", "本规划纲要是……的行动纲领。",
+                "第一章 发展成就", "第一节 发展基础", "正文。"])
+    f = doc.facts
+    assert f.doc_number == "某府〔2021〕6号" and f.notice_title == "某市人民政府关于印发某市国民经济和社会发展第十四个五年规划纲要的通知"
+    assert f.notice_lines == (3, 5) and f.signature == "某市人民政府" and f.signed_on == "2021年4月6日"
+    assert f.title == "某市国民经济和社会发展第十四个五年规划纲要" and f.title_lines == [12, 13]
+    assert f.adoption_lines == [14, 15]
+    assert [(n.kind, n.title) for n in doc.front] == [("notice", "印发通知"), ("preface", "前言")]
+
+
+def test_letter_spaced_preface_label_and_traditional():
+    doc = _doc(["某市國民經濟和社會發展第十四個五年規劃綱要", "序  言", "這是序言。", "第一章 發展基礎", "正文。"])
+    assert doc.facts.title == "某市國民經濟和社會發展第十四個五年規劃綱要"
+    assert [(n.kind, n.title) for n in doc.front][-1] == ("preface", "序言")
+
+
+def test_no_title_is_a_warning():
+    doc = _doc(["这是一段没有标题的序言。", "第一章 总则", "正文。"])
+    assert doc.facts.title == "" and any("no plan title" in w.message for w in doc.warnings)
+
+
+def test_a_notice_title_is_not_the_plan_title_but_names_it():
+    """A page with only the issuing notice: its title names the plan (warned)."""
+    doc = _doc(["某区人民政府关于印发某区国民经济和社会发展第十四个五年规划和2035年远景目标纲要的通知", "各乡镇人民政府:",
+                "《某区…纲要》已经审议通过,现印发给你们,请认真贯彻执行。", "某区人民政府", "2021年9月23日"])
+    assert doc.facts.notice_title.endswith("的通知")
+    assert doc.facts.title == "某区国民经济和社会发展第十四个五年规划和2035年远景目标纲要"
+    assert any("issuing notice" in w.message for w in doc.warnings)
+    doc = _doc(["某市人民政府关于印发某市国民经济和社会发展第十四个五年规划纲要的通知", "各区人民政府:", "现印发给你们。",
+                "某市国民经济和社会发展第十四个五年规划纲要", "第一章 总则", "正文。"])
+    assert doc.facts.title_lines == [4]
+
+
+def test_title_broken_after_guihua_is_joined():
+    """A cover printing ``…第十四个五年规划`` / ``和二〇三五年远景目标纲要``: one title, then issuer and date."""
+    doc = _doc(["某某县国民经济和社会发展第十四个五年规划", "和二〇三五年远景目标纲要", "", "某某县人民政府", "2021年3月", "",
+                "本纲要是全县人民共同的行动纲领。", "第一章 总体要求", "正文。"])
+    assert doc.facts.title == "某某县国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要"
+    assert doc.front[0].lines == (1, 5) and doc.front[1].kind == "preface"
+
+
+def test_draft_status_on_its_own_line_belongs_to_the_title():
+    doc = _doc(["某市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要", "（草案）", "", "“十四五”时期是关键时期。"])
+    assert doc.facts.title == "某市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要（草案）"
+
+
+def test_a_notice_numbering_its_points_is_not_the_body():
+    doc = _doc(["某市人民政府关于印发某市国民经济和社会发展第十四个五年规划纲要的通知", "各区人民政府:",
+                "现将《纲要》印发给你们,请认真贯彻执行,并做好以下工作。", "一、加强组织领导", "二、强化考核评估",
+                "某市人民政府", "2021年3月1日", "某市国民经济和社会发展第十四个五年规划纲要", "一、发展基础",
+                "“十三五”时期成就显著。", "二、发展环境", "机遇和挑战并存。"])
+    assert doc.facts.title == "某市国民经济和社会发展第十四个五年规划纲要"
+    assert [(n.number, n.lines[0]) for n in doc.body] == [("一、", 9), ("二、", 11)]
+    assert doc.front[0].kind == "notice" and doc.front[0].lines == (1, 8)

@@ -1,0 +1,122 @@
+"""Numbering markers and levels from evidence (plansite.parser.levels)."""
+
+from __future__ import annotations
+
+import pytest
+
+from plansite.model import SourceLine
+from plansite.parser import parse_document
+from plansite.parser.levels import detect_levels, display, level_kinds, match_marker
+from plansite.plans import Period, Plan
+
+
+@pytest.mark.parametrize("text, level, value, number, rest", [
+    ("第1章 发展基础", "章", 1, "第1章", "发展基础"),  # Arabic numerals (wuxi)
+    ("第 一 章  规划背景", "章", 1, "第一章", "规划背景"),  # letter-spaced, two spaces after
+    ("第一節 現實基礎", "节", 1, "第一節", "現實基礎"),  # traditional: recognised, shown as printed
+    ("第第一一节节", "节", 1, "第第一一节节", ""),  # PDF fake bold doubles every glyph
+    ("(1)“十四五”时期大连全面振兴", "（1）", 1, "(1)", "“十四五”时期大连全面振兴"),
+    ("（2）推进", "（1）", 2, "（2）", "推进"),
+    ("1、经济发展跃上新台阶。", "1.", 1, "1、", "经济发展跃上新台阶。"),
+    ("(一)“十三五”时期", "（一）", 1, "(一)", "“十三五”时期"),
+    ("專欄3 重點項目", "专栏", 3, "專欄 3", "重點項目"),
+])
+def test_markers_on_the_normalised_view(text, level, value, number, rest):
+    m = match_marker(text)
+    assert m is not None and (m.level, m.value, m.number, m.rest) == (level, value, number, rest)
+
+
+@pytest.mark.parametrize("text", ["专栏 " + "9" * 4400 + " 重点项目", "第" + "1" * 40 + "章 x", "12345.x",
+                                  "(2021年)", "一是加快", "第一批"])
+def test_huge_or_false_numbers_are_text(text):
+    m = match_marker(text)
+    assert m is None or m.level not in ("专栏", "章", "1.", "（1）")
+
+
+def test_display_removes_spaces_inside_chinese_only():
+    assert display("打造更高水平 海上福州") == "打造更高水平海上福州"
+    assert display("第十四个五年规划 和 2035 年") == "第十四个五年规划和2035年"
+    assert display("GDP per capita") == "GDP per capita"
+
+
+def _m(text):
+    return match_marker(text)
+
+
+def test_detect_levels_counts_unambiguous_markers_on_first_sight():
+    levels, _ = detect_levels([(_m("第三章 x"), True), (_m("一、y"), False)])
+    assert levels == ["章", "一、"]
+
+
+def test_detect_levels_needs_1_or_a_mid_way_start_for_ambiguous_ones():
+    assert detect_levels([(_m("2.x。y"), True)])[0] == ["1."]  # first marker of an excerpt
+    assert detect_levels([(_m("一、x"), True), (_m("3.x。y"), False)])[0] == ["一、"]  # a 3. later is text
+
+
+def test_headings_nest_three_deep_then_numbered_paragraphs():
+    """xiangtan: 篇 > 章 > 节 > 1、 — the 1、 is a numbered paragraph (warned); yy-style: 章 > 节 >
+    1、 and 章 > 节 > (1) are headings at depth 3."""
+    doc = _doc(["第一篇 甲", "第一章 乙", "第一节 丙", "1、经济发展跃上新台阶。地区生产总值……"], kind="outline")
+    assert [n.kind for n in doc.walk() if n.kind not in ("paragraph", "notice", "preface")] == ["part", "chapter", "section"]
+    assert any("nested 4 deep" in w.message for w in doc.warnings)
+    doc = _doc(["第1章 发展基础", "第1节 成就", "1、经济实力显著增强。全县……", "2、城乡面貌持续改善。建成区……",
+                "第2节 环境", "当前和今后一个时期，我县发展仍处于重要战略机遇期。", "(1)机遇。区域协调……",
+                "(2)挑战。产业结构……"], kind="outline")
+    got = [(n.number, n.title) for n in doc.walk() if n.kind in ("chapter", "section", "item")]
+    assert got == [("第1章", "发展基础"), ("第1节", "成就"), ("1、", "经济实力显著增强。"), ("2、", "城乡面貌持续改善。"),
+                   ("第2节", "环境"), ("(1)", "机遇。"), ("(2)", "挑战。")]
+
+
+def test_level_kinds():
+    assert level_kinds(["一、", "（一）", "1."]) == {"一、": "part", "（一）": "section", "1.": "item"}
+    assert level_kinds(["章", "一、"]) == {"章": "chapter", "一、": "subsection"}
+    assert level_kinds(["1."]) == {"1.": "item"}
+
+
+def _doc(texts, levels=(), kind="proposal"):
+    plan = Plan(slug="t", title="t", short_title="t", region="r", level="city", parent_region="",
+                period=Period(2021, 2025), kind=kind, levels=list(levels), source="seeds/t.txt")
+    return parse_document(plan, [SourceLine(i + 1, t) for i, t in enumerate(texts)])
+
+
+def test_mid_way_start_is_accepted_with_a_warning():
+    doc = _doc(["上页的结尾。", "2.新发展阶段面临的新机遇新挑战。当前和今后一个时期……", "3.指导思想。坚持……"])
+    items = [n for n in doc.walk() if n.kind == "item"]
+    assert [i.number for i in items] == ["2.", "3."]
+    assert any("mid-way" in w.message and w.line == 2 for w in doc.warnings)
+
+
+def test_numbering_restarts_per_parent_and_out_of_sequence_warns():
+    doc = _doc(["第一篇 甲", "第一章 子", "正文。", "第二章 丑", "正文。", "第二篇 乙", "第一章 寅", "正文。",
+                "第五章 卯", "正文。"])
+    chapters = [n for n in doc.walk() if n.kind == "chapter"]
+    assert [c.number for c in chapters] == ["第一章", "第二章", "第一章"]
+    assert any("out of sequence" in w.message and w.line == 9 for w in doc.warnings)
+
+
+def test_levels_default_with_a_warning():
+    doc = _doc(["没有任何编号的正文。", "第二段。"])
+    assert doc.levels == ["一、"] and any("default" in w.message for w in doc.warnings)
+
+
+def test_metadata_levels_override_detection():
+    doc = _doc(["一、总体要求", "1.指导思想。坚持……", "2.基本原则。坚持……"], levels=["一、"])
+    assert [n.kind for n in doc.walk() if n.kind in ("part", "item")] == ["part"]
+
+
+def test_parts_named_bufen_and_colon_after_the_marker():
+    m = match_marker("第二部分：主要任务")
+    assert (m.level, m.value, m.rest) == ("部分", 2, "主要任务")
+    doc = _doc(["第一部分 总体要求", "正文。", "第一章：发展基础", "正文。"], kind="outline")
+    assert [(n.kind, n.number, n.title) for n in doc.walk() if n.kind in ("part", "chapter")] == [
+        ("part", "第一部分", "总体要求"), ("chapter", "第一章", "发展基础")]
+
+
+def test_a_text_starting_mid_way_accepts_each_level_where_it_first_appears():
+    """An e-paper page continued from the front page: item 2 of part 一 first, then part 二 with
+    its items numbered on."""
+    doc = _doc(["2.新发展阶段面临的新机遇新挑战。当前……", "二、“十四五”时期的指导方针和主要目标",
+                "3.指导思想。高举……", "4.基本原则。坚持……"])
+    got = [(n.kind, n.number) for n in doc.walk() if n.kind in ("part", "item")]
+    assert got == [("item", "2."), ("part", "二、"), ("item", "3."), ("item", "4.")]
+    assert sum("mid-way" in w.message for w in doc.warnings) == 2
