@@ -532,7 +532,7 @@ def real_complete(site: Path) -> None:
 #: complete; before the swap; after the swap, before the previous build is removed. (Every
 #: step is crashed in-process by test_a_crash_at_any_step_leaves_a_complete_site.)
 KILL_POINTS = [("mkdocs", "write_file", 3), ("plugin", "install_index", 1), ("FS", "chmod", 1),
-               ("FS", "replace", 1), ("FS", "replace", 2), ("FS", "remove", 1)]
+               ("FS", "replace", 1), ("FS", "replace", 2), ("FS", "discard", 1)]
 
 DRIVER = """
 import os, sys, time
