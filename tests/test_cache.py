@@ -214,3 +214,41 @@ def test_a_published_file_edited_in_place_does_not_leak_into_the_next_build(proj
     assert "plansite: rendered cangshan-14th" in again.stderr
     assert page.read_bytes() == data
     assert (site / "manifest.json").read_text(encoding="utf-8") == clean
+
+
+def test_remembered_validation_reports_what_a_fresh_one_does(project, tmp_path):
+    """validate_inputs with a warm CheckMemo: the same plans, tables and problems as without it,
+    after an edit that breaks an indicator file, one that breaks a seed (checksum) and a symlink
+    swapped in for a seed with the same bytes (it now leads outside the project)."""
+    from plansite.cache import code_version
+    from plansite.check import validate_inputs
+    from plansite.checkmemo import CheckMemo
+
+    def both():
+        memo = CheckMemo(tmp_path / "check.pickle", project, code_version())
+        warm = validate_inputs(project, memo)
+        memo.save()
+        fresh = validate_inputs(project)
+        assert [str(p) for p in warm.problems] == [str(p) for p in fresh.problems]
+        assert [(i.plan, i.seed, i.corrections, i.tables) for i in warm.plans] == \
+               [(i.plan, i.seed, i.corrections, i.tables) for i in fresh.plans]
+        return warm, memo
+
+    first, memo = both()
+    assert not first.problems and memo.changed
+    again, memo = both()
+    assert not memo.changed and len(memo.used) >= 3 * len(SLUGS)  # every validator answered from the memo
+    tables = project / "site_src" / "indicators" / "cangshan-14th.yml"
+    tables.write_text(tables.read_text(encoding="utf-8").replace("attribute: expected", "attribute: binding", 1),
+                      encoding="utf-8")
+    broken, _ = both()
+    assert any("cangshan-14th.yml" in str(p) for p in broken.problems)
+    broken, _ = both()  # a problem is never remembered: reported again
+    assert any("cangshan-14th.yml" in str(p) for p in broken.problems)
+    seed = project / "seeds" / "taijiang-14th.txt"
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(seed.read_bytes())
+    seed.unlink()
+    seed.symlink_to(outside)
+    linked, _ = both()
+    assert any("taijiang-14th" in str(p) for p in linked.problems)
