@@ -98,6 +98,9 @@ class BuildCache:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        #: entries read or written by this object, by (slug, key): a long-lived cache (`mkdocs
+        #: serve`) does not unpickle them again (their files are still checked on every load)
+        self._known: dict[tuple[str, str], PlanEntry] = {}
 
     @property
     def jinja_dir(self) -> Path:
@@ -115,8 +118,10 @@ class BuildCache:
         file missing, of the wrong size or modified since it was stored: such an entry is removed)."""
         folder = self.entry_dir(slug, key)
         try:
-            with open(folder / "meta.pickle", "rb") as f:
-                entry = pickle.load(f)
+            entry = self._known.get((slug, key))
+            if entry is None:
+                with open(folder / "meta.pickle", "rb") as f:
+                    entry = pickle.load(f)
             if not isinstance(entry, PlanEntry) or entry.key != key or entry.slug != slug:
                 raise ValueError("foreign entry")
             files = folder / "files"
@@ -126,12 +131,15 @@ class BuildCache:
                 st = os.stat(files / path)
                 if st.st_size != size or st.st_mtime_ns != mtime:
                     raise ValueError(f"{path}: changed since stored")
+            self._known[(slug, key)] = entry
             return entry
         except FileNotFoundError:
+            self._known.pop((slug, key), None)
             if folder.exists():
                 shutil.rmtree(folder, ignore_errors=True)
             return None
         except Exception:  # noqa: BLE001 - any damage means: rebuild this plan
+            self._known.pop((slug, key), None)
             shutil.rmtree(folder, ignore_errors=True)
             return None
 
@@ -204,6 +212,9 @@ class TextStore:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        #: entries read or written by this object, by (slug, key): a long-lived cache (`mkdocs
+        #: serve`) does not unpickle them again (their files are still checked on every load)
+        self._known: dict[tuple[str, str], PlanEntry] = {}
         self.used: set[str] = set()
 
     def get(self, key: str) -> str | None:

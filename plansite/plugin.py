@@ -141,7 +141,9 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         self._tmp_cache = None
         self._search = None
         if self.config.cache:
-            self.cache = BuildCache(self.root / self.config.cache_dir)
+            folder = self.root / self.config.cache_dir
+            if getattr(self, "cache", None) is None or self.cache.folder != folder:
+                self.cache = BuildCache(folder)  # kept across `mkdocs serve` rebuilds
         else:
             self._tmp_cache = tempfile.mkdtemp(prefix="plansite-cache-")
             self.cache = BuildCache(Path(self._tmp_cache))
