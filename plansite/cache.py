@@ -143,6 +143,10 @@ class BuildCache:
             shutil.rmtree(folder, ignore_errors=True)
             return None
 
+    def remember(self, entry: PlanEntry) -> None:
+        """Keep ``entry`` (just built, e.g. by a worker process) for later :meth:`load` calls."""
+        self._known[(entry.slug, entry.key)] = entry
+
     def files_dir(self, slug: str, key: str) -> Path:
         """Folder holding the rendered files of the entry of ``slug`` under ``key``."""
         return self.entry_dir(slug, key) / "files"

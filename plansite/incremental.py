@@ -132,6 +132,7 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
                 problems += result
                 continue
             entry = entries[slug] = built[slug] = result
+            cache.remember(entry)
         for line in entry.log if plan.slug in built else [x for x in entry.log if x.startswith("warning: ")]:
             log(line)  # a plan from the cache repeats its warnings only
     _JOB.clear()

@@ -15,6 +15,7 @@ parallel build (:mod:`plansite.incremental`) writes the very same files, split i
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import pickle
@@ -101,17 +102,37 @@ class PlanCard:
     chars: str = ""
     #: the plan's tables as ``downloads/all-indicators.json`` prints them (``None``: no tables)
     tables_json: str | None = None
-    #: sha256 of what the cross-plan pages read from this card (plan, tables, links, characters)
+    #: sha256 of the plan's metadata and tables (what the indicator list, the comparisons and
+    #: the all-plans downloads read of it, besides ``discussed``)
     digest: str = ""
+    #: comparison group id → the (slug, table id) pairs of the plan's rows in that group
+    groups: dict[str, frozenset] = field(default_factory=dict)
+
+
+def group_tables(slug: str, tables: list, registry) -> dict[str, frozenset]:
+    """``{comparison group id: {(slug, table id), …}}`` of the rows of one plan's ``tables``
+    (the membership :func:`plansite.comparisons.build_groups` finds, without building rows)."""
+    if registry is None:
+        return {}
+    of = group_ids(registry)
+    found: dict[str, set] = {}
+    for t in tables:
+        for r in t.rows:
+            entry = registry.resolve(r.key)
+            if entry is not None:
+                found.setdefault(of[entry.id], set()).add((slug, t.id))
+    return {gid: frozenset(v) for gid, v in found.items()}
 
 
 def compared_groups(plans: list, registry) -> frozenset[str]:
     """Ids of the comparison groups with rows from two tables or more, over ``plans``
     (``[(Plan, tables)]``): a plan's pages link an indicator of such a group to its comparison
-    page, else to its row. Empty without a registry."""
-    if registry is None:
-        return frozenset()
-    return frozenset(g.entry.id for g in build_groups(plans, registry, row_url) if g.compared)
+    page, else to its row (``Group.compared``). Empty without a registry."""
+    seen: dict[str, set] = {}
+    for plan, tables in plans:
+        for gid, pairs in group_tables(plan.slug, tables, registry).items():
+            seen.setdefault(gid, set()).update(pairs)
+    return frozenset(gid for gid, pairs in seen.items() if len(pairs) >= 2)
 
 
 def plan_group_ids(tables: list, registry) -> list[str]:
@@ -162,17 +183,20 @@ def plan_outputs(data: PlanData, templates: Path, registry=None, bytecode_dir: P
                  for ind, units in links.by_indicator[slug].items()}
     chars = "".join(sorted({c for line in data.lines for c in line.text}))
     card = make_card(data.plan, data.tables, division_summary(data), discussed, registry, chars)
+    card.groups = group_tables(slug, data.tables, registry)
     return dict(sorted(out.items())), card
 
 
 def make_card(plan, tables: list, summary: str, discussed: dict, registry=None, chars: str = "") -> PlanCard:
-    """A :class:`PlanCard` with its derived fields (``tables_json``, ``digest``)."""
+    """A :class:`PlanCard` with its derived fields (``tables_json``, ``digest``; ``groups`` is
+    left to the caller)."""
     tables_json = None
     if registry is not None and tables:
         tables_json = json.dumps([table_json(t, registry) for t in tables], ensure_ascii=False,
                                  sort_keys=True, indent=2)
-    digest = hashlib.sha256(pickle.dumps((plan, tables, summary, sorted(discussed.items()), chars),
-                                         protocol=4)).hexdigest()
+    # the seed checksum and the raw metadata are left out: a seed edit keeps the comparisons
+    shown = dataclasses.replace(plan, sha256="", meta_data=None) if dataclasses.is_dataclass(plan) else plan
+    digest = hashlib.sha256(pickle.dumps((shown, tables), protocol=4)).hexdigest()
     return PlanCard(plan, tables, summary, discussed, chars, tables_json, digest)
 
 
@@ -248,26 +272,46 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
     out[T2S_PATH] = cached(key_of("t2s", hashlib.sha256(chars.encode()).hexdigest()), lambda: _t2s_text(chars))
     if registry is None:
         return dict(sorted(out.items()))
-    groups = build_groups([(c.plan, c.tables) for c in cards], registry, row_url)
-    compared = [g for g in groups if g.compared]
-    single = [g for g in groups if not g.compared]
-    by_table: dict[str, list] = {}
-    for g in single:
-        by_table.setdefault(f"{g.rows[0].label}（{g.rows[0].plan.short_title}）", []).append(g)
-    everything = key_of("all", *[c.digest for c in cards])
-    out["indicators/index.html"] = cached(everything + "-index", lambda: renderer.render(
-        "indicators.html", "indicators/", compared=compared, single=single, single_by_table=by_table,
-        **COMMON))
-    for group in compared:
-        gid = group.entry.id
-        ids = [gid] + [e.id for e in group.growth_entries]
-        involved = [c for c in cards if any(r.plan.slug == c.plan.slug for r in group.rows)
-                    or any(i in c.discussed for i in ids)]
-        key = key_of("indicator", gid, *[c.plan.slug + c.digest for c in involved])
+    made: list = []
+
+    def groups() -> list:  # built only when a page must be rendered again
+        if not made:
+            made.append(build_groups([(c.plan, c.tables) for c in cards], registry, row_url))
+        return made[0]
+
+    members: dict[str, list[PlanCard]] = {}
+    pairs: dict[str, set] = {}
+    for c in cards:
+        for gid, found in c.groups.items():
+            members.setdefault(gid, []).append(c)
+            pairs.setdefault(gid, set()).update(found)
+    everything = key_of("all", *[c.plan.slug + c.digest for c in cards])
+
+    def listing() -> str:
+        compared = [g for g in groups() if g.compared]
+        single = [g for g in groups() if not g.compared]
+        by_table: dict[str, list] = {}
+        for g in single:
+            by_table.setdefault(f"{g.rows[0].label}（{g.rows[0].plan.short_title}）", []).append(g)
+        return renderer.render("indicators.html", "indicators/", compared=compared, single=single,
+                               single_by_table=by_table, **COMMON)
+
+    out["indicators/index.html"] = cached(everything + "-index", listing)
+    for entry in registry.entries:
+        gid = entry.id
+        if entry.growth_of or len(pairs.get(gid, ())) < 2:
+            continue  # not a comparison group, or nothing to compare
+        ids = [gid] + [e.id for e in registry.entries if e.growth_of == gid]
+        involved = [c for c in cards if gid in c.groups or any(i in c.discussed for i in ids)]
+        key = key_of("indicator", gid, *[c.plan.slug + c.digest + repr([c.discussed.get(i) for i in ids])
+                                         for c in involved])
         url = indicator_url(gid)
         csv_path, json_path = f"downloads/indicator-{gid}.csv", f"downloads/indicator-{gid}.json"
 
-        def page(group=group, url=url, ids=ids, csv_path=csv_path, json_path=json_path, involved=involved):
+        def group(gid=gid):
+            return next(g for g in groups() if g.entry.id == gid)
+
+        def page(gid=gid, url=url, ids=ids, csv_path=csv_path, json_path=json_path, involved=involved):
             discussed = []
             for c in involved:
                 links: dict[str, PageLink] = {}
@@ -276,13 +320,14 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
                         links.setdefault(link.url, link)
                 if links:
                     discussed.append((c.plan, list(links.values())))
-            return renderer.render("indicator.html", url, group=group, entry=group.entry, rows=group.rows,
-                                   charts=comparison_charts(group), discussed=discussed, csv_url=csv_path,
+            g = group(gid)
+            return renderer.render("indicator.html", url, group=g, entry=g.entry, rows=g.rows,
+                                   charts=comparison_charts(g), discussed=discussed, csv_url=csv_path,
                                    json_url=json_path, **COMMON)
 
         out[page_path(url)] = cached(key + "-page", page)
-        out[csv_path] = cached(key + "-csv", lambda group=group: comparison_csv(group))
-        out[json_path] = cached(key + "-json", lambda group=group: json_text(comparison_json(group)))
+        out[csv_path] = cached(key + "-csv", lambda gid=gid: comparison_csv(group(gid)))
+        out[json_path] = cached(key + "-json", lambda gid=gid: json_text(comparison_json(group(gid))))
     tables = {c.plan.slug: c.tables for c in cards}
     out["downloads/all-indicators.csv"] = cached(everything + "-csv", lambda: all_tables_csv(tables, registry))
     out["downloads/all-indicators.json"] = cached(everything + "-json", lambda: _all_tables_json(cards))
