@@ -54,15 +54,26 @@ def plan_detail(data: PlanData, urls: dict[str, str]) -> dict:
     return detail
 
 
+def plans_index(plans) -> str:
+    """``api/plans.json`` for ``plans`` (objects with a ``.plan``), in display order."""
+    return dumps({"plans": [plan_summary(d) for d in plans]})
+
+
+def plan_api(data: PlanData, urls: dict[str, str], extra=None) -> str:
+    """``api/plans/<slug>.json`` of one plan; ``urls`` are its node URLs (``Renderer.urls[slug]``)
+    and ``extra`` (optional) maps the plan to more top-level keys (indicator tables)."""
+    detail = plan_detail(data, urls)
+    if extra:
+        detail.update(extra(data))
+    return dumps(detail)
+
+
 def api_files(project: Project, renderer: Renderer, extra=None) -> dict[str, str]:
     """All API files as ``{site-relative path: JSON text}``.
 
     ``extra`` (optional) maps a slug to more top-level keys for that plan's JSON (indicator tables).
     """
-    out = {"api/plans.json": dumps({"plans": [plan_summary(d) for d in project.plans]})}
+    out = {"api/plans.json": plans_index(project.plans)}
     for data in project.plans:
-        detail = plan_detail(data, renderer.urls[data.plan.slug])
-        if extra:
-            detail.update(extra(data))
-        out[f"api/plans/{data.plan.slug}.json"] = dumps(detail)
+        out[f"api/plans/{data.plan.slug}.json"] = plan_api(data, renderer.urls[data.plan.slug], extra)
     return out

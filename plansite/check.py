@@ -73,6 +73,14 @@ class CheckReport:
         return not self.problems
 
 
+class _NoMemo:
+    """Runs every validator (no :class:`plansite.checkmemo.CheckMemo`)."""
+
+    @staticmethod
+    def call(kind, key, reads, fn, *args, **kwargs):
+        return fn(*args, **kwargs)
+
+
 def _unique(problems: list[Problem]) -> list[Problem]:
     seen, out = set(), []
     for p in problems:
@@ -94,13 +102,13 @@ def _folder_files(root: Path, folder: str, problems: list[Problem]) -> list[Path
     return paths.project_files(root, folder)
 
 
-def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], out: Inputs) -> None:
+def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], out: Inputs, memo) -> None:
     """Indicator tables and registry; ``valid`` the plans whose seed could be read."""
     registry = None
     files = _folder_files(root, INDICATORS_DIR, out.problems)
     if (root / REGISTRY_PATH).exists() or (root / REGISTRY_PATH).is_symlink() or files:
         try:
-            registry = indicators.load_registry(root)
+            registry = memo.call("registry", (), lambda r: [REGISTRY_PATH], indicators.load_registry, root)
         except PlansiteError as exc:
             out.problems += exc.problems
     tables_ok = True
@@ -122,8 +130,10 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
                 out.problems += exc.problems
             continue
         try:
-            tables, found = indicators.checked_tables(root, slug, registry,
-                                                      expected_source=valid[slug].plan.source)
+            source = valid[slug].plan.source
+            tables, found = memo.call("tables", (slug, source, registry is None),
+                                      lambda r: [f"{INDICATORS_DIR}/{slug}.yml", REGISTRY_PATH, source],
+                                      indicators.checked_tables, root, slug, registry, expected_source=source)
         except PlansiteError as exc:
             found, tables = exc.problems, []
         out.problems += found
@@ -135,7 +145,7 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
     out.registry = registry
 
 
-def validate_inputs(root: Path) -> Inputs:
+def validate_inputs(root: Path, memo=None) -> Inputs:
     """Read and validate every input under ``root``; return the valid plans, the registry and
     every problem (never raises for bad input).
 
@@ -146,8 +156,12 @@ def validate_inputs(root: Path) -> Inputs:
     its source the plan's); ``site_src/indicator_registry.yml`` (schema, stale aliases); that
     every corrections and indicator file belongs to a known plan; that every file read lies
     inside the project.
+
+    ``memo`` (optional, a :class:`plansite.checkmemo.CheckMemo`): clean results of the per-file
+    validators are taken from it while the files they read are unchanged (the build passes one).
     """
     root = Path(root)
+    memo = memo or _NoMemo()
     out = Inputs()
     files = _folder_files(root, "site_src/plans", out.problems)
     if not files and not out.problems:
@@ -157,7 +171,9 @@ def validate_inputs(root: Path) -> Inputs:
     sources: dict[str, str] = {}
     for path in files:
         slugs.add(path.stem)
-        plan, problems = check_plan_file(root, path)
+        rel = f"site_src/plans/{path.name}"
+        plan, problems = memo.call("plan", (rel,), lambda r, rel=rel: [rel] + ([r[0].source] if r[0] else []),
+                                   check_plan_file, root, path)
         out.problems += problems
         if plan is None:
             continue
@@ -171,7 +187,10 @@ def validate_inputs(root: Path) -> Inputs:
             out.problems += exc.problems
             continue
         ranges = check_line_ranges(plan, len(seed), plan.meta_data)
-        corrections, problems = check_corrections(root, plan, seed)
+        corrections, problems = memo.call(
+            "corrections", (plan.slug, plan.source, len(seed)),
+            lambda r, plan=plan: [f"{CORRECTIONS_DIR}/{plan.slug}.yml", plan.source],
+            check_corrections, root, plan, seed)
         out.problems += ranges + problems
         valid[plan.slug] = PlanInput(plan, seed, corrections)
     for path in _folder_files(root, CORRECTIONS_DIR, out.problems):
@@ -179,7 +198,7 @@ def validate_inputs(root: Path) -> Inputs:
             out.problems.append(Problem(f"{CORRECTIONS_DIR}/{path.name}", 0,
                                         f"corrections for unknown plan {path.stem!r} "
                                         f"(no site_src/plans/{path.stem}.yml)"))
-    _check_indicators(root, valid, slugs, out)
+    _check_indicators(root, valid, slugs, out, memo)
     out.problems = _unique(out.problems)
     bad = {p.path for p in out.problems}
     out.plans = sorted((v for v in valid.values() if v.plan.meta_path not in bad),

@@ -42,7 +42,10 @@ SEARCH_DIR = "pagefind/"
 #: Files of the search index that differ between two builds of the same pages: Pagefind 1.5
 #: writes its filter maps in Rust HashMap order (randomly seeded per run), so the filter file and
 #: the meta/entry files naming it by hash change; its fragments and word index do not.
-UNORDERED_SEARCH_FILES = ("pagefind/filter/", "pagefind/pagefind.", "pagefind/pagefind-entry.json")
+_UNORDERED = ("filter/", "pagefind.", "pagefind-entry.json")
+# the first search shard is pagefind/ itself, the others pagefind/shard-<n>/ (plansite.search)
+UNORDERED_SEARCH_FILES = tuple(f"pagefind/{p}" for p in _UNORDERED) + tuple(
+    f"pagefind/shard-{n}/{p}" for n in range(1, 1024) for p in _UNORDERED)
 BLOCK_TAGS = {
     "address", "article", "aside", "blockquote", "caption", "dd", "details", "div", "dl", "dt",
     "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",

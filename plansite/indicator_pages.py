@@ -115,13 +115,17 @@ def entry_url(groups: list[Group], registry: Registry, entry: RegistryEntry, slu
     return "indicators/"
 
 
-def find_mentions(project: Project, renderer: Renderer, registry: Registry) -> Crosslinks:
+def find_mentions(project: Project, renderer: Renderer, registry: Registry, groups=None) -> Crosslinks:
     """Find, for every plan, the pages whose text mentions an indicator of that plan's tables.
 
     A mention is an exact occurrence of one of the indicator's printed names (registry aliases
     of at least :data:`MIN_MENTION` characters) in the page's paragraphs, headings and tables.
+    ``groups`` (optional, default :func:`comparison_groups` of ``project``): the comparison
+    groups that decide where a mention links (the cached build passes one plan's groups with
+    ``compared`` as in the whole project).
     """
-    groups = comparison_groups(project, registry)
+    if groups is None:
+        groups = comparison_groups(project, registry)
     by_page: dict[str, dict[str, list[Mention]]] = {}
     by_indicator: dict[str, dict[str, list[PageUnit]]] = {}
     for data in project.plans:

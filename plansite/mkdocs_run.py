@@ -6,13 +6,18 @@ lines as progress, warnings and one-line problems.
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import sys
 import time
 from pathlib import Path
 
 from .errors import PlansiteError, Problem
+from .manifest import MANIFEST
 from .publish import publish
+
+#: where the previous build goes to be deleted in the background (see plansite.publish)
+TRASH = Path(".cache") / "trash"
 
 #: Errors of the disk as a whole, whatever file they hit.
 DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
@@ -97,21 +102,32 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
             say(f"warning: {line}")
 
     try:
-        published = publish(Path(site_dir), build_into, label=_label(Path(site_dir), root), say=say, warn=warn)
+        published = publish(Path(site_dir), build_into, label=_label(Path(site_dir), root), say=say, warn=warn,
+                            trash=root / TRASH)
     finally:
         logger.removeHandler(collector)
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
-    files = [p for p in published.rglob("*") if p.is_file()]
+    files = _published_files(published)
     project = getattr(plugin, "project", None)
     return {
         "site": str(Path(site_dir)),
         "plans": len(project.plans) if project is not None else 0,
         "files": len(files),
-        "pages": sum(1 for p in files if p.suffix == ".html"),
+        "pages": sum(1 for p in files if p.endswith(".html")),
         "warnings": collector.warnings,
         "seconds": round(time.monotonic() - started, 2),
     }
+
+
+def _published_files(folder: Path) -> list[str]:
+    """The site-relative paths of the files of the published build ``folder``: its manifest's
+    entries and the manifest itself (the manifest lists every other file), else a walk."""
+    try:
+        with open(folder / MANIFEST, encoding="utf-8") as f:
+            return [*json.load(f)["files"], MANIFEST]
+    except (OSError, ValueError, KeyError, TypeError):
+        return [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()]
 
 
 def _label(path: Path, root: Path) -> str:

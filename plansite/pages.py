@@ -7,7 +7,6 @@ sub-path and from ``file://``. All plan text goes through Jinja2's autoescaping.
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,13 +107,28 @@ def relurl(target: str, base: str) -> str:
     """``target`` (site-relative, may carry a ``#fragment``) as a link from the page at ``base``.
 
     ``relurl("plans/a/", "plans/b/c/")`` → ``"../../a/"``; ``relurl("", "plans/a/")`` → ``"../../"``.
+    Pure string work (no file system, no ``getcwd``): both URLs are site-relative, ``base`` a
+    directory URL (``""`` or ending in ``/``), neither holding ``.`` or ``..`` segments.
     """
     path, _, fragment = target.partition("#")
     if path == base and fragment:
         return f"#{fragment}"
-    rel = posixpath.relpath(path or ".", base or ".")
+    rel = _relpath(path, base)
     rel = "./" if rel == "." else rel + ("/" if path.endswith("/") or not path else "")
     return rel + (f"#{fragment}" if fragment else "")
+
+
+def _relpath(path: str, base: str) -> str:
+    """``posixpath.relpath(path or ".", base or ".")`` for clean site-relative URLs, by string."""
+    target = [p for p in path.split("/") if p]
+    start = [p for p in base.split("/") if p]
+    common = 0
+    for a, b in zip(target, start):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(start) - common) + target[common:]
+    return "/".join(parts) if parts else "."
 
 
 def page_context(url: str, base: str | None = None) -> dict:
@@ -132,22 +146,35 @@ def page_context(url: str, base: str | None = None) -> dict:
             "css": link(CSS_URL), "home": link("")}
 
 
-def make_env(templates: Path) -> jinja2.Environment:
+_ENVS: dict[tuple[str, str], jinja2.Environment] = {}
+
+
+def make_env(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Environment:
     """The Jinja2 environment for ``templates/``: autoescaping on, undefined names are errors.
 
     Filters ``rich`` / ``plain`` show printed sub/superscript markup (:mod:`plansite.cells`);
-    the global ``align_rows`` lays ragged table rows on one grid."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters.update(rich=rich, plain=plain, fnrefs=link_marks)
-    env.globals["align_rows"] = align_rows
-    env.globals.update(rule_label=rule_label, drop_note=drop_note, reader_warning=reader_warning)
+    the global ``align_rows`` lays ragged table rows on one grid.
+
+    One environment per (templates folder, bytecode folder) is kept for the life of the process,
+    so templates are compiled once and reused across `mkdocs serve` rebuilds (Jinja2 reloads a
+    template whose file changed). ``bytecode_dir`` (optional) keeps compiled templates on disk
+    for the next process (Jinja2 checks each entry against its template's source).
+    """
+    key = (str(Path(templates).resolve()), str(bytecode_dir or ""))
+    env = _ENVS.get(key)
+    if env is None:
+        env = _ENVS[key] = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(key[0]),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(bytecode_dir)) if bytecode_dir else None,
+        )
+        env.filters.update(rich=rich, plain=plain, fnrefs=link_marks)
+        env.globals["align_rows"] = align_rows
+        env.globals.update(rule_label=rule_label, drop_note=drop_note, reader_warning=reader_warning)
     return env
 
 
@@ -158,9 +185,9 @@ class Renderer:
     of their own with :meth:`render`.
     """
 
-    def __init__(self, project: Project, templates: Path):
+    def __init__(self, project: Project, templates: Path, bytecode_dir: Path | None = None):
         self.project = project
-        self.env = make_env(templates)
+        self.env = make_env(templates, bytecode_dir)
         self.units = {d.plan.slug: page_units(d) for d in project.plans}
         self.urls = {slug: node_urls(units) for slug, units in self.units.items()}
         #: ``(plan data, page unit or None) -> dict``: extra template context for plan pages,

@@ -5,15 +5,30 @@
     plugins:
       - plansite
 
-On ``on_files`` the whole project is loaded, parsed and rendered; every generated page and API
-file joins MkDocs' file collection as a generated file, so ``mkdocs build`` writes them and
-``mkdocs serve`` serves (and live-reloads) them. Input problems stop the build with one
-``path:line: message`` line per problem and leave the old site in place.
+On ``on_files`` the project is built by :mod:`plansite.incremental`: plans whose inputs are
+unchanged come from the build cache (``.cache/build/``), the others are parsed and rendered on
+every core; every generated page and API file joins MkDocs' file collection as a generated file
+(per-plan files backed by their cached copy), so ``mkdocs build`` writes them and ``mkdocs
+serve`` serves (and live-reloads) them. Input problems stop the build with one ``path:line:
+message`` line per problem and leave the old site in place.
+
+Under ``mkdocs serve`` an edit of plan inputs (seeds, plan metadata, corrections, indicator
+files, the registry) is applied without a MkDocs rebuild: the changed plans are rebuilt and only
+the files that changed are written into the served folder. Any other change (mkdocs.yml,
+templates, hand-written pages) takes MkDocs' full rebuild, itself incremental through the cache.
+The search index is rebuilt in a background thread after each rebuild, so it never delays the
+preview; until it is done the previous index (or none, on the first build)
+is served.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
+import shutil
+import tempfile
+import threading
 from urllib.parse import urlsplit
 from pathlib import Path
 
@@ -23,12 +38,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from .cache import BuildCache, code_version, digest, tree_digest
 from .errors import PlansiteError
+from .incremental import add_cross_outputs, build_outputs, build_plans
 from .manifest import write_manifest
 from .pages import page_context
-from .project import load_project
-from .search import build_search_index
-from .site import site_outputs
+from .search import SHARD_PLANS, BackgroundIndexer, build_sharded_index, install_index
 
 log = logging.getLogger("mkdocs.plugins.plansite")
 
@@ -41,21 +56,75 @@ class DownloadFile(File):
         return False
 
 
+class CachedFile(File):
+    """A per-plan file kept in the build cache: hard-linked into the site (copied where links are
+    not possible). Cache files are never rewritten in place (an entry is written whole and
+    renamed), and an entry whose files changed since it was stored is not trusted
+    (:meth:`plansite.cache.BuildCache.load` checks sizes and modification times), so a published
+    file edited in place cannot leak into the next build."""
+
+    def copy_file(self, dirty: bool = False) -> None:
+        if dirty and not self.is_modified():
+            return
+        src, dest = self.abs_src_path, self.abs_dest_path
+        try:
+            try:
+                os.link(src, dest)
+            except FileNotFoundError:
+                if not os.path.exists(src):
+                    raise
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                os.link(src, dest)
+            except FileExistsError:
+                os.unlink(dest)
+                os.link(src, dest)
+        except OSError as exc:
+            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP):
+                exc.filename, exc.filename2 = dest, None  # a failure writing the site, not the cache
+                raise
+            try:
+                shutil.copyfile(src, dest)
+            except OSError as copy_exc:
+                copy_exc.filename, copy_exc.filename2 = dest, None
+                raise
+
+
+class MarkdownCachedFile(CachedFile):
+    """A cached ``downloads/<slug>.md``: copied as is, never rendered as a documentation page."""
+
+    def is_documentation_page(self) -> bool:
+        return False
+
+
 class PlansiteConfig(base.Config):
     """Options of the ``plansite`` plugin in ``mkdocs.yml``.
 
     ``root``: project root holding ``seeds/`` and ``site_src/`` (default: the folder of mkdocs.yml);
     ``templates``: the Jinja2 templates folder, relative to ``root``;
-    ``plans``: build only these plan slugs (default: all).
+    ``plans``: build only these plan slugs (default: all);
+    ``cache_dir``: the build cache, relative to ``root`` (default ``.cache/build``; safe to delete);
+    ``cache``: ``false`` builds every plan afresh (the cache then lives in a temporary folder);
+    ``search_shard_plans``: plans per search index shard (default 0: about √N; see
+    :mod:`plansite.search`);
+    ``search``: ``false`` leaves the search index out (benchmarks; the search page then finds nothing).
     """
 
     root = c.Optional(c.Dir(exists=True))
     templates = c.Type(str, default="templates")
     plans = c.ListOfItems(c.Type(str), default=[])
+    cache_dir = c.Type(str, default=".cache/build")
+    cache = c.Type(bool, default=True)
+    search_shard_plans = c.Type(int, default=SHARD_PLANS)
+    search = c.Type(bool, default=True)
 
 
 class PlansitePlugin(BasePlugin[PlansiteConfig]):
     """Generates the plan pages, source views and JSON API inside an MkDocs build."""
+
+    def on_startup(self, *, command, dirty):
+        """Called once per MkDocs command; keeps this plugin (and its state) across serve rebuilds."""
+        self.serving = command == "serve"
+        self.indexer = BackgroundIndexer() if self.serving else None
 
     def on_config(self, config):
         self.root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
@@ -63,39 +132,161 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         config.theme.static_templates.discard("sitemap.xml")
         return config
 
+    def on_pre_build(self, *, config):
+        if getattr(self, "indexer", None) is not None:
+            self.indexer.cancel()  # the site folder is about to be cleaned
+
     def on_files(self, files: Files, *, config) -> Files:
         self.error = None
+        self._tmp_cache = None
+        self._search = None
+        if self.config.cache:
+            folder = self.root / self.config.cache_dir
+            if getattr(self, "cache", None) is None or self.cache.folder != folder:
+                self.cache = BuildCache(folder)  # kept across `mkdocs serve` rebuilds
+        else:
+            self._tmp_cache = tempfile.mkdtemp(prefix="plansite-cache-")
+            self.cache = BuildCache(Path(self._tmp_cache))
         try:
-            project = load_project(self.root, self.config.plans or None, progress=_log_parsed)
+            result = build_outputs(self.root, self.root / self.config.templates, self.cache,
+                                   self.config.plans or None, log=log.info)
         except PlansiteError as exc:
             # Kept for build.py (plansite.cli.build_site), which prints exc.problems itself;
             # `mkdocs build` users see one ERROR line per problem.
             self.error = exc
+            self._drop_tmp_cache()
             for problem in exc.problems:
                 log.error("%s", problem)
             raise PluginError(f"{len(exc.problems)} input problem(s), listed above") from None
-        outputs = site_outputs(project, self.root / self.config.templates)
-        for data in project.plans:
-            prefix = f"plans/{data.plan.slug}/"
-            log.info("plansite: rendered %s (%d files)", data.plan.slug,
-                     sum(1 for path in outputs if path.startswith(prefix)))
+        log.info("plansite: %d plans (%d rebuilt, %d from the cache) in %.2f s",
+                 len(result.cards), len(result.built), len(result.reused), result.seconds)
         sitemap = files.get_file_from_path("sitemap.xml")
         if sitemap is not None and not sitemap.generated_by:
             files.remove(sitemap)  # the raw theme template, copied because it is no longer rendered
-        for path, content in outputs.items():
-            existing = files.get_file_from_path(path)
-            if existing is not None:
-                files.remove(existing)
+        for path, source in result.plan_files:
+            kind = MarkdownCachedFile if path.endswith(".md") else CachedFile
+            self._add(files, kind.generated(config, path, abs_src_path=source))
+        for path, content in result.cross.items():
             kind = DownloadFile if path.endswith(".md") else File
-            files.append(kind.generated(config, path, content=content))
-        self.project = project
+            self._add(files, kind.generated(config, path, content=content))
+        self.project = result
+        self._shape = self._serve_shape(config)
+        if getattr(self, "indexer", None) is None and self.config.search:
+            # `mkdocs build`: index the cached pages while MkDocs writes the site
+            self._search = _Background(lambda: self._make_index(None))
         return files
 
+    def on_serve(self, server, *, config, builder):
+        """Route `mkdocs serve` rebuilds through :meth:`_quick_rebuild` when it applies."""
+        full = server.builder
+
+        def rebuild():
+            if not self._quick_rebuild(config):
+                full()
+
+        server.builder = rebuild
+        return server
+
+    def _serve_shape(self, config) -> str:
+        """Digest of what MkDocs itself renders from (config, hand-written pages, templates, code)."""
+        theme = [tree_digest(Path(d)) for d in config.theme.dirs if Path(d).is_relative_to(self.root)]
+        return digest(code_version(), Path(config.config_file_path).read_bytes(),
+                      tree_digest(Path(config.docs_dir)), *theme)
+
+    def _quick_rebuild(self, config) -> bool:
+        """Apply a serve rebuild without MkDocs when only plan inputs changed; ``False`` when a
+        full MkDocs build is needed. Input problems are logged and the served site kept."""
+        old = getattr(self, "project", None)
+        if old is None or not hasattr(old, "plan_files") or self._serve_shape(config) != self._shape:
+            return False
+        if self.indexer is not None:
+            self.indexer.cancel()
+        templates = self.root / self.config.templates
+        try:
+            result = build_plans(self.root, templates, self.cache, self.config.plans or None, log=log.info)
+        except PlansiteError as exc:
+            for problem in exc.problems:
+                log.error("%s", problem)
+            log.error("plansite: the preview keeps the last good build")
+            return True
+        site = Path(config.site_dir)
+        before, after = dict(old.plan_files), dict(result.plan_files)
+        written = 0
+        for path, source in result.plan_files:  # the edited pages first, then the rest
+            if before.get(path) != source:
+                (site / path).parent.mkdir(parents=True, exist_ok=True)
+                (site / path).unlink(missing_ok=True)  # may be a hard link into the cache
+                shutil.copyfile(source, site / path)
+                written += 1
+        try:
+            add_cross_outputs(result, templates, self.cache)
+        except PlansiteError as exc:
+            for problem in exc.problems:
+                log.error("%s", problem)
+            return True
+        for path in sorted(before.keys() - after.keys() - result.cross.keys()):
+            (site / path).unlink(missing_ok=True)
+        for path in sorted(old.cross.keys() - result.cross.keys() - after.keys()):
+            (site / path).unlink(missing_ok=True)
+        for path, text in result.cross.items():
+            if old.cross.get(path) != text:
+                (site / path).parent.mkdir(parents=True, exist_ok=True)
+                (site / path).write_text(text, encoding="utf-8")
+                written += 1
+        self.project = result
+        log.info("plansite: %d plans (%d rebuilt), %d files written in %.2f s",
+                 len(result.cards), len(result.built), written, result.seconds)
+        hashes = result.hashes
+        if self.config.search:
+            self.indexer.start(site, self._make_index, lambda: write_manifest(site, hashes))
+        else:
+            write_manifest(site, hashes)
+        return True
+
+    def _make_index(self, cancelled):
+        result = self.project
+        return build_sharded_index(result.dirs, result.keys, self.cache.folder / "search",
+                                   self.config.search_shard_plans, cancelled=cancelled)
+
+    @staticmethod
+    def _add(files: Files, file: File) -> None:
+        existing = files.get_file_from_path(file.src_uri)
+        if existing is not None:
+            files.remove(existing)
+        files.append(file)
+
+    def _drop_tmp_cache(self) -> None:
+        if getattr(self, "_tmp_cache", None):
+            shutil.rmtree(self._tmp_cache, ignore_errors=True)
+            self._tmp_cache = None
+
     def on_post_build(self, *, config):
-        """After MkDocs wrote every page: post-build steps over the written HTML, manifest last."""
+        """After MkDocs wrote every page: the search index, manifest last.
+
+        Under ``mkdocs serve`` the search index and manifest are made in the background."""
         site_dir = Path(config.site_dir)
-        build_search_index(site_dir)
-        write_manifest(site_dir)
+        hashes = self.project.hashes
+        if getattr(self, "indexer", None) is not None and self.config.search:
+            self.indexer.start(site_dir, self._make_index, lambda: write_manifest(site_dir, hashes))
+            return
+        try:
+            if self._search is not None:
+                install_index(self._search.result(), site_dir)
+        finally:
+            self._drop_tmp_cache()
+        write_manifest(site_dir, hashes)
+
+    def on_build_error(self, *, error):
+        if getattr(self, "_search", None) is not None:
+            try:
+                self._search.result()
+            except Exception:  # noqa: BLE001 - the build failed already
+                pass
+        self._drop_tmp_cache()
+
+    def on_shutdown(self):
+        if getattr(self, "indexer", None) is not None:
+            self.indexer.stop()
 
     def on_page_context(self, context, *, page, config, nav):
         context.update(page_context(page.url))
@@ -111,10 +302,22 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         return context
 
 
+class _Background:
+    """``fn()`` run in a thread; :meth:`result` waits and returns its value or raises its error."""
 
-def _log_parsed(data) -> None:
-    log.info("plansite: parsed %s (%d source lines, line model %s, levels %s, %d warnings)",
-             data.plan.slug, len(data.seed), data.doc.line_model or "?", " ".join(data.doc.levels) or "-",
-             len(data.doc.warnings))
-    for problem in data.doc.warnings:
-        log.info("warning: %s", problem)
+    def __init__(self, fn):
+        self._value = self._error = None
+        self._thread = threading.Thread(target=self._run, args=(fn,), name="plansite-search", daemon=True)
+        self._thread.start()
+
+    def _run(self, fn):
+        try:
+            self._value = fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in result()
+            self._error = exc
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value

@@ -36,6 +36,7 @@ import fcntl
 import os
 import shutil
 import stat
+import subprocess
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -81,6 +82,19 @@ class FileSystem:
                 shutil.rmtree(path, onexc=_writable_and_retry)
             else:
                 shutil.rmtree(path, onerror=_writable_and_retry)
+
+    def discard(self, path: Path, trash: Path) -> None:
+        """Move the folder ``path`` into the folder ``trash`` (created; it must be on the same file
+        system) and remove everything in ``trash`` in the background: a detached ``rm -rf``, so a
+        build does not wait for tens of thousands of folders to be deleted (on ext4 that took
+        longer than the rest of a no-change build). Raises :class:`OSError` (``EXDEV`` for
+        another file system) with nothing changed when the move fails."""
+        trash.mkdir(parents=True, exist_ok=True)
+        os.rename(path, trash / path.name)
+        entries = [str(p) for p in trash.iterdir()]  # with any an interrupted removal left
+        subprocess.run(["sh", "-c", 'rm -rf -- "$@" >/dev/null 2>&1 &', "sh", *entries],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       start_new_session=True, check=False)
 
     def symlink(self, target: str, link: Path) -> None:
         """Create symlink ``link`` → ``target`` (a relative path)."""
@@ -340,9 +354,13 @@ def _fix_modes(folder: Path, umask: int, top_mode: int | None) -> None:
 
 def publish(site_dir: Path, build_into: Callable[[Path], None], *, label: str | None = None,
             say: Callable[[str], None] = lambda line: None,
-            warn: Callable[[str], None] = lambda line: None) -> Path:
+            warn: Callable[[str], None] = lambda line: None, trash: Path | None = None) -> Path:
     """Build with ``build_into(folder)`` and publish the result at ``site_dir``; return the
     published build folder (``.S.builds/<id>``).
+
+    ``trash`` (optional): a folder on the same file system where the previous build is moved,
+    once the new one is published, to be deleted in the background (:meth:`FileSystem.discard`);
+    without it, or when the move fails, the previous build is removed before returning.
 
     ``build_into`` writes a complete site into the (empty) folder it is given and raises on
     failure (:class:`PlansiteError` and the like pass through unchanged). ``label`` names the
@@ -393,7 +411,13 @@ def publish(site_dir: Path, build_into: Callable[[Path], None], *, label: str | 
                 previous = state.current if state.kind == "link" else None
             if previous is not None and os.path.lexists(previous):
                 try:
-                    FS.remove(previous)
+                    try:
+                        if trash is None:
+                            raise OSError(errno.ENOENT, "no trash folder")
+                        FS.discard(previous, trash)
+                    except OSError:
+                        if os.path.lexists(previous):
+                            FS.remove(previous)
                 except OSError as exc:
                     warn(f"{previous}:0: the new site is published but the previous build could not be "
                          f"removed ({_strerror(exc)}); the next build removes it")

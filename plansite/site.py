@@ -1,16 +1,40 @@
-"""Everything the build writes besides MkDocs' own pages: ``{site-relative path: content}``."""
+"""Everything the build writes besides MkDocs' own pages: ``{site-relative path: content}``.
+
+:func:`site_outputs` renders a whole loaded project in one go (the reference). The cached,
+parallel build (:mod:`plansite.incremental`) writes the very same files, split in two:
+
+- per plan (:func:`plan_outputs`): the plan's pages (overview, front matter, parts/chapters,
+  whole text, source view), indicator table pages, table downloads, whole-plan text downloads
+  (``downloads/<slug>.txt|md``) and ``api/plans/<slug>.json`` — a function of that plan's
+  inputs, the registry, the templates and which of its indicators are compared across tables
+  (:func:`compared_groups`), so they can be built in parallel and cached per plan;
+- across plans (:func:`cross_outputs`): the home page, ``api/plans.json``, ``assets/t2s.json``,
+  the indicator list and comparison pages with their downloads and the all-plans downloads —
+  computed from small per-plan summaries (:class:`PlanCard`), never from the parsed documents.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+import pickle
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .api import api_files
-from .indicator_pages import api_extra, find_mentions, indicator_outputs
-from .pages import Renderer, unit_nodes
-from .targets import table_summary
-from .t2s import t2s_file
-from .texts import text_files
-from .project import Project
+from .api import api_files, plan_api, plans_index
+from .comparisons import build_groups, group_ids, show_value
+from .downloads import all_tables_csv, comparison_csv, json_text, table_csv, table_json
+from .indicator_pages import (ATTRIBUTE_LABELS, BASIS_LABELS, STATUS_LABELS, Crosslinks, _shown,
+                              api_extra, comparison_charts, comparison_json, download_path,
+                              find_mentions, indicator_outputs, indicator_url, row_url, row_views,
+                              show, table_url)
+from .pages import Renderer, division_summary, unit_nodes
+from .project import PlanData, Project
+from .reading import data_date
+from .t2s import T2S_PATH, t2s_file, t2s_table
+from .targets import GAP_THRESHOLD_PP, STATUSES, table_summary
+from .texts import plan_markdown, plan_text, text_files
 
 
 def page_path(url: str) -> str:
@@ -21,7 +45,8 @@ def page_path(url: str) -> str:
 def site_outputs(project: Project, templates: Path) -> dict[str, str]:
     """Render all generated pages and API files of ``project`` with the templates in ``templates``.
 
-    A pure function of its inputs: same project and templates, same output, byte for byte.
+    A pure function of its inputs: same project and templates, same output, byte for byte; the
+    cached, parallel build (:mod:`plansite.incremental`) writes exactly these files.
     """
     renderer = Renderer(project, templates)
     extra = None
@@ -39,6 +64,292 @@ def site_outputs(project: Project, templates: Path) -> dict[str, str]:
     outputs.update(text_files(project))
     outputs.update(t2s_file(project))
     return dict(sorted(outputs.items()))
+
+
+def split_outputs(project: Project, templates: Path) -> dict[str, str]:
+    """:func:`site_outputs` computed the way the cached build does (every plan on its own, then
+    the cross-plan files from the cards); equal to it (a test checks)."""
+    compared = compared_groups([(d.plan, d.tables) for d in project.plans], project.registry)
+    outputs: dict[str, str] = {}
+    cards = []
+    for data in project.plans:
+        files, card = plan_outputs(data, templates, project.registry, compared=compared)
+        outputs.update(files)
+        cards.append(card)
+    outputs.update(cross_outputs(cards, templates, project.registry))
+    return dict(sorted(outputs.items()))
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A page a cross-plan page links to: site-relative ``url`` and ``title``."""
+
+    url: str
+    title: str
+
+
+@dataclass
+class PlanCard:
+    """What the cross-plan pages need of one plan: its metadata ``plan``, indicator ``tables``,
+    division ``summary`` (``"18篇 75章 …"``) and ``discussed`` (canonical indicator id → the
+    :class:`PageLink` of the plan's pages that mention it, in reading order). Small and picklable."""
+
+    plan: object
+    tables: list = field(default_factory=list)
+    summary: str = ""
+    discussed: dict[str, list[PageLink]] = field(default_factory=dict)
+    #: every distinct character of the plan's (corrected) source lines, sorted (for assets/t2s.json)
+    chars: str = ""
+    #: the plan's tables as ``downloads/all-indicators.json`` prints them (``None``: no tables)
+    tables_json: str | None = None
+    #: sha256 of the plan's metadata and tables (what the indicator list, the comparisons and
+    #: the all-plans downloads read of it, besides ``discussed``)
+    digest: str = ""
+    #: comparison group id → the (slug, table id) pairs of the plan's rows in that group
+    groups: dict[str, frozenset] = field(default_factory=dict)
+
+
+def group_tables(slug: str, tables: list, registry) -> dict[str, frozenset]:
+    """``{comparison group id: {(slug, table id), …}}`` of the rows of one plan's ``tables``
+    (the membership :func:`plansite.comparisons.build_groups` finds, without building rows)."""
+    if registry is None:
+        return {}
+    of = group_ids(registry)
+    found: dict[str, set] = {}
+    for t in tables:
+        for r in t.rows:
+            entry = registry.resolve(r.key)
+            if entry is not None:
+                found.setdefault(of[entry.id], set()).add((slug, t.id))
+    return {gid: frozenset(v) for gid, v in found.items()}
+
+
+def compared_groups(plans: list, registry) -> frozenset[str]:
+    """Ids of the comparison groups with rows from two tables or more, over ``plans``
+    (``[(Plan, tables)]``): a plan's pages link an indicator of such a group to its comparison
+    page, else to its row (``Group.compared``). Empty without a registry."""
+    seen: dict[str, set] = {}
+    for plan, tables in plans:
+        for gid, pairs in group_tables(plan.slug, tables, registry).items():
+            seen.setdefault(gid, set()).update(pairs)
+    return frozenset(gid for gid, pairs in seen.items() if len(pairs) >= 2)
+
+
+def plan_group_ids(tables: list, registry) -> list[str]:
+    """Sorted ids of the comparison groups the rows of ``tables`` belong to."""
+    if registry is None:
+        return []
+    of = group_ids(registry)
+    return sorted({of[e.id] for t in tables for r in t.rows if (e := registry.resolve(r.key)) is not None})
+
+
+class _Compared:
+    """A stand-in comparison group for :func:`find_mentions` in one plan's build: ``entry``, and
+    ``compared`` as in the whole project; ``rows`` the plan's own rows (all a mention can link)."""
+
+    def __init__(self, group, compared: bool):
+        self.entry, self.rows, self.compared = group.entry, group.rows, compared
+
+
+def plan_outputs(data: PlanData, templates: Path, registry=None, bytecode_dir: Path | None = None,
+                 compared: frozenset[str] = frozenset()) -> tuple[dict[str, str], PlanCard]:
+    """Render one plan: ``({site path: text}, its PlanCard)``.
+
+    The outputs are the plan's own files (pages under ``plans/<slug>/``, ``api/plans/<slug>.json``,
+    ``downloads/<slug>-<table>.*``, ``downloads/<slug>.txt|md``); they depend only on ``data``,
+    ``registry``, the templates and ``compared`` (:func:`compared_groups` of the whole project).
+    """
+    project = Project(Path("."), [data], registry)
+    renderer = Renderer(project, templates, bytecode_dir)
+    slug = data.plan.slug
+    extra = None
+    links = Crosslinks({slug: {}}, {slug: {}})
+    if registry is not None:
+        groups = [_Compared(g, g.entry.id in compared)
+                  for g in build_groups([(data.plan, data.tables)], registry, row_url)]
+        links = find_mentions(project, renderer, registry, groups=groups)
+        renderer.context_for = lambda d, unit: {
+            "mentions": links.by_page[slug].get(unit.url, []) if unit else [],
+            "indicator_tables": [(t, table_summary(t, registry)) for t in d.tables
+                                 if unit is None or _shows(unit, t)]}
+        extra = lambda d: api_extra(d, registry)  # noqa: E731
+    out = {page_path(url): html for url, html in renderer.plan_pages(data).items()}
+    if registry is not None:
+        out.update(_table_outputs(data, renderer, registry, links, compared))
+    out[f"api/plans/{slug}.json"] = plan_api(data, renderer.urls[slug], extra)
+    out[f"downloads/{slug}.txt"] = plan_text(data)
+    out[f"downloads/{slug}.md"] = plan_markdown(data)
+    discussed = {ind: [PageLink(u.url, u.title) for u in units]
+                 for ind, units in links.by_indicator[slug].items()}
+    chars = "".join(sorted({c for line in data.lines for c in line.text}))
+    card = make_card(data.plan, data.tables, division_summary(data), discussed, registry, chars)
+    card.groups = group_tables(slug, data.tables, registry)
+    return dict(sorted(out.items())), card
+
+
+def make_card(plan, tables: list, summary: str, discussed: dict, registry=None, chars: str = "") -> PlanCard:
+    """A :class:`PlanCard` with its derived fields (``tables_json``, ``digest``; ``groups`` is
+    left to the caller)."""
+    tables_json = None
+    if registry is not None and tables:
+        tables_json = json.dumps([table_json(t, registry) for t in tables], ensure_ascii=False,
+                                 sort_keys=True, indent=2)
+    # the seed checksum and the raw metadata are left out: a seed edit keeps the comparisons
+    shown = dataclasses.replace(plan, sha256="", meta_data=None) if dataclasses.is_dataclass(plan) else plan
+    digest = hashlib.sha256(pickle.dumps((shown, tables), protocol=4)).hexdigest()
+    return PlanCard(plan, tables, summary, discussed, chars, tables_json, digest)
+
+
+#: template helpers of the indicator pages (as :func:`plansite.indicator_pages.indicator_outputs`)
+COMMON = {"show": show, "show_printed": show_value, "status_labels": STATUS_LABELS,
+          "attribute_labels": ATTRIBUTE_LABELS, "basis_labels": BASIS_LABELS, "statuses": STATUSES,
+          "num": _shown, "pct": _shown, "threshold": GAP_THRESHOLD_PP, "table_url": table_url,
+          "indicator_url": indicator_url}
+
+
+def _table_outputs(data: PlanData, renderer: Renderer, registry, links: Crosslinks,
+                   compared: frozenset[str]) -> dict[str, str]:
+    """The plan's indicator table pages and downloads (the per-plan part of
+    :func:`plansite.indicator_pages.indicator_outputs`)."""
+    out: dict[str, str] = {}
+    slug = data.plan.slug
+
+    def group_url(entry):
+        gid = entry.growth_of or entry.id
+        return indicator_url(gid) if gid in compared else None
+
+    for table in data.tables:
+        url = table_url(slug, table.id)
+        csv_path, json_path = download_path(slug, table.id, "csv"), download_path(slug, table.id, "json")
+        out[page_path(url)] = renderer.render(
+            "indicator_table.html", url, data=data, plan=data.plan, table=table,
+            rows=row_views(data, table, registry, links), summary=table_summary(table, registry),
+            csv_url=csv_path, json_url=json_path, urls=renderer.urls[slug], group_url=group_url,
+            **COMMON)
+        out[csv_path] = table_csv(table, registry)
+        out[json_path] = json_text(table_json(table, registry))
+    return out
+
+
+class _NoCache:
+    def get(self, key):
+        return None
+
+    def put(self, key, text):
+        pass
+
+
+def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
+                  bytecode_dir: Path | None = None, pages=None, salt: str = "") -> dict[str, str]:
+    """The pages and files that span plans, from the plans' cards in display order: home page,
+    ``api/plans.json``, ``assets/t2s.json`` and (with a registry) ``indicators/``,
+    ``indicators/<id>/`` with ``downloads/indicator-<id>.csv|json``, and
+    ``downloads/all-indicators.csv|json`` (the cross-plan part of ``indicator_outputs``).
+
+    ``pages`` (optional): a store with ``get(key) -> text | None`` and ``put(key, text)``; the
+    comparison pages, the traditional→simplified table and the all-plans downloads are kept there
+    under a digest of ``salt`` (code, templates, registry) and what they read, and made again
+    only when that changed."""
+    pages = pages or _NoCache()
+    renderer = Renderer(Project(Path("."), [], registry), templates, bytecode_dir)
+    counts = {c.plan.slug: c.summary for c in cards}
+    date_label, date = data_date([c.plan for c in cards])
+    out = {"index.html": renderer.render("home.html", "", plans=cards, chapter_counts=counts,
+                                         date_label=date_label, date=date),
+           "api/plans.json": plans_index(cards)}
+
+    def cached(key: str, make) -> str:
+        text = pages.get(key)
+        if text is None:
+            text = make()
+            pages.put(key, text)
+        return text
+
+    def key_of(*parts) -> str:
+        return hashlib.sha256("|".join([salt, *map(str, parts)]).encode()).hexdigest()
+
+    chars = "".join(sorted({c for card in cards for c in card.chars}))
+    out[T2S_PATH] = cached(key_of("t2s", hashlib.sha256(chars.encode()).hexdigest()), lambda: _t2s_text(chars))
+    if registry is None:
+        return dict(sorted(out.items()))
+    made: list = []
+
+    def groups() -> list:  # built only when a page must be rendered again
+        if not made:
+            made.append(build_groups([(c.plan, c.tables) for c in cards], registry, row_url))
+        return made[0]
+
+    members: dict[str, list[PlanCard]] = {}
+    pairs: dict[str, set] = {}
+    for c in cards:
+        for gid, found in c.groups.items():
+            members.setdefault(gid, []).append(c)
+            pairs.setdefault(gid, set()).update(found)
+    everything = key_of("all", *[c.plan.slug + c.digest for c in cards])
+
+    def listing() -> str:
+        compared = [g for g in groups() if g.compared]
+        single = [g for g in groups() if not g.compared]
+        by_table: dict[str, list] = {}
+        for g in single:
+            by_table.setdefault(f"{g.rows[0].label}（{g.rows[0].plan.short_title}）", []).append(g)
+        return renderer.render("indicators.html", "indicators/", compared=compared, single=single,
+                               single_by_table=by_table, **COMMON)
+
+    out["indicators/index.html"] = cached(everything + "-index", listing)
+    for entry in registry.entries:
+        gid = entry.id
+        if entry.growth_of or len(pairs.get(gid, ())) < 2:
+            continue  # not a comparison group, or nothing to compare
+        ids = [gid] + [e.id for e in registry.entries if e.growth_of == gid]
+        involved = [c for c in cards if gid in c.groups or any(i in c.discussed for i in ids)]
+        key = key_of("indicator", gid, *[c.plan.slug + c.digest + repr([c.discussed.get(i) for i in ids])
+                                         for c in involved])
+        url = indicator_url(gid)
+        csv_path, json_path = f"downloads/indicator-{gid}.csv", f"downloads/indicator-{gid}.json"
+
+        def group(gid=gid):
+            return next(g for g in groups() if g.entry.id == gid)
+
+        def page(gid=gid, url=url, ids=ids, csv_path=csv_path, json_path=json_path, involved=involved):
+            discussed = []
+            for c in involved:
+                links: dict[str, PageLink] = {}
+                for i in ids:
+                    for link in c.discussed.get(i, []):
+                        links.setdefault(link.url, link)
+                if links:
+                    discussed.append((c.plan, list(links.values())))
+            g = group(gid)
+            return renderer.render("indicator.html", url, group=g, entry=g.entry, rows=g.rows,
+                                   charts=comparison_charts(g), discussed=discussed, csv_url=csv_path,
+                                   json_url=json_path, **COMMON)
+
+        out[page_path(url)] = cached(key + "-page", page)
+        out[csv_path] = cached(key + "-csv", lambda gid=gid: comparison_csv(group(gid)))
+        out[json_path] = cached(key + "-json", lambda gid=gid: json_text(comparison_json(group(gid))))
+    tables = {c.plan.slug: c.tables for c in cards}
+    out["downloads/all-indicators.csv"] = cached(everything + "-csv", lambda: all_tables_csv(tables, registry))
+    out["downloads/all-indicators.json"] = cached(everything + "-json", lambda: _all_tables_json(cards))
+    return dict(sorted(out.items()))
+
+
+def _t2s_text(chars: str) -> str:
+    """``assets/t2s.json`` for the characters ``chars`` the plans use (as :func:`plansite.t2s.t2s_file`)."""
+    table = t2s_table([chars])
+    return json.dumps({"t": "".join(table), "s": "".join(table.values())}, ensure_ascii=False) + "\n"
+
+
+def _all_tables_json(cards: list[PlanCard]) -> str:
+    """``downloads/all-indicators.json`` from the cards' pre-serialised tables: the text of
+    ``json_text({"plans": {slug: [table_json, …]}})``, plans sorted by slug, without encoding
+    every plan again."""
+    parts = sorted((c.plan.slug, c.tables_json) for c in cards if c.tables_json is not None)
+    if not parts:
+        return json_text({"plans": {}})
+    items = [f"    {json.dumps(slug, ensure_ascii=False)}: " + text.replace("\n", "\n    ")
+             for slug, text in parts]
+    return '{\n  "plans": {\n' + ",\n".join(items) + "\n  }\n}\n"
 
 
 def _shows(unit, table) -> bool:

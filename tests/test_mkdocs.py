@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.request
 
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, update_checksum
 
 #: The subprocesses import this checkout's ``plansite`` (not another checkout's editable install).
 ENV = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
@@ -63,6 +63,15 @@ def test_mkdocs_serve_rebuilds_when_plan_metadata_or_a_seed_changes(tmp_path):
         meta.write_text(meta.read_text(encoding="utf-8").replace(
             "short_title: 仓山区“十四五”规划纲要", "short_title: 仓山区规划纲要（预览）"), encoding="utf-8")
         assert _wait_for(url, "仓山区规划纲要（预览）", 60), "no rebuild after editing site_src/"
+        # a seed edit (with its checksum) reaches the page without a MkDocs rebuild; the search
+        # index is rebuilt in the background and served again
+        seed = root / "seeds" / "cangshan-14th.txt"
+        seed.write_text(seed.read_text(encoding="utf-8").replace("，", "（预览修订），", 1), encoding="utf-8")
+        update_checksum(root, "cangshan-14th")
+        assert _wait_for(url.replace("cangshan-14th/", "cangshan-14th/source/"), "（预览修订）", 60), \
+            "no rebuild after editing a seed"
+        assert _wait_for(f"http://127.0.0.1:{port}/pagefind/shards.json", "bundles", 60), "no search index"
+        assert "仓山区规划纲要（预览）" in _get(f"http://127.0.0.1:{port}/indicators/"), "a cross-plan page lost the edit"
         template = root / "templates" / "plan.html"
         template.write_text(template.read_text(encoding="utf-8").replace("<h2 id=\"outline-h\">目录</h2>",
                                                                           "<h2 id=\"outline-h\">全文目录</h2>"),

@@ -531,8 +531,8 @@ def real_complete(site: Path) -> None:
 #: call of a FileSystem method): build written, before its permissions; before it is renamed
 #: complete; before the swap; after the swap, before the previous build is removed. (Every
 #: step is crashed in-process by test_a_crash_at_any_step_leaves_a_complete_site.)
-KILL_POINTS = [("mkdocs", "write_file", 3), ("plugin", "build_search_index", 1), ("FS", "chmod", 1),
-               ("FS", "replace", 1), ("FS", "replace", 2), ("FS", "remove", 1)]
+KILL_POINTS = [("mkdocs", "write_file", 3), ("plugin", "install_index", 1), ("FS", "chmod", 1),
+               ("FS", "replace", 1), ("FS", "replace", 2), ("FS", "discard", 1)]
 
 DRIVER = """
 import os, sys, time

@@ -34,6 +34,12 @@
       });
       loading = import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
         return pagefind.options({ baseUrl: root.pathname, excerptLength: 40 }).then(function () {
+          /* an index of many plans comes in shards: merge the other bundles listed in shards.json */
+          return fetch(new URL("pagefind/shards.json", root)).then(function (r) { return r.ok ? r.json() : { bundles: [] }; })
+            .then(function (s) { return Promise.all(s.bundles.map(function (b) {
+              return pagefind.mergeIndex(new URL("pagefind/" + b, root).pathname, { baseUrl: root.pathname });
+            })); });
+        }).then(function () {
           return pagefind.filters();
         }).then(function (filters) {
           var plans = Object.keys((filters && filters.plan) || {}).sort();

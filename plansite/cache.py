@@ -1,0 +1,247 @@
+"""The build cache: per-plan results kept on disk, keyed by a content hash of every input.
+
+Layout under the cache folder (default ``<root>/.cache/build/``, outside ``site/``)::
+
+    plans/<slug>-<key>/meta.pickle      a PlanEntry (metadata, indicator tables, summary, file list)
+    plans/<slug>-<key>/files/<path>     the plan's rendered files, byte for byte as written to site/
+    plan-meta/<digest>.pickle           validated plan metadata for a metadata file's bytes
+    cross/<key>.txt                     cross-plan pages (indicator comparisons, all-plans downloads)
+    search/shard-<n>-<key>/             Pagefind bundles of the search shards
+    jinja/                              compiled templates (Jinja2's own bytecode cache)
+
+A key is the sha256 of the code version (:func:`code_version`: every source file of the
+``plansite`` package, the Python and Jinja2 versions), the templates (:func:`tree_digest`), the
+indicator registry, and the plan's metadata, seed, corrections and indicator files, so an entry
+is never trusted across code versions or inputs. The folder is safe to delete at any time; an
+unreadable, truncated or incomplete entry counts as missing (and is rebuilt).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+PACKAGE = Path(__file__).resolve().parent
+FORMAT = 3  # bump when the layout or PlanEntry changes
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """sha256 hex of the ``plansite`` package sources (paths and bytes), the cache format, the
+    Python version and the Jinja2 version: any code change makes every cached entry stale."""
+    h = hashlib.sha256(f"{FORMAT}|{sys.version_info[:3]}|{jinja2.__version__}|".encode())
+    for path in sorted(PACKAGE.rglob("*.py")):
+        h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def tree_digest(folder: Path) -> str:
+    """sha256 hex over the relative paths and bytes of every file under ``folder`` (sorted)."""
+    h = hashlib.sha256()
+    folder = Path(folder)
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        h.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def file_bytes(path: Path) -> bytes | None:
+    """The bytes of ``path``, or ``None`` when it does not exist."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def digest(*parts: bytes | str | None) -> str:
+    """sha256 hex of ``parts``, each length-prefixed (``None`` distinct from empty)."""
+    h = hashlib.sha256()
+    for part in parts:
+        if part is None:
+            h.update(b"N")
+            continue
+        data = part.encode() if isinstance(part, str) else part
+        h.update(b"B%d:" % len(data))
+        h.update(data)
+    return h.hexdigest()
+
+
+@dataclass
+class PlanEntry:
+    """A cached plan: its ``card`` (:class:`plansite.site.PlanCard`), build ``log`` lines
+    (progress and ``warning:`` lines, replayed on a cache hit), and ``files``: ``(site path,
+    size in bytes, sha256 hex)`` of the rendered files kept in the entry's ``files/`` folder,
+    sorted; ``mtimes``: their modification times (ns) when stored, aligned with ``files`` (the
+    site hard-links these files, so one changed in place since is noticed)."""
+
+    slug: str
+    key: str
+    card: object
+    log: list[str] = field(default_factory=list)
+    files: list[tuple[str, int, str]] = field(default_factory=list)
+    mtimes: list[int] = field(default_factory=list)
+
+
+class BuildCache:
+    """The cache folder ``folder`` (see module docstring). Writers never expose a partial entry:
+    an entry is written in a temporary folder and renamed into place when complete."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        #: entries read or written by this object, by (slug, key): a long-lived cache (`mkdocs
+        #: serve`) does not unpickle them again (their files are still checked on every load)
+        self._known: dict[tuple[str, str], PlanEntry] = {}
+
+    @property
+    def jinja_dir(self) -> Path:
+        """Folder of Jinja2's bytecode cache (created)."""
+        path = self.folder / "jinja"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def entry_dir(self, slug: str, key: str) -> Path:
+        """Folder of the entry of plan ``slug`` under ``key``."""
+        return self.folder / "plans" / f"{slug}-{key[:40]}"
+
+    def load(self, slug: str, key: str) -> PlanEntry | None:
+        """The complete entry of ``slug`` under ``key``, or ``None`` (missing, unreadable, or with a
+        file missing, of the wrong size or modified since it was stored: such an entry is removed)."""
+        folder = self.entry_dir(slug, key)
+        try:
+            entry = self._known.get((slug, key))
+            if entry is None:
+                with open(folder / "meta.pickle", "rb") as f:
+                    entry = pickle.load(f)
+            if not isinstance(entry, PlanEntry) or entry.key != key or entry.slug != slug:
+                raise ValueError("foreign entry")
+            files = folder / "files"
+            if len(entry.mtimes) != len(entry.files):
+                raise ValueError("no modification times")
+            for (path, size, _), mtime in zip(entry.files, entry.mtimes):
+                st = os.stat(files / path)
+                if st.st_size != size or st.st_mtime_ns != mtime:
+                    raise ValueError(f"{path}: changed since stored")
+            self._known[(slug, key)] = entry
+            return entry
+        except FileNotFoundError:
+            self._known.pop((slug, key), None)
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+            return None
+        except Exception:  # noqa: BLE001 - any damage means: rebuild this plan
+            self._known.pop((slug, key), None)
+            shutil.rmtree(folder, ignore_errors=True)
+            return None
+
+    def remember(self, entry: PlanEntry) -> None:
+        """Keep ``entry`` (just built, e.g. by a worker process) for later :meth:`load` calls."""
+        self._known[(entry.slug, entry.key)] = entry
+
+    def files_dir(self, slug: str, key: str) -> Path:
+        """Folder holding the rendered files of the entry of ``slug`` under ``key``."""
+        return self.entry_dir(slug, key) / "files"
+
+    def store(self, entry: PlanEntry, outputs: dict[str, str]) -> None:
+        """Write ``entry`` with its rendered ``outputs`` (``{site path: text}``, UTF-8) atomically;
+        fills ``entry.files``. Other entries of the same plan are removed (superseded)."""
+        plans = self.folder / "plans"
+        plans.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{entry.slug}-", dir=plans))
+        try:
+            made = set()
+            sizes, mtimes = [], []
+            for path, text in sorted(outputs.items()):
+                data = text.encode("utf-8")
+                target = tmp / "files" / path
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                target.write_bytes(data)
+                sizes.append((path, len(data), hashlib.sha256(data).hexdigest()))
+                mtimes.append(os.stat(target).st_mtime_ns)
+            entry.files, entry.mtimes = sizes, mtimes
+            with open(tmp / "meta.pickle", "wb") as f:
+                pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL)
+            final = self.entry_dir(entry.slug, entry.key)
+            if final.exists():
+                shutil.rmtree(final, ignore_errors=True)
+            os.replace(tmp, final)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        self._prune(entry.slug, final.name)
+
+    def _prune(self, slug: str, keep: str) -> None:
+        """Remove the other entries of plan ``slug`` (a slug never holds a hyphen-hex suffix of 40)."""
+        for old in (self.folder / "plans").glob(f"{slug}-*"):
+            rest = old.name[len(slug) + 1:]
+            if old.name != keep and len(rest) == 40 and all(c in "0123456789abcdef" for c in rest):
+                shutil.rmtree(old, ignore_errors=True)
+
+    def text_store(self, kind: str) -> "TextStore":
+        """A :class:`TextStore` in the folder ``kind``."""
+        return TextStore(self.folder / kind)
+
+    def get_object(self, kind: str, key: str):
+        """A small cached object (e.g. validated plan metadata) or ``None``."""
+        try:
+            with open(self.folder / kind / f"{key}.pickle", "rb") as f:
+                return pickle.load(f)
+        except Exception:  # noqa: BLE001 - missing or damaged: recompute
+            return None
+
+    def put_object(self, kind: str, key: str, value) -> None:
+        """Store a small object atomically under ``kind/key``."""
+        folder = self.folder / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".", dir=folder)
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / f"{key}.pickle")
+
+
+class TextStore:
+    """Texts kept under content keys in one folder (``<key>.txt``, UTF-8); :meth:`prune` removes
+    the texts not read or written since the store was opened."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        #: entries read or written by this object, by (slug, key): a long-lived cache (`mkdocs
+        #: serve`) does not unpickle them again (their files are still checked on every load)
+        self._known: dict[tuple[str, str], PlanEntry] = {}
+        self.used: set[str] = set()
+
+    def get(self, key: str) -> str | None:
+        """The text stored under ``key``, or ``None``."""
+        try:
+            text = (self.folder / f"{key}.txt").read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        self.used.add(key)
+        return text
+
+    def put(self, key: str, text: str) -> None:
+        """Store ``text`` under ``key`` (atomically)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".", dir=self.folder)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, self.folder / f"{key}.txt")
+        self.used.add(key)
+
+    def prune(self) -> None:
+        """Remove every stored text not used since this store was opened."""
+        if self.folder.is_dir():
+            for path in self.folder.glob("*.txt"):
+                if path.stem not in self.used:
+                    path.unlink(missing_ok=True)

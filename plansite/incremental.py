@@ -1,0 +1,216 @@
+"""The cached, parallel build: only plans whose inputs changed are parsed and rendered again.
+
+:func:`build_outputs` gives exactly the files of :func:`plansite.site.site_outputs` (a test
+checks it), but
+
+- every input is validated first, as on every build path (:func:`plansite.check.validate_inputs`);
+- a plan whose inputs (metadata, seed, corrections, indicator file and any other
+  ``site_src/*/<slug>.yml``), the registry, the templates, the code and which of its indicators
+  are compared across tables are unchanged is taken from the cache (:mod:`plansite.cache`)
+  without being parsed or rendered;
+- the plans that must be built are built on every core (:mod:`plansite.parallel`), each worker
+  writing its plan's files into the cache, so memory stays bounded by one plan per worker;
+- the cross-plan pages are recomputed every time from the plans' small cached cards.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import BuildCache, PlanEntry, code_version, digest, tree_digest
+from .check import validate_inputs
+from .checkmemo import CheckMemo
+from .errors import PlansiteError, Problem
+from .parallel import ordered_map
+from .parser import parse_document
+from .parser.document import check_placed
+from .plans import Plan
+from .project import PlanData
+from .site import compared_groups, cross_outputs, plan_group_ids, plan_outputs
+from .sources import apply_corrections
+
+
+@dataclass
+class BuildOutputs:
+    """The result of :func:`build_outputs`.
+
+    ``cards``: the plans' :class:`~plansite.site.PlanCard` in display order; ``plan_files``:
+    ``(site path, absolute path of the cached file)`` for every per-plan file, sorted by site
+    path; ``cross``: ``{site path: text}`` of the cross-plan files; ``built`` / ``reused``: slugs
+    rendered in this run / taken from the cache; ``seconds``: wall time; ``keys``: slug → cache
+    key and ``dirs``: slug → folder of its cached files (laid out like ``site/``); ``hashes``:
+    site path → ``(sha256 hex, size)`` of every per-plan file (for the manifest).
+    """
+
+    cards: list = field(default_factory=list)
+    plan_files: list[tuple[str, str]] = field(default_factory=list)
+    cross: dict[str, str] = field(default_factory=dict)
+    built: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    keys: dict[str, str] = field(default_factory=dict)
+    dirs: dict[str, Path] = field(default_factory=dict)
+    hashes: dict[str, tuple[str, int]] = field(default_factory=dict)
+    registry: object = None
+    shared: str = ""
+
+    @property
+    def plans(self) -> list:
+        """The cards (the plans built), for callers that count plans."""
+        return self.cards
+
+
+# Set in the parent before the workers fork (see parallel.ordered_map): nothing big is pickled.
+_JOB: dict = {}
+
+
+def build_outputs(root: Path, templates: Path, cache: BuildCache, only: list[str] | None = None,
+                  log=None) -> BuildOutputs:
+    """Build (or take from ``cache``) every plan under ``root``, then the cross-plan files
+    (:func:`build_plans` then :func:`add_cross_outputs`)."""
+    out = build_plans(root, templates, cache, only, log)
+    return add_cross_outputs(out, templates, cache)
+
+
+def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] | None = None,
+                log=None) -> BuildOutputs:
+    """Build (or take from ``cache``) every plan under ``root``; ``cross`` is left empty.
+
+    First runs the very validation of ``build.py check`` over the whole project
+    (:func:`plansite.check.validate_inputs`, as :func:`plansite.project.load_project` does) and
+    raises :class:`PlansiteError` with every problem found (``path:line: message``); ``only``
+    restricts the build to those slugs (an unknown slug is an error); ``log(line)`` receives the
+    progress and ``warning:`` lines of each plan in display order.
+    """
+    started = time.monotonic()
+    root, templates = Path(root).resolve(), Path(templates).resolve()
+    log = log or (lambda line: None)
+    code = code_version()
+    memo = CheckMemo(cache.folder / "check.pickle", root, code)
+    inputs = validate_inputs(root, memo)
+    memo.save()
+    if inputs.problems:
+        raise PlansiteError(inputs.problems)
+    chosen = inputs.plans
+    if only:
+        known = {p.plan.slug for p in chosen}
+        unknown = [s for s in only if s not in known]
+        if unknown:
+            raise PlansiteError.at("site_src/plans", 0,
+                                   f"unknown plan {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        chosen = [p for p in chosen if p.plan.slug in only]
+    plans = [item.plan for item in chosen]
+    registry = inputs.registry
+    shared = digest(code, tree_digest(templates), *_global_inputs(root))
+    compared = compared_groups([(item.plan, item.tables) for item in chosen], registry)
+    editor_files = _editor_files(root)
+    keys = {}
+    for item in chosen:
+        p = item.plan
+        mine = [f"{g}={g in compared}" for g in plan_group_ids(item.tables, registry)]
+        keys[p.slug] = digest(shared, *_plan_inputs(root, p, editor_files.get(p.slug, [])), *mine)
+    entries: dict[str, PlanEntry] = {}
+    for plan in plans:
+        entry = cache.load(plan.slug, keys[plan.slug])
+        if entry is not None:
+            entries[plan.slug] = entry
+    missing = [p.slug for p in plans if p.slug not in entries]
+    _JOB.update(root=root, templates=templates, registry=registry, cache=cache, keys=keys,
+                inputs={item.plan.slug: item for item in chosen}, jinja=cache.jinja_dir, compared=compared)
+    problems: list[Problem] = []
+    results = ordered_map(_build_plan, missing) if missing else iter(())
+    built = {}
+    for plan in plans:  # display order: log as soon as each plan is ready
+        if plan.slug in entries:
+            entry = entries[plan.slug]
+        else:
+            slug, result = next(results)
+            assert slug == plan.slug
+            if isinstance(result, list):
+                problems += result
+                continue
+            entry = entries[slug] = built[slug] = result
+            cache.remember(entry)
+        for line in entry.log if plan.slug in built else [x for x in entry.log if x.startswith("warning: ")]:
+            log(line)  # a plan from the cache repeats its warnings only
+    _JOB.clear()
+    if problems:
+        raise PlansiteError(problems)
+    out = BuildOutputs(cards=[entries[p.slug].card for p in plans], built=list(built),
+                       reused=[p.slug for p in plans if p.slug not in built])
+    for plan in plans:
+        entry = entries[plan.slug]
+        files = cache.files_dir(plan.slug, entry.key)
+        out.keys[plan.slug], out.dirs[plan.slug] = entry.key, files
+        out.plan_files += [(path, str(files / path)) for path, _, _ in entry.files]
+        out.hashes.update((path, (sha, size)) for path, size, sha in entry.files)
+    out.plan_files.sort()
+    out.registry, out.shared = registry, shared
+    out.seconds = time.monotonic() - started
+    return out
+
+
+def add_cross_outputs(out: BuildOutputs, templates: Path, cache: BuildCache) -> BuildOutputs:
+    """Fill ``out.cross`` with the cross-plan files of the plans of ``out``; returns ``out``."""
+    started = time.monotonic()
+    store = cache.text_store("cross")
+    out.cross = cross_outputs(out.cards, Path(templates).resolve(), out.registry, cache.jinja_dir,
+                              pages=store, salt=out.shared)
+    store.prune()
+    clash = {path for path, _ in out.plan_files} & out.cross.keys()
+    if clash:
+        raise PlansiteError.at("site_src/plans", 0, f"two sources for {sorted(clash)[0]}")
+    out.seconds += time.monotonic() - started
+    return out
+
+
+def _build_plan(slug: str):
+    """Worker job: parse and render plan ``slug`` (its validated inputs), store it in the cache;
+    returns ``(slug, PlanEntry)`` or ``(slug, [Problem, …])``."""
+    job = _JOB
+    item = job["inputs"][slug]
+    try:
+        lines = apply_corrections(item.seed, item.corrections)
+        doc = parse_document(item.plan, lines)
+        check_placed(item.plan.source, doc, lines)
+        data = PlanData(item.plan, item.seed, lines, item.corrections, doc, item.tables)
+        outputs, card = plan_outputs(data, job["templates"], job["registry"], job["jinja"], job["compared"])
+    except PlansiteError as exc:
+        return slug, exc.problems
+    log = [f"plansite: parsed {slug} ({len(data.seed)} source lines, line model {doc.line_model or '?'}, "
+           f"levels {' '.join(doc.levels) or '-'}, {len(doc.warnings)} warnings)"]
+    log += [f"warning: {w}" for w in doc.warnings]
+    log.append(f"plansite: rendered {slug} ({sum(1 for p in outputs if p.startswith(f'plans/{slug}/'))} files)")
+    entry = PlanEntry(slug, job["keys"][slug], card, log)
+    job["cache"].store(entry, outputs)
+    return slug, entry
+
+
+def _global_inputs(root: Path) -> list[bytes | None]:
+    """Project-wide editor files that every plan's pages depend on: the ``site_src/*.yml`` files
+    (the indicator registry), names and bytes."""
+    out: list[bytes | None] = []
+    for path in sorted((root / "site_src").glob("*.yml")):
+        out += [path.name.encode(), path.read_bytes()]
+    return out
+
+
+def _editor_files(root: Path) -> dict[str, list[Path]]:
+    """``{slug: [site_src/<folder>/<slug>.yml, …]}`` (sorted), listing each folder once."""
+    out: dict[str, list[Path]] = {}
+    for folder in sorted(p for p in (root / "site_src").iterdir() if p.is_dir()):
+        for path in sorted(folder.glob("*.yml")):
+            out.setdefault(path.stem, []).append(path)
+    return out
+
+
+def _plan_inputs(root: Path, plan: Plan, editor_files: list[Path]) -> list[bytes | None]:
+    """Every input of one plan: its seed (by its checksum, which :func:`validate_inputs` verified) and
+    each ``site_src/<folder>/<slug>.yml`` (metadata, corrections, indicators and any later
+    per-plan editor file), names and bytes."""
+    out: list[bytes | None] = [plan.source.encode(), plan.sha256.encode()]
+    for path in editor_files:
+        out += [path.relative_to(root).as_posix().encode(), path.read_bytes()]
+    return out

@@ -1,0 +1,254 @@
+"""The cached, parallel build gives the same files as a clean one.
+
+Random one-line edits of seeds, metadata, corrections and indicator files, template edits, a
+code-version change, damaged cache entries: after each, the incremental build (cache kept) must
+equal a clean build (empty cache) byte for byte, rebuild only the plans whose inputs changed,
+and equal the pure in-memory :func:`plansite.site.site_outputs`.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, update_checksum
+from plansite import incremental
+from plansite.cache import BuildCache
+from plansite.diff import UNORDERED_SEARCH_FILES, compare_manifests
+from plansite.incremental import build_outputs
+from plansite.pages import relurl
+from plansite.project import load_project
+from plansite.site import site_outputs, split_outputs
+
+SLUGS = sorted(p.stem for p in (ROOT / "site_src" / "plans").glob("*.yml"))
+
+
+def outputs_of(result) -> dict[str, str]:
+    """Every file of a :class:`BuildOutputs` as ``{site path: text}``."""
+    out = {path: Path(src).read_text(encoding="utf-8") for path, src in result.plan_files}
+    assert not out.keys() & result.cross.keys()
+    out.update(result.cross)
+    return dict(sorted(out.items()))
+
+
+def build(root: Path, cache_dir: Path):
+    return build_outputs(root, root / "templates", BuildCache(cache_dir))
+
+
+def _indicator_lines(root: Path, slug: str) -> set[int]:
+    """Seed line numbers the plan's indicator file checks against the seed (its tables' line
+    ranges, rows' lines, quoted lines): an edit there would be refused by the validation."""
+    path = root / "site_src" / "indicators" / f"{slug}.yml"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    found = set()
+    for a, b in re.findall(r"\[(\d+),\s*(\d+)\]", text):
+        found.update(range(int(a), int(b) + 1))
+    found.update(int(n) for n in re.findall(r"\bline: (\d+)", text))
+    return found
+
+
+def edit_seed_line(root: Path, slug: str, rng: random.Random) -> None:
+    """Change one comma of a random long body line of ``slug``'s seed; fix its checksum."""
+    seed = root / "seeds" / f"{slug}.txt"
+    lines = seed.read_text(encoding="utf-8").split("\n")
+    candidates = [i for i, line in enumerate(lines) if len(line) > 40 and "，" in line
+                  and not line.startswith(("#", "|", "<")) and "\t" not in line
+                  and i + 1 not in _indicator_lines(root, slug)]
+    i = rng.choice(candidates)
+    lines[i] = lines[i].replace("，", "；", 1)
+    seed.write_text("\n".join(lines), encoding="utf-8")
+    update_checksum(root, slug)
+
+
+def edit_metadata(root: Path, slug: str, rng: random.Random) -> None:
+    meta = root / "site_src" / "plans" / f"{slug}.yml"
+    text = meta.read_text(encoding="utf-8")
+    meta.write_text(text.replace("short_title: ", f"short_title: 修订{rng.randint(1, 99)}", 1), encoding="utf-8")
+
+
+def edit_indicator_note(root: Path, slug: str, rng: random.Random) -> None:
+    path = root / "site_src" / "indicators" / f"{slug}.yml"
+    text = path.read_text(encoding="utf-8")
+    # the title must still occur in the seed (validated): drop its first character
+    edited = re.sub(r"(?m)^(\s*title: )(\S)(.{4,})$", r"\1\3", text, count=1)
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
+
+
+EDITS = [edit_seed_line, edit_metadata, edit_indicator_note]
+
+
+def test_incremental_equals_clean_after_random_edits(project, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    first = build(project, cache)
+    assert sorted(first.built) == SLUGS and first.reused == []
+    again = build(project, cache)
+    assert again.built == [] and sorted(again.reused) == SLUGS
+    assert outputs_of(again) == outputs_of(first)
+    rng = random.Random(20261121)
+    for round_ in range(3):
+        edited = sorted(rng.sample(SLUGS, 2))
+        for slug in edited:
+            rng.choice(EDITS)(project, slug, rng)
+        result = build(project, cache)
+        assert sorted(result.built) == edited, round_
+        monkeypatch.setenv("PLANSITE_JOBS", "1" if round_ % 2 else "2")  # serial and parallel
+        clean = build(project, tmp_path / f"clean-{round_}")
+        assert sorted(clean.built) == SLUGS
+        assert outputs_of(result) == outputs_of(clean), round_
+    pure = site_outputs(load_project(project), project / "templates")
+    assert outputs_of(result) == pure
+
+
+def test_the_split_build_matches_the_whole_project_build():
+    """Every plan on its own, then the cross-plan files from the cards: the very files of
+    site_outputs (pages, indicator tables and comparisons, API, text downloads, t2s table)."""
+    project = load_project(ROOT)
+    whole = site_outputs(project, ROOT / "templates")
+    ours = split_outputs(project, ROOT / "templates")
+    assert any(p.startswith("indicators/") and p != "indicators/index.html" for p in whole)
+    assert {"assets/t2s.json", "downloads/cangshan-14th.md", "plans/cangshan-14th/full/index.html"} <= whole.keys()
+    assert ours.keys() == whole.keys()
+    assert [p for p in whole if ours[p] != whole[p]] == []
+
+
+def test_templates_registry_and_code_version_invalidate_every_plan(project, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    build(project, cache)
+    template = project / "templates" / "chapter.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert sorted(build(project, cache).built) == SLUGS
+    registry = project / "site_src" / "indicator_registry.yml"
+    registry.write_text(registry.read_text(encoding="utf-8") + "\n# a note\n", encoding="utf-8")
+    assert sorted(build(project, cache).built) == SLUGS
+    assert build(project, cache).built == []
+    monkeypatch.setattr(incremental, "code_version", lambda: "another code version")
+    assert sorted(build(project, cache).built) == SLUGS
+
+
+def test_damaged_cache_entries_are_rebuilt_not_trusted(project, tmp_path):
+    cache = tmp_path / "cache"
+    clean = outputs_of(build(project, cache))
+    entries = sorted((cache / "plans").iterdir())
+    assert len(entries) == len(SLUGS)
+    (entries[0] / "meta.pickle").write_bytes(b"not a pickle")
+    page = next((entries[1] / "files").rglob("index.html"))
+    page.write_bytes(page.read_bytes()[:10])  # truncated
+    shutil.rmtree(entries[2] / "files")
+    result = build(project, cache)
+    damaged = sorted(e.name.rsplit("-", 1)[0] for e in entries[:3])
+    assert sorted(result.built) == damaged
+    assert outputs_of(result) == clean
+    shutil.rmtree(cache)  # safe to delete
+    assert outputs_of(build(project, cache)) == clean
+
+
+def test_input_problems_are_still_reported_with_a_warm_cache(project, tmp_path):
+    from plansite.errors import PlansiteError
+
+    cache = tmp_path / "cache"
+    build(project, cache)
+    seed = project / "seeds" / "cangshan-14th.txt"
+    seed.write_bytes(seed.read_bytes() + b"\n")  # checksum no longer matches
+    with pytest.raises(PlansiteError) as err:
+        build(project, cache)
+    assert "site_src/plans/cangshan-14th.yml:" in str(err.value) and "checksum mismatch" in str(err.value)
+
+
+def test_build_py_incremental_site_equals_a_clean_site(project, tmp_path, build_py):
+    """Whole builds (MkDocs, Pagefind, manifest): warm cache after an edit vs no cache at all."""
+    first = build_py("--root", project, "build", "--quiet", "--site", project / "site")
+    assert first.returncode == 0, first.stderr
+    edit_seed_line(project, "taijiang-14th", random.Random(7))
+    second = build_py("--root", project, "build", "--quiet", "--site", project / "site")
+    assert second.returncode == 0, second.stderr
+    shutil.rmtree(project / ".cache" / "build")
+    third = build_py("--root", project, "build", "--quiet", "--site", tmp_path / "clean")
+    assert third.returncode == 0, third.stderr
+    manifest = lambda site: json.loads((site / "manifest.json").read_text(encoding="utf-8"))["files"]  # noqa: E731
+    diff = compare_manifests(manifest(project / "site"), manifest(tmp_path / "clean"),
+                             ignore=UNORDERED_SEARCH_FILES)
+    assert diff.same, diff
+
+
+def test_relurl_is_posix_relpath_without_the_file_system():
+    def reference(target: str, base: str) -> str:
+        path, _, fragment = target.partition("#")
+        if path == base and fragment:
+            return f"#{fragment}"
+        rel = posixpath.relpath(path or ".", base or ".")
+        rel = "./" if rel == "." else rel + ("/" if path.endswith("/") or not path else "")
+        return rel + (f"#{fragment}" if fragment else "")
+
+    rng = random.Random(5)
+    segments = ["plans", "a", "b", "chapter-1", "source", "assets", "plansite.css", "api", "x.json"]
+    urls = [""] + ["/".join(rng.choice(segments) for _ in range(rng.randint(1, 4))) + rng.choice(["/", ""])
+                   for _ in range(500)]
+    bases = [u for u in urls if u == "" or u.endswith("/")]
+    for _ in range(5000):
+        target = rng.choice(urls) + rng.choice(["", "#L12"])
+        base = rng.choice(bases)
+        assert relurl(target, base) == reference(target, base), (target, base)
+
+
+def test_a_published_file_edited_in_place_does_not_leak_into_the_next_build(project, build_py):
+    """Published plan files are hard links into the cache: an in-place edit of one (same size)
+    is noticed, the plan is rebuilt, and the next site is the clean one."""
+    site = project / "site"
+    assert build_py("--root", project, "build", "--quiet", "--site", site).returncode == 0
+    clean = (site / "manifest.json").read_text(encoding="utf-8")
+    page = site / "plans" / "cangshan-14th" / "index.html"
+    with open(page, "r+b") as f:  # in place: the same inode, the same size
+        data = f.read()
+        f.seek(0)
+        f.write(data.replace("仓山".encode(), "苍山".encode(), 1))
+    assert page.read_bytes() != data and len(page.read_bytes()) == len(data)
+    again = build_py("--root", project, "build", "--site", site)
+    assert again.returncode == 0, again.stderr
+    assert "plansite: rendered cangshan-14th" in again.stderr
+    assert page.read_bytes() == data
+    assert (site / "manifest.json").read_text(encoding="utf-8") == clean
+
+
+def test_remembered_validation_reports_what_a_fresh_one_does(project, tmp_path):
+    """validate_inputs with a warm CheckMemo: the same plans, tables and problems as without it,
+    after an edit that breaks an indicator file, one that breaks a seed (checksum) and a symlink
+    swapped in for a seed with the same bytes (it now leads outside the project)."""
+    from plansite.cache import code_version
+    from plansite.check import validate_inputs
+    from plansite.checkmemo import CheckMemo
+
+    def both():
+        memo = CheckMemo(tmp_path / "check.pickle", project, code_version())
+        warm = validate_inputs(project, memo)
+        memo.save()
+        fresh = validate_inputs(project)
+        assert [str(p) for p in warm.problems] == [str(p) for p in fresh.problems]
+        assert [(i.plan, i.seed, i.corrections, i.tables) for i in warm.plans] == \
+               [(i.plan, i.seed, i.corrections, i.tables) for i in fresh.plans]
+        return warm, memo
+
+    first, memo = both()
+    assert not first.problems and memo.changed
+    again, memo = both()
+    assert not memo.changed and len(memo.used) >= 3 * len(SLUGS)  # every validator answered from the memo
+    tables = project / "site_src" / "indicators" / "cangshan-14th.yml"
+    tables.write_text(tables.read_text(encoding="utf-8").replace("attribute: expected", "attribute: binding", 1),
+                      encoding="utf-8")
+    broken, _ = both()
+    assert any("cangshan-14th.yml" in str(p) for p in broken.problems)
+    broken, _ = both()  # a problem is never remembered: reported again
+    assert any("cangshan-14th.yml" in str(p) for p in broken.problems)
+    seed = project / "seeds" / "taijiang-14th.txt"
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(seed.read_bytes())
+    seed.unlink()
+    seed.symlink_to(outside)
+    linked, _ = both()
+    assert any("taijiang-14th" in str(p) for p in linked.problems)

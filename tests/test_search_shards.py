@@ -1,0 +1,134 @@
+"""The sharded search index: shard layout, cached bundles, and the search page merging them.
+
+A collection is indexed in shards of about ``search_shard_plans`` plans; the search page merges
+the extra bundles listed in ``pagefind/shards.json``. With one plan per shard the five plans
+spread over several bundles, and the browser must find exactly what the one-bundle site finds.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+
+import pytest
+
+from conftest import _QuietHandler
+from plansite.search import plan_shards, shard_count
+
+
+def test_shard_layout_is_stable_and_covers_every_plan():
+    keys = {f"plan-{i:04d}": f"k{i}" for i in range(1000)}
+    shards = plan_shards(keys, 20)
+    assert shard_count(1000, 20) == 64 and len(shards) <= 64
+    assert sorted(s for shard in shards for s in shard.slugs) == sorted(keys)
+    # a changed plan changes the key of its own shard only
+    changed = dict(keys, **{"plan-0042": "edited"})
+    before = {s.id: s.key for s in shards}
+    after = {s.id: s.key for s in plan_shards(changed, 20)}
+    assert [i for i in before if before[i] != after[i]] == [
+        s.id for s in shards if "plan-0042" in s.slugs]
+    assert shard_count(5, 20) == 1 and len(plan_shards(dict(list(keys.items())[:5]), 20)) == 1
+    # the default: about √N plans per shard
+    assert [shard_count(n) for n in (1, 4, 5, 100, 1000)] == [1, 2, 2, 16, 32]
+
+
+def _build_with_shards(root, per_shard: int, build_py):
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  - plansite\n", f"  - plansite:\n      search_shard_plans: {per_shard}\n"), encoding="utf-8")
+    run = build_py("--root", root, "build", "--quiet", "--site", root / "site")
+    assert run.returncode == 0, run.stderr
+    return root
+
+
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory, build_py):
+    from conftest import copy_project
+
+    return _build_with_shards(copy_project(tmp_path_factory.mktemp("sharded") / "project"), 1, build_py)
+
+
+@pytest.fixture(scope="module")
+def single_bundle_site(tmp_path_factory, build_py):
+    from conftest import copy_project
+
+    root = _build_with_shards(copy_project(tmp_path_factory.mktemp("single") / "project"), 100, build_py)
+    assert json.loads((root / "site" / "pagefind" / "shards.json").read_text(encoding="utf-8")) == {"bundles": []}
+    return root
+
+
+def test_sharded_build_writes_the_bundles_it_lists_and_reuses_them(sharded_site, build_py):
+    site = sharded_site / "site"
+    bundles = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))["bundles"]
+    assert len(bundles) >= 2
+    for bundle in bundles:
+        assert (site / "pagefind" / bundle / "pagefind.js").is_file()
+    cached = sorted(p.name for p in (sharded_site / ".cache" / "build" / "search").iterdir())
+    assert len(cached) == len(bundles) + 1
+    run = build_py("--root", sharded_site, "build", "--quiet", "--site", sharded_site / "site")
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in (sharded_site / ".cache" / "build" / "search").iterdir()) == cached
+
+
+def _serve(folder):
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    return server
+
+
+def _search(browser, url: str, query: str) -> tuple[str, list[str], list[str]]:
+    context = browser.new_context()
+    failures: list[str] = []
+    context.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page = context.new_page()
+    page.goto(url + "search/")
+    page.focus("#q")
+    page.keyboard.type(query)
+    page.wait_for_selector("#results li.result")
+    status = page.inner_text("#search-status")
+    plans = page.locator("#plan option").all_inner_texts()
+    context.close()
+    assert not failures, failures
+    return status, plans, failures
+
+
+def test_the_search_page_merges_the_shards(sharded_site, single_bundle_site, browser):
+    found = []
+    for root in (sharded_site, single_bundle_site):
+        server = _serve(root / "site")
+        try:
+            found.append(_search(browser, f"http://127.0.0.1:{server.server_port}/", "数字经济"))
+        finally:
+            server.shutdown()
+            server.server_close()
+    sharded, single = found
+    assert "找到" in sharded[0]
+    assert sharded[0] == single[0]              # same number of pages found
+    assert sorted(sharded[1]) == sorted(single[1]) and len(sharded[1]) == 6   # 全部规划 + 5 plans
+
+
+def test_an_incomplete_pagefind_bundle_fails_the_build_in_one_line(project, monkeypatch):
+    """Pagefind 1.5.2 exits 0 when its writes fail (disk full): the build checks what it wrote."""
+    from plansite import search
+    from plansite.cli import build_site
+    from plansite.errors import PlansiteError
+
+    def half_written(site_dir, output=None):
+        out = output or site_dir / search.BUNDLE_DIR
+        # pagefind.js written, then the disk filled up: the entry file is cut short
+        script = f"mkdir -p '{out}' && echo '//' > '{out}/pagefind.js' && printf '{{\"vers' > '{out}/pagefind-entry.json'"
+        return ["sh", "-c", script], {}
+
+    monkeypatch.setattr(search, "pagefind_command", half_written)
+    site = project / "site"
+    with pytest.raises(PlansiteError) as err:
+        build_site(project, site, quiet=True)
+    assert len(err.value.problems) == 1
+    line = str(err.value.problems[0])
+    assert "pagefind-entry.json" in line and "\n" not in line
+    assert not site.exists()  # nothing published
+    assert search.bundle_problem(project) == "pagefind wrote no pagefind.js (disk full?)"
