@@ -120,3 +120,19 @@ def test_a_text_starting_mid_way_accepts_each_level_where_it_first_appears():
     got = [(n.kind, n.number) for n in doc.walk() if n.kind in ("part", "item")]
     assert got == [("item", "2."), ("part", "二、"), ("item", "3."), ("item", "4.")]
     assert sum("mid-way" in w.message for w in doc.warnings) == 2
+
+
+def test_numbered_entries_of_a_box_are_no_level_evidence():
+    """A 专栏 numbers its own entries: （1）… inside one are box text, not a heading level (nor
+    numbered lines left as text), while a level seen outside the box still ends it."""
+    doc = _doc(["第一章 发展基础", "第一节 发展成就", "正文。", "专栏1 主要成就", "（1）能源基地建设。产能达到3000万吨。",
+                "（2）生态建设。完成任务120万亩。", "第二节 发展环境", "正文。"], kind="outline")
+    assert doc.levels == ["章", "节"]
+    box = next(n for n in doc.walk() if n.kind == "box")
+    assert [n.kind for n in box.children] == ["paragraph", "paragraph"]
+    assert [n.number for n in doc.walk() if n.kind in ("chapter", "section")] == ["第一章", "第一节", "第二节"]
+    assert not any("read as text" in w.message for w in doc.warnings)
+    # the same entries outside a box are a level
+    doc = _doc(["第一章 发展基础", "第一节 发展成就", "正文。", "（1）能源基地建设。产能达到3000万吨。",
+                "（2）生态建设。完成任务120万亩。"], kind="outline")
+    assert doc.levels == ["章", "节", "（1）"]

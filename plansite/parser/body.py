@@ -259,7 +259,9 @@ class BodyParser:
             if marker and self.accepts(marker, line):
                 i = self._heading(lines, i, marker)
                 continue
-            if marker and marker.level != "专栏" and not self.in_note and heading_like(marker) and not self.deep:
+            in_box = bool(self.stack) and self.stack[-1].level == "专栏"  # a box's own numbered entries
+            if marker and marker.level != "专栏" and not self.in_note and heading_like(marker) and not self.deep \
+                    and not in_box:
                 self.as_text.append((line.number, marker.number))
             bold = _BOLD_LEAD.match(line.raw)
             self.add_text(line.text, line.number, clean_line(bold.group(1))[0] if bold else "")

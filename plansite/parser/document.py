@@ -25,7 +25,7 @@ from .chrome import find_chrome
 from .footnotes import footnote_problems
 from .front import find_titles, split_front
 from .headings import heading_like
-from .levels import MAX_DEPTH, detect_levels, match_marker
+from .levels import MAX_DEPTH, UNAMBIGUOUS, detect_levels, match_marker
 from .lines import Line, build_lines, clean_line
 from .normalize import squash
 from .toc import check_toc, find_toc, parse_toc
@@ -62,9 +62,16 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
     levels = list(plan.levels)
     if not levels:
         evidence = []
+        in_box = False  # a 专栏 numbers its own entries: a level first seen inside one is no evidence
         for line in live[after_toc:]:
             marker = match_marker(line.text) if line.text else None
-            if marker and marker.level != "专栏" and heading_like(marker):
+            if marker and marker.level == "专栏":
+                in_box = True
+            elif marker and in_box and marker.level not in UNAMBIGUOUS and \
+                    marker.level not in {m.level for m, _ in evidence}:
+                continue
+            elif marker and heading_like(marker):
+                in_box = False
                 evidence.append((marker, not evidence))
         levels, notes = detect_levels(evidence)
         first_line = next((ln.number for ln in live[after_toc:] if ln.text), 1)
