@@ -309,3 +309,12 @@ def test_metadata_block_one_label_a_line():
 @pytest.mark.parametrize("line", ["图片", "(图片)", "点击查看大图"])
 def test_image_placeholder_lines(line):
     assert find_chrome(["某市关于制定某市第十四个五年规划的建议", "", line, "", "一、总体要求"]) == {2: "image-file"}
+
+
+def test_headline_with_a_site_name_after_it():
+    """A document site's page title is the plan title followed by `` - site name``: a headline when
+    the document prints the title again; the title itself is kept."""
+    lines = ["某某新区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要 - 某某文库",
+             "上传者：abc   下载积分：5", "某某新区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要", "前言"]
+    assert find_chrome(lines) == {0: "page-headline", 1: "doc-site"}
+    assert find_chrome(lines[2:]) == {}
