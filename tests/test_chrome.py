@@ -318,3 +318,13 @@ def test_headline_with_a_site_name_after_it():
              "上传者：abc   下载积分：5", "某某新区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要", "前言"]
     assert find_chrome(lines) == {0: "page-headline", 1: "doc-site"}
     assert find_chrome(lines[2:]) == {}
+
+
+def test_site_name_first_on_the_page():
+    """The page's first line naming a website is chrome with no navigation bar after it; the same
+    words later, or a document line mentioning a website, are text."""
+    lines = ["某某畲族自治县人民政府门户网站", "某某畲族自治县人民政府关于印发某某畲族自治县国民经济和社会发展第十四个五年规划纲要的通知",
+             "某政发〔2021〕12号", "各乡镇人民政府，县政府各部门：", "现印发给你们，请认真组织实施。"]
+    assert find_chrome(lines) == {0: "page-header"}
+    assert find_chrome(lines[1:] + ["某某县人民政府门户网站"]) == {}
+    assert find_chrome(["加快建设政府门户网站。", "正文。"]) == {}

@@ -411,6 +411,17 @@ def _page_header(texts: list[str], found: dict[int, str]) -> None:
         i = j
 
 
+_SITE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,24}(?:门户网站|政府网站|政府网|官方网站|官网|新闻网|网站)$")
+
+
+def _site_name(texts: list[str], found: dict[int, str]) -> None:
+    """The first line of the page naming a website (``某某县人民政府门户网站``) is the page's header,
+    also with no navigation bar after it."""
+    first = next((i for i, t in enumerate(texts) if t), None)
+    if first is not None and first not in found and _SITE_NAME.match(texts[first]):
+        found[first] = "page-header"
+
+
 def _header_bylines(texts: list[str], found: dict[int, str]) -> None:
     """In the page header (before the document begins), a single ``来源：…`` / ``作者：…`` line is
     the page's byline too (elsewhere such a line may be a table's note)."""
@@ -444,6 +455,7 @@ def find_chrome(lines: list[str]) -> dict[int, str]:
     _header_bylines(texts, found)
     _headlines(texts, found)
     _page_header(texts, found)
+    _site_name(texts, found)
     return dict(sorted(found.items()))
 
 
