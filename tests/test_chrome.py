@@ -328,3 +328,18 @@ def test_site_name_first_on_the_page():
     assert find_chrome(lines) == {0: "page-header"}
     assert find_chrome(lines[1:] + ["某某县人民政府门户网站"]) == {}
     assert find_chrome(["加快建设政府门户网站。", "正文。"]) == {}
+
+
+def test_running_header_of_a_pdf():
+    """A PDF's running header (the same short line next to page numbers at least twice) is chrome
+    everywhere it is printed; a short line repeated away from page numbers, or repeated next to one
+    page number only, is text."""
+    wrapped = "发展基础进一步夯实，创新能力持续增强，"
+    lines = ["某某高新区“十四五”规划纲要", wrapped, wrapped, "- 1 -", "某某高新区“十四五”规划纲要", wrapped,
+             "第一节 发展目标", "- 2 -", "", "某某高新区“十四五”规划纲要", wrapped]
+    assert find_chrome(lines) == {0: "running-header", 3: "page-number", 4: "running-header",
+                                  7: "page-number", 9: "running-header"}
+    once = ["主要指标", wrapped, "- 1 -", "主要指标", wrapped, "主要指标"]
+    assert find_chrome(once) == {2: "page-number"}
+    numbered = ["第一节 发展目标", "- 1 -", "第一节 发展目标", "- 2 -"]
+    assert find_chrome(numbered) == {1: "page-number", 3: "page-number"}

@@ -46,6 +46,7 @@ RULES: dict[str, str] = {
     "epaper-nav": "电子报版面信息（版次、上一版/下一版、转版标记、出版日期）",
     "metadata-block": "政府信息公开目录信息（索引号、发布机构、文号、成文日期等）",
     "page-headline": "网页标题（重复文件标题）",
+    "running-header": "PDF 页眉（每页重复的文件名）",
     "page-header": "网页页头上导航栏之间的栏目名",
     "doc-site": "文档分享网站信息（页面截图标题、阅读进度、下载、版权说明）",
     "image-file": "图片文件名",
@@ -422,6 +423,30 @@ def _site_name(texts: list[str], found: dict[int, str]) -> None:
         found[first] = "page-header"
 
 
+_NUMBERED = re.compile(r"^(?:第[一二三四五六七八九十百\d]{1,4}(?:部分|[篇章节])|[一二三四五六七八九十]{1,3}、|"
+                       r"\([一二三四五六七八九十\d]{1,3}\)|\d{1,3}[.、]|专栏|表|图)")
+
+
+def _running_headers(texts: list[str], found: dict[int, str]) -> None:
+    """A PDF's running header: the same short line (no sentence, no numbering marker) printed at
+    least twice next to a page number (the line before or after it, blank lines aside); every
+    occurrence of it is chrome."""
+    nonblank = [i for i, t in enumerate(texts) if t]
+    near_number: dict[str, int] = {}
+    where: dict[str, list[int]] = {}
+    for k, i in enumerate(nonblank):
+        text = texts[i]
+        if not 4 <= len(text) <= 40 or _SENTENCE.search(text) or _NUMBERED.match(text):
+            continue
+        where.setdefault(text, []).append(i)
+        if any(0 <= x < len(nonblank) and found.get(nonblank[x]) == "page-number" for x in (k - 1, k + 1)):
+            near_number[text] = near_number.get(text, 0) + 1
+    for text, count in near_number.items():
+        if count >= 2:
+            for i in where[text]:
+                found.setdefault(i, "running-header")
+
+
 def _header_bylines(texts: list[str], found: dict[int, str]) -> None:
     """In the page header (before the document begins), a single ``来源：…`` / ``作者：…`` line is
     the page's byline too (elsewhere such a line may be a table's note)."""
@@ -452,6 +477,7 @@ def find_chrome(lines: list[str]) -> dict[int, str]:
             if rule:
                 found[i] = rule
     _metadata(texts, found)
+    _running_headers(texts, found)
     _header_bylines(texts, found)
     _headlines(texts, found)
     _page_header(texts, found)
