@@ -64,15 +64,14 @@ def _quote(text: str, limit: int = 48) -> str:
 
 
 def _find_line(lines: list[SourceLine], wanted: str, start: int = 0) -> int:
-    """The first source line (1-based) whose text, spaces removed, contains ``wanted`` (spaces
-    removed); 0 when none does."""
+    """The first source line (1-based) whose text, spaces removed, is ``wanted`` (spaces removed),
+    else the first that contains it (a signature is its own line, not the site name that
+    contains it); 0 when none does."""
     key = re.sub(r"\s+", "", wanted)
     if not key:
         return 0
-    for sl in lines[start:]:
-        if key in re.sub(r"\s+", "", sl.text):
-            return sl.number
-    return 0
+    texts = [(sl.number, re.sub(r"\s+", "", sl.text)) for sl in lines[start:]]
+    return next((n for n, t in texts if t == key), next((n for n, t in texts if key in t), 0))
 
 
 class Drafter:

@@ -199,3 +199,16 @@ def test_portal_metadata_block_feeds_the_draft(tmp_path):
     assert data["issued_on"] == "2021-05-12"
     assert "# from line 3 (the page's 发文机关)" in text
     assert out.count("[metadata-block]") == 3 and "[breadcrumb]" in out
+
+
+def test_signature_line_of_the_issuer(tmp_path):
+    """The issuer read from a notice's signature names the signature's own line, not an earlier
+    line containing the same words (the notice title, a portal's site name)."""
+    root = tmp_project(tmp_path)
+    src = tmp_path / "mou-county.txt"
+    src.write_text("某某县人民政府门户网站\n" + NOTICE, encoding="utf-8")
+    data, text, _, _ = add(root, src, slug="mou-14th")
+    lines = text.splitlines()
+    assert data["issuer"] == "某某县人民政府"
+    assert lines[lines.index("issuer: 某某县人民政府") - 1].startswith("# from line 7 (the notice's signature)")
+
