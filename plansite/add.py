@@ -145,7 +145,10 @@ class Drafter:
             v["level"] = Fact("district", [], "not stated in the text: a placeholder", True)
             v["parent_region"] = Fact("", [], "not stated")
             self.warn(0, "no region found in the title or front matter: region left as 待定 and level as district, fill them in")
-        v["short_title"] = Fact(F.short_title(region.name, period[0], kind.value) if region and period else PLACEHOLDER,
+        short = F.short_title(region.name, period[0], kind.value) if region and period else PLACEHOLDER
+        if "计划" in (ff.title or "") and "规划" not in (ff.title or ""):
+            short = short.replace("”规划", "”计划")  # a 计划 (十五 and before) is not called a 规划
+        v["short_title"] = Fact(short,
                                 [], "derived from region, period and kind", not (region and period))
         if not period:
             raise PlansiteError.at(self.given_path, 0, "no plan period in the text (十四五, 第十四个五年 or 2021—2025年): "
