@@ -136,3 +136,15 @@ def test_numbered_entries_of_a_box_are_no_level_evidence():
     doc = _doc(["第一章 发展基础", "第一节 发展成就", "正文。", "（1）能源基地建设。产能达到3000万吨。",
                 "（2）生态建设。完成任务120万亩。"], kind="outline")
     assert doc.levels == ["章", "节", "（1）"]
+
+
+def test_a_box_closed_by_a_new_numbering_from_1_warns():
+    """Box entries numbered like the body's items (1. inside 专栏 under （一）) cannot be told from
+    the section's first item: read as headings, with a warning at the line; a box closed by the
+    next section (（二）) is no doubt."""
+    doc = _doc(["某某市国民经济和社会发展第十四个五年规划纲要", "一、发展基础", "（一）发展成就", "全市经济较快发展。",
+                "专栏1 重大工程", "1.交通工程。建设高速公路100公里。", "2.水利工程。建设水库3座。", "（二）发展环境",
+                "我市面临新机遇。", "专栏2 主要指标", "年均增长6%。", "（三）发展目标", "1.经济发展。总量提升。"],
+               kind="outline")
+    doubts = [w for w in doc.warnings if "专栏" in w.message]
+    assert [(w.line, "专栏 1" in w.message) for w in doubts] == [(6, True)]

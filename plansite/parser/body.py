@@ -164,6 +164,11 @@ class BodyParser:
                         lines=(line, line))
         else:
             rank = self.levels.index(marker.level)
+            box = next((o for o in reversed(self.stack) if o.level == "专栏"), None)
+            if box and self.max_depth and marker.value == 1 and marker.level not in UNAMBIGUOUS and all(
+                    self.levels.index(o.level) < rank for o in self.stack if o.level in self.levels):
+                self.warn(line, f"{box.node.number} is closed by {marker.number}, a numbering from 1 under the "
+                                f"box's own heading: the box's numbered entries read as headings? (check, or set `levels`)")
             while self.stack and (self.stack[-1].level in ("专栏", "")
                                   or self.levels.index(self.stack[-1].level) >= rank):
                 self.stack.pop()
