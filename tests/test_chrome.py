@@ -131,6 +131,8 @@ def test_seeds_only_page_numbers_credit_and_rule():
     ("点击上方蓝字关注我们", "page-tools"),
     ("- 12 -", "page-number"),
     ("第 3 页", "page-number"),
+    ("·12·", "page-number"),  # a PDF page number between middle dots
+    ("12 / 86", "page-number"),
     ("---", "markdown-rule"),
 ])
 def test_line_rules(line, rule):
