@@ -168,7 +168,8 @@ class Drafter:
         elif committee:
             v["issuer"] = Fact(committee, adoption_lines, "the committee that adopted it")
         elif ff.signature:
-            v["issuer"] = Fact(ff.signature, [_find_line(self.lines, ff.signature)], "the notice's signature")
+            v["issuer"] = Fact(ff.signature, [_find_line(self.lines, ff.signature)],
+                               "the signature under the notice or the title")
         elif self.metadata.get("发文机关"):
             v["issuer"] = Fact(self.metadata["发文机关"], [self._meta_line("发文机关")], "the page's 发文机关")
         else:
@@ -184,7 +185,7 @@ class Drafter:
             issued_line = self._meta_line("成文日期")
         v["issued_on"] = Fact(issued, [issued_line] if issued else [], "" if issued else "not stated")
         if ff.signed_on and not issued:
-            self.warn(_find_line(self.lines, ff.signed_on), f"the notice's date {ff.signed_on!r} is not a full date: issued_on left empty")
+            self.warn(_find_line(self.lines, ff.signed_on), f"the date {ff.signed_on!r} under the notice or title is not a full date: issued_on left empty")
         return v
 
     def _meta_line(self, label: str) -> int:

@@ -210,7 +210,7 @@ def test_signature_line_of_the_issuer(tmp_path):
     data, text, _, _ = add(root, src, slug="mou-14th")
     lines = text.splitlines()
     assert data["issuer"] == "某某县人民政府"
-    assert lines[lines.index("issuer: 某某县人民政府") - 1].startswith("# from line 7 (the notice's signature)")
+    assert lines[lines.index("issuer: 某某县人民政府") - 1].startswith("# from line 7 (the signature under the notice or the title)")
 
 
 def test_short_title_of_a_jihua(tmp_path):

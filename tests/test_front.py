@@ -87,3 +87,15 @@ def test_a_notice_numbering_its_points_is_not_the_body():
     assert doc.facts.title == "某市国民经济和社会发展第十四个五年规划纲要"
     assert [(n.number, n.lines[0]) for n in doc.body] == [("一、", 9), ("二、", 11)]
     assert doc.front[0].kind == "notice" and doc.front[0].lines == (1, 8)
+
+
+def test_cover_issuer_and_date_are_facts():
+    """A cover prints the issuer and the month under the title: they are the draft's issuer and
+    date (a notice's signature, when there is a notice, is read from the notice instead)."""
+    doc = _doc(["某某高新技术产业开发区", "国民经济和社会发展第十四个五年规划", "和二〇三五年远景目标纲要", "",
+                "某某高新技术产业开发区管理委员会", "二〇二一年三月", "", "“十四五”时期是关键时期。",
+                "第一章 发展基础", "全区经济较快发展。"])
+    assert doc.facts.title == "某某高新技术产业开发区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要"
+    assert (doc.facts.signature, doc.facts.signed_on) == ("某某高新技术产业开发区管理委员会", "二〇二一年三月")
+    bare = _doc(["某某县国民经济和社会发展第十四个五年规划纲要", "“十四五”时期是关键时期。", "第一章 发展基础", "正文。"])
+    assert (bare.facts.signature, bare.facts.signed_on) == ("", "")

@@ -173,6 +173,10 @@ def split_front(lines: list[Line], toc: tuple[int, int, int] | None, body_start:
             k += 1
             if lines[k - 1].text:
                 block_end = k
+                if not notice and _SIGNATURE.search(_view(lines[k - 1])) and not facts.signature:
+                    facts.signature = display(lines[k - 1].text).replace(" ", "")  # the cover's issuer
+                elif not notice and _DATE.match(_view(lines[k - 1])) and not facts.signed_on:
+                    facts.signed_on = display(lines[k - 1].text).replace(" ", "")
     notice_end = toc_first if toc else block_end
     after = toc_end if toc else block_end
     preface_start, labelled = -1, False
