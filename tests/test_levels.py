@@ -148,3 +148,17 @@ def test_a_box_closed_by_a_new_numbering_from_1_warns():
                kind="outline")
     doubts = [w for w in doc.warnings if "专栏" in w.message]
     assert [(w.line, "专栏 1" in w.message) for w in doubts] == [(6, True)]
+
+
+def test_box_entries_after_the_sections_items_stay_in_the_box():
+    """A 专栏 after items 1. 2. of a section numbers its own entries 1. 2.: the section's numbering
+    does not restart under the same parent, so they are box text; the next section ends the box."""
+    doc = _doc(["某某区国民经济和社会发展第十四个五年规划纲要", "一、发展基础", "（一）发展成就", "全区经济较快发展。",
+                "1.综合实力明显增强。总量提升。", "2.产业转型步伐加快。结构优化。", "专栏1 重大工程",
+                "1.交通工程。建设城际铁路。", "2.水利工程。完成河道整治。", "（二）发展环境", "我区面临新机遇。"],
+               kind="outline")
+    got = [(n.kind, n.number) for n in doc.walk() if n.kind in ("part", "section", "item", "box")]
+    assert got == [("part", "一、"), ("section", "（一）"), ("item", "1."), ("item", "2."), ("box", "专栏 1"),
+                   ("section", "（二）")]
+    box = next(n for n in doc.walk() if n.kind == "box")
+    assert box.lines == (7, 9) and not any("sequence" in w.message for w in doc.warnings)

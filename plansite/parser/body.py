@@ -126,6 +126,10 @@ class BodyParser:
         if self.max_depth and not self._fits(marker, line):
             return False
         expected = self.last_value.get(marker.level, 0) + 1
+        in_box = any(o.level == "专栏" for o in self.stack)
+        if in_box and marker.value != expected and marker.level not in UNAMBIGUOUS \
+                and any(o.level == marker.level for o in self.stack):
+            return False  # a box's own entries: the section's numbering does not restart under the same parent
         if marker.value in (1, expected):
             return True
         if (first or (self.midway and marker.level not in self.last_value)) and heading_like(marker):
@@ -133,7 +137,7 @@ class BodyParser:
                                    f"page); earlier headings are not in this text")
             self.midway = True
             return True
-        if heading_like(marker) and (marker.level in UNAMBIGUOUS or not marker.rest.endswith("。")):
+        if heading_like(marker) and (marker.level in UNAMBIGUOUS or not marker.rest.endswith("。")) and not in_box:
             self.warn(line.number, f"{marker.number} is out of sequence (expected {expected} after "
                                    f"{self.last_value.get(marker.level, 0)}); kept as text")
         return False
