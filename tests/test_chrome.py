@@ -339,8 +339,14 @@ def test_running_header_of_a_pdf():
     wrapped = "发展基础进一步夯实，创新能力持续增强，"
     lines = ["某某高新区“十四五”规划纲要", wrapped, wrapped, "- 1 -", "某某高新区“十四五”规划纲要", wrapped,
              "第一节 发展目标", "- 2 -", "", "某某高新区“十四五”规划纲要", wrapped]
-    assert find_chrome(lines) == {0: "running-header", 3: "page-number", 4: "running-header",
-                                  7: "page-number", 9: "running-header"}
+    assert find_chrome(["某某高新技术产业开发区管理委员会"] + lines) == {
+        1: "running-header", 4: "page-number", 5: "running-header", 8: "page-number", 10: "running-header"}
+    # an occurrence opening the document is the title the header repeats
+    titled = ["某某市国民经济和社会发展第十三个五年规划纲要", "（2016年2月20日某某市人民代表大会通过）", "某某市国民经济和社会发展第十三个五年规划纲要",
+              "第一章 发展基础", wrapped, "·1·", "某某市国民经济和社会发展第十三个五年规划纲要", wrapped, "·2·",
+              "某某市国民经济和社会发展第十三个五年规划纲要", wrapped]
+    assert find_chrome(titled) == {2: "running-header", 5: "page-number", 6: "running-header", 8: "page-number",
+                                   9: "running-header"}
     once = ["主要指标", wrapped, "- 1 -", "主要指标", wrapped, "主要指标"]
     assert find_chrome(once) == {2: "page-number"}
     numbered = ["第一节 发展目标", "- 1 -", "第一节 发展目标", "- 2 -"]

@@ -430,21 +430,24 @@ _NUMBERED = re.compile(r"^(?:第[一二三四五六七八九十百\d]{1,4}(?:部
 def _running_headers(texts: list[str], found: dict[int, str]) -> None:
     """A PDF's running header: the same short line (no sentence, no numbering marker) printed at
     least twice next to a page number (the line before or after it, blank lines aside); every
-    occurrence of it is chrome."""
+    occurrence of it is chrome but a first one that opens the document (the title the header
+    repeats, printed at the top of the first page)."""
     nonblank = [i for i, t in enumerate(texts) if t]
     near_number: dict[str, int] = {}
-    where: dict[str, list[int]] = {}
+    where: dict[str, list[tuple[int, bool]]] = {}
     for k, i in enumerate(nonblank):
         text = texts[i]
         if not 4 <= len(text) <= 40 or _SENTENCE.search(text) or _NUMBERED.match(text):
             continue
-        where.setdefault(text, []).append(i)
-        if any(0 <= x < len(nonblank) and found.get(nonblank[x]) == "page-number" for x in (k - 1, k + 1)):
-            near_number[text] = near_number.get(text, 0) + 1
+        near = any(0 <= x < len(nonblank) and found.get(nonblank[x]) == "page-number" for x in (k - 1, k + 1))
+        where.setdefault(text, []).append((i, near))
+        near_number[text] = near_number.get(text, 0) + near
+    opening = next((i for i in nonblank if i not in found), -1)
     for text, count in near_number.items():
         if count >= 2:
-            for i in where[text]:
-                found.setdefault(i, "running-header")
+            for i, near in where[text]:
+                if i != opening or near:
+                    found.setdefault(i, "running-header")
 
 
 def _header_bylines(texts: list[str], found: dict[int, str]) -> None:
