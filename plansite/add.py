@@ -64,15 +64,14 @@ def _quote(text: str, limit: int = 48) -> str:
 
 
 def _find_line(lines: list[SourceLine], wanted: str, start: int = 0) -> int:
-    """The first source line (1-based) whose text, spaces removed, contains ``wanted`` (spaces
-    removed); 0 when none does."""
+    """The first source line (1-based) whose text, spaces removed, is ``wanted`` (spaces removed),
+    else the first that contains it (a signature is its own line, not the site name that
+    contains it); 0 when none does."""
     key = re.sub(r"\s+", "", wanted)
     if not key:
         return 0
-    for sl in lines[start:]:
-        if key in re.sub(r"\s+", "", sl.text):
-            return sl.number
-    return 0
+    texts = [(sl.number, re.sub(r"\s+", "", sl.text)) for sl in lines[start:]]
+    return next((n for n, t in texts if t == key), next((n for n, t in texts if key in t), 0))
 
 
 class Drafter:
@@ -162,7 +161,10 @@ class Drafter:
             v["level"] = Fact("district", [], "not stated in the text: a placeholder", True)
             v["parent_region"] = Fact("", [], "not stated")
             self.warn(0, "no region found in the title or front matter: region left as 待定 and level as district, fill them in")
-        v["short_title"] = Fact(F.short_title(region.name, period[0], kind.value) if region and period else PLACEHOLDER,
+        short = F.short_title(region.name, period[0], kind.value) if region and period else PLACEHOLDER
+        if "计划" in (ff.title or "") and "规划" not in (ff.title or ""):
+            short = short.replace("”规划", "”计划")  # a 计划 (十五 and before) is not called a 规划
+        v["short_title"] = Fact(short,
                                 [], "derived from region, period and kind", not (region and period))
         if not period:
             raise PlansiteError.at(self.given_path, 0, "no plan period in the text (十四五, 第十四个五年 or 2021—2025年): "
@@ -182,7 +184,8 @@ class Drafter:
         elif committee:
             v["issuer"] = Fact(committee, adoption_lines, "the committee that adopted it")
         elif ff.signature:
-            v["issuer"] = Fact(ff.signature, [_find_line(self.lines, ff.signature)], "the notice's signature")
+            v["issuer"] = Fact(ff.signature, [_find_line(self.lines, ff.signature)],
+                               "the signature under the notice or the title")
         elif self.metadata.get("发文机关"):
             v["issuer"] = Fact(self.metadata["发文机关"], [self._meta_line("发文机关")], "the page's 发文机关")
         else:
@@ -198,7 +201,7 @@ class Drafter:
             issued_line = self._meta_line("成文日期")
         v["issued_on"] = Fact(issued, [issued_line] if issued else [], "" if issued else "not stated")
         if ff.signed_on and not issued:
-            self.warn(_find_line(self.lines, ff.signed_on), f"the notice's date {ff.signed_on!r} is not a full date: issued_on left empty")
+            self.warn(_find_line(self.lines, ff.signed_on), f"the date {ff.signed_on!r} under the notice or title is not a full date: issued_on left empty")
         return v
 
     def _meta_line(self, label: str) -> int:

@@ -57,6 +57,8 @@ _READER_WORDING: list[tuple[re.Pattern, str]] = [(re.compile(p), w) for p, w in 
      "有{n}个标题下面没有正文（第一个为“{x}”），可能是目录被识别成了正文标题"),
     (r"^(?P<n>\d+) line\(s\) after a full line ending a sentence may start a new paragraph",
      "有{n}处句号恰在整行行末，无法从行宽判断下一行是否另起一段，按另起一段显示"),
+    (r"^(?P<b>.+?) is closed by (?P<x>.+?), a numbering from 1 under the box's own heading",
+     "“{b}”之后的编号“{x}”从1重新开始，按标题显示；它也可能是专栏内的条目（原文专栏的结束位置不明）"),
     (r"^footnote (?P<m>.) has no reference marker",
      "注释{m}在正文中找不到对应的注号，留在原文印出的位置"),
 ]]

@@ -221,3 +221,26 @@ def test_county_level_city_read_from_the_text(tmp_path):
     data, text, _, err = add(root, src2)
     assert (data["level"], data["parent_region"]) == ("prefecture", "")
     assert "level of" not in err and "# from line 4 (the city's own counties named" in text
+
+
+def test_signature_line_of_the_issuer(tmp_path):
+    """The issuer read from a notice's signature names the signature's own line, not an earlier
+    line containing the same words (the notice title, a portal's site name)."""
+    root = tmp_project(tmp_path)
+    src = tmp_path / "mou-county.txt"
+    src.write_text("某某县人民政府门户网站\n" + NOTICE, encoding="utf-8")
+    data, text, _, _ = add(root, src, slug="mou-14th")
+    lines = text.splitlines()
+    assert data["issuer"] == "某某县人民政府"
+    assert lines[lines.index("issuer: 某某县人民政府") - 1].startswith("# from line 7 (the signature under the notice or the title)")
+
+
+def test_short_title_of_a_jihua(tmp_path):
+    """A 计划 (the 十五 plans and before) keeps 计划 in its short title."""
+    root = tmp_project(tmp_path)
+    src = tmp_path / "mou-10.txt"
+    src.write_text("某某区国民经济和社会发展第十个五年计划纲要\n（2001年3月16日某某区第二届人民代表大会第三次会议通过）\n"
+                   "第一部分 发展回顾\n一、主要成就\n“九五”期间，全区经济较快增长。\n", encoding="utf-8")
+    data, _, _, _ = add(root, src, slug="mou-10th")
+    assert data["period"] == {"start": 2001, "end": 2005}
+    assert data["short_title"] == "某某区“十五”计划纲要"

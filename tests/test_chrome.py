@@ -173,6 +173,8 @@ def test_seeds_only_page_numbers_credit_and_rule():
     ("某某網　2020年12月10日", "byline"),           # a repost's site name and date
     ("某某日报 2021年1月8日 10:30", "byline"),
     ("第 3 页", "page-number"),
+    ("·12·", "page-number"),  # a PDF page number between middle dots
+    ("12 / 86", "page-number"),
     ("---", "markdown-rule"),
 ])
 def test_line_rules(line, rule):
@@ -451,3 +453,43 @@ def test_numbered_toc_entry_beside_its_page_is_no_running_header():
     lines = ["某市国民经济和社会发展第十四个五年规划纲要", "第一章 发展基础", "3", "第二章 发展环境", "8",
              "第一章 发展基础", "正文，一段。", "第二章 发展环境", "正文。"]
     assert "running-header" not in find_chrome(lines).values()
+
+
+def test_headline_with_a_site_name_after_it():
+    """A document site's page title is the plan title followed by `` - site name``: a headline when
+    the document prints the title again; the title itself is kept."""
+    lines = ["某某新区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要 - 某某文库",
+             "上传者：abc   下载积分：5", "某某新区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要", "前言"]
+    assert find_chrome(lines) == {0: "page-headline", 1: "doc-site"}
+    assert find_chrome(lines[2:]) == {}
+
+
+def test_site_name_first_on_the_page():
+    """The page's first line naming a website is chrome with no navigation bar after it; the same
+    words later, or a document line mentioning a website, are text."""
+    lines = ["某某畲族自治县人民政府门户网站", "某某畲族自治县人民政府关于印发某某畲族自治县国民经济和社会发展第十四个五年规划纲要的通知",
+             "某政发〔2021〕12号", "各乡镇人民政府，县政府各部门：", "现印发给你们，请认真组织实施。"]
+    assert find_chrome(lines) == {0: "page-header"}
+    assert find_chrome(lines[1:] + ["某某县人民政府门户网站"]) == {}
+    assert find_chrome(["加快建设政府门户网站。", "正文。"]) == {}
+
+
+def test_running_header_next_to_page_numbers():
+    """A PDF's running header (the same short line next to page numbers at least twice) is chrome
+    everywhere it is printed; a short line repeated away from page numbers, or repeated next to one
+    page number only, is text."""
+    wrapped = "发展基础进一步夯实，创新能力持续增强，"
+    lines = ["某某高新区“十四五”规划纲要", wrapped, wrapped, "- 1 -", "某某高新区“十四五”规划纲要", wrapped,
+             "第一节 发展目标", "- 2 -", "", "某某高新区“十四五”规划纲要", wrapped]
+    assert find_chrome(["某某高新技术产业开发区管理委员会"] + lines) == {
+        1: "running-header", 4: "page-number", 5: "running-header", 8: "page-number", 10: "running-header"}
+    # an occurrence opening the document is the title the header repeats
+    titled = ["某某市国民经济和社会发展第十三个五年规划纲要", "（2016年2月20日某某市人民代表大会通过）", "某某市国民经济和社会发展第十三个五年规划纲要",
+              "第一章 发展基础", wrapped, "·1·", "某某市国民经济和社会发展第十三个五年规划纲要", wrapped, "·2·",
+              "某某市国民经济和社会发展第十三个五年规划纲要", wrapped]
+    assert find_chrome(titled) == {2: "running-header", 5: "page-number", 6: "running-header", 8: "page-number",
+                                   9: "running-header"}
+    once = ["主要指标", wrapped, "- 1 -", "主要指标", wrapped, "主要指标"]
+    assert find_chrome(once) == {2: "page-number"}
+    numbered = ["第一节 发展目标", "- 1 -", "第一节 发展目标", "- 2 -"]
+    assert find_chrome(numbered) == {1: "page-number", 3: "page-number"}

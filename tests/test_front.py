@@ -139,3 +139,29 @@ def test_title_page_after_the_toc():
         ("notice", "notice", "标题", (1, 1)), ("toc", "toc", "目录", (2, 4)), ("notice", "notice-2", "标题", (5, 6)),
         ("preface", "preface", "前言", (7, 8))]
     assert doc.facts.title == title and doc.facts.title_lines == [1, 5] and doc.facts.adoption_lines == [6]
+
+
+def test_cover_issuer_and_date_are_facts():
+    """A cover prints the issuer and the month under the title: they are the draft's issuer and
+    date (a notice's signature, when there is a notice, is read from the notice instead)."""
+    doc = _doc(["某某高新技术产业开发区", "国民经济和社会发展第十四个五年规划", "和二〇三五年远景目标纲要", "",
+                "某某高新技术产业开发区管理委员会", "二〇二一年三月", "", "“十四五”时期是关键时期。",
+                "第一章 发展基础", "全区经济较快发展。"])
+    assert doc.facts.title == "某某高新技术产业开发区国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要"
+    assert (doc.facts.signature, doc.facts.signed_on) == ("某某高新技术产业开发区管理委员会", "二〇二一年三月")
+    bare = _doc(["某某县国民经济和社会发展第十四个五年规划纲要", "“十四五”时期是关键时期。", "第一章 发展基础", "正文。"])
+    assert (bare.facts.signature, bare.facts.signed_on) == ("", "")
+
+
+def test_adoption_line_in_square_brackets():
+    """A repost may print the adoption line in 【】 or [] (over two lines too): it is the adoption
+    line, not preface text, and its date and meeting are facts."""
+    from plansite.parser.facts import adoption_of
+
+    for left, right in ("【】", "[]"):
+        doc = _doc(["中共某某市委关于制定某某市国民经济和社会发展第十四个五年规划和二〇三五年远景目标的建议",
+                    f"{left}2020年12月28日中国共产党某某市第十二届委员会", f"第十三次全体会议通过{right}",
+                    "全会提出如下建议。", "一、决胜全面建成小康社会", "1.发展成就。全市经济大幅跃升。"], kind="proposal")
+        assert doc.facts.adoption_lines == [2, 3]
+        got = adoption_of(doc.facts.adoption)
+        assert (got.date, got.body) == ("2020-12-28", "中国共产党某某市第十二届委员会第十三次全体会议")

@@ -156,3 +156,45 @@ def test_box_numbered_in_chinese_numerals():
     assert (match_marker("专栏一 重大项目").level, match_marker("专栏一 重大项目").value) == ("专栏", 1)
     assert match_marker("专栏十二：民生实事").value == 12 and match_marker("专栏十二：民生实事").rest == "民生实事"
     assert match_marker("专栏作家撰文") is None
+
+
+def test_numbered_entries_of_a_box_are_no_level_evidence():
+    """A 专栏 numbers its own entries: （1）… inside one are box text, not a heading level (nor
+    numbered lines left as text), while a level seen outside the box still ends it."""
+    doc = _doc(["第一章 发展基础", "第一节 发展成就", "正文。", "专栏1 主要成就", "（1）能源基地建设。产能达到3000万吨。",
+                "（2）生态建设。完成任务120万亩。", "第二节 发展环境", "正文。"], kind="outline")
+    assert doc.levels == ["章", "节"]
+    box = next(n for n in doc.walk() if n.kind == "box")
+    assert [n.kind for n in box.children] == ["paragraph", "paragraph"]
+    assert [n.number for n in doc.walk() if n.kind in ("chapter", "section")] == ["第一章", "第一节", "第二节"]
+    assert not any("read as text" in w.message for w in doc.warnings)
+    # the same entries outside a box are a level
+    doc = _doc(["第一章 发展基础", "第一节 发展成就", "正文。", "（1）能源基地建设。产能达到3000万吨。",
+                "（2）生态建设。完成任务120万亩。"], kind="outline")
+    assert doc.levels == ["章", "节", "（1）"]
+
+
+def test_a_box_closed_by_a_new_numbering_from_1_warns():
+    """Box entries numbered like the body's items (1. inside 专栏 under （一）) cannot be told from
+    the section's first item: read as headings, with a warning at the line; a box closed by the
+    next section (（二）) is no doubt."""
+    doc = _doc(["某某市国民经济和社会发展第十四个五年规划纲要", "一、发展基础", "（一）发展成就", "全市经济较快发展。",
+                "专栏1 重大工程", "1.交通工程。建设高速公路100公里。", "2.水利工程。建设水库3座。", "（二）发展环境",
+                "我市面临新机遇。", "专栏2 主要指标", "年均增长6%。", "（三）发展目标", "1.经济发展。总量提升。"],
+               kind="outline")
+    doubts = [w for w in doc.warnings if "专栏" in w.message]
+    assert [(w.line, "专栏 1" in w.message) for w in doubts] == [(6, True)]
+
+
+def test_box_entries_after_the_sections_items_stay_in_the_box():
+    """A 专栏 after items 1. 2. of a section numbers its own entries 1. 2.: the section's numbering
+    does not restart under the same parent, so they are box text; the next section ends the box."""
+    doc = _doc(["某某区国民经济和社会发展第十四个五年规划纲要", "一、发展基础", "（一）发展成就", "全区经济较快发展。",
+                "1.综合实力明显增强。总量提升。", "2.产业转型步伐加快。结构优化。", "专栏1 重大工程",
+                "1.交通工程。建设城际铁路。", "2.水利工程。完成河道整治。", "（二）发展环境", "我区面临新机遇。"],
+               kind="outline")
+    got = [(n.kind, n.number) for n in doc.walk() if n.kind in ("part", "section", "item", "box")]
+    assert got == [("part", "一、"), ("section", "（一）"), ("item", "1."), ("item", "2."), ("box", "专栏 1"),
+                   ("section", "（二）")]
+    box = next(n for n in doc.walk() if n.kind == "box")
+    assert box.lines == (7, 9) and not any("sequence" in w.message for w in doc.warnings)

@@ -25,6 +25,21 @@ def test_prose_with_a_few_spaces_is_not_flattened():
     assert not is_flattened(text)
 
 
+def test_a_chapter_run_into_one_line_is_flattened():
+    """A document site joins a whole chapter's lines with single spaces: two 第X章/节 markers
+    standing between spaces mark printed lines even in a line under 300 characters; a 目录 run
+    together on one line (leaders) and prose citing a chapter are not flattened."""
+    chapter = ("第一章 发展基础和发展环境 第一节 发展基础 " + "“十三五”时期，新区主要经济指标增速保持全省前列。" * 4
+               + " 第二节 发展环境 " + "从外部看，新一轮科技革命和产业变革深入发展。" * 2)
+    assert len(chapter) < 300 and is_flattened(chapter)
+    lines, model, _ = build_lines(_src(["标题", chapter]))
+    assert model == "flattened" and [ln.text for ln in lines[1:5]] == ["第一章", "发展基础和发展环境", "第一节", "发展基础"]
+    toc = "目 录 " + " ".join(f"第{n}章 发展基础和发展环境……{k}" for k, n in enumerate("一二三四五六七", 1) for _ in (1, 2))
+    assert len(toc) >= 150 and not is_flattened(toc)
+    prose = "本纲要第一章 和第二章 所述目标，" + "应当认真组织实施。" * 20
+    assert not is_flattened(prose)
+
+
 def test_hard_wrapped_text_is_detected_from_widths():
     para = "这是一个按照固定宽度折行的段落，文字内容这是一个按照固定宽"  # one printed line width
     wrapped, width = detect_wrap([para] * 25 + ["短行。"] * 5)

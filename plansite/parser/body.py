@@ -139,6 +139,10 @@ class BodyParser:
         if self.max_depth and not self._fits(marker, line):
             return False
         expected = self.last_value.get(marker.level, 0) + 1
+        in_box = any(o.level == "专栏" for o in self.stack)
+        if in_box and marker.value != expected and marker.level not in UNAMBIGUOUS \
+                and any(o.level == marker.level for o in self.stack):
+            return False  # a box's own entries: the section's numbering does not restart under the same parent
         if marker.value in (1, expected):
             return True
         if (first or (self.midway and marker.level not in self.last_value)) and heading_like(marker):
@@ -146,7 +150,7 @@ class BodyParser:
                                    f"page); earlier headings are not in this text")
             self.midway = True
             return True
-        if heading_like(marker) and (marker.level in UNAMBIGUOUS or not marker.rest.endswith("。")):
+        if heading_like(marker) and (marker.level in UNAMBIGUOUS or not marker.rest.endswith("。")) and not in_box:
             self.warn(line.number, f"{marker.number} is out of sequence (expected {expected} after "
                                    f"{self.last_value.get(marker.level, 0)}); kept as text")
         return False
@@ -186,6 +190,11 @@ class BodyParser:
                         lines=(line, line))
         else:
             rank = self.levels.index(marker.level)
+            box = next((o for o in reversed(self.stack) if o.level == "专栏"), None)
+            if box and self.max_depth and marker.value == 1 and marker.level not in UNAMBIGUOUS and all(
+                    self.levels.index(o.level) < rank for o in self.stack if o.level in self.levels):
+                self.warn(line, f"{box.node.number} is closed by {marker.number}, a numbering from 1 under the "
+                                f"box's own heading: the box's numbered entries read as headings? (check, or set `levels`)")
             while self.stack and (self.stack[-1].level in ("专栏", "")
                                   or self.levels.index(self.stack[-1].level) >= rank):
                 self.stack.pop()
@@ -293,7 +302,9 @@ class BodyParser:
             if marker and self.accepts(marker, line):
                 i = self._heading(lines, i, marker)
                 continue
-            if marker and marker.level != "专栏" and not self.in_note and heading_like(marker) and not self.deep:
+            in_box = bool(self.stack) and self.stack[-1].level == "专栏"  # a box's own numbered entries
+            if marker and marker.level != "专栏" and not self.in_note and heading_like(marker) and not self.deep \
+                    and not in_box:
                 self.as_text.append((line.number, marker.number))
             bold = _BOLD_LEAD.match(line.raw)
             self.add_text(line.text, line.number, clean_line(bold.group(1))[0] if bold else "", marker is not None)

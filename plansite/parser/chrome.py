@@ -36,7 +36,6 @@ from .normalize import norm
 #: Rule name → Chinese description shown to readers next to each dropped line.
 RULES: dict[str, str] = {
     "page-number": "页码",
-    "running-header": "PDF 页眉（每页重复的标题）",
     "markdown-rule": "分隔线",
     "editor-credit": "网页编辑署名",
     "breadcrumb": "网页导航路径（当前位置）",
@@ -47,6 +46,7 @@ RULES: dict[str, str] = {
     "epaper-nav": "电子报版面信息（版次、上一版/下一版、转版标记、出版日期）",
     "metadata-block": "政府信息公开目录信息（索引号、发布机构、文号、成文日期等）",
     "page-headline": "网页标题（重复文件标题）",
+    "running-header": "PDF 页眉（每页重复的标题或文件名）",
     "page-header": "网页页头上导航栏之间的栏目名",
     "doc-site": "文档分享网站信息（页面截图标题、阅读进度、下载、版权说明）",
     "image-file": "图片文件名",
@@ -65,7 +65,8 @@ _TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
 _EDITORS = r"(?:责任编辑|责编|编辑|编译|审核|审校|校对|监制|编审|终审|初审|美编|组版|版式|排版|校检|制图|视觉设计)"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("page-number", re.compile(r"^(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?$|^第\d{1,4}页$|^\d{1,4}/\d{1,4}$|"
+    ("page-number", re.compile(r"^(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?$|^第\d{1,4}页$|^\d{1,4}\s*/\s*\d{1,4}$|"
+                               r"^[·•]\s*\d{1,3}\s*[·•]$|"
                                r"^[-—–]\s*[IVXLivxl]{1,6}\s*[-—–]$|^[-—–]\s*[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ]\s*[-—–]$")),
     ("markdown-rule", re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|={3,})$")),
     ("editor-credit", re.compile(rf"^[(\[【]?(?:本版)?{_EDITORS}\s*[/:]\s*[^\s,。;:]{{1,10}}"
@@ -293,6 +294,7 @@ def _bare(key: str) -> str:
     key = re.sub(r"^[(【\[][^()【】\[\]]{1,10}[)】\]]", "", key)
     key = re.sub(r"^[^,。]{1,8}[!|丨]", "", key)  # 重磅！… / 全文丨…
     key = re.sub(r"\([^()]{1,12}\)$", "", key)
+    key = re.sub(r"(纲要|建议|规划|计划)[-_|丨—–]+[\u4e00-\u9fffA-Za-z0-9.]{2,16}$", r"\1", key)  # …纲要 - 某某文库
     return re.sub(r"(?:全文|正文|摘要|发布|公布|出炉|来了)+$", "", key)
 
 
@@ -451,6 +453,40 @@ def _page_header(texts: list[str], found: dict[int, str]) -> None:
         i = j
 
 
+_SITE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,24}(?:门户网站|政府网站|政府网|官方网站|官网|新闻网|网站)$")
+
+
+def _site_name(texts: list[str], found: dict[int, str]) -> None:
+    """The first line of the page naming a website (``某某县人民政府门户网站``) is the page's header,
+    also with no navigation bar after it."""
+    first = next((i for i, t in enumerate(texts) if t), None)
+    if first is not None and first not in found and _SITE_NAME.match(texts[first]):
+        found[first] = "page-header"
+
+
+def _paged_headers(texts: list[str], found: dict[int, str]) -> None:
+    """A PDF's running header: the same short line (no sentence, no numbering marker) printed at
+    least twice next to a page number (the line before or after it, blank lines aside); every
+    occurrence of it is chrome but a first one that opens the document (the title the header
+    repeats, printed at the top of the first page)."""
+    nonblank = [i for i, t in enumerate(texts) if t]
+    near_number: dict[str, int] = {}
+    where: dict[str, list[tuple[int, bool]]] = {}
+    for k, i in enumerate(nonblank):
+        text = texts[i]
+        if not 4 <= len(text) <= 40 or _SENTENCE.search(text) or _NUMBERED.match(text):
+            continue
+        near = any(0 <= x < len(nonblank) and found.get(nonblank[x]) == "page-number" for x in (k - 1, k + 1))
+        where.setdefault(text, []).append((i, near))
+        near_number[text] = near_number.get(text, 0) + near
+    opening = next((i for i in nonblank if i not in found), -1)
+    for text, count in near_number.items():
+        if count >= 2:
+            for i, near in where[text]:
+                if i != opening or near:
+                    found.setdefault(i, "running-header")
+
+
 def _header_bylines(texts: list[str], found: dict[int, str]) -> None:
     """In the page header (before the document begins), a single ``来源：…`` / ``作者：…`` line is
     the page's byline too (elsewhere such a line may be a table's note)."""
@@ -473,8 +509,10 @@ def _header_bylines(texts: list[str], found: dict[int, str]) -> None:
 #: A line opening a body heading (第X篇/章/节/部分, 一、): the document's body has begun.
 _BODY_HEADING = re.compile(r"^第[一二三四五六七八九十百\d]{1,5}(?:篇|章|节|部分)|^一、")
 
+#: A line opening with a numbering marker, a box or a table/figure label: never a running header
+#: (a numbered line printed twice is a 目录 entry and its heading).
 _NUMBERED = re.compile(r"^(?:第[一二三四五六七八九十百\d]{1,5}(?:篇|章|节|部分)|[一二三四五六七八九十]{1,3}、|"
-                       r"\([一二三四五六七八九十\d]{1,3}\)|\d{1,3}[.、]|专栏)")
+                       r"\([一二三四五六七八九十\d]{1,3}\)|\d{1,3}[.、]|专栏|表|图)")
 _RUNNING_TITLE = re.compile(r"(纲要|建议|规划|计划)(\([^()]{1,8}\))?》?$")
 
 
@@ -540,9 +578,11 @@ def find_chrome(lines: list[str]) -> dict[int, str]:
                 found[i] = rule
     _metadata(texts, found)
     _running_headers(texts, found)
+    _paged_headers(texts, found)
     _header_bylines(texts, found)
     _headlines(texts, found)
     _page_header(texts, found)
+    _site_name(texts, found)
     return dict(sorted(found.items()))
 
 

@@ -25,7 +25,7 @@ from .chrome import find_chrome
 from .footnotes import footnote_problems
 from .front import find_titles, split_front
 from .headings import heading_like
-from .levels import DECIMAL, MAX_DEPTH, detect_levels, match_marker
+from .levels import DECIMAL, MAX_DEPTH, UNAMBIGUOUS, detect_levels, match_marker
 from .lines import Line, build_lines, clean_line, measure_widths
 from .normalize import squash
 from .toc import check_toc, find_toc, lone_page, parse_toc, titles_by_number, toc_page_lines
@@ -65,16 +65,16 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
     levels = list(plan.levels)
     if not levels:
         evidence = []
-        in_box = False  # a 专栏's numbered list (1. / （1）) is no evidence of heading levels
+        in_box = False  # a 专栏 numbers its own entries: a level first seen inside one is no evidence
         for line in live[after_toc:]:
             marker = match_marker(line.text, decimal=True) if line.text else None
             if marker and marker.level == "专栏":
                 in_box = True
-            elif marker and in_box and marker.level in ("1.", "（1）"):
+            elif marker and in_box and marker.level not in UNAMBIGUOUS and \
+                    marker.level not in {m.level for m, _ in evidence}:
                 continue
-            elif marker:
+            elif marker and heading_like(marker):
                 in_box = False
-            if marker and marker.level != "专栏" and heading_like(marker):
                 evidence.append((marker, not evidence))
         levels, notes = detect_levels(evidence)
         first_line = next((ln.number for ln in live[after_toc:] if ln.text), 1)

@@ -272,8 +272,8 @@ def adoption_of(text: str) -> Adoption:
     t = norm(printed)  # character for character the same positions as ``printed``
     if len(t) != len(printed):
         t = printed
-    m = re.match(r"^(?:——|—|-)?[(]?(?P<date>[\d〇○零一二三四五六七八九十O]{4}年[\d一二三四五六七八九十]{1,2}月"
-                 r"[\d一二三四五六七八九十]{1,3}日)(?:在)?(?P<body>.*?)(?:审议|审查)?(?:通过|批准)?[)]?$", t)
+    m = re.match(r"^(?:——|—|-)?[(【\[]?(?P<date>[\d〇○零一二三四五六七八九十O]{4}年[\d一二三四五六七八九十]{1,2}月"
+                 r"[\d一二三四五六七八九十]{1,3}日)(?:在)?(?P<body>.*?)(?:审议|审查)?(?:通过|批准)?[)】\]]?$", t)
     if not m:
         return Adoption("", "")
     body = printed[m.start("body"):m.end("body")]

@@ -44,7 +44,7 @@ _ADDRESSEE = re.compile(r"^各.{1,60}(人民政府|部门|单位|机构|管委�
 _NOTICE_BODY = re.compile(r"印发给你们|遵照执行|贯彻执行|认真贯彻|请认真")
 _DISCLOSURE = re.compile(r"^\(?此件(主动)?公开(发布)?\)?$|^主动公开$")
 _SIGNATURE = re.compile(r"(人民政府|委员会|办公室|管理委员会|市委|县委|区委)$")
-_ADOPTION = re.compile(r"^(\(|——|—)")
+_ADOPTION = re.compile(r"^(\(|【|\[|——|—)")
 #: A notice title followed on the same line by its doc number or a date (a web headline).
 _NOTICE_GLUED = re.compile(r"的通知(?=[(〔\[【]?[\u4e00-\u9fff]{1,10}[〔\[(]\d{4}[〕\])]\d{1,4}号|\(?\d{4}[-./年])")
 _GLUED_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[(]\d{4}[〕\])]\d{1,4}号")
@@ -126,7 +126,7 @@ def find_titles(lines: list[Line], start: int, end: int) -> list[list[int]]:
 def find_adoption(lines: list[Line], start: int, end: int) -> list[int]:
     """Line indexes of the adoption/approval line(s) among ``lines[start:end]``, or ``[]``.
 
-    A line opening with ``(`` or ``——`` that holds a date, completed by the next line when the
+    A line opening with ``(`` (also ``【`` or ``[``) or ``——`` that holds a date, completed by the next line when the
     bracket is not closed there and that line ends the adoption (``…通过)``); the joined text
     names a meeting or an approval (会议, 大会, 全会, 通过, 批准, 审议). An unbracketed
     ``2021年1月14日…会议批准`` line counts too.
@@ -138,11 +138,11 @@ def find_adoption(lines: list[Line], start: int, end: int) -> list[int]:
         if not _ADOPTION.match(v) or not re.search(r"\d{4}年|[〇○零一二三四五六七八九]{4}年", v):
             continue
         group, joined = [i], v
-        if not v.endswith((")", "）")) and len(v) <= 80:
+        if not v.endswith((")", "）", "】", "]")) and len(v) <= 80:
             k = i + 1
             while k < end and not lines[k].text:
                 k += 1
-            if k < end and re.search(r"(通过|批准|审议)\)?$", _view(lines[k])) and len(_view(lines[k])) <= 40:
+            if k < end and re.search(r"(通过|批准|审议)[)】\]]?$", _view(lines[k])) and len(_view(lines[k])) <= 40:
                 group, joined = [i, k], v + _view(lines[k])
         if re.search(r"通过|批准|会议|审议|大会|全会", joined):
             return group
@@ -180,6 +180,10 @@ def split_front(lines: list[Line], toc: tuple[int, int, int] | None, body_start:
             k += 1
             if lines[k - 1].text:
                 block_end = k
+                if not notice and _SIGNATURE.search(_view(lines[k - 1])) and not facts.signature:
+                    facts.signature = display(lines[k - 1].text).replace(" ", "")  # the cover's issuer
+                elif not notice and _DATE.match(_view(lines[k - 1])) and not facts.signed_on:
+                    facts.signed_on = display(lines[k - 1].text).replace(" ", "")
     notice_end = toc_first if toc else block_end
     after = toc_end if toc else block_end
     inner_start = inner_end = -1

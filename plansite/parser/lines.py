@@ -162,10 +162,18 @@ def clean_line(raw: str) -> tuple[str, bool]:
     return text.strip(_BLANKS), is_heading
 
 
+_SPACED_MARKER = re.compile(r"(?:^|\s)第[一二三四五六七八九十百\d]{1,4}[篇章节節](?=\s)")
+
+
 def is_flattened(text: str) -> bool:
     """Whether one line is a flattened PDF text: at least 300 characters with at least 8 spaces
-    between two Chinese characters (the printed line breaks; prose never spaces words)."""
-    return len(text) >= 300 and len(_SPLIT_CJK.findall(text)) >= 8
+    between two Chinese characters (the printed line breaks; prose never spaces words), or a whole
+    chapter run into one line: at least 150 characters holding two 第X章/节/篇 markers each standing
+    between spaces as printed lines do, and no 目录 leaders (a 目录 run together is not flattened)."""
+    if len(text) >= 300 and len(_SPLIT_CJK.findall(text)) >= 8:
+        return True
+    return (len(text) >= 150 and len(_SPACED_MARKER.findall(text)) >= 2
+            and not re.search(r"…|\.{3}|·{3}|^目\s*[录錄]", text))
 
 
 def detect_wrap(texts: list[str]) -> tuple[bool, int]:
