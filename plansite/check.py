@@ -53,6 +53,22 @@ class Inputs:
     registry: object = None
     problems: list[Problem] = field(default_factory=list)
 
+    def chosen(self, only: list[str] | None = None) -> list[PlanInput]:
+        """The valid plans to build: all of them, or those whose slug is in ``only`` (in the
+        order of :attr:`plans`). Raises :class:`PlansiteError` with every problem found when
+        there is any, or ``site_src/plans:0: unknown plan …`` for a slug in ``only`` that is not
+        a valid plan."""
+        if self.problems:
+            raise PlansiteError(self.problems)
+        if not only:
+            return self.plans
+        known = {p.plan.slug for p in self.plans}
+        unknown = [s for s in only if s not in known]
+        if unknown:
+            raise PlansiteError.at("site_src/plans", 0,
+                                   f"unknown plan {unknown[0]!r} (known: {', '.join(sorted(known))})")
+        return [p for p in self.plans if p.plan.slug in only]
+
 
 @dataclass
 class CheckReport:

@@ -91,16 +91,7 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
     memo = CheckMemo(cache.folder / "check.pickle", root, code)
     inputs = validate_inputs(root, memo)
     memo.save()
-    if inputs.problems:
-        raise PlansiteError(inputs.problems)
-    chosen = inputs.plans
-    if only:
-        known = {p.plan.slug for p in chosen}
-        unknown = [s for s in only if s not in known]
-        if unknown:
-            raise PlansiteError.at("site_src/plans", 0,
-                                   f"unknown plan {unknown[0]!r} (known: {', '.join(sorted(known))})")
-        chosen = [p for p in chosen if p.plan.slug in only]
+    chosen = inputs.chosen(only)
     plans = [item.plan for item in chosen]
     registry = inputs.registry
     shared = digest(code, tree_digest(templates), *_global_inputs(root))

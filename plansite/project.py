@@ -86,15 +86,7 @@ def load_project(root: Path, only: list[str] | None = None, progress=None) -> Pr
     """
     root = Path(root)
     inputs = validate_inputs(root)
-    if inputs.problems:
-        raise PlansiteError(inputs.problems)
-    chosen = inputs.plans
-    if only:
-        known = {p.plan.slug for p in chosen}
-        unknown = [s for s in only if s not in known]
-        if unknown:
-            raise PlansiteError.at("site_src/plans", 0, f"unknown plan {unknown[0]!r} (known: {', '.join(sorted(known))})")
-        chosen = [p for p in chosen if p.plan.slug in only]
+    chosen = inputs.chosen(only)
     loaded = []
     for item in chosen:
         lines = apply_corrections(item.seed, item.corrections)
