@@ -121,7 +121,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("related-links", re.compile(r"^[【\[]?(?:上一篇|下一篇|上一条|下一条)[】\]]?[:].{1,80}$")),
     ("teaser", re.compile(r"^(?:[【\[](?:导读|编者按|核心提示|内容导读|阅读提示)[】\]]|(?:导读|编者按|核心提示|内容导读|阅读提示)[:])")),
     ("teaser", re.compile(r"^[【\[]?(?:摘要|内容摘要|内容提要|摘\s?要)[】\]]?[:]?$")),
-    ("byline", re.compile(rf"^[(（【\[]?来源[:][^。,;:]{{1,20}}[)）】\]]$")),
+    ("byline", re.compile(r"^[(（【\[]?来源[:][^。,;:]{1,20}[)）】\]]$")),
     ("byline", re.compile(r"^[(（]?(?:原标题|原文链接|原文地址|本文来源|转自|转载自)[:].{1,120}$")),
     ("byline", re.compile(rf"^{_DATE_ISO}(?:\s*{_TIME})?$")),
     ("byline", re.compile(rf"^[^\s。,;:!?()]{{2,16}}\s*{_DATE_ISO}(?:\s*{_TIME})?$")),
@@ -464,29 +464,6 @@ def _site_name(texts: list[str], found: dict[int, str]) -> None:
         found[first] = "page-header"
 
 
-def _paged_headers(texts: list[str], found: dict[int, str]) -> None:
-    """A PDF's running header: the same short line (no sentence, no numbering marker) printed at
-    least twice next to a page number (the line before or after it, blank lines aside); every
-    occurrence of it is chrome but a first one that opens the document (the title the header
-    repeats, printed at the top of the first page)."""
-    nonblank = [i for i, t in enumerate(texts) if t]
-    near_number: dict[str, int] = {}
-    where: dict[str, list[tuple[int, bool]]] = {}
-    for k, i in enumerate(nonblank):
-        text = texts[i]
-        if not 4 <= len(text) <= 40 or _SENTENCE.search(text) or _NUMBERED.match(text):
-            continue
-        near = any(0 <= x < len(nonblank) and found.get(nonblank[x]) == "page-number" for x in (k - 1, k + 1))
-        where.setdefault(text, []).append((i, near))
-        near_number[text] = near_number.get(text, 0) + near
-    opening = next((i for i in nonblank if i not in found), -1)
-    for text, count in near_number.items():
-        if count >= 2:
-            for i, near in where[text]:
-                if i != opening or near:
-                    found.setdefault(i, "running-header")
-
-
 def _header_bylines(texts: list[str], found: dict[int, str]) -> None:
     """In the page header (before the document begins), a single ``来源：…`` / ``作者：…`` line is
     the page's byline too (elsewhere such a line may be a table's note)."""
@@ -517,15 +494,18 @@ _RUNNING_TITLE = re.compile(r"(纲要|建议|规划|计划)(\([^()]{1,8}\))?》?
 
 
 def _running_headers(texts: list[str], found: dict[int, str]) -> None:
-    """Mark the running header of a PDF: a line without sentence punctuation printed again and
-    again at the head (or foot) of its pages. A repeat of the plan's title counts when it stands
-    next to a page number (blank lines aside) or the title is printed three times or more; any
-    other line when it stands next to page numbers on at least two pages. The first occurrence is
-    the document's own (its cover, or a heading)."""
-    seen: dict[str, list[int]] = {}
-    for i, text in enumerate(texts):
-        if text and i not in found and len(text) >= 6 and not _SENTENCE.search(text) and not _NUMBERED.match(text):
-            seen.setdefault(text, []).append(i)  # (a numbered line repeated is a 目录 entry and its heading)
+    """Mark the running header of a PDF: a line without sentence punctuation or numbering marker
+    printed again and again at the head (or foot) of its pages ("next to a page number" means the
+    line before or after it, blank lines aside, is one). Two readings, in this order:
+
+    1. a line of 6+ characters printed again: a repeat of the plan's title counts when it stands
+       next to a page number, inside the body, or the title is printed three times or more; any
+       other line when it stands next to page numbers on at least two pages. The first occurrence
+       is the document's own (its cover, or a heading);
+    2. a short line (4–40 characters) next to a page number at least twice: every occurrence is
+       the header, but one that opens the document away from a page number (the title the header
+       repeats, printed at the top of the first page)."""
+    nonblank = [i for i, t in enumerate(texts) if t]
 
     def beside_page_number(i: int) -> bool:
         for step in (-1, 1):
@@ -536,7 +516,13 @@ def _running_headers(texts: list[str], found: dict[int, str]) -> None:
                 return True
         return False
 
-    nonblank = [i for i, t in enumerate(texts) if t]
+    def header_like(text: str) -> bool:
+        return not _SENTENCE.search(text) and not _NUMBERED.match(text)
+
+    seen: dict[str, list[int]] = {}
+    for i in nonblank:
+        if i not in found and len(texts[i]) >= 6 and header_like(texts[i]):
+            seen.setdefault(texts[i], []).append(i)
     # the body begins at a heading followed by prose (目录 entries are followed by entries)
     body = next((i for i, j in zip(nonblank, nonblank[1:]) if _BODY_HEADING.match(texts[i])
                  and _SENTENCE.search(texts[j]) and not _BODY_HEADING.match(texts[j])), len(texts))
@@ -546,11 +532,21 @@ def _running_headers(texts: list[str], found: dict[int, str]) -> None:
         titled = bool(_RUNNING_TITLE.search(text))
         paged = sum(beside_page_number(i) for i in where) >= 2
         for i in where[1:]:
-            # the plan's title again: printed three times or more, next to a page number, or inside
-            # the body; any other line: next to a page number, on at least two pages
             if titled and (len(where) >= 3 or beside_page_number(i) or where[0] < body < i) \
                     or paged and beside_page_number(i):
                 found[i] = "running-header"
+
+    opening = next((i for i in nonblank if i not in found), -1)
+    short: dict[str, list[int]] = {}
+    for i in nonblank:
+        if 4 <= len(texts[i]) <= 40 and header_like(texts[i]):
+            short.setdefault(texts[i], []).append(i)
+    for where in short.values():
+        near = [beside_page_number(i) for i in where]
+        if sum(near) >= 2:
+            for i, beside in zip(where, near):
+                if i != opening or beside:
+                    found.setdefault(i, "running-header")
 
 
 def _space_bar(printed: str) -> bool:
@@ -578,7 +574,6 @@ def find_chrome(lines: list[str]) -> dict[int, str]:
                 found[i] = rule
     _metadata(texts, found)
     _running_headers(texts, found)
-    _paged_headers(texts, found)
     _header_bylines(texts, found)
     _headlines(texts, found)
     _page_header(texts, found)

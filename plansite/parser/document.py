@@ -65,17 +65,18 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
     levels = list(plan.levels)
     if not levels:
         evidence = []
+        evidenced: set[str] = set()  # the levels in ``evidence``
         in_box = False  # a 专栏 numbers its own entries: a level first seen inside one is no evidence
         for line in live[after_toc:]:
             marker = match_marker(line.text, decimal=True) if line.text else None
             if marker and marker.level == "专栏":
                 in_box = True
-            elif marker and in_box and marker.level not in UNAMBIGUOUS and \
-                    marker.level not in {m.level for m, _ in evidence}:
+            elif marker and in_box and marker.level not in UNAMBIGUOUS and marker.level not in evidenced:
                 continue
             elif marker and heading_like(marker):
                 in_box = False
                 evidence.append((marker, not evidence))
+                evidenced.add(marker.level)
         levels, notes = detect_levels(evidence)
         first_line = next((ln.number for ln in live[after_toc:] if ln.text), 1)
         for note in notes:
@@ -102,7 +103,7 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
         warnings += _doubts(source, parser)
     if parser.unclear_breaks:
         n = len(parser.unclear_breaks)
-        why = (f"paragraphs here show no first-line indent to tell by" if widths and not widths.indent else
+        why = ("paragraphs here show no first-line indent to tell by" if widths and not widths.indent else
                f"neither full ({widths.full} columns) nor short by the indent ({widths.indent})" if widths else
                "no line widths measured")
         warnings.append(Problem(source, parser.unclear_breaks[0],
