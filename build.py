@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Plansite command line: the thin front over MkDocs and the plansite package.
 
-    python build.py build [--site DIR] [--quiet]   build the site atomically (old site kept on failure)
+    python build.py build [--site DIR] [--quiet]   build the site atomically (old site kept on failure);
+                         [--force]                 nothing changed since the last build: nothing written
     python build.py check                          validate all inputs without writing anything
     python build.py diff OLD_SITE NEW_SITE         compare two built sites (pages, main text, indicators)
     python build.py diff --against REV [--site D]  compare git revision REV with the working tree

@@ -4,6 +4,9 @@ differences found), 2 usage or internal errors.
 Problems are printed one per line as ``path:line: message`` on stderr; progress lines go to
 stderr too, summaries to stdout. No command prints a traceback for bad input; an unexpected
 internal error prints one line (set ``PLANSITE_DEBUG=1`` to see the traceback).
+
+Each command imports what it needs when it runs: ``build.py build`` with nothing changed since
+the published build (:mod:`plansite.stamp`) imports neither MkDocs nor pydantic nor the parser.
 """
 
 from __future__ import annotations
@@ -11,14 +14,24 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 from .errors import PlansiteError
-from .mkdocs_run import build_site
 
 __all__ = ["build_site", "format_summary", "main"]
 
 ROOT = Path(__file__).resolve().parent.parent
+CONFIG = "mkdocs.yml"
+
+
+def __getattr__(name: str):
+    """``plansite.cli.build_site`` is :func:`plansite.mkdocs_run.build_site`, imported on first use."""
+    if name == "build_site":
+        from .mkdocs_run import build_site
+
+        return build_site
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def format_summary(summary: dict) -> str:
@@ -39,7 +52,25 @@ def format_summary(summary: dict) -> str:
 
 
 def cmd_build(args) -> int:
-    summary = build_site(Path(args.root), Path(args.site), quiet=args.quiet)
+    started = time.monotonic()
+    inputs = None
+    if not args.force:
+        from . import stamp
+
+        inputs = stamp.input_digest(Path(args.root), Path(args.site), CONFIG)
+        stored = stamp.current_summary(Path(args.root), Path(args.site), inputs)
+        if stored is not None:
+            if not args.quiet:
+                print(f"plansite: nothing changed since the published build {os.readlink(args.site)}; "
+                      "nothing written (--force builds anyway)", file=sys.stderr)
+                for warning in stored["warnings"]:
+                    print(f"warning: {warning}", file=sys.stderr)
+            print(format_summary({**stored, "site": str(Path(args.site)),
+                                  "seconds": round(time.monotonic() - started, 2)}))
+            return 0
+    from .mkdocs_run import build_site
+
+    summary = build_site(Path(args.root), Path(args.site), CONFIG, quiet=args.quiet, inputs=inputs)
     print(format_summary(summary))
     return 0
 
@@ -81,6 +112,8 @@ def main(argv: list[str]) -> int:
     p = sub.add_parser("build", help="build the site atomically")
     p.add_argument("--site", default=None, help="output folder (default: ROOT/site)")
     p.add_argument("--quiet", action="store_true", help="print only the summary and problems")
+    p.add_argument("--force", action="store_true",
+                   help="build even when nothing changed since the published build")
     p.set_defaults(func=cmd_build)
     p = sub.add_parser("check", help="validate all inputs without writing the site")
     p.set_defaults(func=cmd_check)

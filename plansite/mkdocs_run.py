@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import stamp
 from .errors import PlansiteError, Problem
 from .manifest import MANIFEST
 from .publish import publish
@@ -48,7 +49,7 @@ class _LogCollector(logging.Handler):
 
 
 def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quiet: bool = False,
-               stream=None) -> dict:
+               stream=None, inputs: str | None = None) -> dict:
     """Build the project at ``root`` and publish it at ``site_dir``; return a summary dict.
 
     MkDocs builds (with ``root/config_file``; the plansite plugin reads the project beside that
@@ -62,6 +63,11 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     (default stderr) unless ``quiet``; a line saying the build waits for another one always
     does. The summary has ``site`` (path), ``plans``, ``pages`` (HTML files), ``files``,
     ``warnings`` (list of ``str``) and ``seconds``.
+
+    Once published, the build is stamped (:func:`plansite.stamp.write_stamp`) with ``inputs``
+    (:func:`plansite.stamp.input_digest`, computed here when not given), unless the inputs
+    changed while it ran; the stamp of the previous build is dropped first, so a build that
+    fails leaves none. The warnings of the publishing itself (leftovers removed…) are not stamped.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -69,6 +75,9 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     root = Path(root).resolve()
     stream = stream or sys.stderr
     started = time.monotonic()
+    if inputs is None:
+        inputs = stamp.input_digest(root, site_dir, config_file)
+    stamp.forget(root, site_dir)
     logger = logging.getLogger("mkdocs")
     collector = _LogCollector(stream, quiet)
     saved = logger.level, logger.propagate
@@ -96,7 +105,10 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     def say(line: str) -> None:
         print(line, file=stream, flush=True)
 
+    own: set[int] = set()  # indexes of the publishing's own warnings in collector.warnings
+
     def warn(line: str) -> None:
+        own.add(len(collector.warnings))
         collector.warnings.append(line)
         if not quiet:
             say(f"warning: {line}")
@@ -110,7 +122,7 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
         logger.propagate = saved[1]
     files = _published_files(published)
     project = getattr(plugin, "project", None)
-    return {
+    summary = {
         "site": str(Path(site_dir)),
         "plans": len(project.plans) if project is not None else 0,
         "files": len(files),
@@ -118,6 +130,13 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
         "warnings": collector.warnings,
         "seconds": round(time.monotonic() - started, 2),
     }
+    if inputs is not None and inputs == stamp.input_digest(root, site_dir, config_file):
+        stamped = dict(summary, warnings=[w for i, w in enumerate(collector.warnings) if i not in own])
+        try:
+            stamp.write_stamp(root, site_dir, published, inputs, stamped)
+        except OSError:
+            stamp.forget(root, site_dir)  # no stamp: the next build is a full one
+    return summary
 
 
 def _published_files(folder: Path) -> list[str]:

@@ -489,7 +489,7 @@ def test_disk_full_while_mkdocs_writes_gives_one_line_and_exit_1(tmp_path, monke
         raise OSError(errno.ENOSPC, "No space left on device", output_path)
 
     monkeypatch.setattr(mkdocs.utils, "write_file", full)
-    assert cli.main(["--root", str(root), "build", "--quiet", "--site", str(site)]) == 1
+    assert cli.main(["--root", str(root), "build", "--quiet", "--force", "--site", str(site)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("site:0: writing the new build failed in "), err
     assert f"{root}/.site.builds" in err[0] and "ENOSPC" in err[0] and "Traceback" not in err[0]
@@ -565,7 +565,7 @@ def test_sigkill_of_a_real_build_at_each_step_leaves_a_complete_site(tmp_path):
         before = os.readlink(site)
         marker = tmp_path / f"stopped-{where}-{name}-{nth}"
         proc = subprocess.Popen([sys.executable, "-c", DRIVER, where, name, str(nth), str(marker),
-                                 "--root", str(root), "build", "--quiet", "--site", str(site)],
+                                 "--root", str(root), "build", "--quiet", "--force", "--site", str(site)],
                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 300  # a guard against a hang, not a speed check
         while not marker.exists():
@@ -591,7 +591,7 @@ def test_sigkill_while_the_build_folder_fills(tmp_path):
     base = [sys.executable, str(ROOT / "build.py"), "--root", str(root), "build", "--quiet", "--site", str(site)]
     assert subprocess.run(base, capture_output=True, timeout=300).returncode == 0
     before = os.readlink(site)
-    proc = subprocess.Popen(base, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([*base, "--force"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     builds = root / ".site.builds"
 
     def filling() -> bool:
@@ -717,7 +717,7 @@ def test_real_disk_full_read_only_and_mount_point(tmp_path, private_mounts, scen
     root = one_plan_project(tmp_path / "project")
     folder = tmp_path / "www"
     folder.mkdir()
-    build = [sys.executable, str(ROOT / "build.py"), "--root", str(root), "build", "--quiet",
+    build = [sys.executable, str(ROOT / "build.py"), "--root", str(root), "build", "--quiet", "--force",
              "--site", str(folder / "site")]
     result = subprocess.run(["unshare", "-m", sys.executable, "-c", NAMESPACE_DRIVER, scenario, str(folder), *build],
                             cwd=ROOT, capture_output=True, text=True, timeout=600)
@@ -742,7 +742,7 @@ def test_real_permission_denied(tmp_path):
     try:
         folder.chmod(0o755)
         root = one_plan_project(tmp_path / "project")
-        build = [sys.executable, str(ROOT / "build.py"), "--root", str(root), "build", "--quiet",
+        build = [sys.executable, str(ROOT / "build.py"), "--root", str(root), "build", "--quiet", "--force",
                  "--site", str(folder / "site")]
         assert subprocess.run(build, capture_output=True, timeout=300).returncode == 0
         before = os.readlink(folder / "site")

@@ -1,0 +1,290 @@
+"""The build stamp: ``build.py build`` with nothing changed prints its summary and writes nothing.
+
+After a build is published, :func:`write_stamp` records in ``<root>/.cache/stamps/<site>.json``
+(one file per site path; safe to delete) which build folder ``S`` then pointed at, the digest of
+every input (:func:`input_digest`), the state of that folder's files (:func:`site_state`) and
+the summary the build printed (plans, pages, files, warnings in order). The next ``build.py
+build`` computes the same digest before importing MkDocs, pydantic or the parser;
+:func:`current_summary` returns the stored summary only when
+
+- ``S`` is a symlink to exactly the stamped build folder, ``.S.builds/`` holds nothing else,
+  nothing an interrupted build leaves lies beside ``S``, and no other build holds the lock;
+- the input digest is the same;
+- every file and folder of the published build is still there, with the same size, modification
+  time (ns) and inode, and nothing was added (so a page deleted, edited or added in place, or
+  ``mkdocs build`` writing into ``S``, makes the next build a real one).
+
+Inputs (:func:`input_digest`), hashed by content (sha256 of the bytes, no time-stamp shortcut):
+every file under the project root — the config file, ``seeds/``, ``site_src/``, ``templates/``,
+the docs folder, ``tools/``, ``tests/`` and whatever else lies there, symlinks followed — except
+``.git``, ``.cache``, ``.venv`` and the like (:data:`SKIP_TOP`), ``__pycache__``/``*.pyc``,
+virtual environments (a folder holding ``pyvenv.cfg``), the site and the folders of any other
+built site (``.X.builds``, ``.X.lock``, ``.X.link-*``, a symlink into ``.X.builds/``, a folder
+holding ``manifest.json`` and ``404.html``); the source of the running ``plansite`` package;
+the Python version and executable, the names of the installed distributions (``*.dist-info``,
+``*.egg-info``) and the ``.pth`` files in each folder of ``sys.path``, in import order (so an upgrade of MkDocs, Jinja2,
+Markdown or the Pagefind binary counts); the environment variables that can change the output
+(``SOURCE_DATE_EPOCH``, ``PAGEFIND_*``, ``PLANSITE_*``, locale and ``TZ``); the project root, the
+site path and the config file name. A config file that reads the environment (``!ENV``), inherits
+another file (``INHERIT``), names Python objects (``!!python``) or names paths outside the project
+(``..``, absolute or ``~`` paths) has no stamp: such builds always run.
+
+This module imports only the standard library (it runs before anything heavy is imported).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+FORMAT = 1
+STAMPS = Path(".cache") / "stamps"
+#: top-level entries of the project that are never inputs
+SKIP_TOP = frozenset({".git", ".hg", ".svn", ".cache", ".venv", ".pytest_cache", ".mypy_cache", ".ruff_cache",
+                      ".tox", ".nox"})
+#: top-level entries a build of any site path ``X`` keeps beside it (see plansite.publish)
+_SITE_MACHINERY = re.compile(r"^\..+\.(?:builds|lock|old|link-.*|tmp-.*)$")
+#: environment variables that can change the output
+_ENV = re.compile(r"^(?:SOURCE_DATE_EPOCH|PAGEFIND_.*|PLANSITE_.*|LANG|LANGUAGE|LC_.*|TZ)$")
+#: what in a config file makes its inputs more than the project's files
+_CONFIG_REFUSED = re.compile(
+    r"!ENV|\bINHERIT\b|!!python|(?:^|[\s\[,'\"])(?:\.\.(?:[/\\\s'\",\]]|$)|/|~)", re.MULTILINE)
+
+
+def _site(site_dir: Path) -> Path:
+    """The absolute site path, its parent resolved, itself not (as :func:`plansite.publish.site_paths`)."""
+    absolute = Path(os.path.abspath(site_dir))
+    return absolute.parent.resolve() / absolute.name
+
+
+def stamp_file(root: Path, site_dir: Path) -> Path:
+    """Where the stamp of the site ``site_dir`` built from the project ``root`` is kept."""
+    name = hashlib.sha256(os.fsencode(_site(site_dir))).hexdigest()[:24]
+    return Path(root).resolve() / STAMPS / f"{name}.json"
+
+
+class _Digest:
+    """A sha256 over length-prefixed fields."""
+
+    def __init__(self):
+        self.h = hashlib.sha256()
+
+    def add(self, *parts: bytes | str) -> None:
+        for part in parts:
+            data = os.fsencode(part) if isinstance(part, str) else part
+            self.h.update(b"%d:" % len(data))
+            self.h.update(data)
+
+
+def _hash_tree(d: _Digest, folder: Path, shown: str, skip, seen: set) -> None:
+    """Add every entry under ``folder`` (named ``shown/…``), sorted, symlinks followed (a folder
+    reached twice through links is added once more by name only). ``skip(path, entry)`` leaves an
+    entry out. Raises :class:`OSError` for an unreadable file or folder."""
+    real = os.path.realpath(folder)
+    if real in seen:
+        d.add("cycle", shown)
+        return
+    seen.add(real)
+    with os.scandir(folder) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
+        name = f"{shown}/{entry.name}" if shown else entry.name
+        if entry.name == "__pycache__" or entry.name.endswith(".pyc") or skip(entry):
+            continue
+        if entry.is_symlink():
+            d.add("link", name, os.readlink(entry.path))
+            try:
+                st = os.stat(entry.path)
+            except FileNotFoundError:
+                continue  # a dangling link: its text is all there is
+        else:
+            st = entry.stat(follow_symlinks=False)
+        if stat.S_ISDIR(st.st_mode):
+            if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                continue  # a virtual environment: its packages count by name (see _environment)
+            d.add("dir", name)
+            _hash_tree(d, Path(entry.path), name, skip, seen)
+        elif stat.S_ISREG(st.st_mode):
+            with open(entry.path, "rb") as f:
+                d.add("file", name, hashlib.file_digest(f, "sha256").digest())
+        else:
+            d.add("special", name, str(stat.S_IFMT(st.st_mode)))
+
+
+def _environment(d: _Digest) -> None:
+    """The interpreter and what is installed on its import path: the folders holding
+    distributions, their names (with versions) and ``.pth`` files, in import order."""
+    d.add("python", sys.version, sys.executable)
+    for entry in sys.path:
+        try:
+            names = sorted(os.listdir(entry or "."))
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info", ".egg-link")):
+                d.add("dist", entry, name)
+            elif name.endswith(".pth"):
+                try:
+                    d.add("pth", entry, name, Path(entry, name).read_bytes())
+                except OSError:
+                    d.add("pth?", entry, name)
+    d.add("env", *(f"{k}={v}" for k, v in sorted(os.environ.items()) if _ENV.match(k)))
+
+
+def input_digest(root: Path, site_dir: Path, config_file: str = "mkdocs.yml") -> str | None:
+    """sha256 hex of every input of a build of the project ``root`` into ``site_dir`` with
+    ``config_file`` (see the module docstring for what counts); ``None`` when the config file
+    makes the inputs more than that, or an input cannot be read (a build then always runs)."""
+    root = Path(root).resolve()
+    site = _site(site_dir)
+    try:
+        config = (root / config_file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if _CONFIG_REFUSED.search(re.sub(r"(?m)(^|\s)#.*$", r"\1", config)):
+        return None
+    d = _Digest()
+    d.add(f"plansite-stamp {FORMAT}", str(root), str(site), config_file)
+    _environment(d)
+    package = package_dir()
+    try:
+        d.add("package", str(package))
+        _hash_tree(d, package, "", lambda e: False, set())
+        d.add("project")
+        _hash_tree(d, root, "", lambda e: _not_input(root, site, e), set())
+    except OSError:
+        return None
+    return d.h.hexdigest()
+
+
+def package_dir() -> Path:
+    """The folder of the running ``plansite`` package (its files are inputs)."""
+    return Path(__file__).resolve().parent
+
+
+def _not_input(root: Path, site: Path, entry: os.DirEntry) -> bool:
+    """Whether the top-level ``entry`` of the project is left out of the inputs."""
+    path = Path(entry.path)
+    if path == site or (path.parent == site.parent and entry.name.startswith(f".{site.name}.")):
+        return True
+    if path.parent != root:
+        return False
+    if entry.name in SKIP_TOP or _SITE_MACHINERY.match(entry.name):
+        return True
+    if entry.is_symlink():
+        return re.match(r"^\.[^/]+\.builds/", os.readlink(entry.path)) is not None
+    return entry.is_dir() and (path / "manifest.json").is_file() and (path / "404.html").is_file()
+
+
+def site_state(folder: Path) -> str:
+    """sha256 hex of every entry of the build ``folder``: path, kind, and for files size,
+    modification time (ns) and inode. Raises :class:`OSError` when it cannot be read."""
+    d = _Digest()
+    todo = [(str(folder), "")]
+    while todo:
+        path, shown = todo.pop()
+        with os.scandir(path) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for entry in entries:
+            name = f"{shown}/{entry.name}" if shown else entry.name
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(st.st_mode):
+                d.add("dir", name)
+                todo.append((entry.path, name))
+            elif stat.S_ISLNK(st.st_mode):
+                d.add("link", name, os.readlink(entry.path))
+            else:
+                d.add("file", name, f"{stat.S_IFMT(st.st_mode)} {st.st_size} {st.st_mtime_ns} {st.st_ino}")
+    return d.h.hexdigest()
+
+
+def write_stamp(root: Path, site_dir: Path, build: Path, inputs: str, summary: dict) -> None:
+    """Record that the build folder ``build`` (just published at ``site_dir``) was built from
+    ``inputs`` (:func:`input_digest`) and printed ``summary`` (``plans``, ``pages``, ``files``,
+    ``warnings``). Written whole (a temporary file renamed into place). Raises :class:`OSError`."""
+    record = {"format": FORMAT, "path": str(_site(site_dir)), "build": Path(build).name, "inputs": inputs,
+              "site": site_state(build), "summary": {k: summary[k] for k in ("plans", "pages", "files", "warnings")}}
+    path = stamp_file(root, site_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _prune(path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(record, f, ensure_ascii=False)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _prune(folder: Path) -> None:
+    """Remove the stamps of site paths that no longer exist (temporary sites of tests and the like)."""
+    for path in folder.glob("*.json"):
+        try:
+            with open(path, encoding="utf-8") as f:
+                site = json.load(f).get("path")
+            if not isinstance(site, str) or not os.path.lexists(site):
+                os.unlink(path)
+        except (OSError, ValueError, AttributeError):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+def forget(root: Path, site_dir: Path) -> None:
+    """Remove the stamp of ``site_dir`` (missing is fine)."""
+    try:
+        os.unlink(stamp_file(root, site_dir))
+    except OSError:
+        pass
+
+
+def current_summary(root: Path, site_dir: Path, inputs: str | None) -> dict | None:
+    """The stored summary (``plans``, ``pages``, ``files``, ``warnings``) when the build
+    published at ``site_dir`` is current for ``inputs`` and intact (see the module docstring);
+    ``None`` otherwise. Reads only; holds a shared lock on ``.S.lock`` while it looks."""
+    if inputs is None:
+        return None
+    site = _site(site_dir)
+    try:
+        with open(stamp_file(root, site_dir), encoding="utf-8") as f:
+            record = json.load(f)
+        if not isinstance(record, dict) or record.get("format") != FORMAT or record.get("inputs") != inputs:
+            return None
+        fd = os.open(site.parent / f".{site.name}.lock", os.O_RDONLY | os.O_CLOEXEC)
+    except (OSError, ValueError):
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return None  # another build is running: wait for it the usual way
+        builds = f".{site.name}.builds"
+        build = str(record.get("build"))
+        if os.readlink(site) != f"{builds}/{build}" or os.listdir(site.parent / builds) != [build]:
+            return None
+        leftovers = (f".{site.name}.link-", f".{site.name}.tmp-", f".{site.name}.old")
+        if any(name.startswith(leftovers) for name in os.listdir(site.parent)):
+            return None
+        if site_state(site.parent / builds / build) != record.get("site"):
+            return None
+        summary = record.get("summary")
+        if not isinstance(summary, dict) or not isinstance(summary.get("warnings"), list) \
+                or not all(isinstance(summary.get(k), int) for k in ("plans", "pages", "files")):
+            return None
+        return summary
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
