@@ -10,11 +10,15 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import paths
 from .errors import PlansiteError, Problem
-from .schema import KINDS, LEVELS, PlanModel, validate
+from .vocabulary import KINDS, LEVELS
 from .yamlfile import LineDict, load_yaml
+
+if TYPE_CHECKING:  # imported where a file is validated: pydantic takes a while to import
+    from .schema import PlanModel
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 #: largest seed file read (bytes); the biggest real one is ~285 KB
@@ -53,7 +57,7 @@ class Plan:
     ``(first, last)`` that are tables even though they have no tabs (PDF-broken tables).
     ``drop`` lists editor-recorded :class:`DropRange` s of non-document lines. ``source_url`` is
     the http(s) address of the official original, or ``""``. ``level`` is a key of
-    :data:`plansite.schema.LEVELS`. ``meta_data`` is the loaded YAML (for line numbers).
+    :data:`plansite.vocabulary.LEVELS`. ``meta_data`` is the loaded YAML (for line numbers).
     """
 
     slug: str
@@ -132,6 +136,8 @@ def check_plan_file(root: Path, path: Path) -> tuple[Plan | None, list[Problem]]
         return None, exc.problems
     if not isinstance(data, LineDict):
         return None, [Problem(shown, 1 if data is not None else 0, "expected a mapping of plan fields")]
+    from .schema import PlanModel, validate
+
     model, problems = validate(PlanModel, data, shown)
     if model is None:
         return None, problems

@@ -30,6 +30,7 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from .errors import Problem
+from .vocabulary import KINDS, LEVELS  # noqa: F401 - re-exported
 
 #: text without control characters (tab and line feed allowed)
 NO_CONTROL = r"^[^\u0000-\u0008\u000b-\u001f\u007f\u0085\u2028\u2029]*$"
@@ -101,18 +102,6 @@ DateText = Annotated[str, Field(max_length=10, pattern=DATE, description='YYYY-M
                      AfterValidator(_real_date)]
 RelativePath = Annotated[str, Field(min_length=1, max_length=300, pattern=RELATIVE_PATH,
                                     description="a file inside the project, relative to its root")]
-
-#: administrative levels of a plan's region, with their Chinese names
-LEVELS = {
-    "province": "省级",      # 省、自治区、直辖市
-    "prefecture": "地级",    # 地级市、自治州、盟
-    "county": "县级",        # 县、县级市、旗
-    "district": "市辖区",
-    "zone": "功能区",        # 开发区、高新区、新区
-    "town": "乡镇",          # 乡、镇、街道
-}
-#: kinds of plan documents
-KINDS = {"outline": "规划纲要", "proposal": "建议"}
 
 
 def _numbering_level(value: str) -> str:

@@ -24,7 +24,6 @@ from .errors import PlansiteError, Problem
 from .model import SourceLine
 from .parser.decode import decode_bytes
 from .plans import SEED_MAX_BYTES, Plan
-from .schema import CorrectionsModel, validate
 from .yamlfile import LineDict, LineList, load_yaml
 
 
@@ -82,6 +81,8 @@ def check_corrections(root: Path, plan: Plan, seed: list[str]) -> tuple[list[Cor
         return [], []
     if not isinstance(data, LineDict):
         return [], [Problem(shown, 1, "expected a mapping with a 'corrections' list")]
+    from .schema import CorrectionsModel, validate  # here: pydantic takes a while to import
+
     model, problems = validate(CorrectionsModel, data, shown, _LABELS)
     if model is None:
         return [], problems

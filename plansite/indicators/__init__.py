@@ -49,9 +49,6 @@ plan, e.g. 台江 表1 2015年). Targets tables of plans may also have ``past_gr
 Every problem is reported as ``path:line: message`` (:class:`plansite.errors.Problem`).
 """
 
-from plansite.indicator_schema import (  # noqa: F401 - the enumerations, re-exported
-    DIRECTIONS, GROWTH_KINDS, LAYOUT_FIELDS, MEASURES, TABLE_KINDS)
-
 from .load import load_all_tables, load_registry, load_tables, load_yaml, parse_tables
 from .model import (ATTRIBUTES, INDICATORS_DIR, QUALIFIERS, REGISTRY_PATH, Footnote, Growth, IndicatorRow,
                     IndicatorTable, Outcome, Registry, RegistryEntry, Value, table_dict_row)
@@ -66,3 +63,15 @@ __all__ = [
     "load_tables", "load_yaml", "parse_growth_cell", "parse_tables", "parse_value_cell", "read_source",
     "split_markers", "split_numbering", "stale_aliases", "table_dict_row",
 ]
+
+_SCHEMA_NAMES = ("DIRECTIONS", "GROWTH_KINDS", "LAYOUT_FIELDS", "MEASURES", "TABLE_KINDS")
+
+
+def __getattr__(name: str):
+    """The enumerations of :mod:`plansite.indicator_schema`, re-exported on first use (importing
+    pydantic takes a while, and a build whose inputs were validated before does not need it)."""
+    if name in _SCHEMA_NAMES:
+        from plansite import indicator_schema
+
+        return getattr(indicator_schema, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

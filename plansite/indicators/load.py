@@ -4,12 +4,14 @@ then the checks that relate fields; every problem is ``path:line: message``."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from plansite import indicator_schema as schema
 from plansite import paths, yamlfile
 from plansite.errors import PlansiteError, Problem
 from plansite.yamlfile import LineDict, LineList
+
+if TYPE_CHECKING:  # imported where a file is validated: pydantic takes a while to import
+    from plansite import indicator_schema as schema
 
 from .model import (INDICATORS_DIR, REGISTRY_PATH, Footnote, Growth, IndicatorRow, IndicatorTable, Outcome,
                     Registry, RegistryEntry, Value)
@@ -98,6 +100,8 @@ _LABELS = {"tables": lambda i, item: f"table {item.get('id') if isinstance(item,
 
 def parse_tables(root: Path, slug: str) -> tuple[list[IndicatorTable], list[Problem], int]:
     """Tables, problems and the line of ``source:`` of ``site_src/indicators/<slug>.yml``."""
+    from plansite import indicator_schema as schema
+
     path = root / INDICATORS_DIR / f"{slug}.yml"
     shown = _rel(root, path)
     data = load_yaml(root, path)
@@ -130,6 +134,8 @@ def _salvage(data: Any):
     """``(model, data)`` of the tables and rows of an invalid indicator file that are valid on
     their own (their problems are reported already), so that the checks against the seed and
     the registry still run on them; ``(None, data)`` when nothing can be kept."""
+    from plansite import indicator_schema as schema
+
     if not (isinstance(data, LineDict) and isinstance(data.get("tables"), list)):
         return None, data
     kept = LineList()
@@ -184,6 +190,8 @@ def load_registry(root: Path) -> Registry:
     definition?, definition_source?, growth_of?, real_growth?}]``.
     Raises :class:`PlansiteError` (``path:line: message``) on any problem, including duplicate
     ids and an alias claimed by two entries."""
+    from plansite import indicator_schema as schema
+
     root = Path(root)
     path = root / REGISTRY_PATH
     shown = _rel(root, path)
