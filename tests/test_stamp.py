@@ -283,3 +283,17 @@ def test_what_the_digest_reads_and_what_it_leaves_out(root, capsys):
         assert digest() is None, line
     config.write_text(text + "# ../ in a comment is fine\n", encoding="utf-8")
     assert digest() is not None
+
+
+def test_a_build_with_remembered_validation_does_not_import_pydantic(root, capsys):
+    """--force with nothing changed: every plan from the cache, every validator result from the
+    CheckMemo, so neither pydantic nor the schema modules are imported."""
+    assert build(root, capsys, quiet=True)[0] == 0
+    probe = ("import sys; from plansite.cli import main; code = main(sys.argv[1:]); "
+             "print('loaded:', [m for m in ('pydantic', 'plansite.schema', 'plansite.indicator_schema', "
+             "'mkdocs.commands.build') if m in sys.modules]); sys.exit(code)")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-c", probe, "--root", str(root), "build", "--quiet", "--force"],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "loaded: ['mkdocs.commands.build']" in result.stdout, result.stdout
