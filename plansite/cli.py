@@ -57,8 +57,8 @@ def cmd_build(args) -> int:
     if not args.force:
         from . import stamp
 
-        inputs = stamp.input_digest(Path(args.root), Path(args.site), CONFIG)
-        stored = stamp.current_summary(Path(args.root), Path(args.site), inputs)
+        inputs = stamp.scan_inputs(Path(args.root), Path(args.site), CONFIG)
+        stored = stamp.current_summary(Path(args.root), Path(args.site), inputs.digest)
         if stored is not None:
             if not args.quiet:
                 print(f"plansite: nothing changed since the published build {os.readlink(args.site)}; "

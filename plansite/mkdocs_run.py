@@ -49,7 +49,7 @@ class _LogCollector(logging.Handler):
 
 
 def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quiet: bool = False,
-               stream=None, inputs: str | None = None) -> dict:
+               stream=None, inputs: stamp.Scan | None = None) -> dict:
     """Build the project at ``root`` and publish it at ``site_dir``; return a summary dict.
 
     MkDocs builds (with ``root/config_file``; the plansite plugin reads the project beside that
@@ -64,10 +64,10 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     does. The summary has ``site`` (path), ``plans``, ``pages`` (HTML files), ``files``,
     ``warnings`` (list of ``str``) and ``seconds``.
 
-    Once published, the build is stamped (:func:`plansite.stamp.write_stamp`) with ``inputs``
-    (:func:`plansite.stamp.input_digest`, computed here when not given), unless the inputs
-    changed while it ran; the stamp of the previous build is dropped first, so a build that
-    fails leaves none. The warnings of the publishing itself (leftovers removed…) are not stamped.
+    Once published, the build is stamped (:func:`plansite.stamp.write_stamp`) with the digest of
+    ``inputs`` (a :func:`plansite.stamp.scan_inputs`, made here when not given), unless the inputs
+    changed while it ran (scanned again: files whose stat did not change are not read again);
+    the stamp of the previous build is dropped first, so a build that fails leaves none. The warnings of the publishing itself (leftovers removed…) are not stamped.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -76,7 +76,7 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     stream = stream or sys.stderr
     started = time.monotonic()
     if inputs is None:
-        inputs = stamp.input_digest(root, site_dir, config_file)
+        inputs = stamp.scan_inputs(root, site_dir, config_file)
     stamp.forget(root, site_dir)
     logger = logging.getLogger("mkdocs")
     collector = _LogCollector(stream, quiet)
@@ -130,10 +130,11 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
         "warnings": collector.warnings,
         "seconds": round(time.monotonic() - started, 2),
     }
-    if inputs is not None and inputs == stamp.input_digest(root, site_dir, config_file):
+    if inputs.digest is not None \
+            and stamp.scan_inputs(root, site_dir, config_file, previous=inputs).digest == inputs.digest:
         stamped = dict(summary, warnings=[w for i, w in enumerate(collector.warnings) if i not in own])
         try:
-            stamp.write_stamp(root, site_dir, published, inputs, stamped)
+            stamp.write_stamp(root, site_dir, published, inputs.digest, stamped)
         except OSError:
             stamp.forget(root, site_dir)  # no stamp: the next build is a full one
     return summary

@@ -29,6 +29,11 @@ site path and the config file name. A config file that reads the environment (``
 another file (``INHERIT``), names Python objects (``!!python``) or names paths outside the project
 (``..``, absolute or ``~`` paths) has no stamp: such builds always run.
 
+The fast path reads every input file. The build scans its inputs before it starts and again
+once it is published, and is stamped only when both digests agree; the second scan does not
+read again a file whose device, inode, size, modification and change times are those of the
+first and older than :data:`RACY_NS` before the first began (git's rule for racy time stamps).
+
 This module imports only the standard library (it runs before anything heavy is imported).
 """
 
@@ -42,6 +47,8 @@ import re
 import stat
 import sys
 import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 FORMAT = 1
@@ -56,6 +63,23 @@ _ENV = re.compile(r"^(?:SOURCE_DATE_EPOCH|PAGEFIND_.*|PLANSITE_.*|LANG|LANGUAGE|
 #: what in a config file makes its inputs more than the project's files
 _CONFIG_REFUSED = re.compile(
     r"!ENV|\bINHERIT\b|!!python|(?:^|[\s\[,'\"])(?:\.\.(?:[/\\\s'\",\]]|$)|/|~)", re.MULTILINE)
+
+
+#: a file whose modification or change time is this close (ns) to the start of a scan, or later,
+#: may have been written again within one time-stamp tick after the scan read it: its unchanged
+#: stat proves nothing, it is read again (git's "racy" rule)
+RACY_NS = 3_000_000_000
+
+
+@dataclass
+class Scan:
+    """What :func:`scan_inputs` found: the ``digest`` (``None``: no stamp possible), when the scan
+    started (``started``, ns since the epoch) and every regular file it read (``files``: path →
+    ``((device, inode, size, mtime_ns, ctime_ns), sha256 bytes)``)."""
+
+    digest: str | None
+    started: int = 0
+    files: dict[str, tuple[tuple[int, ...], bytes]] = field(default_factory=dict)
 
 
 def _site(site_dir: Path) -> Path:
@@ -83,10 +107,12 @@ class _Digest:
             self.h.update(data)
 
 
-def _hash_tree(d: _Digest, folder: Path, shown: str, skip, seen: set) -> None:
+def _hash_tree(d: _Digest, folder: Path, shown: str, skip, seen: set, scan: Scan, previous: Scan | None) -> None:
     """Add every entry under ``folder`` (named ``shown/…``), sorted, symlinks followed (a folder
-    reached twice through links is added once more by name only). ``skip(path, entry)`` leaves an
-    entry out. Raises :class:`OSError` for an unreadable file or folder."""
+    reached twice through links is added once more by name only); files by the sha256 of their
+    bytes, recorded in ``scan.files``, and taken from ``previous.files`` instead of read when
+    their stat is the same and not racy (:data:`RACY_NS`). ``skip(entry)`` leaves an entry out.
+    Raises :class:`OSError` for an unreadable file or folder."""
     real = os.path.realpath(folder)
     if real in seen:
         d.add("cycle", shown)
@@ -110,10 +136,18 @@ def _hash_tree(d: _Digest, folder: Path, shown: str, skip, seen: set) -> None:
             if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                 continue  # a virtual environment: its packages count by name (see _environment)
             d.add("dir", name)
-            _hash_tree(d, Path(entry.path), name, skip, seen)
+            _hash_tree(d, Path(entry.path), name, skip, seen, scan, previous)
         elif stat.S_ISREG(st.st_mode):
-            with open(entry.path, "rb") as f:
-                d.add("file", name, hashlib.file_digest(f, "sha256").digest())
+            key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            known = previous.files.get(entry.path) if previous is not None else None
+            if known is not None and known[0] == key \
+                    and max(st.st_mtime_ns, st.st_ctime_ns) < previous.started - RACY_NS:
+                sha = known[1]
+            else:
+                with open(entry.path, "rb") as f:
+                    sha = hashlib.file_digest(f, "sha256").digest()
+            scan.files[entry.path] = (key, sha)
+            d.add("file", name, sha)
         else:
             d.add("special", name, str(stat.S_IFMT(st.st_mode)))
 
@@ -141,27 +175,38 @@ def _environment(d: _Digest) -> None:
 def input_digest(root: Path, site_dir: Path, config_file: str = "mkdocs.yml") -> str | None:
     """sha256 hex of every input of a build of the project ``root`` into ``site_dir`` with
     ``config_file`` (see the module docstring for what counts); ``None`` when the config file
-    makes the inputs more than that, or an input cannot be read (a build then always runs)."""
+    makes the inputs more than that, or an input cannot be read (a build then always runs).
+    Every file is read."""
+    return scan_inputs(root, site_dir, config_file).digest
+
+
+def scan_inputs(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", previous: Scan | None = None) -> Scan:
+    """:func:`input_digest` as a :class:`Scan`. With ``previous`` (a scan of the same inputs made
+    earlier in this process) a file whose device, inode, size, modification and change times
+    are the same, and not racy, is not read again: its sha256 is taken from ``previous``
+    (the check after a build, that nothing changed while it ran)."""
     root = Path(root).resolve()
     site = _site(site_dir)
+    scan = Scan(None, time.time_ns())
     try:
         config = (root / config_file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return None
+        return scan
     if _CONFIG_REFUSED.search(re.sub(r"(?m)(^|\s)#.*$", r"\1", config)):
-        return None
+        return scan
     d = _Digest()
     d.add(f"plansite-stamp {FORMAT}", str(root), str(site), config_file)
     _environment(d)
     package = package_dir()
     try:
         d.add("package", str(package))
-        _hash_tree(d, package, "", lambda e: False, set())
+        _hash_tree(d, package, "", lambda e: False, set(), scan, previous)
         d.add("project")
-        _hash_tree(d, root, "", lambda e: _not_input(root, site, e), set())
-    except OSError:
-        return None
-    return d.h.hexdigest()
+        _hash_tree(d, root, "", lambda e: _not_input(root, site, e), set(), scan, previous)
+    except (OSError, ValueError, RecursionError):
+        return Scan(None, scan.started)
+    scan.digest = d.h.hexdigest()
+    return scan
 
 
 def package_dir() -> Path:

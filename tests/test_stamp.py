@@ -297,3 +297,24 @@ def test_a_build_with_remembered_validation_does_not_import_pydantic(root, capsy
                             capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "loaded: ['mkdocs.commands.build']" in result.stdout, result.stdout
+
+
+def test_the_check_after_a_build_reads_again_only_what_may_have_changed(root):
+    """scan_inputs(previous=…) takes a file's sha256 from the previous scan only when its stat is
+    the same and its times are older than the previous scan by RACY_NS: a recently written file,
+    or one whose stat changed, is read again."""
+    site = root / "site"
+    first = stamp.scan_inputs(root, site)
+    seed = str(root / "seeds" / f"{ONE_PLAN}.txt")
+    assert first.digest and seed in first.files
+    forged = stamp.Scan(first.digest, first.started, dict(first.files))
+    forged.files[seed] = (forged.files[seed][0], b"\0" * 32)  # what a reuse would show
+    # every file here was written moments ago (copied): racy, so all are read again
+    assert stamp.scan_inputs(root, site, previous=forged).digest == first.digest
+    # taken as old enough: the stat decides, and the forged sha256 is used
+    forged.started += 10 * stamp.RACY_NS + 10**12
+    assert stamp.scan_inputs(root, site, previous=forged).digest != first.digest
+    with open(seed, "ab") as f:  # the stat changes: read again
+        f.write(b"\n")
+    assert stamp.scan_inputs(root, site, previous=forged).digest == stamp.scan_inputs(root, site).digest \
+        != first.digest
