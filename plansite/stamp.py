@@ -215,7 +215,9 @@ def package_dir() -> Path:
 
 
 def _not_input(root: Path, site: Path, entry: os.DirEntry) -> bool:
-    """Whether the top-level ``entry`` of the project is left out of the inputs."""
+    """Whether ``entry`` is left out of the inputs: the site path and what publishing keeps beside
+    it (``.S.*``) wherever they are; at the top level also :data:`SKIP_TOP`, the build folders,
+    lock and leftovers of any other site, a symlink into them, a plain folder holding a built site."""
     path = Path(entry.path)
     if path == site or (path.parent == site.parent and entry.name.startswith(f".{site.name}.")):
         return True
