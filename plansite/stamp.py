@@ -7,8 +7,10 @@ the summary the build printed (plans, pages, files, warnings in order). The next
 build`` computes the same digest before importing MkDocs, pydantic or the parser;
 :func:`current_summary` returns the stored summary only when
 
-- ``S`` is a symlink to exactly the stamped build folder, ``.S.builds/`` holds nothing else,
-  nothing an interrupted build leaves lies beside ``S``, and no other build holds the lock;
+- ``S`` is a symlink to exactly the stamped build folder, ``.S.builds/`` holds no ``.partial``
+  folder, nothing an interrupted build leaves lies beside ``S``, and no other build holds the
+  lock (a build that is interrupted drops the stamp when it starts, so its leftovers are
+  always cleaned by a full build);
 - the input digest is the same;
 - every file and folder of the published build is still there, with the same size, modification
   time (ns) and inode, and nothing was added (so a page deleted, edited or added in place, or
@@ -325,8 +327,9 @@ def current_summary(root: Path, site_dir: Path, inputs: str | None) -> dict | No
             return None  # another build is running: wait for it the usual way
         builds = f".{site.name}.builds"
         build = str(record.get("build"))
-        if os.readlink(site) != f"{builds}/{build}" or os.listdir(site.parent / builds) != [build]:
-            return None
+        if os.readlink(site) != f"{builds}/{build}" \
+                or any(name.endswith(".partial") for name in os.listdir(site.parent / builds)):
+            return None  # another build folder, complete (a spare kept for the next build), may stay
         leftovers = (f".{site.name}.link-", f".{site.name}.tmp-", f".{site.name}.old")
         if any(name.startswith(leftovers) for name in os.listdir(site.parent)):
             return None
