@@ -16,8 +16,12 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import PlansiteError
+
+if TYPE_CHECKING:  # at run time see __getattr__: MkDocs is imported only when a build runs
+    from .mkdocs_run import build_site
 
 __all__ = ["build_site", "format_summary", "main"]
 
