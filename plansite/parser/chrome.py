@@ -65,9 +65,9 @@ _TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
 _EDITORS = r"(?:责任编辑|责编|编辑|编译|审核|审校|校对|监制|编审|终审|初审|美编|组版|版式|排版|校检|制图|视觉设计)"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("page-number", re.compile(r"^(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?$|^第\d{1,4}页$|^\d{1,4}\s*/\s*\d{1,4}$|"
-                               r"^[·•]\s*\d{1,3}\s*[·•]$|"
-                               r"^[-—–]\s*[IVXLivxl]{1,6}\s*[-—–]$|^[-—–]\s*[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ]\s*[-—–]$")),
+    ("page-number", re.compile(r"^(?:(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?$|第\d{1,4}页$|\d{1,4}\s*/\s*\d{1,4}$|"
+                               r"[·•]\s*\d{1,3}\s*[·•]$|"
+                               r"[-—–]\s*[IVXLivxl]{1,6}\s*[-—–]$|[-—–]\s*[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ]\s*[-—–]$)")),
     ("markdown-rule", re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|={3,})$")),
     ("editor-credit", re.compile(rf"^[(\[【]?(?:本版)?{_EDITORS}\s*[/:]\s*[^\s,。;:]{{1,10}}"
                                  rf"(?:\s*{_EDITORS}\s*[/:]\s*[^\s,。;:]{{1,10}})*[)\]】]?$")),
@@ -83,19 +83,25 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                               r"[^。,;!?]{0,12}$")),
     ("epaper-nav", re.compile(r"^[A-Z]{1,2}\d{1,3}\s*[:]\s*[\u4e00-\u9fff]{1,8}$")),
     ("doc-site", re.compile(r"^.{1,60}_第\d{1,4}页$|^(?!第[一二三四五六七八九十百\d]+[篇章节]|前言|序言|引言|目录)[^。,;!?…·.]{2,60}第\d{1,4}页$")),
-    ("doc-site", re.compile(r"^(?:已阅读|已读)\d+页|还剩\d+页未读|^(?:继续)?免费阅读|^下载本文档$|^文档简介$|"
-                            r"^(?:版权说明|版权声明|免责声明)[:].{0,120}$|^本文档由用户提供并上传")),
-    ("doc-site", re.compile(r"由(?:会员|用户|网友)(?:上传)?分享.{0,30}(?:在线阅读|免费阅读)|请在.{1,12}上搜索。?$|"
-                            r"^第\d{1,4}页\s*/\s*共\d{1,5}页$|^点击查看更多>*$|^(?:下载资源|资源描述|文档描述|下载\s*相关\s*举报)$|"
-                            r"^上传人[:].{0,60}(?:文档编号|上传时间)[:]")),
-    ("doc-site", re.compile(r"^(?:文档页数|页数|下载积分|所需积分|文档格式|文件格式|上传时间|上传者|上传人|贡献者|文档大小|"
-                            r"文件大小|下载次数|下载量)[:]|^\d+人(?:已)?下载|(?:全文)?预览已结束|^(?:VIP|会员)?免费下载$")),
-    ("site-footer", re.compile(r"^(?:地址|通讯地址|联系地址)[:].{0,60}(?:邮编|邮政编码|电话)[:]|"
-                               r"^(?:新闻热线|联系电话|咨询电话|值班电话|投稿邮箱|邮箱|传真)[:]\s*[\w@.\-()（）\s]{5,40}$")),
-    ("page-tools", re.compile(r"^预览时标签不可点$|^微信扫一扫(?:关注该公众号|可打开此内容.{0,20})?$|^(?:继续|向上)滑动看下一个$|"
-                              r"^轻触阅读原文$|^知道了$|轻点两下取消(?:赞|在看)|^打开微信.{0,40}扫一扫.{0,30}$")),
-    ("site-footer", re.compile(r"ICP备|公网安备|网站标识码|网站识别码|^版权所有|^Copyright|^©|^(?:主办单位|承办单位|"
-                               r"技术支持|维护单位)[:][^。]{1,40}$|^(?:主办|承办|协办)[:][^。,;]{1,60}$|^Produced\s*By",
+    # (patterns anchored as a whole, ``^(?:a|b)``, are tried at the line start only: ``^a|^b`` would
+    # be tried at every character; words found anywhere in a line are patterns of their own)
+    ("doc-site", re.compile(r"^(?:(?:已阅读|已读)\d+页|(?:继续)?免费阅读|下载本文档$|文档简介$|"
+                            r"(?:版权说明|版权声明|免责声明)[:].{0,120}$|本文档由用户提供并上传)")),
+    ("doc-site", re.compile(r"还剩\d+页未读")),
+    ("doc-site", re.compile(r"^(?:第\d{1,4}页\s*/\s*共\d{1,5}页$|点击查看更多>*$|(?:下载资源|资源描述|文档描述|下载\s*相关\s*举报)$|"
+                            r"上传人[:].{0,60}(?:文档编号|上传时间)[:])")),
+    ("doc-site", re.compile(r"由(?:会员|用户|网友)(?:上传)?分享.{0,30}(?:在线阅读|免费阅读)|请在.{1,12}上搜索。?$")),
+    ("doc-site", re.compile(r"^(?:(?:文档页数|页数|下载积分|所需积分|文档格式|文件格式|上传时间|上传者|上传人|贡献者|文档大小|"
+                            r"文件大小|下载次数|下载量)[:]|\d+人(?:已)?下载|(?:VIP|会员)?免费下载$)")),
+    ("doc-site", re.compile(r"预览已结束")),  # (全文)预览已结束
+    ("site-footer", re.compile(r"^(?:(?:地址|通讯地址|联系地址)[:].{0,60}(?:邮编|邮政编码|电话)[:]|"
+                               r"(?:新闻热线|联系电话|咨询电话|值班电话|投稿邮箱|邮箱|传真)[:]\s*[\w@.\-()（）\s]{5,40}$)")),
+    ("page-tools", re.compile(r"^(?:预览时标签不可点$|微信扫一扫(?:关注该公众号|可打开此内容.{0,20})?$|(?:继续|向上)滑动看下一个$|"
+                              r"轻触阅读原文$|知道了$|打开微信.{0,40}扫一扫.{0,30}$)")),
+    ("page-tools", re.compile(r"轻点两下取消(?:赞|在看)")),
+    ("site-footer", re.compile(r"ICP备|公网安备|网站标识码|网站识别码", re.IGNORECASE)),
+    ("site-footer", re.compile(r"^(?:版权所有|Copyright|©|(?:主办单位|承办单位|"
+                               r"技术支持|维护单位)[:][^。]{1,40}$|(?:主办|承办|协办)[:][^。,;]{1,60}$|Produced\s*By)",
                                re.IGNORECASE)),
     ("doc-site", re.compile(r"^\S.{0,80}\.(?:pdf|docx?|wps|txt|rtf|caj)$", re.IGNORECASE)),
     ("image-file", re.compile(r"^\S{1,80}\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.IGNORECASE)),
@@ -218,9 +224,9 @@ _META_RE = re.compile(r"(" + "|".join(sorted(METADATA_LABELS, key=len, reverse=T
 def _fields(text: str, regex: re.Pattern[str]) -> list[tuple[str, str]] | None:
     """``text`` as ``[(label, value), …]`` when it starts with a label of ``regex`` and values
     (the text between labels) are short and hold no sentence; ``None`` otherwise."""
-    matches = list(regex.finditer(text))
-    if not matches or matches[0].start() != 0:
+    if not regex.match(text):  # most lines: no label at the start, no need to find the others
         return None
+    matches = list(regex.finditer(text))
     out = []
     for k, m in enumerate(matches):
         end = matches[k + 1].start() if k + 1 < len(matches) else len(text)

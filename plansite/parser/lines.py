@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from ..model import SourceLine
@@ -52,9 +53,26 @@ class Line:
     piece: int = 0
 
 
+class _Columns(dict):
+    """``{code point: "x" once per column the character takes}`` for :meth:`str.translate`, filled
+    as characters are met: a text's width is then the length of its translation, counted in C."""
+
+    def __init__(self, width):
+        super().__init__()
+        self.width = width
+
+    def __missing__(self, code: int) -> str:
+        columns = self[code] = "x" * self.width(chr(code))
+        return columns
+
+
+_DISPLAY_COLUMNS = _Columns(lambda ch: 2 if unicodedata.east_asian_width(ch) in "WF" else 1)
+_PRINTED_COLUMNS = _Columns(lambda ch: 0 if ch.isspace() else 2 if unicodedata.east_asian_width(ch) in "WFA" else 1)
+
+
 def display_width(text: str) -> int:
     """Width of ``text`` in half-width columns (CJK and full-width characters count 2)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return len(text.translate(_DISPLAY_COLUMNS))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -63,12 +81,7 @@ def printed_width(text: str) -> int:
     and East Asian ambiguous characters (``“”——…``, set full-width in a CJK font) count 2, white
     space 0 (PDF extraction puts a space where the typesetter only spaced Chinese from digits),
     others 1. Measures how much of a printed line a line of PDF text filled."""
-    total = 0
-    for ch in text:
-        if ch.isspace():
-            continue
-        total += 2 if unicodedata.east_asian_width(ch) in "WFA" else 1
-    return total
+    return len(text.translate(_PRINTED_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -189,7 +202,9 @@ def detect_wrap(texts: list[str]) -> tuple[bool, int]:
     widths = [display_width(t) for t in filled]
     if len(widths) < 20:
         return False, 0
-    common = max(set(widths), key=lambda w: (sum(1 for x in widths if abs(x - w) <= 2), -w))
+    counts = Counter(widths)
+    near = {w: sum(counts.get(w + d, 0) for d in range(-2, 3)) for w in counts}  # lines within ±2 columns
+    common = max(near, key=lambda w: (near[w], -w))
     full = [t for t, x in zip(filled, widths) if abs(x - common) <= 2]
     share = len(full) / len(widths)
     prose = sum(1 for t in full if re.search(r"[，、。；,;]", t)) / len(full)
