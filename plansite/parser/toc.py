@@ -115,7 +115,8 @@ def find_toc(lines: list[Line]) -> tuple[int, int, int] | None:
             return i, i + 1, end
     i = 0
     while i < len(lines):
-        if entry_of(lines[i]) and entry_of(lines[i])[0]:
+        entry = entry_of(lines[i])
+        if entry and entry[0]:
             end = _extent(lines, i, labelled=False)
             entries = [entry_of(ln) for ln in lines[i:end] if ln.text and not lone_page(ln)]
             levels = [e[0].level if e and e[0] else "" for e in entries]
