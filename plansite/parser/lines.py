@@ -53,26 +53,9 @@ class Line:
     piece: int = 0
 
 
-class _Columns(dict):
-    """``{code point: "x" once per column the character takes}`` for :meth:`str.translate`, filled
-    as characters are met: a text's width is then the length of its translation, counted in C."""
-
-    def __init__(self, width):
-        super().__init__()
-        self.width = width
-
-    def __missing__(self, code: int) -> str:
-        columns = self[code] = "x" * self.width(chr(code))
-        return columns
-
-
-_DISPLAY_COLUMNS = _Columns(lambda ch: 2 if unicodedata.east_asian_width(ch) in "WF" else 1)
-_PRINTED_COLUMNS = _Columns(lambda ch: 0 if ch.isspace() else 2 if unicodedata.east_asian_width(ch) in "WFA" else 1)
-
-
 def display_width(text: str) -> int:
     """Width of ``text`` in half-width columns (CJK and full-width characters count 2)."""
-    return len(text.translate(_DISPLAY_COLUMNS))
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -81,7 +64,12 @@ def printed_width(text: str) -> int:
     and East Asian ambiguous characters (``“”——…``, set full-width in a CJK font) count 2, white
     space 0 (PDF extraction puts a space where the typesetter only spaced Chinese from digits),
     others 1. Measures how much of a printed line a line of PDF text filled."""
-    return len(text.translate(_PRINTED_COLUMNS))
+    total = 0
+    for ch in text:
+        if ch.isspace():
+            continue
+        total += 2 if unicodedata.east_asian_width(ch) in "WFA" else 1
+    return total
 
 
 @dataclass(frozen=True)
