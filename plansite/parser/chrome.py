@@ -262,11 +262,20 @@ def _metadata_fields(text: str) -> list[tuple[str, str]] | None:
     return _fields(text, _META_RE)
 
 
+#: The patterns above that start with ``^`` (each anchored in every branch: a test checks),
+#: joined: one attempt at the line start tells whether any of them can match; the others
+#: (words found anywhere) are searched one by one.
+_AT_START = re.compile("|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})"
+                                for _, p in _PATTERNS if p.pattern.startswith("^")))
+_ANYWHERE = [p for _, p in _PATTERNS if not p.pattern.startswith("^")]
+
+
 def _line_rule(text: str) -> str | None:
     """The single-line rule matching the normalised line ``text``, or ``None``."""
-    for name, pattern in _PATTERNS:
-        if pattern.search(text):
-            return name
+    if _AT_START.match(text) or any(p.search(text) for p in _ANYWHERE):  # most lines: neither
+        for name, pattern in _PATTERNS:
+            if pattern.search(text):
+                return name
     bar = _word_bar(text)
     if bar:
         return bar
