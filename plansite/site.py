@@ -182,7 +182,7 @@ def plan_outputs(data: PlanData, templates: Path, registry=None, bytecode_dir: P
     out[f"downloads/{slug}.md"] = plan_markdown(data)
     discussed = {ind: [PageLink(u.url, u.title) for u in units]
                  for ind, units in links.by_indicator[slug].items()}
-    chars = "".join(sorted({c for line in data.lines for c in line.text}))
+    chars = "".join(sorted(set("".join(line.text for line in data.lines))))
     card = make_card(data.plan, data.tables, division_summary(data), discussed, registry, chars)
     card.groups = group_tables(slug, data.tables, registry)
     return dict(sorted(out.items())), card
