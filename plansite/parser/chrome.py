@@ -238,12 +238,17 @@ def _fields(text: str, regex: re.Pattern[str]) -> list[tuple[str, str]] | None:
     return out
 
 
+_LEAD_DATE = re.compile(rf"^(?:{_DATE_ISO}|\d{{4}}年\d{{1,2}}月\d{{1,2}}日)(?:\s*{_TIME})?\s*[|｜]?\s*")
+_LEAD_CATEGORY = re.compile(r"^[\[【][^\]】]{1,30}[\]】]\s*")
+_BRACKETS = re.compile(r"[【】\[\]]")
+
+
 def _byline(text: str) -> bool:
     """A web byline: ``来源:… 发布时间:… 浏览次数:`` (optionally after a ``[category]``)."""
-    undated = re.sub(rf"^(?:{_DATE_ISO}|\d{{4}}年\d{{1,2}}月\d{{1,2}}日)(?:\s*{_TIME})?\s*[|｜]?\s*", "", text)  # a date first
+    undated = _LEAD_DATE.sub("", text)  # a date first
     lead_date, text = undated != text and bool(undated), undated or text
-    rest = re.sub(r"^[\[【][^\]】]{1,30}[\]】]\s*", "", text)
-    text = re.sub(r"[【】\[\]]", " ", rest if rest else text).strip()
+    rest = _LEAD_CATEGORY.sub("", text)
+    text = _BRACKETS.sub(" ", rest if rest else text).strip()
     fields = _fields(text, _BYLINE_RE)
     if not fields:
         return False
@@ -572,6 +577,9 @@ def _space_bar(printed: str) -> bool:
             and any(norm(c) in _NAV_WORDS for c in cells))
 
 
+_QUOTE = re.compile(r"^>\s*")
+
+
 def find_chrome(lines: list[str]) -> dict[int, str]:
     """Chrome lines of a document: ``{0-based index: rule name}`` (names are keys of :data:`RULES`).
 
@@ -580,7 +588,7 @@ def find_chrome(lines: list[str]) -> dict[int, str]:
     first, then at blocks (the metadata block) and at the page header (headlines, labels between
     navigation bars), so the whole document is passed at once. Pure; never raises.
     """
-    texts = [re.sub(r"^>\s*", "", norm(t).strip()) for t in lines]  # a markdown quote: ``> 来源：…``
+    texts = [_QUOTE.sub("", norm(t).strip()) for t in lines]  # a markdown quote: ``> 来源：…``
     found: dict[int, str] = {}
     for i, text in enumerate(texts):
         if text:

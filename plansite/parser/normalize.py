@@ -150,4 +150,4 @@ def norm(printed: str) -> str:
 
 def squash(text: str) -> str:
     """``text`` without any white space (for comparing titles as printed)."""
-    return re.sub(r"\s+", "", text)
+    return "".join(text.split())  # str.split() splits at what ``\s`` matches
