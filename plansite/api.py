@@ -12,15 +12,14 @@ URLs in the API are site-relative (``plans/fuzhou-15th/chapter-5/#chapter-5-2``)
 
 from __future__ import annotations
 
-import json
-
+from .jsontext import indented
 from .pages import Renderer, outline_tree, plan_url
 from .project import PlanData, Project
 
 
 def dumps(data) -> str:
     """Deterministic JSON text: UTF-8 characters kept, two-space indent, trailing newline."""
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    return indented(data) + "\n"
 
 
 def plan_summary(data: PlanData) -> dict:

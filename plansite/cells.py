@@ -58,8 +58,11 @@ def rich(text: str | None) -> Markup:
     ``rich("<script>")`` → ``&lt;script&gt;``."""
     if not text:
         return Markup("")
+    text = str(text)
+    if "<" not in text and "{" not in text:  # no index markup can be there (most text)
+        return escape(text)
     parts = []
-    for piece, tag in _marked(str(text)):
+    for piece, tag in _marked(text):
         parts.append(f"<{tag}>{escape(piece)}</{tag}>" if tag else str(escape(piece)))
     return Markup("".join(parts))
 
@@ -69,7 +72,10 @@ def plain(text: str | None) -> str:
     ``plain("城市细颗粒物 (PM _{2.5}) 浓度")`` → ``城市细颗粒物 (PM2.5) 浓度``. Not escaped."""
     if not text:
         return ""
-    return "".join(piece for piece, _ in _marked(str(text)))
+    text = str(text)
+    if "<" not in text and "{" not in text:
+        return text
+    return "".join(piece for piece, _ in _marked(text))
 
 
 @dataclass

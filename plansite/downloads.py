@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from typing import TYPE_CHECKING, Any
 
 from plansite.indicators import Growth, IndicatorRow, IndicatorTable, Registry, Value, \
     table_dict_row
 from plansite.cells import plain
+from plansite.jsontext import indented
 from plansite.targets import assess, growth_check, table_summary
 
 if TYPE_CHECKING:
@@ -190,7 +190,7 @@ def table_json(table: IndicatorTable, registry: Registry) -> dict[str, Any]:
 def json_text(data: Any) -> str:
     """Deterministic JSON text: sorted keys, 2-space indent, UTF-8 characters kept, final
     ``"\\n"``."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    return indented(data, sort_keys=True) + "\n"
 
 
 #: columns of a comparison CSV (:func:`comparison_csv`)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
 from .cells import align_rows, plain, rich
 from .model import BLOCK_KINDS, Node
@@ -146,6 +147,39 @@ def page_context(url: str, base: str | None = None) -> dict:
             "css": link(CSS_URL), "home": link("")}
 
 
+# The three snippets every paragraph and heading of a plan page carries, as template globals
+# written in Python: a Jinja2 macro call costs several times the rendering of its one line, and
+# a plan's pages hold thousands of them. Arguments are escaped as ``{{ … }}`` escapes them.
+
+
+def permalink(node_id: str, what: str) -> Markup:
+    """The ``¶`` link to the element ``node_id`` (``what``: ``"本段"``, ``"本节"`` …, for screen readers)."""
+    return Markup(f'<a class="pl" href="#{escape(node_id)}" data-pagefind-ignore><span aria-hidden="true">¶</span>'
+                  f'<span class="vh">{escape(what)}链接与引用</span></a>')
+
+
+@jinja2.pass_context
+def cite(context, node_id: str, line: int) -> Markup:
+    """The citation line shown under element ``node_id`` when it is the page's ``:target``: the
+    page's ``cite_head`` (GB/T 7714), its ``url`` with the anchor, and source ``line``."""
+    return Markup(f'<p class="cite" data-pagefind-ignore>引用：{escape(context["cite_head"])} '
+                  f'{escape(context["url"])}#{escape(node_id)}，原文第{escape(line)}行。</p>')
+
+
+@jinja2.pass_context
+def src(context, line: int) -> Markup:
+    """The link to source ``line`` of the page's ``plan`` in its source view."""
+    href = context["link"](f"plans/{context['plan'].slug}/source/#L{line}")
+    return Markup(f'<a class="src" href="{escape(href)}" data-pagefind-ignore>原文第{escape(line)}行</a>')
+
+
+@jinja2.pass_context
+def outline_entry(context, target: PageUnit, unit: PageUnit) -> Markup:
+    """The outline's link to page ``target`` from page ``unit`` (``aria-current`` on its own page)."""
+    current = ' aria-current="page"' if target.url == unit.url else ""
+    return Markup(f'<a href="{escape(context["link"](target.url))}"{current}>{escape(target.title)}</a>')
+
+
 _ENVS: dict[tuple[str, str], jinja2.Environment] = {}
 
 
@@ -174,6 +208,7 @@ def make_env(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Enviro
         )
         env.filters.update(rich=rich, plain=plain, fnrefs=link_marks)
         env.globals["align_rows"] = align_rows
+        env.globals.update(permalink=permalink, cite=cite, src=src, outline_entry=outline_entry)
         env.globals.update(rule_label=rule_label, drop_note=drop_note, reader_warning=reader_warning)
     return env
 
@@ -197,7 +232,7 @@ class Renderer:
     def render(self, template: str, url: str, **context) -> str:
         """Render ``template`` as the page at ``url``; ``link(target)`` in templates makes relative links."""
         html = self.env.get_template(template).render(**page_context(url), **context)
-        return "\n".join(line.rstrip() for line in html.splitlines() if line.strip()) + "\n"
+        return "\n".join(filter(None, map(str.rstrip, html.splitlines()))) + "\n"  # blank lines dropped
 
     def pages(self) -> dict[str, str]:
         """All pages, keyed by site-relative URL."""
@@ -220,12 +255,15 @@ class Renderer:
         out[overview] = self.render("plan.html", overview, data=data, plan=data.plan, units=units, urls=urls,
                                     outline=outline_tree(data, urls), summary=division_summary(data),
                                     **reading, **self.context_for(data, None))
+        tops = {id(u.node): u for u in units if u.node is not None and u.parent is None}
         for index, unit in enumerate(units):
             prev_unit = units[index - 1] if index > 0 else None
             next_unit = units[index + 1] if index + 1 < len(units) else None
+            part = unit.parent or unit.node
             out[unit.url] = self.render(
                 "chapter.html", unit.url, data=data, plan=data.plan, unit=unit, units=units, urls=urls,
                 prev_unit=prev_unit, next_unit=next_unit, description=excerpt(first_text(unit.nodes)),
+                part_unit=tops.get(id(part)) if part is not None else None,
                 **reading, **self.context_for(data, unit))
         full = full_url(slug)
         out[full] = self.render("full.html", full, data=data, plan=data.plan, units=units, urls=urls,

@@ -153,6 +153,11 @@ def toc_links(toc: list[TocEntry], body: list[Node], urls: dict[str, str], prefa
     def find(roots, number):
         return next((n for root in roots for n in root.walk() if n.number == number and n.id in urls), None)
 
+    first: dict[str, Node] = {}  # number → the first node (document order) with a page: find(body, number)
+    for root in body:
+        for n in root.walk():
+            if n.id in urls:
+                first.setdefault(n.number, n)
     out = []
     chapter = None
     for entry in toc:
@@ -160,7 +165,7 @@ def toc_links(toc: list[TocEntry], body: list[Node], urls: dict[str, str], prefa
         if entry.level == "节" and chapter is not None:
             node = find([chapter], entry.number)       # 第一节 repeats: look in the chapter just listed
         elif entry.number:
-            node = find(body, entry.number)
+            node = first.get(entry.number)
             if entry.level == "章":
                 chapter = node
         if node is not None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from .api import api_files, plan_api, plans_index
 from .comparisons import build_groups, group_ids, show_value
 from .downloads import all_tables_csv, comparison_csv, json_text, table_csv, table_json
+from .jsontext import indented
 from .indicator_pages import (ATTRIBUTE_LABELS, BASIS_LABELS, STATUS_LABELS, Crosslinks, _shown,
                               api_extra, comparison_charts, comparison_json, download_path,
                               find_mentions, indicator_outputs, indicator_url, row_url, row_views,
@@ -181,7 +182,7 @@ def plan_outputs(data: PlanData, templates: Path, registry=None, bytecode_dir: P
     out[f"downloads/{slug}.md"] = plan_markdown(data)
     discussed = {ind: [PageLink(u.url, u.title) for u in units]
                  for ind, units in links.by_indicator[slug].items()}
-    chars = "".join(sorted({c for line in data.lines for c in line.text}))
+    chars = "".join(sorted(set("".join(line.text for line in data.lines))))
     card = make_card(data.plan, data.tables, division_summary(data), discussed, registry, chars)
     card.groups = group_tables(slug, data.tables, registry)
     return dict(sorted(out.items())), card
@@ -192,8 +193,7 @@ def make_card(plan, tables: list, summary: str, discussed: dict, registry=None, 
     left to the caller)."""
     tables_json = None
     if registry is not None and tables:
-        tables_json = json.dumps([table_json(t, registry) for t in tables], ensure_ascii=False,
-                                 sort_keys=True, indent=2)
+        tables_json = indented([table_json(t, registry) for t in tables], sort_keys=True)
     # the seed checksum and the raw metadata are left out: a seed edit keeps the comparisons
     shown = dataclasses.replace(plan, sha256="", meta_data=None) if dataclasses.is_dataclass(plan) else plan
     digest = hashlib.sha256(pickle.dumps((shown, tables), protocol=4)).hexdigest()

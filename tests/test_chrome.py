@@ -493,3 +493,32 @@ def test_running_header_next_to_page_numbers():
     assert find_chrome(once) == {2: "page-number"}
     numbered = ["第一节 发展目标", "- 1 -", "第一节 发展目标", "- 2 -"]
     assert find_chrome(numbered) == {1: "page-number", 3: "page-number"}
+
+
+def test_patterns_starting_with_a_caret_are_anchored_in_every_branch():
+    """``_line_rule`` tries the patterns that start with ``^`` joined, at the line start only: a
+    pattern ``^a|b`` (``b`` found anywhere) would be missed there, so none may be written so."""
+    from re import _constants as sre, _parser
+
+    from plansite.parser import chrome
+
+    def anchored(items) -> bool:
+        items = list(items)
+        if not items:
+            return False
+        op, arg = items[0]
+        if (op, arg) == (sre.AT, sre.AT_BEGINNING):
+            return True
+        if op is sre.BRANCH and len(items) == 1:
+            return all(anchored(branch) for branch in arg[1])
+        if op is sre.SUBPATTERN and len(items) == 1:
+            return anchored(arg[3])
+        return False
+
+    starting = [p for _, p in chrome._PATTERNS if p.pattern.startswith("^")]
+    assert len(starting) > 30
+    assert [p.pattern for p in starting if not anchored(_parser.parse(p.pattern, p.flags))] == []
+    assert not anchored(_parser.parse("^a|b"))  # the check itself catches a stray branch
+    # the joined pattern says no exactly when none of them matches
+    for text in ["第3页", "发展目标", "ICP备12345号", "版权所有 某某", "copyright 2021", "知道了", "- 5 -"]:
+        assert bool(chrome._AT_START.match(text)) == any(p.search(text) for p in starting)

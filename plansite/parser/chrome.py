@@ -65,9 +65,9 @@ _TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
 _EDITORS = r"(?:责任编辑|责编|编辑|编译|审核|审校|校对|监制|编审|终审|初审|美编|组版|版式|排版|校检|制图|视觉设计)"
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("page-number", re.compile(r"^(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?$|^第\d{1,4}页$|^\d{1,4}\s*/\s*\d{1,4}$|"
-                               r"^[·•]\s*\d{1,3}\s*[·•]$|"
-                               r"^[-—–]\s*[IVXLivxl]{1,6}\s*[-—–]$|^[-—–]\s*[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ]\s*[-—–]$")),
+    ("page-number", re.compile(r"^(?:(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?$|第\d{1,4}页$|\d{1,4}\s*/\s*\d{1,4}$|"
+                               r"[·•]\s*\d{1,3}\s*[·•]$|"
+                               r"[-—–]\s*[IVXLivxl]{1,6}\s*[-—–]$|[-—–]\s*[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ]\s*[-—–]$)")),
     ("markdown-rule", re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|={3,})$")),
     ("editor-credit", re.compile(rf"^[(\[【]?(?:本版)?{_EDITORS}\s*[/:]\s*[^\s,。;:]{{1,10}}"
                                  rf"(?:\s*{_EDITORS}\s*[/:]\s*[^\s,。;:]{{1,10}})*[)\]】]?$")),
@@ -83,19 +83,25 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
                               r"[^。,;!?]{0,12}$")),
     ("epaper-nav", re.compile(r"^[A-Z]{1,2}\d{1,3}\s*[:]\s*[\u4e00-\u9fff]{1,8}$")),
     ("doc-site", re.compile(r"^.{1,60}_第\d{1,4}页$|^(?!第[一二三四五六七八九十百\d]+[篇章节]|前言|序言|引言|目录)[^。,;!?…·.]{2,60}第\d{1,4}页$")),
-    ("doc-site", re.compile(r"^(?:已阅读|已读)\d+页|还剩\d+页未读|^(?:继续)?免费阅读|^下载本文档$|^文档简介$|"
-                            r"^(?:版权说明|版权声明|免责声明)[:].{0,120}$|^本文档由用户提供并上传")),
-    ("doc-site", re.compile(r"由(?:会员|用户|网友)(?:上传)?分享.{0,30}(?:在线阅读|免费阅读)|请在.{1,12}上搜索。?$|"
-                            r"^第\d{1,4}页\s*/\s*共\d{1,5}页$|^点击查看更多>*$|^(?:下载资源|资源描述|文档描述|下载\s*相关\s*举报)$|"
-                            r"^上传人[:].{0,60}(?:文档编号|上传时间)[:]")),
-    ("doc-site", re.compile(r"^(?:文档页数|页数|下载积分|所需积分|文档格式|文件格式|上传时间|上传者|上传人|贡献者|文档大小|"
-                            r"文件大小|下载次数|下载量)[:]|^\d+人(?:已)?下载|(?:全文)?预览已结束|^(?:VIP|会员)?免费下载$")),
-    ("site-footer", re.compile(r"^(?:地址|通讯地址|联系地址)[:].{0,60}(?:邮编|邮政编码|电话)[:]|"
-                               r"^(?:新闻热线|联系电话|咨询电话|值班电话|投稿邮箱|邮箱|传真)[:]\s*[\w@.\-()（）\s]{5,40}$")),
-    ("page-tools", re.compile(r"^预览时标签不可点$|^微信扫一扫(?:关注该公众号|可打开此内容.{0,20})?$|^(?:继续|向上)滑动看下一个$|"
-                              r"^轻触阅读原文$|^知道了$|轻点两下取消(?:赞|在看)|^打开微信.{0,40}扫一扫.{0,30}$")),
-    ("site-footer", re.compile(r"ICP备|公网安备|网站标识码|网站识别码|^版权所有|^Copyright|^©|^(?:主办单位|承办单位|"
-                               r"技术支持|维护单位)[:][^。]{1,40}$|^(?:主办|承办|协办)[:][^。,;]{1,60}$|^Produced\s*By",
+    # (patterns anchored as a whole, ``^(?:a|b)``, are tried at the line start only: ``^a|^b`` would
+    # be tried at every character; words found anywhere in a line are patterns of their own)
+    ("doc-site", re.compile(r"^(?:(?:已阅读|已读)\d+页|(?:继续)?免费阅读|下载本文档$|文档简介$|"
+                            r"(?:版权说明|版权声明|免责声明)[:].{0,120}$|本文档由用户提供并上传)")),
+    ("doc-site", re.compile(r"还剩\d+页未读")),
+    ("doc-site", re.compile(r"^(?:第\d{1,4}页\s*/\s*共\d{1,5}页$|点击查看更多>*$|(?:下载资源|资源描述|文档描述|下载\s*相关\s*举报)$|"
+                            r"上传人[:].{0,60}(?:文档编号|上传时间)[:])")),
+    ("doc-site", re.compile(r"由(?:会员|用户|网友)(?:上传)?分享.{0,30}(?:在线阅读|免费阅读)|请在.{1,12}上搜索。?$")),
+    ("doc-site", re.compile(r"^(?:(?:文档页数|页数|下载积分|所需积分|文档格式|文件格式|上传时间|上传者|上传人|贡献者|文档大小|"
+                            r"文件大小|下载次数|下载量)[:]|\d+人(?:已)?下载|(?:VIP|会员)?免费下载$)")),
+    ("doc-site", re.compile(r"预览已结束")),  # (全文)预览已结束
+    ("site-footer", re.compile(r"^(?:(?:地址|通讯地址|联系地址)[:].{0,60}(?:邮编|邮政编码|电话)[:]|"
+                               r"(?:新闻热线|联系电话|咨询电话|值班电话|投稿邮箱|邮箱|传真)[:]\s*[\w@.\-()（）\s]{5,40}$)")),
+    ("page-tools", re.compile(r"^(?:预览时标签不可点$|微信扫一扫(?:关注该公众号|可打开此内容.{0,20})?$|(?:继续|向上)滑动看下一个$|"
+                              r"轻触阅读原文$|知道了$|打开微信.{0,40}扫一扫.{0,30}$)")),
+    ("page-tools", re.compile(r"轻点两下取消(?:赞|在看)")),
+    ("site-footer", re.compile(r"ICP备|公网安备|网站标识码|网站识别码", re.IGNORECASE)),
+    ("site-footer", re.compile(r"^(?:版权所有|Copyright|©|(?:主办单位|承办单位|"
+                               r"技术支持|维护单位)[:][^。]{1,40}$|(?:主办|承办|协办)[:][^。,;]{1,60}$|Produced\s*By)",
                                re.IGNORECASE)),
     ("doc-site", re.compile(r"^\S.{0,80}\.(?:pdf|docx?|wps|txt|rtf|caj)$", re.IGNORECASE)),
     ("image-file", re.compile(r"^\S{1,80}\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.IGNORECASE)),
@@ -218,9 +224,9 @@ _META_RE = re.compile(r"(" + "|".join(sorted(METADATA_LABELS, key=len, reverse=T
 def _fields(text: str, regex: re.Pattern[str]) -> list[tuple[str, str]] | None:
     """``text`` as ``[(label, value), …]`` when it starts with a label of ``regex`` and values
     (the text between labels) are short and hold no sentence; ``None`` otherwise."""
-    matches = list(regex.finditer(text))
-    if not matches or matches[0].start() != 0:
+    if not regex.match(text):  # most lines: no label at the start, no need to find the others
         return None
+    matches = list(regex.finditer(text))
     out = []
     for k, m in enumerate(matches):
         end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
@@ -232,12 +238,17 @@ def _fields(text: str, regex: re.Pattern[str]) -> list[tuple[str, str]] | None:
     return out
 
 
+_LEAD_DATE = re.compile(rf"^(?:{_DATE_ISO}|\d{{4}}年\d{{1,2}}月\d{{1,2}}日)(?:\s*{_TIME})?\s*[|｜]?\s*")
+_LEAD_CATEGORY = re.compile(r"^[\[【][^\]】]{1,30}[\]】]\s*")
+_BRACKETS = re.compile(r"[【】\[\]]")
+
+
 def _byline(text: str) -> bool:
     """A web byline: ``来源:… 发布时间:… 浏览次数:`` (optionally after a ``[category]``)."""
-    undated = re.sub(rf"^(?:{_DATE_ISO}|\d{{4}}年\d{{1,2}}月\d{{1,2}}日)(?:\s*{_TIME})?\s*[|｜]?\s*", "", text)  # a date first
+    undated = _LEAD_DATE.sub("", text)  # a date first
     lead_date, text = undated != text and bool(undated), undated or text
-    rest = re.sub(r"^[\[【][^\]】]{1,30}[\]】]\s*", "", text)
-    text = re.sub(r"[【】\[\]]", " ", rest if rest else text).strip()
+    rest = _LEAD_CATEGORY.sub("", text)
+    text = _BRACKETS.sub(" ", rest if rest else text).strip()
     fields = _fields(text, _BYLINE_RE)
     if not fields:
         return False
@@ -256,11 +267,20 @@ def _metadata_fields(text: str) -> list[tuple[str, str]] | None:
     return _fields(text, _META_RE)
 
 
+#: The patterns above that start with ``^`` (each anchored in every branch: a test checks),
+#: joined: one attempt at the line start tells whether any of them can match; the others
+#: (words found anywhere) are searched one by one.
+_AT_START = re.compile("|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})"
+                                for _, p in _PATTERNS if p.pattern.startswith("^")))
+_ANYWHERE = [p for _, p in _PATTERNS if not p.pattern.startswith("^")]
+
+
 def _line_rule(text: str) -> str | None:
     """The single-line rule matching the normalised line ``text``, or ``None``."""
-    for name, pattern in _PATTERNS:
-        if pattern.search(text):
-            return name
+    if _AT_START.match(text) or any(p.search(text) for p in _ANYWHERE):  # most lines: neither
+        for name, pattern in _PATTERNS:
+            if pattern.search(text):
+                return name
     bar = _word_bar(text)
     if bar:
         return bar
@@ -557,6 +577,9 @@ def _space_bar(printed: str) -> bool:
             and any(norm(c) in _NAV_WORDS for c in cells))
 
 
+_QUOTE = re.compile(r"^>\s*")
+
+
 def find_chrome(lines: list[str]) -> dict[int, str]:
     """Chrome lines of a document: ``{0-based index: rule name}`` (names are keys of :data:`RULES`).
 
@@ -565,7 +588,7 @@ def find_chrome(lines: list[str]) -> dict[int, str]:
     first, then at blocks (the metadata block) and at the page header (headlines, labels between
     navigation bars), so the whole document is passed at once. Pure; never raises.
     """
-    texts = [re.sub(r"^>\s*", "", norm(t).strip()) for t in lines]  # a markdown quote: ``> 来源：…``
+    texts = [_QUOTE.sub("", norm(t).strip()) for t in lines]  # a markdown quote: ``> 来源：…``
     found: dict[int, str] = {}
     for i, text in enumerate(texts):
         if text:

@@ -15,6 +15,7 @@ character. A note with no such reference is left where it was printed, with a wa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..errors import Problem
@@ -47,6 +48,9 @@ def note_mark(node: Node) -> str:
     return ""
 
 
+_MARKS = re.compile(f"[{FOOTNOTE_MARKS}]")
+
+
 def pair_footnotes(doc: Document) -> Footnotes:
     """Pair every note of ``doc`` with its reference paragraph (see the module's rules).
     Linear in the number of paragraphs; never raises."""
@@ -65,9 +69,8 @@ def pair_footnotes(doc: Document) -> Footnotes:
             out.refs.setdefault(ref.id, {})[mark] = node.id
             out.placed.add(node.id)
             continue
-        for char in node.text.lstrip()[1:]:
-            if char in FOOTNOTE_MARKS:
-                pending[char] = node
+        for char in _MARKS.findall(node.text.lstrip(), 1):
+            pending[char] = node
     return out
 
 

@@ -117,6 +117,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+#: The first character of every marker pattern above but ``\d`` (a quick rejection of most lines).
+_STARTS = frozenset("第专(" + CN_NUM)
+
 _DECIMAL = re.compile(r"^((?:[1-9]\d?)(?:\.[1-9]\d?){0,2})[ \t]+(?=[^\s\d.%])")
 
 
@@ -135,8 +138,12 @@ def _undouble(text: str) -> tuple[str, int]:
 def display(printed: str) -> str:
     """``printed`` as shown in titles: white space inside Chinese text removed (it is an
     extraction artefact), everything else as printed. Same length as ``normalize(printed).text``."""
-    n = normalize(printed)
-    return "".join(printed[p] if not printed[p].isspace() else " " for p in n.pos)
+    pos = normalize(printed).pos
+    kept = printed if len(pos) == len(printed) else "".join(map(printed.__getitem__, pos))
+    return _WHITE.sub(" ", kept)  # ``\s`` is what str.isspace() calls white space
+
+
+_WHITE = re.compile(r"\s")
 
 
 def match_marker(text: str, decimal: bool = False) -> Marker | None:
@@ -147,13 +154,15 @@ def match_marker(text: str, decimal: bool = False) -> Marker | None:
     ``decimal`` (while levels are detected, or in a document that uses them): elsewhere a line
     ``1 地区生产总值 亿元 …`` is a table row, not a numbered line.
     """
-    shown = display(text)
     view = normalize(text).text
     found = _DECIMAL.match(fold(text).lstrip()) if decimal else None
     if found:
         number = found.group(1)
         parts = number.split(".")
-        return Marker(DECIMAL[len(parts) - 1], int(parts[-1]), number, shown[len(number):].strip())
+        return Marker(DECIMAL[len(parts) - 1], int(parts[-1]), number, display(text)[len(number):].strip())
+    if not view or not (view[0] in _STARTS or view[0].isdecimal()):  # ``\d`` is str.isdecimal()
+        return None  # no marker pattern starts with this character (most lines)
+    shown = display(text)
     undoubled, run = _undouble(view)
     for candidate, doubled in ((view, False), (undoubled, True)) if run else ((view, False),):
         for level, pattern in _PATTERNS:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from ..model import SourceLine
@@ -189,7 +190,9 @@ def detect_wrap(texts: list[str]) -> tuple[bool, int]:
     widths = [display_width(t) for t in filled]
     if len(widths) < 20:
         return False, 0
-    common = max(set(widths), key=lambda w: (sum(1 for x in widths if abs(x - w) <= 2), -w))
+    counts = Counter(widths)
+    near = {w: sum(counts.get(w + d, 0) for d in range(-2, 3)) for w in counts}  # lines within ±2 columns
+    common = max(near, key=lambda w: (near[w], -w))
     full = [t for t, x in zip(filled, widths) if abs(x - common) <= 2]
     share = len(full) / len(widths)
     prose = sum(1 for t in full if re.search(r"[，、。；,;]", t)) / len(full)

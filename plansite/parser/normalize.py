@@ -57,6 +57,18 @@ def _char(ch: str) -> str:
     return out if len(out) == 1 else ch
 
 
+class _FoldTable(dict):
+    """``{code point: folded character}`` for :meth:`str.translate`, filled as characters are met
+    (:func:`_char` of each), so folding a line runs in C once its characters have been seen."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _char(chr(code))
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 @dataclass(frozen=True)
 class Normalized:
     """A normalised line: ``text`` (see the module docstring) and ``pos``, the index in the printed
@@ -94,34 +106,41 @@ def _glosses(printed: str) -> set[int]:
 @functools.lru_cache(maxsize=65536)
 def normalize(printed: str) -> Normalized:
     """The :class:`Normalized` view of one printed line (see the module docstring)."""
+    folded = printed.translate(_FOLD)
     gloss = _glosses(printed)
-    folded = [" " if k in gloss else _char(ch) for k, ch in enumerate(printed)]
+    if gloss:
+        folded = "".join(" " if k in gloss else ch for k, ch in enumerate(folded))
+    if " " not in folded:  # most lines: nothing to drop
+        return Normalized(folded, tuple(range(len(folded))))
     text: list[str] = []
     pos: list[int] = []
-    i, n = 0, len(folded)
-    while i < n:
-        ch = folded[i]
-        if ch == " ":
-            j = i
-            while j < n and folded[j] == " ":
-                j += 1
-            before = text[-1] if text else ""
-            after = folded[j] if j < n else ""
-            if before and after and not _is_cjk(before) and not _is_cjk(after):
-                text.append(" ")
-                pos.append(i)
-            i = j
-            continue
-        text.append(ch)
-        pos.append(i)
-        i += 1
+    before = ""  # the last character kept (never a space: a run of spaces is read at once)
+    start = 0
+    for run in _SPACE_RUN.finditer(folded):
+        i, j = run.span()
+        if i > start:
+            text.append(folded[start:i])
+            pos.extend(range(start, i))
+            before = folded[i - 1]
+        after = folded[j] if j < len(folded) else ""
+        if before and after and not _is_cjk(before) and not _is_cjk(after):
+            text.append(" ")
+            pos.append(i)
+            before = " "
+        start = j
+    if start < len(folded):
+        text.append(folded[start:])
+        pos.extend(range(start, len(folded)))
     return Normalized("".join(text), tuple(pos))
+
+
+_SPACE_RUN = re.compile(" +")
 
 
 def fold(printed: str) -> str:
     """``printed`` folded character by character (width, spaces, traditional → simplified) with
     its white space kept: same length as ``printed``."""
-    return "".join(_char(ch) for ch in printed)
+    return printed.translate(_FOLD)
 
 
 def norm(printed: str) -> str:
@@ -131,4 +150,4 @@ def norm(printed: str) -> str:
 
 def squash(text: str) -> str:
     """``text`` without any white space (for comparing titles as printed)."""
-    return re.sub(r"\s+", "", text)
+    return "".join(text.split())  # str.split() splits at what ``\s`` matches

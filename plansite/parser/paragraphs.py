@@ -24,6 +24,10 @@ PROSE = "，。、；：,;:"
 CONTINUES = "，。；：、！？）)》」』%％,;:!?"
 
 
+#: How many characters of a long text :func:`ends_sentence` reads.
+_TAIL = 64
+
+
 def ends_sentence(text: str, strict: bool = False) -> bool:
     """Whether ``text`` ends a sentence: its last character, closing quotes aside, is one of
     :data:`TERMINAL` (``"…发展。”"`` yes, ``"…“两张清单”"`` no, ``""`` yes; ``"…发展!"`` yes).
@@ -31,8 +35,17 @@ def ends_sentence(text: str, strict: bool = False) -> bool:
     ``strict`` (hard-wrapped text, where a line end says nothing): closing brackets are set aside
     too, so ``"…院士（专家）"`` does not end a sentence but ``"…（2035年）。"`` does.
     """
-    view = norm(text.rstrip()) if text else ""
-    core = view.rstrip(CLOSING_QUOTES + ("）)】" if strict else ""))
+    text = text.rstrip()
+    closers = CLOSING_QUOTES + ("）)】" if strict else "")
+    if len(text) > _TAIL:
+        # A long paragraph is read from its last characters (normalising the whole paragraph each
+        # time a line is added would be quadratic): the same answer once the tail's view keeps more
+        # than a gloss or a run of spaces at its cut (see plansite.parser.normalize).
+        core = norm(text[-_TAIL:]).rstrip(closers)
+        if len(core) > 16:
+            return core[-1] in TERMINAL
+    view = norm(text) if text else ""
+    core = view.rstrip(closers)
     if not core:
         return not view
     return core[-1] in TERMINAL

@@ -42,10 +42,14 @@ def strip_page(text: str) -> tuple[str, str]:
     """``(title, page)`` of a 目录 line as printed: leaders and a trailing page number cut off
     (``"序 言……(8)"`` → ``("序 言", "8")``, ``"发展基础\\t7"`` → ``("发展基础", "7")``, ``"发展基础12"``
     → ``("发展基础", "12")``); ``page`` is ``""`` when the line carries none."""
-    m = _PAGE.match(text.rstrip()) or _GLUED_PAGE.match(text.rstrip())
+    text = text.rstrip()
+    last = text[-1:]
+    # both page patterns end with a number (and a bracket), the leaders with a leader character:
+    # most lines end with neither, and are not searched
+    m = (_PAGE.match(text) or _GLUED_PAGE.match(text)) if last.isdecimal() or last in ("）", ")") else None
     if m and m.group("title").strip():
         return _LEADERS.sub("", m.group("title")).rstrip(), m.group("page")
-    return _LEADERS.sub("", text.rstrip()).rstrip(), ""
+    return (_LEADERS.sub("", text).rstrip() if last and last in ".·…．。_" else text), ""
 
 
 def _label(text: str) -> str:
@@ -115,7 +119,8 @@ def find_toc(lines: list[Line]) -> tuple[int, int, int] | None:
             return i, i + 1, end
     i = 0
     while i < len(lines):
-        if entry_of(lines[i]) and entry_of(lines[i])[0]:
+        entry = entry_of(lines[i])
+        if entry and entry[0]:
             end = _extent(lines, i, labelled=False)
             entries = [entry_of(ln) for ln in lines[i:end] if ln.text and not lone_page(ln)]
             levels = [e[0].level if e and e[0] else "" for e in entries]
