@@ -43,6 +43,7 @@ from .errors import PlansiteError
 from .incremental import add_cross_outputs, build_outputs, build_plans
 from .manifest import write_manifest
 from .pages import page_context
+from .preview import fast_watching, start_polling, stop_polling, write_status
 from .search import SHARD_PLANS, BackgroundIndexer, build_sharded_index, install_index
 
 log = logging.getLogger("mkdocs.plugins.plansite")
@@ -124,7 +125,8 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
     def on_startup(self, *, command, dirty):
         """Called once per MkDocs command; keeps this plugin (and its state) across serve rebuilds."""
         self.serving = command == "serve"
-        self.indexer = BackgroundIndexer() if self.serving else None
+        self.indexer = BackgroundIndexer(status=write_status) if self.serving else None
+        self._polling = None
 
     def on_config(self, config):
         self.root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
@@ -177,7 +179,12 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         return files
 
     def on_serve(self, server, *, config, builder):
-        """Route `mkdocs serve` rebuilds through :meth:`_quick_rebuild` when it applies."""
+        """Route `mkdocs serve` rebuilds through :meth:`_quick_rebuild` when it applies; edits of
+        the ``watch:`` folders are noticed by native file events (:func:`plansite.preview.fast_watching`)."""
+        self._polling = fast_watching(server)
+        start_polling(self._polling)
+        if not getattr(self, "serving", False):
+            return server  # `mkdocs serve --clean`: MkDocs' own rebuilds
         full = server.builder
 
         def rebuild():
@@ -202,6 +209,7 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         if self.indexer is not None:
             self.indexer.cancel()
         templates = self.root / self.config.templates
+        self.cache.defer_prune = True  # superseded cache entries are deleted after the preview is served
         try:
             result = build_plans(self.root, templates, self.cache, self.config.plans or None, log=log.info)
         except PlansiteError as exc:
@@ -209,14 +217,15 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
                 log.error("%s", problem)
             log.error("plansite: the preview keeps the last good build")
             return True
+        finally:
+            self.cache.defer_prune = False
         site = Path(config.site_dir)
         before, after = dict(old.plan_files), dict(result.plan_files)
         written = 0
-        for path, source in result.plan_files:  # the edited pages first, then the rest
-            if before.get(path) != source:
-                (site / path).parent.mkdir(parents=True, exist_ok=True)
-                (site / path).unlink(missing_ok=True)  # may be a hard link into the cache
-                shutil.copyfile(source, site / path)
+        # the edited plans' pages first (only those whose bytes changed), then the cross-plan files
+        for path, source in result.plan_files:
+            if before.get(path) != source and old.hashes.get(path) != result.hashes.get(path):
+                _place(source, site / path)
                 written += 1
         try:
             add_cross_outputs(result, templates, self.cache)
@@ -236,11 +245,16 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         self.project = result
         log.info("plansite: %d plans (%d rebuilt), %d files written in %.2f s",
                  len(result.cards), len(result.built), written, result.seconds)
-        hashes = result.hashes
-        if self.config.search:
-            self.indexer.start(site, self._make_index, lambda: write_manifest(site, hashes))
-        else:
+        hashes, cache = result.hashes, self.cache
+
+        def finish():
             write_manifest(site, hashes)
+            cache.drop_pruned()
+
+        if self.config.search:
+            self.indexer.start(site, self._make_index, finish)
+        else:
+            threading.Thread(target=finish, name="plansite-manifest", daemon=True).start()
         return True
 
     def _make_index(self, cancelled):
@@ -287,9 +301,11 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
     def on_shutdown(self):
         if getattr(self, "indexer", None) is not None:
             self.indexer.stop()
+        stop_polling(getattr(self, "_polling", None))
 
     def on_page_context(self, context, *, page, config, nav):
         context.update(page_context(page.url))
+        context["serve_preview"] = bool(getattr(self, "serving", False))  # the search page's stale notice
         return context
 
     def on_template_context(self, context, *, template_name, config):
@@ -300,6 +316,17 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         else:
             context.update(page_context(""))
         return context
+
+
+def _place(source: str, dest: Path) -> None:
+    """Put the cached file ``source`` at ``dest`` in the served folder: a hard link (cache files
+    are never rewritten in place), a copy where links are not possible."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.unlink(missing_ok=True)  # may be a hard link to a superseded cache file
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copyfile(source, dest)
 
 
 class _Background:

@@ -255,12 +255,17 @@ class BackgroundIndexer:
     sharded index (only shards holding a changed plan are indexed again), swaps it in and writes
     ``manifest.json``. A new :meth:`start` cancels a run still going (after its current Pagefind
     runs). Failures are logged as warnings, never raised: the preview goes on.
+
+    ``status(site_dir, stale, failed)`` (optional) is told when the served index becomes stale
+    (:meth:`start`), fresh again (after the swap) or failed (the last index stays served):
+    :func:`plansite.preview.write_status`, read by the search page under ``mkdocs serve``.
     """
 
-    def __init__(self):
+    def __init__(self, status=None):
         self._last: list[tuple[str, Path]] | None = None
         self._thread: threading.Thread | None = None
         self._cancelled = threading.Event()
+        self._status = status or (lambda site_dir, stale, failed: None)
 
     def start(self, site_dir: Path, make_index, finish=None) -> None:
         """Restore the last index into ``site_dir``, then run ``make_index(cancelled)`` (returning
@@ -273,6 +278,7 @@ class BackgroundIndexer:
                 install_index(self._last, site_dir)
             except OSError:
                 pass  # the cached bundles went away: the new run makes them again
+        self._status(site_dir, True, False)
         self._cancelled = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(site_dir, make_index, finish, self._cancelled),
                                         name="plansite-search", daemon=True)
@@ -298,8 +304,10 @@ class BackgroundIndexer:
                 return
             install_index(bundles, site_dir)
             self._last = bundles
+            self._status(site_dir, False, False)
             if finish is not None:
                 finish()
             log.info("plansite: search index rebuilt")
         except Exception as exc:  # noqa: BLE001 - the preview goes on without a fresh index
+            self._status(site_dir, True, True)
             log.warning("search index not rebuilt: %s", exc)
