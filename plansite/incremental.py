@@ -15,6 +15,7 @@ checks it), but
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,7 +89,7 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
     root, templates = Path(root).resolve(), Path(templates).resolve()
     log = log or (lambda line: None)
     code = code_version()
-    memo = CheckMemo(cache.folder / "check.pickle", root, code)
+    memo = CheckMemo.live(cache.folder / "check.pickle", root, code)  # serve: kept across rebuilds
     inputs = validate_inputs(root, memo)
     memo.save()
     chosen = inputs.chosen(only)
@@ -101,7 +102,7 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
     for item in chosen:
         p = item.plan
         mine = [f"{g}={g in compared}" for g in plan_group_ids(item.tables, registry)]
-        keys[p.slug] = digest(shared, *_plan_inputs(root, p, editor_files.get(p.slug, [])), *mine)
+        keys[p.slug] = digest(shared, *_plan_inputs(root, p, editor_files.get(p.slug, []), memo), *mine)
     entries: dict[str, PlanEntry] = {}
     for plan in plans:
         entry = cache.load(plan.slug, keys[plan.slug])
@@ -135,7 +136,8 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
         entry = entries[plan.slug]
         files = cache.files_dir(plan.slug, entry.key)
         out.keys[plan.slug], out.dirs[plan.slug] = entry.key, files
-        out.plan_files += [(path, str(files / path)) for path, _, _ in entry.files]
+        base = f"{files}{os.sep}"
+        out.plan_files += [(path, base + path) for path, _, _ in entry.files]
         out.hashes.update((path, (sha, size)) for path, size, sha in entry.files)
     out.plan_files.sort()
     out.registry, out.shared = registry, shared
@@ -197,11 +199,13 @@ def _editor_files(root: Path) -> dict[str, list[Path]]:
     return out
 
 
-def _plan_inputs(root: Path, plan: Plan, editor_files: list[Path]) -> list[bytes | None]:
+def _plan_inputs(root: Path, plan: Plan, editor_files: list[Path], memo: CheckMemo) -> list[bytes | None]:
     """Every input of one plan: its seed (by its checksum, which :func:`validate_inputs` verified) and
     each ``site_src/<folder>/<slug>.yml`` (metadata, corrections, indicators and any later
-    per-plan editor file), names and bytes."""
+    per-plan editor file), names and sha256 of the bytes (``memo.fingerprint``: not read again
+    when unchanged by stat, see :mod:`plansite.checkmemo`)."""
     out: list[bytes | None] = [plan.source.encode(), plan.sha256.encode()]
     for path in editor_files:
-        out += [path.relative_to(root).as_posix().encode(), path.read_bytes()]
+        rel = path.relative_to(root).as_posix()
+        out += [rel.encode(), memo.fingerprint(rel)[2]]
     return out
