@@ -13,7 +13,7 @@ them exactly as before). Deleting the file is always safe.
 A memo kept in memory across builds (:meth:`CheckMemo.live`, one per cache file and process:
 `mkdocs serve` rebuilds) also skips what is unchanged *by its stat*: a file whose resolved path
 and ``os.stat`` (device, inode, size, modification and change times) are those of the last run
-is not read and hashed again (only when its modification time was at least
+is not read and hashed again (only when its modification and change times were at least
 :data:`SETTLED_NS` older than that run, so that a write within the same clock tick cannot pass
 unseen), results are not unpickled again, and an unchanged seed is not read and decoded again:
 :meth:`CheckMemo.seed` gives a :class:`LazySeed` that reads it only when its lines are used.
@@ -94,7 +94,8 @@ class CheckMemo:
             except OSError:
                 real, sha = None, None
             hit = self._prints[rel] = (rel, real, sha)
-            if sha is not None and now - stat[3] >= SETTLED_NS and os.stat(real).st_mtime_ns == stat[3]:
+            if sha is not None and now - max(stat[3], stat[4]) >= SETTLED_NS and \
+                    os.stat(real).st_ctime_ns == stat[4]:
                 self._stats[rel] = (real, stat, hit)
             else:
                 self._stats.pop(rel, None)
