@@ -29,6 +29,7 @@ import math
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -298,6 +299,7 @@ class BackgroundIndexer:
 
     def _run(self, site_dir: Path, make_index, finish, cancelled: threading.Event) -> None:
         log = logging.getLogger("mkdocs.plugins.plansite")
+        _lower_priority()  # the next preview rebuild goes first
         try:
             bundles = make_index(cancelled)
             if cancelled.is_set():
@@ -311,3 +313,19 @@ class BackgroundIndexer:
         except Exception as exc:  # noqa: BLE001 - the preview goes on without a fresh index
             self._status(site_dir, True, True)
             log.warning("search index not rebuilt: %s", exc)
+
+
+#: How much nicer (``nice``) the background index build is than the preview (serve only).
+BACKGROUND_NICE = 10
+
+
+def _lower_priority() -> None:
+    """Lower the scheduling priority of the calling thread, and so of the Pagefind processes it
+    starts (they inherit it), by :data:`BACKGROUND_NICE`. Linux only, where a nice value belongs
+    to a thread (elsewhere it would slow the whole server): a no-op on other systems."""
+    if sys.platform.startswith("linux"):
+        try:
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + BACKGROUND_NICE)
+        except (OSError, AttributeError):
+            pass  # not allowed here: the index is only built at the usual priority
