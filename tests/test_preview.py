@@ -197,6 +197,8 @@ def test_the_search_page_under_serve_shows_the_stale_notice_until_the_index_is_f
         build(config)
     finally:
         config.plugins.on_shutdown()
+        # MkDocs keeps plugin instances across configs loaded in one process: leave it as a build's
+        config.plugins.on_startup(command="build", dirty=False)
     write_status(site, stale=True)
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
