@@ -23,6 +23,7 @@ is served.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
 import os
@@ -209,7 +210,7 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
             return False
         started = time.perf_counter()
         if self.indexer is not None:
-            self.indexer.cancel()
+            self.indexer.cancel(wait=False)  # it winds down while the plans are rebuilt
         templates = self.root / self.config.templates
         self.cache.defer_prune = True  # superseded cache entries are deleted after the preview is served
         try:
@@ -232,7 +233,11 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
                 written += 1
         placed, cross = time.perf_counter(), written
         try:
-            add_cross_outputs(result, templates, self.cache)
+            if _same_cards(old, result):
+                result.cross = old.cross  # the cross-plan files read nothing else that can change here
+                _check_clash(result)
+            else:
+                add_cross_outputs(result, templates, self.cache)
         except PlansiteError as exc:
             for problem in exc.problems:
                 log.error("%s", problem)
@@ -309,6 +314,8 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         if getattr(self, "indexer", None) is not None:
             self.indexer.stop()
         stop_polling(getattr(self, "_polling", None))
+        if getattr(self, "cache", None) is not None:
+            self.cache.drop_pruned()
 
     def on_page_context(self, context, *, page, config, nav):
         context.update(page_context(page.url))
@@ -323,6 +330,39 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         else:
             context.update(page_context(""))
         return context
+
+
+def _same_cards(old, new) -> bool:
+    """Whether the cross-plan files of ``new`` (a :class:`~plansite.incremental.BuildOutputs`)
+    are those of ``old``: the same plans in the same order, the same templates, registry and code
+    (``shared``), and every rebuilt plan's card equal to its old one. :func:`plansite.site.cross_outputs`
+    reads nothing else (the templates are the same, or the serve rebuild is a full one)."""
+    if new.shared != old.shared or len(new.cards) != len(old.cards):
+        return False
+    if any(a.plan.slug != b.plan.slug for a, b in zip(new.cards, old.cards)):
+        return False
+    before = {c.plan.slug: c for c in old.cards}
+    rebuilt = set(new.built)
+    return all(_cross_view(card) == _cross_view(before[card.plan.slug])
+               for card in new.cards if card.plan.slug in rebuilt)
+
+
+def _cross_view(card):
+    """What the cross-plan files read of a card: all of it but the seed checksum and the raw
+    metadata mapping (the plan's fields are read instead), as in :func:`plansite.site.make_card`'s
+    digest; ``tests/test_preview.py`` holds :func:`plansite.site.cross_outputs` to that."""
+    plan = card.plan
+    if dataclasses.is_dataclass(plan):
+        plan = dataclasses.replace(plan, sha256="", meta_data=None)
+    return dataclasses.replace(card, plan=plan)
+
+
+def _check_clash(result) -> None:
+    """The check :func:`plansite.incremental.add_cross_outputs` makes: no path is both a plan
+    file and a cross-plan file (a slug named like a cross-plan folder)."""
+    clash = {path for path, _ in result.plan_files} & result.cross.keys()
+    if clash:
+        raise PlansiteError.at("site_src/plans", 0, f"two sources for {sorted(clash)[0]}")
 
 
 def _place(source: str, dest: Path) -> None:

@@ -254,8 +254,9 @@ class BackgroundIndexer:
     :meth:`start` (after MkDocs wrote the site) first puts the last complete index back into the
     freshly cleaned ``site_dir/pagefind`` — stale until the new one is ready — then makes the
     sharded index (only shards holding a changed plan are indexed again), swaps it in and writes
-    ``manifest.json``. A new :meth:`start` cancels a run still going (after its current Pagefind
-    runs). Failures are logged as warnings, never raised: the preview goes on.
+    ``manifest.json``. A new :meth:`start` cancels a run still going without waiting for it (the
+    new run waits in the background for the old one, which ends after its current Pagefind run or
+    copy). Failures are logged as warnings, never raised: the preview goes on.
 
     ``status(site_dir, stale, failed)`` (optional) is told when the served index becomes stale
     (:meth:`start`), fresh again (after the swap) or failed (the last index stays served):
@@ -267,21 +268,27 @@ class BackgroundIndexer:
         self._thread: threading.Thread | None = None
         self._cancelled = threading.Event()
         self._status = status or (lambda site_dir, stale, failed: None)
+        self._lock = threading.Lock()  # a status and the decision to write it go together
 
     def start(self, site_dir: Path, make_index, finish=None) -> None:
         """Restore the last index into ``site_dir``, then run ``make_index(cancelled)`` (returning
         the bundles, see :func:`build_sharded_index`) in the background, install its result and
-        call ``finish()`` (e.g. write the manifest)."""
-        self.cancel()
+        call ``finish()`` (e.g. write the manifest). Returns at once: a run still going is told
+        to stop, and the new run waits for it in the background."""
         site_dir = Path(site_dir)
+        previous = self._thread
+        with self._lock:
+            self._cancelled.set()
+            self._status(site_dir, True, False)
         if self._last is not None and not (site_dir / BUNDLE_DIR).exists():
+            self.wait()  # the site folder was cleaned (a full rebuild): nothing may install meanwhile
             try:
                 install_index(self._last, site_dir)
             except OSError:
                 pass  # the cached bundles went away: the new run makes them again
-        self._status(site_dir, True, False)
         self._cancelled = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(site_dir, make_index, finish, self._cancelled),
+        self._thread = threading.Thread(target=self._run,
+                                        args=(previous, site_dir, make_index, finish, self._cancelled),
                                         name="plansite-search", daemon=True)
         self._thread.start()
 
@@ -290,15 +297,20 @@ class BackgroundIndexer:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def cancel(self) -> None:
-        """Ask the running index build to stop, and wait for it."""
+    def cancel(self, wait: bool = True) -> None:
+        """Ask the running index build to stop; with ``wait``, wait until it has."""
         self._cancelled.set()
-        self.wait()
+        if wait:
+            self.wait()
 
     stop = cancel
 
-    def _run(self, site_dir: Path, make_index, finish, cancelled: threading.Event) -> None:
+    def _run(self, previous, site_dir: Path, make_index, finish, cancelled: threading.Event) -> None:
         log = logging.getLogger("mkdocs.plugins.plansite")
+        if previous is not None:
+            previous.join()  # told to stop: it ends after its current Pagefind run or copy
+        if cancelled.is_set():
+            return
         _lower_priority()  # the next preview rebuild goes first
         try:
             bundles = make_index(cancelled)
@@ -306,12 +318,16 @@ class BackgroundIndexer:
                 return
             install_index(bundles, site_dir)
             self._last = bundles
-            self._status(site_dir, False, False)
+            with self._lock:
+                if not cancelled.is_set():  # else a newer run has said "stale" already
+                    self._status(site_dir, False, False)
             if finish is not None:
                 finish()
             log.info("plansite: search index rebuilt")
         except Exception as exc:  # noqa: BLE001 - the preview goes on without a fresh index
-            self._status(site_dir, True, True)
+            with self._lock:
+                if not cancelled.is_set():
+                    self._status(site_dir, True, True)
             log.warning("search index not rebuilt: %s", exc)
 
 

@@ -223,3 +223,59 @@ def test_the_search_page_under_serve_shows_the_stale_notice_until_the_index_is_f
         page.close()
         server.shutdown()
         server.server_close()
+
+
+def test_a_new_index_run_does_not_wait_for_the_one_it_cancels(tmp_path):
+    """The preview rebuild starts the next index at once; the cancelled run winds down in the
+    background, and its late end neither installs its index nor calls the index fresh."""
+    from plansite.preview import read_status, write_status
+    from plansite.search import BackgroundIndexer
+
+    site = tmp_path / "site"
+    bundles = {}
+    for name in ("old", "new"):
+        bundles[name] = tmp_path / name
+        bundles[name].mkdir()
+        (bundles[name] / "pagefind.js").write_text(f"// {name}", encoding="utf-8")
+
+    def slow_old(cancelled):
+        assert cancelled.wait(30)
+        time.sleep(1.0)  # a Pagefind run finishing after it was told to stop
+        return [("", bundles["old"])]
+
+    go = threading.Event()
+
+    def new(cancelled):
+        assert go.wait(30)
+        return [("", bundles["new"])]
+
+    indexer = BackgroundIndexer(status=write_status)
+    indexer.start(site, slow_old)
+    started = time.monotonic()
+    indexer.start(site, new)
+    assert time.monotonic() - started < 0.5  # did not wait for the old run's second
+    assert read_status(site)["stale"]
+    go.set()
+    indexer.wait(30)
+    assert (site / "pagefind" / "pagefind.js").read_text(encoding="utf-8") == "// new"
+    assert read_status(site) == {"stale": False, "failed": False}
+
+
+def test_the_cross_plan_files_do_not_read_the_seed_checksum(project, tmp_path):
+    """The serve rebuild keeps the cross-plan files when the rebuilt plans' cards are equal but
+    for the seed checksum and the raw metadata (plugin._cross_view): they must not read those."""
+    import dataclasses
+
+    from plansite.cache import BuildCache
+    from plansite.incremental import build_outputs
+    from plansite.plugin import _cross_view
+    from plansite.site import cross_outputs
+
+    out = build_outputs(project, project / "templates", BuildCache(tmp_path / "cache"))
+    other = [dataclasses.replace(c, plan=dataclasses.replace(c.plan, sha256="0" * 64, meta_data=None))
+             for c in out.cards]
+    assert [_cross_view(c) for c in other] == [_cross_view(c) for c in out.cards]
+    assert cross_outputs(other, project / "templates", out.registry) == out.cross
+    # and a change they do read is not hidden by the view
+    renamed = dataclasses.replace(out.cards[0], plan=dataclasses.replace(out.cards[0].plan, short_title="改名"))
+    assert _cross_view(renamed) != _cross_view(out.cards[0])
