@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat as statmod
 import tempfile
 import time
 from collections.abc import Sequence
@@ -47,6 +48,7 @@ class CheckMemo:
         self.used: set[str] = set()
         self.changed = False
         self._prints: dict[str, tuple] = {}
+        self._dirs: dict[str, str] = {}  # folder -> resolved folder, this run
         #: kept across runs of a live memo: rel -> (resolved path, stat key, fingerprint)
         self._stats: dict[str, tuple] = {}
         #: kept across runs of a live memo: entry name -> (fingerprints, result object)
@@ -71,7 +73,7 @@ class CheckMemo:
         if memo is None:
             _LIVE.clear()  # one project and code version at a time
             memo = _LIVE[key] = cls(path, root, code)
-        memo.used, memo.changed, memo._prints = set(), False, {}
+        memo.used, memo.changed, memo._prints, memo._dirs = set(), False, {}, {}
         return memo
 
     def fingerprint(self, rel: str) -> tuple:
@@ -81,8 +83,7 @@ class CheckMemo:
         if hit is None:
             full = self.root / rel
             try:
-                real = os.path.realpath(full)
-                st = os.stat(real)
+                real, st = self._resolve(rel)
                 stat = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
                 known = self._stats.get(rel)
                 if known is not None and known[0] == real and known[1] == stat:
@@ -100,6 +101,23 @@ class CheckMemo:
             else:
                 self._stats.pop(rel, None)
         return hit
+
+    def _resolve(self, rel: str) -> tuple[str, os.stat_result]:
+        """``(resolved path, os.stat of it)`` of ``rel``: its folder resolved once per run, the
+        file itself when it is a symlink."""
+        parent, name = os.path.split(rel)
+        if name in ("", ".", ".."):
+            real = os.path.realpath(self.root / rel)
+            return real, os.stat(real)
+        folder = self._dirs.get(parent)
+        if folder is None:
+            folder = self._dirs[parent] = os.path.realpath(self.root / parent)
+        real = os.path.join(folder, name)
+        st = os.lstat(real)
+        if statmod.S_ISLNK(st.st_mode):
+            real = os.path.realpath(real)
+            st = os.stat(real)
+        return real, st
 
     def seed(self, root: Path, plan, read):
         """The lines of ``plan``'s seed: ``read(root, plan)`` (:func:`plansite.sources.read_seed`),

@@ -279,3 +279,16 @@ def test_the_cross_plan_files_do_not_read_the_seed_checksum(project, tmp_path):
     # and a change they do read is not hidden by the view
     renamed = dataclasses.replace(out.cards[0], plan=dataclasses.replace(out.cards[0].plan, short_title="改名"))
     assert _cross_view(renamed) != _cross_view(out.cards[0])
+
+
+def test_group_membership_gives_the_plan_group_ids(registry, tables):
+    """build_plans keys a plan by sorted(group_tables(...)) instead of plan_group_ids(...): the same list."""
+    from plansite.site import group_tables, plan_group_ids
+
+    grouped = 0
+    for slug, plan_tables in tables.items():
+        ids = plan_group_ids(plan_tables, registry)
+        assert sorted(group_tables(slug, plan_tables, registry)) == ids
+        grouped += bool(ids)
+    assert grouped >= 2
+    assert sorted(group_tables("x", [], None)) == plan_group_ids([], None) == []
