@@ -101,6 +101,9 @@ class BuildCache:
         #: entries read or written by this object, by (slug, key): a long-lived cache (`mkdocs
         #: serve`) does not unpickle them again (their files are still checked on every load)
         self._known: dict[tuple[str, str], PlanEntry] = {}
+        #: when set (`mkdocs serve`'s quick rebuild), superseded entries are only moved aside by
+        #: :meth:`store` (one rename) and deleted later by :meth:`drop_pruned`
+        self.defer_prune = False
 
     @property
     def jinja_dir(self) -> Path:
@@ -124,11 +127,11 @@ class BuildCache:
                     entry = pickle.load(f)
             if not isinstance(entry, PlanEntry) or entry.key != key or entry.slug != slug:
                 raise ValueError("foreign entry")
-            files = folder / "files"
+            files = f"{folder}{os.sep}files{os.sep}"
             if len(entry.mtimes) != len(entry.files):
                 raise ValueError("no modification times")
             for (path, size, _), mtime in zip(entry.files, entry.mtimes):
-                st = os.stat(files / path)
+                st = os.stat(files + path)
                 if st.st_size != size or st.st_mtime_ns != mtime:
                     raise ValueError(f"{path}: changed since stored")
             self._known[(slug, key)] = entry
@@ -186,7 +189,18 @@ class BuildCache:
         for old in (self.folder / "plans").glob(f"{slug}-*"):
             rest = old.name[len(slug) + 1:]
             if old.name != keep and len(rest) == 40 and all(c in "0123456789abcdef" for c in rest):
+                if self.defer_prune:
+                    try:
+                        os.rename(old, Path(tempfile.mkdtemp(prefix=".pruned-", dir=old.parent)) / old.name)
+                        continue
+                    except OSError:
+                        pass
                 shutil.rmtree(old, ignore_errors=True)
+
+    def drop_pruned(self) -> None:
+        """Delete the entries :meth:`_prune` moved aside while :attr:`defer_prune` was set."""
+        for old in (self.folder / "plans").glob(".pruned-*"):
+            shutil.rmtree(old, ignore_errors=True)
 
     def text_store(self, kind: str) -> "TextStore":
         """A :class:`TextStore` in the folder ``kind``."""

@@ -96,6 +96,10 @@ class _NoMemo:
     def call(kind, key, reads, fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
+    @staticmethod
+    def seed(root, plan, read):
+        return read(root, plan)
+
 
 def _unique(problems: list[Problem]) -> list[Problem]:
     seen, out = set(), []
@@ -198,7 +202,7 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
                                                            f"{sources[plan.source]}"))
         sources[plan.source] = plan.slug
         try:
-            seed = read_seed(root, plan)
+            seed = memo.seed(root, plan, read_seed)  # a live memo reads an unchanged seed only when used
         except PlansiteError as exc:
             out.problems += exc.problems
             continue

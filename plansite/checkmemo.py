@@ -9,6 +9,14 @@ resolves (symlinks followed, so a file swapped for a link leading outside is see
 sha256 of its bytes. A result is reused only when every fingerprint still matches and the code
 version is the same; a call that found problems is never remembered (it runs again and reports
 them exactly as before). Deleting the file is always safe.
+
+A memo kept in memory across builds (:meth:`CheckMemo.live`, one per cache file and process:
+`mkdocs serve` rebuilds) also skips what is unchanged *by its stat*: a file whose resolved path
+and ``os.stat`` (device, inode, size, modification and change times) are those of the last run
+is not read and hashed again (only when its modification and change times were at least
+:data:`SETTLED_NS` older than that run, so that a write within the same clock tick cannot pass
+unseen), results are not unpickled again, and an unchanged seed is not read and decoded again:
+:meth:`CheckMemo.seed` gives a :class:`LazySeed` that reads it only when its lines are used.
 """
 
 from __future__ import annotations
@@ -16,10 +24,18 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import stat as statmod
 import tempfile
+import time
+from collections.abc import Sequence
 from pathlib import Path
 
+from .errors import PlansiteError
+
 FORMAT = 1
+#: A file's stat is trusted only when it was modified at least this long (ns) before it was read.
+SETTLED_NS = 1_000_000_000
+_LIVE: dict[tuple, "CheckMemo"] = {}
 
 
 class CheckMemo:
@@ -32,6 +48,13 @@ class CheckMemo:
         self.used: set[str] = set()
         self.changed = False
         self._prints: dict[str, tuple] = {}
+        self._dirs: dict[str, str] = {}  # folder -> resolved folder, this run
+        #: kept across runs of a live memo: rel -> (resolved path, stat key, fingerprint)
+        self._stats: dict[str, tuple] = {}
+        #: kept across runs of a live memo: entry name -> (fingerprints, result object)
+        self._live: dict[str, tuple] = {}
+        #: kept across runs of a live memo: seed path -> (fingerprint, number of lines)
+        self._seeds: dict[str, tuple] = {}
         try:
             with open(self.path, "rb") as f:
                 stored = pickle.load(f)
@@ -40,20 +63,79 @@ class CheckMemo:
         except Exception:  # noqa: BLE001 - missing or damaged: start empty
             self.entries = {}
 
+    @classmethod
+    def live(cls, path: Path, root: Path, code: str) -> "CheckMemo":
+        """The memo of ``path`` for ``root`` and ``code`` kept in this process (made on first
+        use), ready for a new run: what it learnt in earlier runs is reused as described in the
+        module docstring."""
+        key = (str(path), str(root), code)
+        memo = _LIVE.get(key)
+        if memo is None:
+            _LIVE.clear()  # one project and code version at a time
+            memo = _LIVE[key] = cls(path, root, code)
+        memo.used, memo.changed, memo._prints, memo._dirs = set(), False, {}, {}
+        return memo
+
     def fingerprint(self, rel: str) -> tuple:
         """``(rel, resolved path, sha256 hex or None)`` of the project file ``rel`` (read once
-        per run)."""
+        per run; not read at all when its stat is that of an earlier run, see module docstring)."""
         hit = self._prints.get(rel)
         if hit is None:
             full = self.root / rel
             try:
-                real = os.path.realpath(full)
+                real, st = self._resolve(rel)
+                stat = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+                known = self._stats.get(rel)
+                if known is not None and known[0] == real and known[1] == stat:
+                    hit = self._prints[rel] = known[2]
+                    return hit
+                now = time.time_ns()
                 with open(full, "rb") as f:
                     sha = hashlib.sha256(f.read()).hexdigest()
             except OSError:
                 real, sha = None, None
             hit = self._prints[rel] = (rel, real, sha)
+            if sha is not None and now - max(stat[3], stat[4]) >= SETTLED_NS and \
+                    os.stat(real).st_ctime_ns == stat[4]:
+                self._stats[rel] = (real, stat, hit)
+            else:
+                self._stats.pop(rel, None)
         return hit
+
+    def _resolve(self, rel: str) -> tuple[str, os.stat_result]:
+        """``(resolved path, os.stat of it)`` of ``rel``: its folder resolved once per run, the
+        file itself when it is a symlink."""
+        parent, name = os.path.split(rel)
+        if name in ("", ".", ".."):
+            real = os.path.realpath(self.root / rel)
+            return real, os.stat(real)
+        folder = self._dirs.get(parent)
+        if folder is None:
+            folder = self._dirs[parent] = os.path.realpath(self.root / parent)
+        real = os.path.join(folder, name)
+        st = os.lstat(real)
+        if statmod.S_ISLNK(st.st_mode):
+            real = os.path.realpath(real)
+            st = os.stat(real)
+        return real, st
+
+    def seed(self, root: Path, plan, read):
+        """The lines of ``plan``'s seed: ``read(root, plan)`` (:func:`plansite.sources.read_seed`),
+        or, when the seed is unchanged (its fingerprint) since a run of this memo read it, a
+        :class:`LazySeed` that reads it only when its lines are used."""
+        rel = plan.source
+        known = self._seeds.get(rel)
+        if known is not None and self.fingerprint(rel) == known[0]:
+            return LazySeed(lambda: read(root, plan), known[1], lambda: self._unchanged(rel, known[0]), rel)
+        lines = read(root, plan)
+        self._seeds[rel] = (self.fingerprint(rel), len(lines))
+        return lines
+
+    def _unchanged(self, rel: str, print_: tuple) -> bool:
+        """Whether ``rel`` still has the fingerprint ``print_`` (read again, not from this run)."""
+        self._prints.pop(rel, None)
+        self._stats.pop(rel, None)
+        return self.fingerprint(rel) == print_
 
     def call(self, kind: str, key: tuple, reads, fn, *args, **kwargs):
         """``fn(*args, **kwargs)``, or its remembered result.
@@ -66,11 +148,17 @@ class CheckMemo:
         entry = self.entries.get(name)
         if entry is not None and all(self.fingerprint(p[0]) == p for p in entry[0]):
             self.used.add(name)
-            return pickle.loads(entry[1])
+            live = self._live.get(name)
+            if live is not None and live[0] is entry[0]:
+                return live[1]  # the object of an earlier run (results are never modified)
+            result = pickle.loads(entry[1])
+            self._live[name] = (entry[0], result)
+            return result
         result = fn(*args, **kwargs)
         if self.clean(result):
             self.entries[name] = ([self.fingerprint(rel) for rel in reads(result)],
                                   pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            self._live[name] = (self.entries[name][0], result)
             self.used.add(name)
             self.changed = True
         return result
@@ -88,8 +176,43 @@ class CheckMemo:
         if not self.changed and self.used == set(self.entries):
             return
         keep = {k: v for k, v in self.entries.items() if k in self.used}
+        self._live = {k: v for k, v in self._live.items() if k in self.used}
+        self.entries = keep
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".", dir=self.path.parent)
         with os.fdopen(fd, "wb") as f:
             pickle.dump({"code": (FORMAT, self.code), "entries": keep}, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
+
+
+class LazySeed(Sequence):
+    """A seed's lines read only when used: ``len()`` is known without reading (the seed is
+    unchanged since it was last read and validated). On first use the lines are read with
+    ``read()`` and ``unchanged()`` is asked whether the file is still the one validated; if not,
+    :class:`PlansiteError` ``<seed>:0: changed during the build`` is raised (build again)."""
+
+    def __init__(self, read, length: int, unchanged, shown: str):
+        self._read, self._length, self._unchanged, self._shown = read, length, unchanged, shown
+        self._lines: list[str] | None = None
+
+    def _load(self) -> list[str]:
+        if self._lines is None:
+            lines = self._read()
+            if len(lines) != self._length or not self._unchanged():
+                raise PlansiteError.at(self._shown, 0, "changed during the build; build again")
+            self._lines = lines
+        return self._lines
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):
+        return self._load()[index]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __eq__(self, other):
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    __hash__ = None

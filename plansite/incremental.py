@@ -15,6 +15,7 @@ checks it), but
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from .parser import parse_document
 from .parser.document import check_placed
 from .plans import Plan
 from .project import PlanData
-from .site import compared_groups, cross_outputs, plan_group_ids, plan_outputs
+from .site import compared_groups, cross_outputs, group_tables, plan_outputs
 from .sources import apply_corrections
 
 
@@ -88,20 +89,21 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
     root, templates = Path(root).resolve(), Path(templates).resolve()
     log = log or (lambda line: None)
     code = code_version()
-    memo = CheckMemo(cache.folder / "check.pickle", root, code)
+    memo = CheckMemo.live(cache.folder / "check.pickle", root, code)  # serve: kept across rebuilds
     inputs = validate_inputs(root, memo)
     memo.save()
     chosen = inputs.chosen(only)
     plans = [item.plan for item in chosen]
     registry = inputs.registry
     shared = digest(code, tree_digest(templates), *_global_inputs(root))
-    compared = compared_groups([(item.plan, item.tables) for item in chosen], registry)
+    groups = {item.plan.slug: _group_tables(item.plan.slug, item.tables, registry) for item in chosen}
+    compared = compared_groups([(item.plan, item.tables) for item in chosen], registry, groups.get)
     editor_files = _editor_files(root)
     keys = {}
     for item in chosen:
         p = item.plan
-        mine = [f"{g}={g in compared}" for g in plan_group_ids(item.tables, registry)]
-        keys[p.slug] = digest(shared, *_plan_inputs(root, p, editor_files.get(p.slug, [])), *mine)
+        mine = [f"{g}={g in compared}" for g in sorted(groups[p.slug])]  # = plan_group_ids(tables, registry)
+        keys[p.slug] = digest(shared, *_plan_inputs(root, p, editor_files.get(p.slug, []), memo), *mine)
     entries: dict[str, PlanEntry] = {}
     for plan in plans:
         entry = cache.load(plan.slug, keys[plan.slug])
@@ -135,7 +137,8 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
         entry = entries[plan.slug]
         files = cache.files_dir(plan.slug, entry.key)
         out.keys[plan.slug], out.dirs[plan.slug] = entry.key, files
-        out.plan_files += [(path, str(files / path)) for path, _, _ in entry.files]
+        base = f"{files}{os.sep}"
+        out.plan_files += [(path, base + path) for path, _, _ in entry.files]
         out.hashes.update((path, (sha, size)) for path, size, sha in entry.files)
     out.plan_files.sort()
     out.registry, out.shared = registry, shared
@@ -188,20 +191,38 @@ def _global_inputs(root: Path) -> list[bytes | None]:
     return out
 
 
-def _editor_files(root: Path) -> dict[str, list[Path]]:
-    """``{slug: [site_src/<folder>/<slug>.yml, …]}`` (sorted), listing each folder once."""
-    out: dict[str, list[Path]] = {}
-    for folder in sorted(p for p in (root / "site_src").iterdir() if p.is_dir()):
-        for path in sorted(folder.glob("*.yml")):
-            out.setdefault(path.stem, []).append(path)
+def _editor_files(root: Path) -> dict[str, list[str]]:
+    """``{slug: ["site_src/<folder>/<slug>.yml", …]}`` (project-relative, sorted), listing each
+    folder once."""
+    out: dict[str, list[str]] = {}
+    base = root / "site_src"
+    for folder in sorted(e.name for e in os.scandir(base) if e.is_dir()):
+        for name in sorted(n for n in os.listdir(base / folder) if n.endswith(".yml")):
+            out.setdefault(name[:-4], []).append(f"site_src/{folder}/{name}")
     return out
 
 
-def _plan_inputs(root: Path, plan: Plan, editor_files: list[Path]) -> list[bytes | None]:
+#: slug -> (tables, registry, group_tables(...)) of the last build in this process (`mkdocs serve`):
+#: the live validation memo hands back the very same objects for unchanged plans
+_GROUPS: dict[str, tuple] = {}
+
+
+def _group_tables(slug: str, tables: list, registry) -> dict:
+    """:func:`plansite.site.group_tables`, reused while ``tables`` and ``registry`` are the same objects."""
+    hit = _GROUPS.get(slug)
+    if hit is not None and hit[0] is tables and hit[1] is registry:
+        return hit[2]
+    found = group_tables(slug, tables, registry)
+    _GROUPS[slug] = (tables, registry, found)
+    return found
+
+
+def _plan_inputs(root: Path, plan: Plan, editor_files: list[str], memo: CheckMemo) -> list[bytes | None]:
     """Every input of one plan: its seed (by its checksum, which :func:`validate_inputs` verified) and
     each ``site_src/<folder>/<slug>.yml`` (metadata, corrections, indicators and any later
-    per-plan editor file), names and bytes."""
+    per-plan editor file), names and sha256 of the bytes (``memo.fingerprint``: not read again
+    when unchanged by stat, see :mod:`plansite.checkmemo`)."""
     out: list[bytes | None] = [plan.source.encode(), plan.sha256.encode()]
-    for path in editor_files:
-        out += [path.relative_to(root).as_posix().encode(), path.read_bytes()]
+    for rel in editor_files:
+        out += [rel.encode(), memo.fingerprint(rel)[2]]
     return out

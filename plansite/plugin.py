@@ -23,12 +23,14 @@ is served.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
 import os
 import shutil
 import tempfile
 import threading
+import time
 from urllib.parse import urlsplit
 from pathlib import Path
 
@@ -43,6 +45,7 @@ from .errors import PlansiteError
 from .incremental import add_cross_outputs, build_outputs, build_plans
 from .manifest import write_manifest
 from .pages import page_context
+from .preview import fast_watching, start_polling, stop_polling, write_status
 from .search import SHARD_PLANS, BackgroundIndexer, build_sharded_index, install_index
 
 log = logging.getLogger("mkdocs.plugins.plansite")
@@ -124,7 +127,8 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
     def on_startup(self, *, command, dirty):
         """Called once per MkDocs command; keeps this plugin (and its state) across serve rebuilds."""
         self.serving = command == "serve"
-        self.indexer = BackgroundIndexer() if self.serving else None
+        self.indexer = BackgroundIndexer(status=write_status) if self.serving else None
+        self._polling = None
 
     def on_config(self, config):
         self.root = Path(self.config.root or Path(config.config_file_path).parent).resolve()
@@ -177,7 +181,12 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         return files
 
     def on_serve(self, server, *, config, builder):
-        """Route `mkdocs serve` rebuilds through :meth:`_quick_rebuild` when it applies."""
+        """Route `mkdocs serve` rebuilds through :meth:`_quick_rebuild` when it applies; edits of
+        the ``watch:`` folders are noticed by native file events (:func:`plansite.preview.fast_watching`)."""
+        self._polling = fast_watching(server)
+        start_polling(self._polling)
+        if not getattr(self, "serving", False):
+            return server  # `mkdocs serve --clean`: MkDocs' own rebuilds
         full = server.builder
 
         def rebuild():
@@ -199,9 +208,11 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         old = getattr(self, "project", None)
         if old is None or not hasattr(old, "plan_files") or self._serve_shape(config) != self._shape:
             return False
+        started = time.perf_counter()
         if self.indexer is not None:
-            self.indexer.cancel()
+            self.indexer.cancel(wait=False)  # it winds down while the plans are rebuilt
         templates = self.root / self.config.templates
+        self.cache.defer_prune = True  # superseded cache entries are deleted after the preview is served
         try:
             result = build_plans(self.root, templates, self.cache, self.config.plans or None, log=log.info)
         except PlansiteError as exc:
@@ -209,17 +220,24 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
                 log.error("%s", problem)
             log.error("plansite: the preview keeps the last good build")
             return True
+        finally:
+            self.cache.defer_prune = False
+        built = time.perf_counter()
         site = Path(config.site_dir)
         before, after = dict(old.plan_files), dict(result.plan_files)
         written = 0
-        for path, source in result.plan_files:  # the edited pages first, then the rest
-            if before.get(path) != source:
-                (site / path).parent.mkdir(parents=True, exist_ok=True)
-                (site / path).unlink(missing_ok=True)  # may be a hard link into the cache
-                shutil.copyfile(source, site / path)
+        # the edited plans' pages first (only those whose bytes changed), then the cross-plan files
+        for path, source in result.plan_files:
+            if before.get(path) != source and old.hashes.get(path) != result.hashes.get(path):
+                _place(source, site / path)
                 written += 1
+        placed, cross = time.perf_counter(), written
         try:
-            add_cross_outputs(result, templates, self.cache)
+            if _same_cards(old, result):
+                result.cross = old.cross  # the cross-plan files read nothing else that can change here
+                _check_clash(result)
+            else:
+                add_cross_outputs(result, templates, self.cache)
         except PlansiteError as exc:
             for problem in exc.problems:
                 log.error("%s", problem)
@@ -234,13 +252,21 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
                 (site / path).write_text(text, encoding="utf-8")
                 written += 1
         self.project = result
-        log.info("plansite: %d plans (%d rebuilt), %d files written in %.2f s",
-                 len(result.cards), len(result.built), written, result.seconds)
-        hashes = result.hashes
-        if self.config.search:
-            self.indexer.start(site, self._make_index, lambda: write_manifest(site, hashes))
-        else:
+        done = time.perf_counter()
+        log.info("plansite: quick rebuild: %d plans (%d rebuilt); inputs and plans %.3f s, %d plan files "
+                 "written %.3f s, cross-plan files %.3f s (%d written); %.3f s in all",
+                 len(result.cards), len(result.built), built - started, cross, placed - built,
+                 done - placed, written - cross, done - started)
+        hashes, cache = result.hashes, self.cache
+
+        def finish():
             write_manifest(site, hashes)
+            cache.drop_pruned()
+
+        if self.config.search:
+            self.indexer.start(site, self._make_index, finish)
+        else:
+            threading.Thread(target=finish, name="plansite-manifest", daemon=True).start()
         return True
 
     def _make_index(self, cancelled):
@@ -287,9 +313,13 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
     def on_shutdown(self):
         if getattr(self, "indexer", None) is not None:
             self.indexer.stop()
+        stop_polling(getattr(self, "_polling", None))
+        if getattr(self, "cache", None) is not None:
+            self.cache.drop_pruned()
 
     def on_page_context(self, context, *, page, config, nav):
         context.update(page_context(page.url))
+        context["serve_preview"] = bool(getattr(self, "serving", False))  # the search page's stale notice
         return context
 
     def on_template_context(self, context, *, template_name, config):
@@ -300,6 +330,50 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         else:
             context.update(page_context(""))
         return context
+
+
+def _same_cards(old, new) -> bool:
+    """Whether the cross-plan files of ``new`` (a :class:`~plansite.incremental.BuildOutputs`)
+    are those of ``old``: the same plans in the same order, the same templates, registry and code
+    (``shared``), and every rebuilt plan's card equal to its old one. :func:`plansite.site.cross_outputs`
+    reads nothing else (the templates are the same, or the serve rebuild is a full one)."""
+    if new.shared != old.shared or len(new.cards) != len(old.cards):
+        return False
+    if any(a.plan.slug != b.plan.slug for a, b in zip(new.cards, old.cards)):
+        return False
+    before = {c.plan.slug: c for c in old.cards}
+    rebuilt = set(new.built)
+    return all(_cross_view(card) == _cross_view(before[card.plan.slug])
+               for card in new.cards if card.plan.slug in rebuilt)
+
+
+def _cross_view(card):
+    """What the cross-plan files read of a card: all of it but the seed checksum and the raw
+    metadata mapping (the plan's fields are read instead), as in :func:`plansite.site.make_card`'s
+    digest; ``tests/test_preview.py`` holds :func:`plansite.site.cross_outputs` to that."""
+    plan = card.plan
+    if dataclasses.is_dataclass(plan):
+        plan = dataclasses.replace(plan, sha256="", meta_data=None)
+    return dataclasses.replace(card, plan=plan)
+
+
+def _check_clash(result) -> None:
+    """The check :func:`plansite.incremental.add_cross_outputs` makes: no path is both a plan
+    file and a cross-plan file (a slug named like a cross-plan folder)."""
+    clash = {path for path, _ in result.plan_files} & result.cross.keys()
+    if clash:
+        raise PlansiteError.at("site_src/plans", 0, f"two sources for {sorted(clash)[0]}")
+
+
+def _place(source: str, dest: Path) -> None:
+    """Put the cached file ``source`` at ``dest`` in the served folder: a hard link (cache files
+    are never rewritten in place), a copy where links are not possible."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.unlink(missing_ok=True)  # may be a hard link to a superseded cache file
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copyfile(source, dest)
 
 
 class _Background:

@@ -29,6 +29,7 @@ import math
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -253,28 +254,41 @@ class BackgroundIndexer:
     :meth:`start` (after MkDocs wrote the site) first puts the last complete index back into the
     freshly cleaned ``site_dir/pagefind`` — stale until the new one is ready — then makes the
     sharded index (only shards holding a changed plan are indexed again), swaps it in and writes
-    ``manifest.json``. A new :meth:`start` cancels a run still going (after its current Pagefind
-    runs). Failures are logged as warnings, never raised: the preview goes on.
+    ``manifest.json``. A new :meth:`start` cancels a run still going without waiting for it (the
+    new run waits in the background for the old one, which ends after its current Pagefind run or
+    copy). Failures are logged as warnings, never raised: the preview goes on.
+
+    ``status(site_dir, stale, failed)`` (optional) is told when the served index becomes stale
+    (:meth:`start`), fresh again (after the swap) or failed (the last index stays served):
+    :func:`plansite.preview.write_status`, read by the search page under ``mkdocs serve``.
     """
 
-    def __init__(self):
+    def __init__(self, status=None):
         self._last: list[tuple[str, Path]] | None = None
         self._thread: threading.Thread | None = None
         self._cancelled = threading.Event()
+        self._status = status or (lambda site_dir, stale, failed: None)
+        self._lock = threading.Lock()  # a status and the decision to write it go together
 
     def start(self, site_dir: Path, make_index, finish=None) -> None:
         """Restore the last index into ``site_dir``, then run ``make_index(cancelled)`` (returning
         the bundles, see :func:`build_sharded_index`) in the background, install its result and
-        call ``finish()`` (e.g. write the manifest)."""
-        self.cancel()
+        call ``finish()`` (e.g. write the manifest). Returns at once: a run still going is told
+        to stop, and the new run waits for it in the background."""
         site_dir = Path(site_dir)
+        previous = self._thread
+        with self._lock:
+            self._cancelled.set()
+            self._status(site_dir, True, False)
         if self._last is not None and not (site_dir / BUNDLE_DIR).exists():
+            self.wait()  # the site folder was cleaned (a full rebuild): nothing may install meanwhile
             try:
                 install_index(self._last, site_dir)
             except OSError:
                 pass  # the cached bundles went away: the new run makes them again
         self._cancelled = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(site_dir, make_index, finish, self._cancelled),
+        self._thread = threading.Thread(target=self._run,
+                                        args=(previous, site_dir, make_index, finish, self._cancelled),
                                         name="plansite-search", daemon=True)
         self._thread.start()
 
@@ -283,23 +297,51 @@ class BackgroundIndexer:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    def cancel(self) -> None:
-        """Ask the running index build to stop, and wait for it."""
+    def cancel(self, wait: bool = True) -> None:
+        """Ask the running index build to stop; with ``wait``, wait until it has."""
         self._cancelled.set()
-        self.wait()
+        if wait:
+            self.wait()
 
     stop = cancel
 
-    def _run(self, site_dir: Path, make_index, finish, cancelled: threading.Event) -> None:
+    def _run(self, previous, site_dir: Path, make_index, finish, cancelled: threading.Event) -> None:
         log = logging.getLogger("mkdocs.plugins.plansite")
+        if previous is not None:
+            previous.join()  # told to stop: it ends after its current Pagefind run or copy
+        if cancelled.is_set():
+            return
+        _lower_priority()  # the next preview rebuild goes first
         try:
             bundles = make_index(cancelled)
             if cancelled.is_set():
                 return
             install_index(bundles, site_dir)
             self._last = bundles
+            with self._lock:
+                if not cancelled.is_set():  # else a newer run has said "stale" already
+                    self._status(site_dir, False, False)
             if finish is not None:
                 finish()
             log.info("plansite: search index rebuilt")
         except Exception as exc:  # noqa: BLE001 - the preview goes on without a fresh index
+            with self._lock:
+                if not cancelled.is_set():
+                    self._status(site_dir, True, True)
             log.warning("search index not rebuilt: %s", exc)
+
+
+#: How much nicer (``nice``) the background index build is than the preview (serve only).
+BACKGROUND_NICE = 10
+
+
+def _lower_priority() -> None:
+    """Lower the scheduling priority of the calling thread, and so of the Pagefind processes it
+    starts (they inherit it), by :data:`BACKGROUND_NICE`. Linux only, where a nice value belongs
+    to a thread (elsewhere it would slow the whole server): a no-op on other systems."""
+    if sys.platform.startswith("linux"):
+        try:
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + BACKGROUND_NICE)
+        except (OSError, AttributeError):
+            pass  # not allowed here: the index is only built at the usual priority

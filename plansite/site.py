@@ -125,13 +125,15 @@ def group_tables(slug: str, tables: list, registry) -> dict[str, frozenset]:
     return {gid: frozenset(v) for gid, v in found.items()}
 
 
-def compared_groups(plans: list, registry) -> frozenset[str]:
+def compared_groups(plans: list, registry, known=None) -> frozenset[str]:
     """Ids of the comparison groups with rows from two tables or more, over ``plans``
     (``[(Plan, tables)]``): a plan's pages link an indicator of such a group to its comparison
-    page, else to its row (``Group.compared``). Empty without a registry."""
+    page, else to its row (``Group.compared``). Empty without a registry. ``known(slug)``
+    (optional) gives a plan's :func:`group_tables` when already found."""
     seen: dict[str, set] = {}
     for plan, tables in plans:
-        for gid, pairs in group_tables(plan.slug, tables, registry).items():
+        found = known(plan.slug) if known is not None else None
+        for gid, pairs in (found if found is not None else group_tables(plan.slug, tables, registry)).items():
             seen.setdefault(gid, set()).update(pairs)
     return frozenset(gid for gid, pairs in seen.items() if len(pairs) >= 2)
 

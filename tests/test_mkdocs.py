@@ -26,6 +26,9 @@ def test_mkdocs_build_strict_passes_and_writes_every_kind_of_page(tmp_path):
                  "api/plans.json", "manifest.json", "404.html"):
         assert (out / page).is_file(), page
     assert not (out / "sitemap.xml").exists()  # carries build dates: left out for determinism
+    # the stale-index notice and its status file belong to `mkdocs serve` only
+    assert not (out / "search" / "status.json").exists()
+    assert 'id="search-stale"' not in (out / "search" / "index.html").read_text(encoding="utf-8")
 
 
 def _free_port() -> int:
@@ -70,6 +73,13 @@ def test_mkdocs_serve_rebuilds_when_plan_metadata_or_a_seed_changes(tmp_path):
         update_checksum(root, "cangshan-14th")
         assert _wait_for(url.replace("cangshan-14th/", "cangshan-14th/source/"), "（预览修订）", 60), \
             "no rebuild after editing a seed"
+        # the edited chapter page itself, not only the source view
+        assert _wait_for(url + "full/", "（预览修订）", 10), "the edit did not reach the plan's pages"
+        # meanwhile the search page can say that its index is being rebuilt; then it is fresh again
+        search = _get(f"http://127.0.0.1:{port}/search/")
+        assert 'id="search-stale"' in search and 'data-status="status.json"' in search
+        status = f"http://127.0.0.1:{port}/search/status.json"
+        assert _wait_for(status, '"stale": false', 120), "the search index status never became fresh"
         assert _wait_for(f"http://127.0.0.1:{port}/pagefind/shards.json", "bundles", 60), "no search index"
         assert "仓山区规划纲要（预览）" in _get(f"http://127.0.0.1:{port}/indicators/"), "a cross-plan page lost the edit"
         template = root / "templates" / "plan.html"

@@ -257,6 +257,32 @@
     clearTimeout(timer);
     search();
   });
+  /* Under `mkdocs serve` only (the page then carries #search-stale): while the index is being
+     rebuilt after an edit, search/status.json says so and a notice is shown; checked every second
+     until the index is fresh again. */
+  var stale = document.getElementById("search-stale");
+  if (stale) {
+    var statusUrl = new URL(stale.getAttribute("data-status"), location.href).href;
+    var wasStale = false;
+    var check = function () {
+      fetch(statusUrl, { cache: "no-store" }).then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (s) {
+          if (s && s.stale) {
+            wasStale = wasStale || loading !== null;
+            stale.textContent = s.failed ? "搜索索引未能更新（见 mkdocs serve 的输出），检索结果可能不含最近的修改。"
+                                         : "搜索索引正在更新…检索结果可能不含最近的修改。";
+            stale.hidden = false;
+            setTimeout(check, 1000);
+          } else if (wasStale) {
+            stale.textContent = "搜索索引已更新，重新载入本页即可检索最新内容。";
+            stale.hidden = false;
+          } else {
+            stale.hidden = true;
+          }
+        }).catch(function () { setTimeout(check, 3000); });
+    };
+    check();
+  }
   var initial = new URLSearchParams(location.search);
   if (initial.get("q")) {                 // arrived from a submitted form, the header box or a shared link
     input.value = initial.get("q");
