@@ -158,9 +158,14 @@ def _environment(d: _Digest) -> None:
     """The interpreter and what is installed on its import path: the folders holding
     distributions, their names (with versions) and ``.pth`` files, in import order."""
     d.add("python", sys.version, sys.executable)
+    seen: set[str] = set()
     for entry in sys.path:
+        entry = os.path.realpath(entry or ".")  # '' (the current folder) and a test runner's
+        if entry in seen:                       # additions name the same folders differently
+            continue
+        seen.add(entry)
         try:
-            names = sorted(os.listdir(entry or "."))
+            names = sorted(os.listdir(entry))
         except OSError:
             continue
         for name in names:
