@@ -91,6 +91,7 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
     memo = CheckMemo(cache.folder / "check.pickle", root, code)
     inputs = validate_inputs(root, memo)
     memo.save()
+    del memo  # its stored results: not to be inherited by the workers
     chosen = inputs.chosen(only)
     plans = [item.plan for item in chosen]
     registry = inputs.registry
@@ -163,10 +164,11 @@ def _build_plan(slug: str):
     job = _JOB
     item = job["inputs"][slug]
     try:
-        lines = apply_corrections(item.seed, item.corrections)
+        seed = item.seed  # read here, in the worker: the parent keeps no seed text
+        lines = apply_corrections(seed, item.corrections)
         doc = parse_document(item.plan, lines)
         check_placed(item.plan.source, doc, lines)
-        data = PlanData(item.plan, item.seed, lines, item.corrections, doc, item.tables)
+        data = PlanData(item.plan, seed, lines, item.corrections, doc, item.tables)
         outputs, card = plan_outputs(data, job["templates"], job["registry"], job["jinja"], job["compared"])
     except PlansiteError as exc:
         return slug, exc.problems
