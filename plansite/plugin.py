@@ -166,9 +166,11 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         for path, source in result.plan_files:
             kind = MarkdownCachedFile if path.endswith(".md") else CachedFile
             self._add(files, kind.generated(config, path, abs_src_path=source))
-        for path, content in result.cross.items():
+        for path in result.cross:
             kind = DownloadFile if path.endswith(".md") else File
-            self._add(files, kind.generated(config, path, content=content))
+            source = result.cross.source(path)  # copied from the build cache, not held in memory
+            self._add(files, kind.generated(config, path, content=result.cross[path]) if source is None
+                      else kind.generated(config, path, abs_src_path=source))
         self.project = result
         self._shape = self._serve_shape(config)
         if getattr(self, "indexer", None) is None and self.config.search:

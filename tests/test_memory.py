@@ -70,3 +70,34 @@ def test_a_seed_saved_after_validation_is_refused_not_built(project, tmp_path, m
     (problem,) = caught.value.problems
     assert problem.path == item.plan.meta_path and problem.line > 0
     assert "checksum mismatch" in problem.message and "changed during the build" in problem.message
+
+
+def test_cards_keep_their_tables_in_the_cache_entry(project, tmp_path):
+    cache = BuildCache(tmp_path / "cache")
+    first = build_plans(project, project / "templates", cache)
+    again = build_plans(project, project / "templates", cache)
+    inputs = {item.plan.slug: item.tables for item in validate_inputs(project).plans}
+    assert any(inputs.values())
+    for result in (first, again):  # built now, and taken from the cache
+        for card in result.cards:
+            assert "tables" not in vars(card) and "tables_json" not in vars(card)
+            assert card.tables == inputs[card.plan.slug]
+            assert (card.tables_json is None) == (not card.tables)
+
+
+def test_cross_plan_texts_kept_in_the_cache_are_not_held(project, tmp_path):
+    from plansite.incremental import build_outputs
+
+    cache = BuildCache(tmp_path / "cache")
+    for _ in range(2):  # made now, then taken from the cache
+        result = build_outputs(project, project / "templates", cache)
+        stored = [path for path in result.cross if result.cross.source(path)]
+        assert "downloads/all-indicators.json" in stored and "assets/t2s.json" in stored
+        assert "index.html" not in stored  # made on every build, held
+        for path in stored:
+            source = result.cross.source(path)
+            assert source.startswith(str(tmp_path / "cache" / "cross"))
+            assert result.cross[path] == open(source, encoding="utf-8", newline="").read()
+        assert not set(stored) & set(vars(result.cross)["_texts"])
+    with pytest.raises(KeyError):
+        result.cross.source("no/such/file.html")
