@@ -47,7 +47,7 @@ SHARD_PLANS = 0
 #: Memory the search index's Pagefind runs may take together, in bytes (``PLANSITE_SEARCH_MEMORY``,
 #: in MiB, overrides): shards are indexed at once only while their estimated peaks
 #: (:func:`pagefind_memory`) fit in it; a shard estimated above it runs alone.
-SEARCH_MEMORY = 1024 * 2**20
+SEARCH_MEMORY = 1280 * 2**20
 
 
 def pagefind_binary() -> Path:
