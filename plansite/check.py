@@ -34,13 +34,38 @@ CORRECTIONS_DIR = "site_src/corrections"
 
 @dataclass
 class PlanInput:
-    """One plan whose inputs are valid: metadata, verbatim ``seed`` lines, ``corrections``,
-    indicator ``tables`` (empty when the plan has none)."""
+    """One plan whose inputs are valid: metadata, the number of its seed's lines
+    ``seed_lines``, ``corrections``, indicator ``tables`` (empty when the plan has none) and the
+    project ``root``.
+
+    The seed text itself is not kept (at a thousand plans the lines of every seed held about
+    150 MiB in the building process and in each forked worker): :attr:`seed` reads it again,
+    only where the plan is parsed."""
 
     plan: Plan
-    seed: list[str]
+    seed_lines: int
     corrections: list[Correction]
     tables: list = field(default_factory=list)
+    root: Path | None = None
+
+    @property
+    def seed(self) -> list[str]:
+        """The verbatim seed lines, read from disk on every access (keep the result while it is
+        needed). Raises :class:`PlansiteError` when the seed can no longer be read or no longer
+        matches the checksum it was validated with (:func:`plansite.sources.read_seed`)."""
+        return read_seed(self.root, self.plan, verify=True)
+
+
+class _Seed:
+    """One plan's seed lines, read at most once and only when a check needs them."""
+
+    def __init__(self, root: Path, plan: Plan):
+        self.root, self.plan, self._lines = root, plan, None
+
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = read_seed(self.root, self.plan)
+        return self._lines
 
 
 @dataclass
@@ -201,18 +226,22 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
             out.problems.append(Problem(plan.meta_path, 0, f"source {plan.source} is also the source of "
                                                            f"{sources[plan.source]}"))
         sources[plan.source] = plan.slug
+        # the seed is decoded only when a check below is not remembered; its lines are dropped
+        # with the next plan, only their number is kept
+        seed = _Seed(root, plan)
         try:
-            seed = memo.seed(root, plan, read_seed)  # a live memo reads an unchanged seed only when used
+            count = memo.call("seed", (plan.source, plan.sha256), lambda r, plan=plan: [plan.source],
+                              lambda seed=seed: len(seed.lines()))
         except PlansiteError as exc:
             out.problems += exc.problems
             continue
-        ranges = check_line_ranges(plan, len(seed), plan.meta_data)
+        ranges = check_line_ranges(plan, count, plan.meta_data)
         corrections, problems = memo.call(
-            "corrections", (plan.slug, plan.source, len(seed)),
+            "corrections", (plan.slug, plan.source, count),
             lambda r, plan=plan: [f"{CORRECTIONS_DIR}/{plan.slug}.yml", plan.source],
-            check_corrections, root, plan, seed)
+            lambda plan=plan, seed=seed: check_corrections(root, plan, seed.lines()))
         out.problems += ranges + problems
-        valid[plan.slug] = PlanInput(plan, seed, corrections)
+        valid[plan.slug] = PlanInput(plan, count, corrections, root=root)
     for path in _folder_files(root, CORRECTIONS_DIR, out.problems):
         if path.stem not in slugs:
             out.problems.append(Problem(f"{CORRECTIONS_DIR}/{path.name}", 0,
@@ -234,7 +263,11 @@ def run_checks(root: Path) -> CheckReport:
     bad = {p.path for p in inputs.problems}
     for item in sorted(inputs.plans, key=lambda v: v.plan.slug):
         plan = item.plan
-        lines = apply_corrections(item.seed, item.corrections)
+        try:
+            lines = apply_corrections(item.seed, item.corrections)
+        except PlansiteError as exc:  # the seed changed since it was validated
+            report.problems += exc.problems
+            continue
         try:
             doc = parse_document(plan, lines)
         except Exception as exc:  # noqa: BLE001 - the parser promises not to raise; report it if it does

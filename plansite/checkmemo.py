@@ -15,8 +15,9 @@ A memo kept in memory across builds (:meth:`CheckMemo.live`, one per cache file 
 and ``os.stat`` (device, inode, size, modification and change times) are those of the last run
 is not read and hashed again (only when its modification and change times were at least
 :data:`SETTLED_NS` older than that run, so that a write within the same clock tick cannot pass
-unseen), results are not unpickled again, and an unchanged seed is not read and decoded again:
-:meth:`CheckMemo.seed` gives a :class:`LazySeed` that reads it only when its lines are used.
+unseen) and results are not unpickled again. Seeds are decoded only when a remembered result
+needs them again (see :func:`plansite.check.validate_inputs`: the number of a seed's lines is
+itself a remembered result).
 """
 
 from __future__ import annotations
@@ -27,10 +28,7 @@ import pickle
 import stat as statmod
 import tempfile
 import time
-from collections.abc import Sequence
 from pathlib import Path
-
-from .errors import PlansiteError
 
 FORMAT = 1
 #: A file's stat is trusted only when it was modified at least this long (ns) before it was read.
@@ -54,7 +52,6 @@ class CheckMemo:
         #: kept across runs of a live memo: entry name -> (fingerprints, result object)
         self._live: dict[str, tuple] = {}
         #: kept across runs of a live memo: seed path -> (fingerprint, number of lines)
-        self._seeds: dict[str, tuple] = {}
         try:
             with open(self.path, "rb") as f:
                 stored = pickle.load(f)
@@ -119,24 +116,6 @@ class CheckMemo:
             st = os.stat(real)
         return real, st
 
-    def seed(self, root: Path, plan, read):
-        """The lines of ``plan``'s seed: ``read(root, plan)`` (:func:`plansite.sources.read_seed`),
-        or, when the seed is unchanged (its fingerprint) since a run of this memo read it, a
-        :class:`LazySeed` that reads it only when its lines are used."""
-        rel = plan.source
-        known = self._seeds.get(rel)
-        if known is not None and self.fingerprint(rel) == known[0]:
-            return LazySeed(lambda: read(root, plan), known[1], lambda: self._unchanged(rel, known[0]), rel)
-        lines = read(root, plan)
-        self._seeds[rel] = (self.fingerprint(rel), len(lines))
-        return lines
-
-    def _unchanged(self, rel: str, print_: tuple) -> bool:
-        """Whether ``rel`` still has the fingerprint ``print_`` (read again, not from this run)."""
-        self._prints.pop(rel, None)
-        self._stats.pop(rel, None)
-        return self.fingerprint(rel) == print_
-
     def call(self, kind: str, key: tuple, reads, fn, *args, **kwargs):
         """``fn(*args, **kwargs)``, or its remembered result.
 
@@ -183,36 +162,3 @@ class CheckMemo:
         with os.fdopen(fd, "wb") as f:
             pickle.dump({"code": (FORMAT, self.code), "entries": keep}, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
-
-
-class LazySeed(Sequence):
-    """A seed's lines read only when used: ``len()`` is known without reading (the seed is
-    unchanged since it was last read and validated). On first use the lines are read with
-    ``read()`` and ``unchanged()`` is asked whether the file is still the one validated; if not,
-    :class:`PlansiteError` ``<seed>:0: changed during the build`` is raised (build again)."""
-
-    def __init__(self, read, length: int, unchanged, shown: str):
-        self._read, self._length, self._unchanged, self._shown = read, length, unchanged, shown
-        self._lines: list[str] | None = None
-
-    def _load(self) -> list[str]:
-        if self._lines is None:
-            lines = self._read()
-            if len(lines) != self._length or not self._unchanged():
-                raise PlansiteError.at(self._shown, 0, "changed during the build; build again")
-            self._lines = lines
-        return self._lines
-
-    def __len__(self) -> int:
-        return self._length
-
-    def __getitem__(self, index):
-        return self._load()[index]
-
-    def __iter__(self):
-        return iter(self._load())
-
-    def __eq__(self, other):
-        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
-
-    __hash__ = None

@@ -15,8 +15,11 @@ checks it), but
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import pickle
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +32,7 @@ from .parser import parse_document
 from .parser.document import check_placed
 from .plans import Plan
 from .project import PlanData
-from .site import compared_groups, cross_outputs, group_tables, plan_outputs
+from .site import PlanCard, compared_groups, cross_outputs, group_tables, plan_outputs
 from .sources import apply_corrections
 
 
@@ -39,7 +42,8 @@ class BuildOutputs:
 
     ``cards``: the plans' :class:`~plansite.site.PlanCard` in display order; ``plan_files``:
     ``(site path, absolute path of the cached file)`` for every per-plan file, sorted by site
-    path; ``cross``: ``{site path: text}`` of the cross-plan files; ``built`` / ``reused``: slugs
+    path; ``cross``: ``{site path: text}`` of the cross-plan files (a :class:`CrossFiles`
+    after :func:`add_cross_outputs`); ``built`` / ``reused``: slugs
     rendered in this run / taken from the cache; ``seconds``: wall time; ``keys``: slug → cache
     key and ``dirs``: slug → folder of its cached files (laid out like ``site/``); ``hashes``:
     site path → ``(sha256 hex, size)`` of every per-plan file (for the manifest).
@@ -108,7 +112,7 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
     for plan in plans:
         entry = cache.load(plan.slug, keys[plan.slug])
         if entry is not None:
-            entries[plan.slug] = entry
+            entries[plan.slug] = _slim(entry, cache)
     missing = [p.slug for p in plans if p.slug not in entries]
     _JOB.update(root=root, templates=templates, registry=registry, cache=cache, keys=keys,
                 inputs={item.plan.slug: item for item in chosen}, jinja=cache.jinja_dir, compared=compared)
@@ -124,8 +128,8 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
             if isinstance(result, list):
                 problems += result
                 continue
-            entry = entries[slug] = built[slug] = result
-            cache.remember(entry)
+            cache.remember(result)
+            entry = entries[slug] = built[slug] = _slim(result, cache)
         for line in entry.log if plan.slug in built else [x for x in entry.log if x.startswith("warning: ")]:
             log(line)  # a plan from the cache repeats its warnings only
     _JOB.clear()
@@ -146,13 +150,117 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
     return out
 
 
+class CrossFiles(Mapping):
+    """The cross-plan files ``{site path: text}`` (in the order given). The texts the cross-plan
+    step keeps in the build cache (comparison pages and downloads, the indicator list,
+    ``assets/t2s.json``, the all-plans downloads: at 300 plans 75 MiB of text, growing with N)
+    are not held: each is read from its cache file when asked for, and :meth:`source` names that
+    file so that it can be copied (as the plugin does) without being read into memory."""
+
+    def __init__(self, texts: dict[str, str], files: dict[str, Path]):
+        self._order = list(texts)
+        self._files = {path: Path(source) for path, source in files.items()}
+        self._texts = {path: text for path, text in texts.items() if path not in self._files}
+
+    def source(self, path: str) -> str | None:
+        """Absolute path of the cache file holding the text of ``path``, or ``None`` when the
+        text is held in memory (raises ``KeyError`` for an unknown path)."""
+        if path not in self._files and path not in self._texts:
+            raise KeyError(path)
+        return str(self._files[path]) if path in self._files else None
+
+    def __getitem__(self, path: str) -> str:
+        if path in self._files:
+            try:
+                return self._files[path].read_bytes().decode("utf-8")
+            except FileNotFoundError:  # pruned by a later build (`mkdocs serve`): no longer this text
+                raise KeyError(path) from None
+        return self._texts[path]
+
+    def __iter__(self):
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+
+class _Seen:
+    """A text store (``get``/``put``) passing through to ``store`` and noting which texts it gave
+    or took under which key."""
+
+    def __init__(self, store):
+        self.store, self._keys = store, {}
+
+    def get(self, key: str):
+        text = self.store.get(key)
+        if text is not None:
+            self._keys[id(text)] = (text, key)
+        return text
+
+    def put(self, key: str, text: str) -> None:
+        self.store.put(key, text)
+        self._keys[id(text)] = (text, key)
+
+    def files(self, texts: dict[str, str]) -> dict[str, Path]:
+        """``{site path: cache file}`` of the ``texts`` that are (these very objects) in the store."""
+        found = {}
+        for path, text in texts.items():
+            hit = self._keys.get(id(text))
+            if hit is not None and hit[0] is text:
+                found[path] = self.store.folder / f"{hit[1]}.txt"
+        return found
+
+
+class StoredCard(PlanCard):
+    """A :class:`~plansite.site.PlanCard` whose indicator ``tables`` and ``tables_json`` (about
+    130 KiB of the 210 KiB a card takes in memory) stay in the plan's cache entry
+    (``meta.pickle``, read on each access) until a cross-plan page must be made again; every
+    other field is held."""
+
+    LAZY = ("tables", "tables_json")
+
+    def __init__(self, card: PlanCard, meta: Path):
+        self.__dict__.update((k, v) for k, v in vars(card).items() if k not in self.LAZY)
+        self._meta = meta
+
+    def _stored(self) -> PlanCard:
+        with open(self._meta, "rb") as f:
+            return pickle.load(f).card
+
+    @property
+    def tables(self) -> list:
+        return self._stored().tables
+
+    @property
+    def tables_json(self) -> str | None:
+        return self._stored().tables_json
+
+
+def plain_card(card: PlanCard, **changes) -> PlanCard:
+    """``card`` as a plain :class:`~plansite.site.PlanCard` with ``changes`` applied (as
+    :func:`dataclasses.replace`, which a :class:`StoredCard` does not support); the tables of a
+    stored card are read from its cache entry."""
+    fields = {f.name: getattr(card, f.name) for f in dataclasses.fields(PlanCard) if f.init}
+    return PlanCard(**{**fields, **changes})
+
+
+def _slim(entry: PlanEntry, cache: BuildCache) -> PlanEntry:
+    """``entry`` with its card as a :class:`StoredCard` (changed in place; returned)."""
+    if not isinstance(entry.card, StoredCard):
+        entry.card = StoredCard(entry.card, cache.entry_dir(entry.slug, entry.key) / "meta.pickle")
+    return entry
+
+
 def add_cross_outputs(out: BuildOutputs, templates: Path, cache: BuildCache) -> BuildOutputs:
     """Fill ``out.cross`` with the cross-plan files of the plans of ``out``; returns ``out``."""
     started = time.monotonic()
     store = cache.text_store("cross")
-    out.cross = cross_outputs(out.cards, Path(templates).resolve(), out.registry, cache.jinja_dir,
-                              pages=store, salt=out.shared)
+    seen = _Seen(store)
+    texts = cross_outputs(out.cards, Path(templates).resolve(), out.registry, cache.jinja_dir,
+                          pages=seen, salt=out.shared)
     store.prune()
+    out.cross = CrossFiles(texts, seen.files(texts))
+    del texts, seen  # the texts kept in the cache are read from there from now on
     clash = {path for path, _ in out.plan_files} & out.cross.keys()
     if clash:
         raise PlansiteError.at("site_src/plans", 0, f"two sources for {sorted(clash)[0]}")
@@ -166,10 +274,11 @@ def _build_plan(slug: str):
     job = _JOB
     item = job["inputs"][slug]
     try:
-        lines = apply_corrections(item.seed, item.corrections)
+        seed = item.seed  # read here, in the worker: the parent keeps no seed text
+        lines = apply_corrections(seed, item.corrections)
         doc = parse_document(item.plan, lines)
         check_placed(item.plan.source, doc, lines)
-        data = PlanData(item.plan, item.seed, lines, item.corrections, doc, item.tables)
+        data = PlanData(item.plan, seed, lines, item.corrections, doc, item.tables)
         outputs, card = plan_outputs(data, job["templates"], job["registry"], job["jinja"], job["compared"])
     except PlansiteError as exc:
         return slug, exc.problems

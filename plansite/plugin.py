@@ -170,9 +170,11 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         for path, source in result.plan_files:
             kind = MarkdownCachedFile if path.endswith(".md") else CachedFile
             self._add(files, kind.generated(config, path, abs_src_path=source))
-        for path, content in result.cross.items():
+        for path in result.cross:
             kind = DownloadFile if path.endswith(".md") else File
-            self._add(files, kind.generated(config, path, content=content))
+            source = result.cross.source(path)  # copied from the build cache, not held in memory
+            self._add(files, kind.generated(config, path, content=result.cross[path]) if source is None
+                      else kind.generated(config, path, abs_src_path=source))
         self.project = result
         self._shape = self._serve_shape(config)
         if getattr(self, "indexer", None) is None and self.config.search:
@@ -350,11 +352,14 @@ def _same_cards(old, new) -> bool:
 def _cross_view(card):
     """What the cross-plan files read of a card: all of it but the seed checksum and the raw
     metadata mapping (the plan's fields are read instead), as in :func:`plansite.site.make_card`'s
-    digest; ``tests/test_preview.py`` holds :func:`plansite.site.cross_outputs` to that."""
+    digest; ``tests/test_preview.py`` holds :func:`plansite.site.cross_outputs` to that. The
+    tables are compared by that digest (of the plan's fields and tables), so a card whose tables
+    stay in a cache entry (:class:`plansite.incremental.StoredCard`, perhaps superseded and
+    deleted since) is not read."""
     plan = card.plan
     if dataclasses.is_dataclass(plan):
         plan = dataclasses.replace(plan, sha256="", meta_data=None)
-    return dataclasses.replace(card, plan=plan)
+    return plan, card.digest or card.tables, card.summary, card.discussed, card.chars, card.groups
 
 
 def _check_clash(result) -> None:

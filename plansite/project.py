@@ -89,10 +89,11 @@ def load_project(root: Path, only: list[str] | None = None, progress=None) -> Pr
     chosen = inputs.chosen(only)
     loaded = []
     for item in chosen:
-        lines = apply_corrections(item.seed, item.corrections)
+        seed = item.seed
+        lines = apply_corrections(seed, item.corrections)
         doc = parse_document(item.plan, lines)
         check_placed(item.plan.source, doc, lines)
-        loaded.append(PlanData(item.plan, item.seed, lines, item.corrections, doc, item.tables))
+        loaded.append(PlanData(item.plan, seed, lines, item.corrections, doc, item.tables))
         if progress:
             progress(loaded[-1])
     return Project(root, loaded, inputs.registry)

@@ -32,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +45,10 @@ SHARDS_FILE = "shards.json"
 #: costs: a one-plan edit re-indexes about this many plans, and the search page merges about
 #: ``plans / per shard`` bundles (rounded up to a power of two).
 SHARD_PLANS = 0
+#: Memory the search index's Pagefind runs may take together, in bytes (``PLANSITE_SEARCH_MEMORY``,
+#: in MiB, overrides): shards are indexed at once only while their estimated peaks
+#: (:func:`pagefind_memory`) fit in it; a shard estimated above it runs alone.
+SEARCH_MEMORY = 1280 * 2**20
 
 
 def pagefind_binary() -> Path:
@@ -189,15 +193,68 @@ def index_shard(shard: Shard, plan_dirs: dict[str, Path], out: Path,
         shutil.rmtree(work, ignore_errors=True)
 
 
+def pagefind_memory(page_bytes: int) -> int:
+    """Estimated peak RSS in bytes of one Pagefind run (extended 1.5.2, ``zh-cn``) over pages of
+    ``page_bytes`` bytes in all: 64 MiB + 12 × ``page_bytes``. Measured on this project's pages
+    (shards of 5–40 plans, 4.5–41 MB of HTML: 100–479 MiB peak, about 55 MiB + 11 × the size);
+    rounded up."""
+    return 64 * 2**20 + 12 * page_bytes
+
+
+def search_memory() -> int:
+    """The memory budget of the Pagefind runs in bytes: ``PLANSITE_SEARCH_MEMORY`` (MiB) when set
+    to a positive number, else :data:`SEARCH_MEMORY`."""
+    forced = os.environ.get("PLANSITE_SEARCH_MEMORY", "")
+    return int(forced) * 2**20 if forced.isdigit() and int(forced) > 0 else SEARCH_MEMORY
+
+
+def shard_bytes(shard: Shard, plan_dirs: dict[str, Path]) -> int:
+    """Total size in bytes of the files under ``plans/<slug>/`` of the shard's plans (what its
+    Pagefind run reads)."""
+    total = 0
+    for slug in shard.slugs:
+        for folder, _, names in os.walk(Path(plan_dirs[slug]) / "plans" / slug):
+            total += sum(os.stat(os.path.join(folder, n)).st_size for n in names)
+    return total
+
+
+def bounded_map(fn, items: list, costs: list[int], budget: int, workers: int) -> None:
+    """``fn(item)`` for every item in threads, starting them in order: at most ``workers`` at
+    once, and a further one only while the ``costs`` of those running plus its own stay within
+    ``budget`` (an item costing more than ``budget`` runs alone). Waits for all; the first error
+    raised by ``fn`` is raised here once the running calls have ended."""
+    pending = list(zip(items, costs))
+    running: dict = {}
+    used = 0
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        while pending or running:
+            while pending and len(running) < max(1, workers) and (not running or used + pending[0][1] <= budget):
+                item, cost = pending.pop(0)
+                running[pool.submit(fn, item)] = cost
+                used += cost
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                used -= running.pop(future)
+            for future in done:
+                if future.exception() is not None:
+                    pending.clear()
+                    for other in running:
+                        other.exception()  # wait for it
+                    raise future.exception()
+
+
 def build_sharded_index(plan_dirs: dict[str, Path], plan_keys: dict[str, str], cache_dir: Path,
                         per_shard: int = SHARD_PLANS, jobs: int | None = None,
-                        cancelled: threading.Event | None = None) -> list[tuple[str, Path]]:
+                        cancelled: threading.Event | None = None,
+                        memory: int | None = None) -> list[tuple[str, Path]]:
     """Make (or take from ``cache_dir``) the bundle of every shard of the plans.
 
     ``plan_dirs[slug]`` is a folder laid out like ``site/`` holding the plan's pages,
     ``plan_keys[slug]`` its cache key. Returns ``[(bundle path relative to site/pagefind/, bundle
     folder)]``, the first shard's bundle first with path ``""``. Missing shards are indexed on
-    ``jobs`` cores at once. Bundles of other layouts are removed from ``cache_dir``.
+    ``jobs`` cores at once, as long as their estimated Pagefind peaks (:func:`pagefind_memory` of
+    :func:`shard_bytes`) fit together in ``memory`` bytes (default :func:`search_memory`; see
+    :func:`bounded_map`). Bundles of other layouts are removed from ``cache_dir``.
     """
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -211,8 +268,8 @@ def build_sharded_index(plan_dirs: dict[str, Path], plan_keys: dict[str, str], c
         if cancelled is None or not cancelled.is_set():
             index_shard(shard, plan_dirs, folders[shard.id], cancelled)
 
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs or cpu_count(), len(missing) or 1))) as pool:
-        list(pool.map(run, missing))
+    costs = [pagefind_memory(shard_bytes(s, plan_dirs)) for s in missing]
+    bounded_map(run, missing, costs, search_memory() if memory is None else memory, jobs or cpu_count())
     keep = {f.name for f in folders.values()}
     for old in cache_dir.glob("shard-*"):
         if old.name not in keep and not old.name.startswith("."):

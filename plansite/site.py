@@ -330,8 +330,8 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
         out[page_path(url)] = cached(key + "-page", page)
         out[csv_path] = cached(key + "-csv", lambda gid=gid: comparison_csv(group(gid)))
         out[json_path] = cached(key + "-json", lambda gid=gid: json_text(comparison_json(group(gid))))
-    tables = {c.plan.slug: c.tables for c in cards}
-    out["downloads/all-indicators.csv"] = cached(everything + "-csv", lambda: all_tables_csv(tables, registry))
+    out["downloads/all-indicators.csv"] = cached(everything + "-csv", lambda: all_tables_csv(
+        {c.plan.slug: c.tables for c in cards}, registry))  # tables read only when needed
     out["downloads/all-indicators.json"] = cached(everything + "-json", lambda: _all_tables_json(cards))
     return dict(sorted(out.items()))
 

@@ -16,6 +16,7 @@ The seed file itself is never edited.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,19 +46,27 @@ def corrections_path(root: Path, slug: str) -> Path:
     return root / "site_src" / "corrections" / f"{slug}.yml"
 
 
-def read_seed(root: Path, plan: Plan) -> list[str]:
+def read_seed(root: Path, plan: Plan, verify: bool = False) -> list[str]:
     """The seed's lines (no terminators), decoded and split by :mod:`plansite.parser.decode`.
 
     The seed must be a regular file inside the project (:mod:`plansite.paths`; a seed or a
     ``seeds/`` folder that is a symlink leading outside is refused) of at most
     :data:`plansite.plans.SEED_MAX_BYTES`. Raises :class:`PlansiteError` ``path:line: message``
     (the metadata's ``source`` line for a path problem; the seed's line for bytes that are not
-    text in a supported encoding or a NUL byte).
+    text in a supported encoding or a NUL byte). With ``verify`` the bytes must also still match
+    the metadata's ``sha256`` (a seed read again after validation, e.g. by the worker building
+    the plan: one saved meanwhile is refused at the metadata's ``sha256`` line, never built).
     """
     line = plan.meta_data.line_of("source") if isinstance(plan.meta_data, LineDict) else 0
     real = paths.readable_file(root, paths.named_path(root, plan.source, plan.meta_path, line),
                                plan.meta_path, line)
     data = paths.read_limited(real, SEED_MAX_BYTES, plan.source)
+    if verify:
+        found = hashlib.sha256(data).hexdigest()
+        if found != plan.sha256:
+            at = plan.meta_data.line_of("sha256") if isinstance(plan.meta_data, LineDict) else 0
+            raise PlansiteError.at(plan.meta_path, at, f"checksum mismatch for {plan.source}: file has {found}, "
+                                                       f"metadata says {plan.sha256} (changed during the build)")
     return decode_bytes(data, plan.source).lines
 
 

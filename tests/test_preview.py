@@ -21,9 +21,9 @@ def _validate_twice(project, memo_path, monkeypatch):
     read = []
     real = check.read_seed
 
-    def counting(root, plan):
+    def counting(root, plan, **options):
         read.append(plan.slug)
-        return real(root, plan)
+        return real(root, plan, **options)
 
     monkeypatch.setattr(check, "read_seed", counting)
     monkeypatch.setattr(checkmemo, "SETTLED_NS", 200_000_000)  # the copied files settle in 0.2 s
@@ -42,7 +42,6 @@ def _validate_twice(project, memo_path, monkeypatch):
 def test_the_live_memo_reads_only_changed_files_and_reports_what_a_fresh_validation_does(project, tmp_path,
                                                                                            monkeypatch):
     from plansite.check import validate_inputs
-    from plansite.checkmemo import LazySeed
 
     run = _validate_twice(project, tmp_path / "check.pickle", monkeypatch)
     first, read = run()
@@ -50,9 +49,8 @@ def test_the_live_memo_reads_only_changed_files_and_reports_what_a_fresh_validat
     again, read = run()
     assert read == []  # nothing changed: no seed read, decoded or hashed again
     fresh = validate_inputs(project)
-    assert all(isinstance(i.seed, LazySeed) for i in again.plans)
-    assert [(i.plan, list(i.seed), i.corrections, i.tables) for i in again.plans] == \
-           [(i.plan, i.seed, i.corrections, i.tables) for i in fresh.plans]
+    assert [(i.plan, i.seed_lines, i.corrections, i.tables) for i in again.plans] == \
+           [(i.plan, i.seed_lines, i.corrections, i.tables) for i in fresh.plans]
     # an edited seed (with its checksum) is read again, the others are not
     seed = project / "seeds" / "cangshan-14th.txt"
     seed.write_text(seed.read_text(encoding="utf-8").replace("，", "（预览），", 1), encoding="utf-8")
@@ -67,20 +65,6 @@ def test_the_live_memo_reads_only_changed_files_and_reports_what_a_fresh_validat
     broken, _ = run()
     assert [str(p) for p in broken.problems] == [str(p) for p in validate_inputs(project).problems]
     assert any("cangshan-14th" in str(p) for p in broken.problems)
-
-
-def test_a_lazy_seed_changed_after_validation_stops_the_build(project, tmp_path, monkeypatch):
-    from plansite.errors import PlansiteError
-
-    run = _validate_twice(project, tmp_path / "check.pickle", monkeypatch)
-    run()
-    inputs, _ = run()
-    item = next(i for i in inputs.plans if i.plan.slug == "taijiang-14th")
-    assert len(item.seed) > 0  # known without reading
-    seed = project / "seeds" / "taijiang-14th.txt"
-    seed.write_text(seed.read_text(encoding="utf-8") + "\n补充一行。", encoding="utf-8")
-    with pytest.raises(PlansiteError, match="taijiang-14th.txt:0: changed during the build"):
-        list(item.seed)
 
 
 def test_the_background_index_marks_the_search_status_stale_then_fresh(tmp_path):
@@ -267,17 +251,17 @@ def test_the_cross_plan_files_do_not_read_the_seed_checksum(project, tmp_path):
     import dataclasses
 
     from plansite.cache import BuildCache
-    from plansite.incremental import build_outputs
+    from plansite.incremental import build_outputs, plain_card
     from plansite.plugin import _cross_view
     from plansite.site import cross_outputs
 
     out = build_outputs(project, project / "templates", BuildCache(tmp_path / "cache"))
-    other = [dataclasses.replace(c, plan=dataclasses.replace(c.plan, sha256="0" * 64, meta_data=None))
+    other = [plain_card(c, plan=dataclasses.replace(c.plan, sha256="0" * 64, meta_data=None))
              for c in out.cards]
     assert [_cross_view(c) for c in other] == [_cross_view(c) for c in out.cards]
     assert cross_outputs(other, project / "templates", out.registry) == out.cross
     # and a change they do read is not hidden by the view
-    renamed = dataclasses.replace(out.cards[0], plan=dataclasses.replace(out.cards[0].plan, short_title="改名"))
+    renamed = plain_card(out.cards[0], plan=dataclasses.replace(out.cards[0].plan, short_title="改名"))
     assert _cross_view(renamed) != _cross_view(out.cards[0])
 
 

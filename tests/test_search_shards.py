@@ -132,3 +132,89 @@ def test_an_incomplete_pagefind_bundle_fails_the_build_in_one_line(project, monk
     assert "pagefind-entry.json" in line and "\n" not in line
     assert not site.exists()  # nothing published
     assert search.bundle_problem(project) == "pagefind wrote no pagefind.js (disk full?)"
+
+
+def test_pagefind_runs_at_once_stay_within_the_memory_budget():
+    import time
+
+    from plansite.search import bounded_map
+
+    lock = threading.Lock()
+    running: dict[int, int] = {}
+    sums, counts, ran = [], [], []
+
+    def job(i):
+        with lock:
+            running[i] = costs[i]
+            sums.append(sum(running.values()))
+            counts.append(len(running))
+        time.sleep(0.05)
+        with lock:
+            del running[i]
+            ran.append(i)
+
+    costs = [3, 3, 3, 3, 1, 1, 9, 2]
+    bounded_map(job, list(range(len(costs))), costs, budget=6, workers=4)
+    assert sorted(ran) == list(range(len(costs)))
+    # never more than the budget together, except the job above the budget, which ran alone
+    assert all(s <= 6 or (s == 9 and c == 1) for s, c in zip(sums, counts))
+    assert 9 in sums
+    sums.clear(), counts.clear(), ran.clear()
+    bounded_map(job, list(range(len(costs))), costs, budget=100, workers=2)
+    assert max(counts) <= 2 and sorted(ran) == list(range(len(costs)))
+
+
+def test_a_failing_shard_stops_the_others_and_raises():
+    from plansite.search import bounded_map
+
+    started = []
+
+    def job(i):
+        started.append(i)
+        if i == 1:
+            raise ValueError("pagefind failed")
+
+    with pytest.raises(ValueError, match="pagefind failed"):
+        bounded_map(job, list(range(20)), [1] * 20, budget=1, workers=2)
+    assert len(started) < 20
+
+
+def test_sharded_index_honours_the_memory_budget(tmp_path, monkeypatch):
+    from plansite import search
+
+    dirs = {}
+    for i in range(6):
+        slug = f"plan-{i}"
+        folder = tmp_path / "entries" / slug / "plans" / slug
+        folder.mkdir(parents=True)
+        (folder / "index.html").write_bytes(b"x" * 100_000)
+        dirs[slug] = tmp_path / "entries" / slug
+    lock = threading.Lock()
+    now: list[int] = []
+    most: list[int] = []
+    sizes = []
+
+    def fake_index(shard, plan_dirs, out, cancelled=None):
+        sizes.append(search.shard_bytes(shard, plan_dirs))
+        with lock:
+            now.append(shard.id)
+            most.append(len(now))
+            if len(now) > 1:
+                together.set()
+        together.wait(0.05 if budget_of_one else 5)  # a second run, when allowed, joins this one
+        out.mkdir(parents=True)
+        with lock:
+            now.remove(shard.id)
+
+    together = threading.Event()
+    budget_of_one = True
+    monkeypatch.setattr(search, "index_shard", fake_index)
+    keys = {slug: "k" for slug in dirs}
+    one_plan = search.pagefind_memory(100_000)
+    search.build_sharded_index(dirs, keys, tmp_path / "a", per_shard=1, jobs=4, memory=one_plan)
+    assert most and max(most) == 1
+    assert sorted(set(sizes)) and all(size % 100_000 == 0 for size in sizes) and sum(sizes) == 600_000
+    most.clear()
+    budget_of_one = False
+    search.build_sharded_index(dirs, keys, tmp_path / "b", per_shard=1, jobs=4, memory=100 * one_plan)
+    assert max(most) > 1  # the budget, not the code, kept the first run to one at a time
