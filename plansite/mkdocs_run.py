@@ -1,6 +1,11 @@
-"""Running MkDocs for ``build.py build``: :func:`build_site` builds the project with MkDocs into
-a fresh folder and publishes it atomically (:mod:`plansite.publish`), collecting MkDocs' log
-lines as progress, warnings and one-line problems.
+"""Running MkDocs for ``build.py build``: :func:`build_site` builds the project with MkDocs and
+publishes it atomically (:mod:`plansite.publish`), collecting MkDocs' log lines as progress,
+warnings and one-line problems.
+
+MkDocs writes only its own output (theme files, hand-written pages) into a scratch folder; the
+generated files, the search index and the manifest are placed by
+:func:`plansite.buildfolder.update_folder` into the spare build folder, which then holds the
+build before last: only what changed since is written.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ import sys
 import time
 from pathlib import Path
 
+from .buildfolder import staged_files, update_folder
 from .errors import PlansiteError, Problem
 from .manifest import MANIFEST
-from .publish import publish
+from .publish import current_umask, publish
 
 #: where the previous build goes to be deleted in the background (see plansite.publish)
 TRASH = Path(".cache") / "trash"
@@ -52,8 +58,9 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     """Build the project at ``root`` and publish it at ``site_dir``; return a summary dict.
 
     MkDocs builds (with ``root/config_file``; the plansite plugin reads the project beside that
-    file) into a fresh build folder beside ``site_dir``, which becomes a symlink to it only when
-    the build succeeded (see :func:`plansite.publish.publish`: lock, permissions, atomic swap,
+    file) into a scratch folder, then the spare build folder beside ``site_dir`` (or a fresh one)
+    is brought up to date (:func:`plansite.buildfolder.update_folder`), and ``site_dir`` becomes
+    a symlink to it only when the build succeeded (see :func:`plansite.publish.publish`: lock, permissions, atomic swap,
     clean-up of interrupted builds). On failure the previous site is untouched, no build folder
     is left, and :class:`PlansiteError` is raised with the problems (``path:line: message``;
     file-system failures as one line naming the folder).
@@ -77,21 +84,36 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     logger.propagate = False
     plugin = None
 
-    def build_into(folder: Path) -> None:
+    def build_into(staging: Path):
         nonlocal plugin
         try:
             # ``watch`` only matters to `mkdocs serve`; a copied project may lack the folders it names
-            config = load_config(str(root / config_file), site_dir=str(folder), watch=[])
+            config = load_config(str(root / config_file), site_dir=str(staging), watch=[])
             plugin = config.plugins.get("plansite")
+            if plugin is not None:
+                plugin.place_files = True
             build(config)
         except PlansiteError:
             raise
         except OSError as exc:
-            raise _file_error(exc, folder, root) from None
+            raise _file_error(exc, staging, root) from None
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - MkDocs, template errors…: lines, no traceback
             if isinstance(exc.__cause__, OSError):
-                raise _file_error(exc.__cause__, folder, root) from None
+                raise _file_error(exc.__cause__, staging, root) from None
             raise _as_error(exc, plugin, collector, config_file, root) from None
+
+        def finish(folder: Path, previous):
+            try:
+                wanted = plugin.site_files(staging) if plugin is not None else staged_files(staging)
+                return update_folder(folder, previous, wanted, current_umask(), warn,
+                                     label=_label(folder, root))
+            except OSError as exc:
+                raise _file_error(exc, folder, root) from None
+            finally:
+                if plugin is not None:
+                    plugin.release()
+
+        return finish
 
     def say(line: str) -> None:
         print(line, file=stream, flush=True)
@@ -103,7 +125,7 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
 
     try:
         published = publish(Path(site_dir), build_into, label=_label(Path(site_dir), root), say=say, warn=warn,
-                            trash=root / TRASH)
+                            trash=root / TRASH, reuse=True)
     finally:
         logger.removeHandler(collector)
         logger.setLevel(saved[0])

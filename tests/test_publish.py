@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, update_checksum
 from plansite import cli, publish as pub
 from plansite.errors import PlansiteError
 from plansite.publish import FileSystem, publish
@@ -64,11 +64,19 @@ def assert_complete(site: Path) -> str:
 
 
 def assert_tidy(site: Path) -> None:
-    """After a finished publish: ``site`` is a symlink to the only build folder, and the parent
-    holds nothing else of the build but the lock file."""
+    """After a finished publish: ``site`` is a symlink to a build folder, the only one, or (real
+    builds, which reuse the build before last) with one spare beside it, each with its
+    ``.state``; the parent holds nothing else of the build but the lock file."""
     builds = site.parent / f".{site.name}.builds"
-    assert site.is_symlink() and os.readlink(site) == f"{builds.name}/{os.listdir(builds)[0]}"
-    assert len(os.listdir(builds)) == 1, os.listdir(builds)
+    names = sorted(os.listdir(builds))
+    folders = [n for n in names if not n.endswith(".state")]
+    states = [n for n in names if n.endswith(".state")]
+    assert site.is_symlink() and os.readlink(site) in [f"{builds.name}/{n}" for n in folders], names
+    assert not any(n.endswith(".partial") for n in names), names
+    if states:
+        assert len(folders) <= 2 and states == [f"{n}.state" for n in folders], names
+    else:
+        assert len(folders) == 1, names
     extra = sorted(p.name for p in site.parent.iterdir() if p.name.startswith(f".{site.name}."))
     assert extra == [f".{site.name}.builds", f".{site.name}.lock"], extra
 
@@ -520,28 +528,36 @@ def one_plan_project(dest: Path) -> Path:
 
 
 def real_complete(site: Path) -> None:
-    """A complete real build: the manifest's files, sha256 for sha256, and the plan's pages."""
+    """A complete real build: the manifest's files, sha256 for sha256, nothing else, and the
+    plan's pages."""
     listed = json.loads((site / "manifest.json").read_text(encoding="utf-8"))["files"]
     assert f"plans/{ONE_PLAN}/index.html" in listed and len(listed) > 30
     for rel, entry in listed.items():
         assert hashlib.sha256((site / rel).read_bytes()).hexdigest() == entry["sha256"], rel
+    real = site.resolve()
+    on_disk = {p.relative_to(real).as_posix() for p in real.rglob("*") if not p.is_dir()}
+    assert on_disk == set(listed) | {"manifest.json"}
 
 
-#: Where the killed build stops: a point inside the MkDocs build, or a publish step (the n-th
-#: call of a FileSystem method): build written, before its permissions; before it is renamed
-#: complete; before the swap; after the swap, before the previous build is removed. (Every
-#: step is crashed in-process by test_a_crash_at_any_step_leaves_a_complete_site.)
-KILL_POINTS = [("mkdocs", "write_file", 3), ("plugin", "install_index", 1), ("FS", "chmod", 1),
-               ("FS", "replace", 1), ("FS", "replace", 2), ("FS", "discard", 1)]
+#: Where the killed build stops: a point inside the MkDocs build (its scratch folder), the third
+#: file placed into the build folder (the spare being updated in place, or a fresh folder), or a
+#: publish step (the n-th call of a FileSystem method): build written, before its permissions;
+#: the spare renamed (when there is one), the build renamed complete, the swap (as many as are
+#: reached depends on whether a spare is left); after publishing. (Every step is crashed
+#: in-process by test_a_crash_at_any_step_leaves_a_complete_site.)
+KILL_POINTS = [("mkdocs", "write_file", 3), ("buildfolder", "_place", 3), ("FS", "chmod", 1),
+               ("FS", "replace", 1), ("FS", "replace", 2), ("FS", "replace", 3),
+               ("mkdocs_run", "_published_files", 1)]
 
 DRIVER = """
 import os, sys, time
 from pathlib import Path
 import mkdocs.utils
-import plansite.plugin, plansite.publish
+import plansite.buildfolder, plansite.mkdocs_run, plansite.plugin, plansite.publish
 from plansite.cli import main
 where, name, nth, marker = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
-owner = {"FS": plansite.publish.FS, "mkdocs": mkdocs.utils, "plugin": plansite.plugin}[where]
+owner = {"FS": plansite.publish.FS, "mkdocs": mkdocs.utils, "plugin": plansite.plugin,
+         "buildfolder": plansite.buildfolder, "mkdocs_run": plansite.mkdocs_run}[where]
 original, calls = getattr(owner, name), [0]
 def stop(*args, **kwargs):
     calls[0] += 1
@@ -555,14 +571,25 @@ sys.exit(main(sys.argv[5:]))
 """
 
 
+def edit_one_line(root: Path, n: int) -> None:
+    """Edit the last long comma-holding line of the one plan's seed (marker ``n``); fix its checksum."""
+    seed = root / "seeds" / f"{ONE_PLAN}.txt"
+    lines = seed.read_text(encoding="utf-8").split("\n")
+    i = max(i for i, line in enumerate(lines) if len(line) > 40 and "，" in line and "\t" not in line)
+    lines[i] = lines[i].replace("，", f"（{n}），", 1)
+    seed.write_text("\n".join(lines), encoding="utf-8")
+    update_checksum(root, ONE_PLAN)
+
+
 def test_sigkill_of_a_real_build_at_each_step_leaves_a_complete_site(tmp_path):
     root = one_plan_project(tmp_path / "project")
     site = root / "site"
     base = [sys.executable, str(ROOT / "build.py"), "--root", str(root), "build", "--quiet", "--site", str(site)]
     assert subprocess.run(base, capture_output=True, timeout=300).returncode == 0
     outcomes = set()
-    for where, name, nth in KILL_POINTS:
+    for n, (where, name, nth) in enumerate(KILL_POINTS):
         before = os.readlink(site)
+        edit_one_line(root, n)  # so that the build before last differs: files are written into it
         marker = tmp_path / f"stopped-{where}-{name}-{nth}"
         proc = subprocess.Popen([sys.executable, "-c", DRIVER, where, name, str(nth), str(marker),
                                  "--root", str(root), "build", "--quiet", "--site", str(site)],
