@@ -83,6 +83,7 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     logger.setLevel(logging.INFO)
     logger.propagate = False
     plugin = None
+    written = None  # the FolderState of the new build folder
 
     def build_into(staging: Path):
         nonlocal plugin
@@ -103,10 +104,12 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
             raise _as_error(exc, plugin, collector, config_file, root) from None
 
         def finish(folder: Path, previous):
+            nonlocal written
             try:
                 wanted = plugin.site_files(staging) if plugin is not None else staged_files(staging)
-                return update_folder(folder, previous, wanted, current_umask(), warn,
-                                     label=_label(folder, root))
+                written = update_folder(folder, previous, wanted, current_umask(), warn,
+                                        label=_label(folder, root))
+                return written
             except OSError as exc:
                 raise _file_error(exc, folder, root) from None
             finally:
@@ -130,7 +133,7 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
         logger.removeHandler(collector)
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
-    files = _published_files(published)
+    files = list(written.files) if written is not None else _published_files(published)
     project = getattr(plugin, "project", None)
     return {
         "site": str(Path(site_dir)),
