@@ -124,11 +124,11 @@ class BuildCache:
                     entry = pickle.load(f)
             if not isinstance(entry, PlanEntry) or entry.key != key or entry.slug != slug:
                 raise ValueError("foreign entry")
-            files = folder / "files"
+            files = f"{folder}/files/"  # a string: one path join per file of the site
             if len(entry.mtimes) != len(entry.files):
                 raise ValueError("no modification times")
             for (path, size, _), mtime in zip(entry.files, entry.mtimes):
-                st = os.stat(files / path)
+                st = os.stat(files + path)
                 if st.st_size != size or st.st_mtime_ns != mtime:
                     raise ValueError(f"{path}: changed since stored")
             self._known[(slug, key)] = entry

@@ -15,6 +15,9 @@ tree, Pagefind included, polled from /proc):
 - ``clean``        ``build.py build`` with no cache;
 - ``no change``    the same build again (everything from the cache);
 - ``one edit``     after a one-line edit of one seed (and its checksum);
+- ``edit again``   after a one-line edit of another seed: this build always writes over the
+                   build before last (``build.py build`` keeps it as the spare), whether or not
+                   the builds before it published a new folder;
 - ``no search``    a clean build with the search index turned off (``search: false``);
 - ``pagefind``     one standalone Pagefind run over the built site's pages;
 - ``serve``        ``mkdocs serve``: a one-line seed edit saved → the edited page served with
@@ -319,6 +322,8 @@ def bench(n: int, args) -> dict:
         show("no change", build(root, site))
         edit_one_line(root, slugs[n // 2], 0)
         show("one edit", build(root, site))
+        edit_one_line(root, slugs[n // 3], 1)
+        show("edit again", build(root, site))
         if args.builds_only:
             results.update({k: None for k in ("no search", "mkdocs", "hugo", "pagefind")}, serve=[])
             return results
