@@ -214,6 +214,75 @@ def test_a_crash_at_any_step_leaves_a_complete_site(site, monkeypatch, prepare):
     assert seen == {"<p>v1</p>", "<p>v2</p>"}
 
 
+def reusing_build(version: str, crash_after: int | None = None):
+    """A ``build_into`` for ``publish(reuse=True)`` (as build.py's): nothing in the scratch
+    folder; ``finish`` brings the folder to version ``version`` with
+    :func:`plansite.buildfolder.update_folder` (``index.html`` and ``a/b/data.json`` change with
+    the version, ``old-<version>.txt`` comes and goes); with ``crash_after`` the update "dies"
+    after that many files are placed."""
+    from plansite import buildfolder
+
+    def build_into(staging: Path):
+        def finish(folder: Path, previous):
+            files = {"index.html": f"<p>{version}</p>", "a/index.html": "<p>a</p>",
+                     "a/b/data.json": json.dumps({"v": version}), "style.css": "p{}",
+                     f"old-{version}.txt": version}
+            wanted = {rel: buildfolder.wanted_bytes(text.encode()) for rel, text in files.items()}
+            if crash_after is None:
+                return buildfolder.update_folder(folder, previous, wanted, pub.current_umask())
+            place, calls = buildfolder._place, [0]
+
+            def dying(target, want):
+                calls[0] += 1
+                if calls[0] > crash_after:
+                    raise Crash("killed while updating the build folder")
+                place(target, want)
+
+            buildfolder._place = dying
+            try:
+                return buildfolder.update_folder(folder, previous, wanted, pub.current_umask())
+            finally:
+                buildfolder._place = place
+        return finish
+
+    return build_into
+
+
+def test_a_crash_at_any_step_of_an_update_in_place_leaves_a_complete_site(site, monkeypatch):
+    """publish(reuse=True): the build before last is renamed and updated in place; a crash at any
+    file-system step, or in the middle of the update, leaves a complete site, and the next build
+    (which starts afresh or from the spare) publishes a complete one and keeps one spare."""
+
+    def prepare(site):
+        publish(site, reusing_build("v0"), reuse=True)
+        publish(site, reusing_build("v1"), reuse=True)  # v0 is the spare now
+
+    prepare(site)
+    counter = CrashingFS(10 ** 6)
+    monkeypatch.setattr(pub, "FS", counter)
+    publish(site, reusing_build("v2"), reuse=True)
+    monkeypatch.setattr(pub, "FS", FileSystem())
+    assert "replace" in counter.steps and assert_complete(site) == "<p>v2</p>"
+    total = len(counter.steps)
+    seen = set()
+    for alive in range(total):
+        for crash_after in (None, 1):
+            reset(site)
+            prepare(site)
+            monkeypatch.setattr(pub, "FS", CrashingFS(alive))
+            with pytest.raises(Crash):
+                publish(site, reusing_build("v2", crash_after), reuse=True)
+            monkeypatch.setattr(pub, "FS", FileSystem())
+            seen.add(assert_complete(site))
+            publish(site, reusing_build("v3"), reuse=True)
+            assert assert_complete(site) == "<p>v3</p>"
+            assert_tidy(site)
+            publish(site, reusing_build("v4"), reuse=True)  # over the spare, whichever it is
+            assert assert_complete(site) == "<p>v4</p>"
+            assert_tidy(site)
+    assert seen == {"<p>v1</p>"}  # the swap is the last step: after it nothing can fail
+
+
 def test_migration_without_an_atomic_exchange(site, monkeypatch):
     """Where renameat2(RENAME_EXCHANGE) is missing, the plain folder is moved aside first; a
     crash in that window leaves the site path missing, and the next build publishes a complete
@@ -681,7 +750,16 @@ def test_mkdocs_build_and_build_py_take_turns(tmp_path):
     assert result.returncode == 0, result.stderr
     assert site.is_symlink() and not (site / "stray.txt").exists()
     real_complete(site)
+    written_by_mkdocs = site.resolve().stat().st_ino
     cli.build_site(root, site, quiet=True)
+    real_complete(site)
+    assert_tidy(site)
+    # the folder `mkdocs build` rewrote is now the spare: the next build writes over it, and
+    # notices that its files are not those its .state lists
+    edit_one_line(root, 0)
+    summary = cli.build_site(root, site, quiet=True)
+    assert site.resolve().stat().st_ino == written_by_mkdocs
+    assert any("changed by hand" in w for w in summary["warnings"]), summary["warnings"]
     real_complete(site)
     assert_tidy(site)
 
