@@ -243,8 +243,7 @@ def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, 
                 sha = hashlib.sha256(f.read()).hexdigest()
         files[rel] = (sha, st.st_size, st.st_ino, st.st_mtime_ns)
         touched.add(parent)
-    entries = {rel: (rec[0], rec[1]) for rel, rec in files.items()}
-    data = manifest_text(entries).encode("utf-8")
+    data = manifest_text(files).encode("utf-8")
     with open(manifest, "xb") as f:
         f.write(data)
     st = os.lstat(manifest)

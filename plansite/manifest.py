@@ -55,15 +55,17 @@ def write_manifest(site_dir: Path, known: dict[str, tuple[str, int]] | None = No
     return out
 
 
-def manifest_text(entries: dict[str, tuple[str, int]]) -> str:
-    """The text of ``manifest.json`` for ``entries`` (``{path: (sha256 hex, size)}``, any order):
-    exactly ``json.dumps({"files": …}, ensure_ascii=False, indent=1) + "\\n"`` with the entries
-    sorted by path, made line by line (the indenting JSON encoder is pure Python, 5× slower)."""
+def manifest_text(entries: dict[str, tuple]) -> str:
+    """The text of ``manifest.json`` for ``entries`` (``{path: (sha256 hex, size, …)}``, any
+    order; items after the size are ignored): exactly ``json.dumps({"files": …},
+    ensure_ascii=False, indent=1) + "\\n"`` with the entries sorted by path, made line by line
+    (the indenting JSON encoder is pure Python: for 100,000 entries it took 0.37 s CPU here,
+    this 0.10 s)."""
     if not entries:
         return '{\n "files": {}\n}\n'
     key = json.encoder.encode_basestring  # ensure_ascii=False
-    parts = [f'  {key(path)}: {{\n   "sha256": {key(sha)},\n   "size": {size}\n  }}'
-             for path, (sha, size) in sorted(entries.items())]
+    parts = [f'  {key(path)}: {{\n   "sha256": "{rec[0]}",\n   "size": {rec[1]}\n  }}'
+             for path, rec in sorted(entries.items())]
     return '{\n "files": {\n' + ",\n".join(parts) + "\n }\n}\n"
 
 

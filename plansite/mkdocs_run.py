@@ -134,13 +134,17 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
     files = list(written.files) if written is not None else _published_files(published)
-    project = getattr(plugin, "project", None)
+    return _summary(Path(site_dir), getattr(plugin, "project", None), files, collector.warnings, started)
+
+
+def _summary(site_dir: Path, project, files: list[str], warnings: list[str], started: float) -> dict:
+    """The summary dict of :func:`build_site` (the site is published when this runs)."""
     return {
-        "site": str(Path(site_dir)),
+        "site": str(site_dir),
         "plans": len(project.plans) if project is not None else 0,
         "files": len(files),
         "pages": sum(1 for p in files if p.endswith(".html")),
-        "warnings": collector.warnings,
+        "warnings": warnings,
         "seconds": round(time.monotonic() - started, 2),
     }
 

@@ -616,7 +616,7 @@ def real_complete(site: Path) -> None:
 #: in-process by test_a_crash_at_any_step_leaves_a_complete_site.)
 KILL_POINTS = [("mkdocs", "write_file", 3), ("buildfolder", "_place", 3), ("FS", "chmod", 1),
                ("FS", "replace", 1), ("FS", "replace", 2), ("FS", "replace", 3),
-               ("mkdocs_run", "_published_files", 1)]
+               ("mkdocs_run", "_summary", 1)]
 
 DRIVER = """
 import os, sys, time
@@ -833,7 +833,8 @@ def test_real_disk_full_read_only_and_mount_point(tmp_path, private_mounts, scen
     assert errors[0].startswith(f"{folder}/site:0: ") and expected.format(folder=folder) in errors[0], errors
     assert report["after"] == report["before"]  # the same published build, complete; nothing left over
     if scenario != "mount-point":
-        assert report["after"]["complete"] and len(report["after"]["builds"]) == 1
+        builds = report["after"]["builds"]  # the published build and its .state, nothing else
+        assert report["after"]["complete"] and builds == [builds[0], f"{builds[0]}.state"], builds
 
 
 def test_real_permission_denied(tmp_path):
