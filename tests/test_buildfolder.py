@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import update_checksum
 from plansite import buildfolder, cli
 from plansite.buildfolder import FolderState, Wanted, update_folder, wanted_bytes
 from plansite.diff import UNORDERED_SEARCH_FILES, compare_manifests
