@@ -50,9 +50,23 @@ def write_manifest(site_dir: Path, known: dict[str, tuple[str, int]] | None = No
     """Write ``manifest.json`` into ``site_dir`` (run last, after every other file is written);
     ``known`` as in :func:`manifest_entries`."""
     out = Path(site_dir) / MANIFEST
-    text = json.dumps({"files": manifest_entries(site_dir, known)}, ensure_ascii=False, indent=1) + "\n"
-    out.write_text(text, encoding="utf-8")
+    entries = manifest_entries(site_dir, known)
+    out.write_text(manifest_text({k: (v["sha256"], v["size"]) for k, v in entries.items()}), encoding="utf-8")
     return out
+
+
+def manifest_text(entries: dict[str, tuple]) -> str:
+    """The text of ``manifest.json`` for ``entries`` (``{path: (sha256 hex, size, …)}``, any
+    order; items after the size are ignored): exactly ``json.dumps({"files": …},
+    ensure_ascii=False, indent=1) + "\\n"`` with the entries sorted by path, made line by line
+    (the indenting JSON encoder is pure Python: for 100,000 entries it took 0.37 s CPU here,
+    this 0.10 s)."""
+    if not entries:
+        return '{\n "files": {}\n}\n'
+    key = json.encoder.encode_basestring  # ensure_ascii=False
+    parts = [f'  {key(path)}: {{\n   "sha256": "{rec[0]}",\n   "size": {rec[1]}\n  }}'
+             for path, rec in sorted(entries.items())]
+    return '{\n "files": {\n' + ",\n".join(parts) + "\n }\n}\n"
 
 
 def outside_reason(site_dir: Path, rel: str) -> str | None:

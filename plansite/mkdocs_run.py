@@ -1,6 +1,11 @@
-"""Running MkDocs for ``build.py build``: :func:`build_site` builds the project with MkDocs into
-a fresh folder and publishes it atomically (:mod:`plansite.publish`), collecting MkDocs' log
-lines as progress, warnings and one-line problems.
+"""Running MkDocs for ``build.py build``: :func:`build_site` builds the project with MkDocs and
+publishes it atomically (:mod:`plansite.publish`), collecting MkDocs' log lines as progress,
+warnings and one-line problems.
+
+MkDocs writes only its own output (theme files, hand-written pages) into a scratch folder; the
+generated files, the search index and the manifest are placed by
+:func:`plansite.buildfolder.update_folder` into the spare build folder, which then holds the
+build before last: only what changed since is written.
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ import time
 from pathlib import Path
 
 from . import stamp
+from .buildfolder import staged_files, update_folder
 from .errors import PlansiteError, Problem
 from .manifest import MANIFEST
-from .publish import publish
+from .publish import current_umask, publish
 
 #: where the previous build goes to be deleted in the background (see plansite.publish)
 TRASH = Path(".cache") / "trash"
@@ -53,8 +59,9 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     """Build the project at ``root`` and publish it at ``site_dir``; return a summary dict.
 
     MkDocs builds (with ``root/config_file``; the plansite plugin reads the project beside that
-    file) into a fresh build folder beside ``site_dir``, which becomes a symlink to it only when
-    the build succeeded (see :func:`plansite.publish.publish`: lock, permissions, atomic swap,
+    file) into a scratch folder, then the spare build folder beside ``site_dir`` (or a fresh one)
+    is brought up to date (:func:`plansite.buildfolder.update_folder`), and ``site_dir`` becomes
+    a symlink to it only when the build succeeded (see :func:`plansite.publish.publish`: lock, permissions, atomic swap,
     clean-up of interrupted builds). On failure the previous site is untouched, no build folder
     is left, and :class:`PlansiteError` is raised with the problems (``path:line: message``;
     file-system failures as one line naming the folder).
@@ -67,7 +74,8 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     Once published, the build is stamped (:func:`plansite.stamp.write_stamp`) with the digest of
     ``inputs`` (a :func:`plansite.stamp.scan_inputs`, made here when not given), unless the inputs
     changed while it ran (scanned again: files whose stat did not change are not read again);
-    the stamp of the previous build is dropped first, so a build that fails leaves none. The warnings of the publishing itself (leftovers removed…) are not stamped.
+    the stamp of the previous build is dropped first, so a build that fails leaves none. The
+    warnings of the publishing itself (leftovers removed, hand edits repaired…) are not stamped.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -85,22 +93,40 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     logger.setLevel(logging.INFO)
     logger.propagate = False
     plugin = None
+    written = None  # the FolderState of the new build folder
 
-    def build_into(folder: Path) -> None:
+    def build_into(staging: Path):
         nonlocal plugin
         try:
             # ``watch`` only matters to `mkdocs serve`; a copied project may lack the folders it names
-            config = load_config(str(root / config_file), site_dir=str(folder), watch=[])
+            config = load_config(str(root / config_file), site_dir=str(staging), watch=[])
             plugin = config.plugins.get("plansite")
+            if plugin is not None:
+                plugin.place_files = True
             build(config)
         except PlansiteError:
             raise
         except OSError as exc:
-            raise _file_error(exc, folder, root) from None
+            raise _file_error(exc, staging, root) from None
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - MkDocs, template errors…: lines, no traceback
             if isinstance(exc.__cause__, OSError):
-                raise _file_error(exc.__cause__, folder, root) from None
+                raise _file_error(exc.__cause__, staging, root) from None
             raise _as_error(exc, plugin, collector, config_file, root) from None
+
+        def finish(folder: Path, previous):
+            nonlocal written
+            try:
+                wanted = plugin.site_files(staging) if plugin is not None else staged_files(staging)
+                written = update_folder(folder, previous, wanted, current_umask(), warn,
+                                        label=_label(folder, root))
+                return written
+            except OSError as exc:
+                raise _file_error(exc, folder, root) from None
+            finally:
+                if plugin is not None:
+                    plugin.release()
+
+        return finish
 
     def say(line: str) -> None:
         print(line, file=stream, flush=True)
@@ -115,21 +141,13 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
 
     try:
         published = publish(Path(site_dir), build_into, label=_label(Path(site_dir), root), say=say, warn=warn,
-                            trash=root / TRASH)
+                            trash=root / TRASH, reuse=True)
     finally:
         logger.removeHandler(collector)
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
-    files = _published_files(published)
-    project = getattr(plugin, "project", None)
-    summary = {
-        "site": str(Path(site_dir)),
-        "plans": len(project.plans) if project is not None else 0,
-        "files": len(files),
-        "pages": sum(1 for p in files if p.endswith(".html")),
-        "warnings": collector.warnings,
-        "seconds": round(time.monotonic() - started, 2),
-    }
+    files = list(written.files) if written is not None else _published_files(published)
+    summary = _summary(Path(site_dir), getattr(plugin, "project", None), files, collector.warnings, started)
     if inputs.digest is not None \
             and stamp.scan_inputs(root, site_dir, config_file, previous=inputs).digest == inputs.digest:
         stamped = dict(summary, warnings=[w for i, w in enumerate(collector.warnings) if i not in own])
@@ -138,6 +156,18 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
         except OSError:
             stamp.forget(root, site_dir)  # no stamp: the next build is a full one
     return summary
+
+
+def _summary(site_dir: Path, project, files: list[str], warnings: list[str], started: float) -> dict:
+    """The summary dict of :func:`build_site` (the site is published when this runs)."""
+    return {
+        "site": str(site_dir),
+        "plans": len(project.plans) if project is not None else 0,
+        "files": len(files),
+        "pages": sum(1 for p in files if p.endswith(".html")),
+        "warnings": warnings,
+        "seconds": round(time.monotonic() - started, 2),
+    }
 
 
 def _published_files(folder: Path) -> list[str]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import json
 import logging
 import os
 import shutil
@@ -40,13 +41,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from .buildfolder import Wanted, linked_tree, staged_files, wanted_bytes
 from .cache import BuildCache, code_version, digest, tree_digest
 from .errors import PlansiteError
 from .incremental import add_cross_outputs, build_outputs, build_plans
 from .manifest import write_manifest
 from .pages import page_context
 from .preview import fast_watching, start_polling, stop_polling, write_status
-from .search import SHARD_PLANS, BackgroundIndexer, build_sharded_index, install_index
+from .search import BUNDLE_DIR, SHARD_PLANS, SHARDS_FILE, BackgroundIndexer, build_sharded_index, install_index
 
 log = logging.getLogger("mkdocs.plugins.plansite")
 
@@ -122,7 +124,14 @@ class PlansiteConfig(base.Config):
 
 
 class PlansitePlugin(BasePlugin[PlansiteConfig]):
-    """Generates the plan pages, source views and JSON API inside an MkDocs build."""
+    """Generates the plan pages, source views and JSON API inside an MkDocs build.
+
+    ``place_files`` (set by ``build.py build``, :mod:`plansite.mkdocs_run`, before the build):
+    the generated files, the search index and the manifest are not written by MkDocs into its
+    site folder; after the build :meth:`site_files` lists them with MkDocs' own output, for
+    :func:`plansite.buildfolder.update_folder`, and :meth:`release` ends the build."""
+
+    place_files = False
 
     def on_startup(self, *, command, dirty):
         """Called once per MkDocs command; keeps this plugin (and its state) across serve rebuilds."""
@@ -167,14 +176,16 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         sitemap = files.get_file_from_path("sitemap.xml")
         if sitemap is not None and not sitemap.generated_by:
             files.remove(sitemap)  # the raw theme template, copied because it is no longer rendered
-        for path, source in result.plan_files:
-            kind = MarkdownCachedFile if path.endswith(".md") else CachedFile
-            self._add(files, kind.generated(config, path, abs_src_path=source))
-        for path in result.cross:
-            kind = DownloadFile if path.endswith(".md") else File
-            source = result.cross.source(path)  # copied from the build cache, not held in memory
-            self._add(files, kind.generated(config, path, content=result.cross[path]) if source is None
-                      else kind.generated(config, path, abs_src_path=source))
+        self._bundles = None
+        if not self.place_files:
+            added = [(MarkdownCachedFile if path.endswith(".md") else CachedFile).generated(
+                config, path, abs_src_path=source) for path, source in result.plan_files]
+            for path in result.cross:
+                kind = DownloadFile if path.endswith(".md") else File
+                source = result.cross.source(path)  # copied from the build cache, not held in memory
+                added.append(kind.generated(config, path, content=result.cross[path]) if source is None
+                             else kind.generated(config, path, abs_src_path=source))
+            self._add_all(files, added)
         self.project = result
         self._shape = self._serve_shape(config)
         if getattr(self, "indexer", None) is None and self.config.search:
@@ -277,11 +288,44 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
                                    self.config.search_shard_plans, cancelled=cancelled)
 
     @staticmethod
-    def _add(files: Files, file: File) -> None:
-        existing = files.get_file_from_path(file.src_uri)
-        if existing is not None:
+    def _add_all(files: Files, added: list[File]) -> None:
+        """Append ``added`` to ``files``, replacing files of the same path: one lookup table for
+        all (``Files.append`` drops MkDocs' table, so a lookup per file was quadratic)."""
+        by_path = files.src_uris
+        for existing in {by_path[f.src_uri] for f in added if f.src_uri in by_path}:
             files.remove(existing)
-        files.append(file)
+        for file in added:
+            files.append(file)
+
+    def site_files(self, staging: Path) -> dict[str, Wanted]:
+        """With ``place_files``, after the build: every file of the site (site path →
+        :class:`~plansite.buildfolder.Wanted`): MkDocs' output in ``staging``, overridden by the
+        per-plan files (hard links to the cache) and the cross-plan files, and ``pagefind/``
+        from the search bundles (hard links; their hashes remembered in the cache folder)."""
+        wanted = staged_files(staging)
+        result = self.project
+        for path, source in result.plan_files:
+            sha, size = result.hashes[path]
+            wanted[path] = Wanted(sha, size, link=source)
+        for path, text in result.cross.items():
+            wanted[path] = wanted_bytes(text.encode("utf-8"))
+        if self._bundles is not None:
+            for path in [p for p in wanted if p.startswith(f"{BUNDLE_DIR}/")]:
+                del wanted[path]
+            memo = self.cache.get_object(".", "search-files")
+            memo = memo if isinstance(memo, dict) else {}  # missing or damaged: bundles read again
+            used: set[str] = set()
+            for rel, folder in self._bundles:
+                wanted.update(linked_tree(folder, f"{BUNDLE_DIR}/{rel}", memo, used))
+            extra = [rel for rel, _ in self._bundles if rel]
+            wanted[f"{BUNDLE_DIR}/{SHARDS_FILE}"] = wanted_bytes((json.dumps({"bundles": extra}) + "\n").encode())
+            if used != memo.keys():
+                self.cache.put_object(".", "search-files", {key: memo[key] for key in used})
+        return wanted
+
+    def release(self) -> None:
+        """With ``place_files``: the build is over (its temporary cache, if any, is removed)."""
+        self._drop_tmp_cache()
 
     def _drop_tmp_cache(self) -> None:
         if getattr(self, "_tmp_cache", None):
@@ -294,6 +338,9 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         Under ``mkdocs serve`` the search index and manifest are made in the background."""
         site_dir = Path(config.site_dir)
         hashes = self.project.hashes
+        if self.place_files:  # the files are placed by build.py (site_files), after the build
+            self._bundles = self._search.result() if self._search is not None else None
+            return
         if getattr(self, "indexer", None) is not None and self.config.search:
             self.indexer.start(site_dir, self._make_index, lambda: write_manifest(site_dir, hashes))
             return

@@ -3,7 +3,10 @@
 Everything lives in the folder holding the site path ``S`` (default ``ROOT/site``)::
 
     S                         symlink → .S.builds/<id> (relative): the published site
-    .S.builds/<id>            complete build folders: normally one, the published one
+    .S.builds/<id>            complete build folders: the published one, and with ``reuse`` the
+                              one before it (the spare, written over by the next build)
+    .S.builds/<id>.state      what a complete build folder holds (``reuse`` only; see
+                              :mod:`plansite.buildfolder`)
     .S.builds/<id>.partial    a build being written (or left behind by a killed build)
     .S.link-<id>              the new symlink, for a moment, before it replaces S
     .S.lock                   lock file (``fcntl.flock``) serialising builds into S; never removed
@@ -14,6 +17,12 @@ permissions, renames the folder complete and publishes it with ONE ``rename(2)``
 symlink over ``S`` (``os.replace``); the previous build folder is removed only after that. A
 process killed at any moment leaves ``S`` pointing at a complete build: the old one before the
 ``rename``, the new one after. (Power loss is not covered: nothing is fsync'ed.)
+
+With ``reuse`` (``build.py build``) the previous build folder is kept as the *spare* instead,
+and the next build renames the spare to its ``.partial`` folder and updates it in place: only
+the files that changed are written (:func:`plansite.buildfolder.update_folder`). The published
+folder is never written into; a spare that was being updated when the build was killed has no
+``.state`` and is removed by the next build, which then starts from a fresh folder.
 
 Older builds made ``S`` a plain folder (so does ``mkdocs build`` on a fresh checkout): such a
 folder is migrated once, by exchanging it atomically with the new symlink
@@ -44,6 +53,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .buildfolder import STATE, FolderState, load_state, save_state
 from .errors import PlansiteError, Problem
 from .manifest import MANIFEST
 
@@ -278,6 +288,26 @@ def _clean(entries: list[Path], warn: Callable[[str], None]) -> None:
             warn(f"{entry}:0: removed, left by an interrupted build")
 
 
+def _find_spare(paths: SitePaths, state: SiteState) -> tuple[Path, FolderState] | None:
+    """The spare build folder to update in place, with what it holds: the newest complete build
+    folder other than the published one that has a readable ``.state`` and the published
+    folder's group (``None`` when there is none)."""
+    if state.kind != "link" or not paths.builds.is_dir() or state.current is None or not state.current.is_dir():
+        return None
+    names = sorted((e.name for e in paths.builds.iterdir()
+                    if e.name != state.current.name and not e.name.endswith((PARTIAL, STATE))
+                    and e.is_dir() and not e.is_symlink()), reverse=True)
+    for name in names:
+        folder = paths.builds / name
+        if not (paths.builds / f"{name}{STATE}").is_file():
+            continue
+        if folder.stat().st_gid != state.current.stat().st_gid:
+            return None
+        saved = load_state(paths.builds / f"{name}{STATE}")
+        return (folder, saved) if saved is not None else None
+    return None
+
+
 def _stale_builds(paths: SitePaths, keep: set[str]) -> list[Path]:
     """The build folders not named in ``keep``."""
     return [e for e in sorted(paths.builds.iterdir()) if e.name not in keep] if paths.builds.is_dir() else []
@@ -352,9 +382,10 @@ def _fix_modes(folder: Path, umask: int, top_mode: int | None) -> None:
     FS.chmod(folder, top_mode if top_mode is not None else dir_mode)
 
 
-def publish(site_dir: Path, build_into: Callable[[Path], None], *, label: str | None = None,
+def publish(site_dir: Path, build_into: Callable, *, label: str | None = None,
             say: Callable[[str], None] = lambda line: None,
-            warn: Callable[[str], None] = lambda line: None, trash: Path | None = None) -> Path:
+            warn: Callable[[str], None] = lambda line: None, trash: Path | None = None,
+            reuse: bool = False) -> Path:
     """Build with ``build_into(folder)`` and publish the result at ``site_dir``; return the
     published build folder (``.S.builds/<id>``).
 
@@ -363,7 +394,12 @@ def publish(site_dir: Path, build_into: Callable[[Path], None], *, label: str | 
     without it, or when the move fails, the previous build is removed before returning.
 
     ``build_into`` writes a complete site into the (empty) folder it is given and raises on
-    failure (:class:`PlansiteError` and the like pass through unchanged). ``label`` names the
+    failure (:class:`PlansiteError` and the like pass through unchanged). With ``reuse``,
+    ``build_into(staging)`` gets an empty scratch folder (removed afterwards) and returns
+    ``finish(folder, previous)``, which makes ``folder`` the complete site and returns its
+    :class:`~plansite.buildfolder.FolderState`; ``folder`` is the spare build folder holding
+    ``previous`` (a FolderState), or an empty folder with ``previous`` ``None``. The previous
+    build is then kept as the next spare. ``label`` names the
     site in problems (default: ``site_dir``); ``say`` gets progress lines (waiting for the
     lock), ``warn`` warning lines (``path:line: message``: leftovers removed, a missing site
     restored).
@@ -392,12 +428,20 @@ def publish(site_dir: Path, build_into: Callable[[Path], None], *, label: str | 
                 restored = _restore(paths, label, warn)
                 if restored:
                     state = SiteState("link", paths.builds / restored)
-            _clean(_stale_builds(paths, {state.current.name} if state.kind == "link" else set()), warn)
+            spare = _find_spare(paths, state) if reuse else None
+            keep = {state.current.name, f"{state.current.name}{STATE}"} if state.kind == "link" and reuse else \
+                {state.current.name} if state.kind == "link" else set()
+            if spare is not None:
+                keep |= {spare[0].name, f"{spare[0].name}{STATE}"}
+            _clean(_stale_builds(paths, keep), warn)
             _clean(paths.leftovers(), warn)  # a .S.old that could not be restored
             step = WRITING
             build_id = new_build_id()
             final = paths.builds / build_id
-            _build(paths, build_id, state, build_into, warn)
+            if reuse:
+                _build_reusing(paths, build_id, state, build_into, spare, warn)
+            else:
+                _build(paths, build_id, state, build_into, warn)
             step = "publishing the new build"
             if state.kind == "folder":
                 previous = _migrate(paths, build_id, label, warn)
@@ -409,6 +453,8 @@ def publish(site_dir: Path, build_into: Callable[[Path], None], *, label: str | 
                     _quietly(FS.remove, final)
                     raise
                 previous = state.current if state.kind == "link" else None
+                if reuse and previous is not None and (paths.builds / f"{previous.name}{STATE}").is_file():
+                    previous = None  # kept: the spare the next build writes over
             if previous is not None and os.path.lexists(previous):
                 try:
                     try:
@@ -441,6 +487,40 @@ def _build(paths: SitePaths, build_id: str, state: SiteState, build_into: Callab
     except BaseException:
         _quietly(FS.remove, partial)
         raise
+
+
+def _build_reusing(paths: SitePaths, build_id: str, state: SiteState, build_into: Callable,
+                   spare: tuple[Path, FolderState] | None, warn: Callable[[str], None]) -> None:
+    """Write build ``build_id`` complete with ``reuse`` (see :func:`publish`): ``build_into`` a
+    fresh scratch folder first (a failure there leaves the spare as it was), then the spare
+    renamed ``<id>.partial`` (or a fresh folder) is brought up to date by ``finish``, its state
+    saved, and it is renamed ``<id>``. On any failure the partial folder is removed."""
+    FS.mkdir(paths.builds, exist_ok=True)
+    partial = paths.builds / f"{build_id}{PARTIAL}"
+    staging = paths.builds / f"{build_id}.staging{PARTIAL}"
+    saved = paths.builds / f"{build_id}{STATE}"
+    FS.mkdir(staging)
+    try:
+        finish = build_into(staging)
+        previous = None
+        if spare is not None:
+            FS.replace(spare[0], partial)
+            FS.remove(paths.builds / f"{spare[0].name}{STATE}")
+            previous = spare[1]
+        else:
+            FS.mkdir(partial)
+        try:
+            top_mode = _carry_over(state, partial, warn)
+            folder_state = finish(partial, previous)
+            FS.chmod(partial, top_mode if top_mode is not None else 0o777 & ~current_umask())
+            save_state(folder_state, saved)
+            FS.replace(partial, paths.builds / build_id)
+        except BaseException:
+            _quietly(FS.remove, partial)
+            _quietly(FS.remove, saved)
+            raise
+    finally:
+        _quietly(FS.remove, staging)
 
 
 def _carry_over(state: SiteState, partial: Path, warn: Callable[[str], None]) -> int | None:

@@ -38,11 +38,12 @@ def test_failed_build_keeps_the_previous_site(project):
         build_site(project, site, quiet=True)
     assert [p.path for p in err.value.problems] == ["site_src/plans/cangshan-14th.yml"]
     assert tree_digest(site) == before
-    # beside the site: its build folder (only the published build: the failed one is removed)
-    # and the lock file
+    # beside the site: its build folder (only the published build with its .state: the failed
+    # one is removed) and the lock file
     leftovers = sorted(p.name for p in project.iterdir() if p.name.startswith(".site"))
     assert leftovers == [".site.builds", ".site.lock"]
-    assert [f".site.builds/{p.name}" for p in (project / ".site.builds").iterdir()] == [os.readlink(site)]
+    assert sorted(f".site.builds/{p.name}" for p in (project / ".site.builds").iterdir()) == \
+        [os.readlink(site), f"{os.readlink(site)}.state"]
 
 
 BREAKS = {

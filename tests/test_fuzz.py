@@ -6,6 +6,7 @@ problems, and a failed build leaves the previous site as it was."""
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import re
 from pathlib import Path
@@ -128,9 +129,11 @@ def test_mutated_inputs_through_build_keep_the_previous_site(fuzz_project, build
                 result.stderr
             assert tree_digest(site) == before
     assert failed == BUILDS
-    # only the publisher's own lock and build store (holding the published build) stay beside the site
+    # only the publisher's own lock and build store (holding the published build and its .state)
+    # stay beside the site
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".site")) == [".site.builds", ".site.lock"]
-    assert len(list((root / ".site.builds").iterdir())) == 1
+    published = os.readlink(site).split("/")[-1]
+    assert sorted(p.name for p in (root / ".site.builds").iterdir()) == [published, f"{published}.state"]
 
 
 def test_every_file_broken_at_once(fuzz_project):

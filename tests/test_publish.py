@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, update_checksum
 from plansite import cli, publish as pub
 from plansite.errors import PlansiteError
 from plansite.publish import FileSystem, publish
@@ -64,11 +64,19 @@ def assert_complete(site: Path) -> str:
 
 
 def assert_tidy(site: Path) -> None:
-    """After a finished publish: ``site`` is a symlink to the only build folder, and the parent
-    holds nothing else of the build but the lock file."""
+    """After a finished publish: ``site`` is a symlink to a build folder, the only one, or (real
+    builds, which reuse the build before last) with one spare beside it, each with its
+    ``.state``; the parent holds nothing else of the build but the lock file."""
     builds = site.parent / f".{site.name}.builds"
-    assert site.is_symlink() and os.readlink(site) == f"{builds.name}/{os.listdir(builds)[0]}"
-    assert len(os.listdir(builds)) == 1, os.listdir(builds)
+    names = sorted(os.listdir(builds))
+    folders = [n for n in names if not n.endswith(".state")]
+    states = [n for n in names if n.endswith(".state")]
+    assert site.is_symlink() and os.readlink(site) in [f"{builds.name}/{n}" for n in folders], names
+    assert not any(n.endswith(".partial") for n in names), names
+    if states:
+        assert len(folders) <= 2 and states == [f"{n}.state" for n in folders], names
+    else:
+        assert len(folders) == 1, names
     extra = sorted(p.name for p in site.parent.iterdir() if p.name.startswith(f".{site.name}."))
     assert extra == [f".{site.name}.builds", f".{site.name}.lock"], extra
 
@@ -204,6 +212,75 @@ def test_a_crash_at_any_step_leaves_a_complete_site(site, monkeypatch, prepare):
             assert assert_complete(site) == "<p>v3</p>"
             assert_tidy(site)
     assert seen == {"<p>v1</p>", "<p>v2</p>"}
+
+
+def reusing_build(version: str, crash_after: int | None = None):
+    """A ``build_into`` for ``publish(reuse=True)`` (as build.py's): nothing in the scratch
+    folder; ``finish`` brings the folder to version ``version`` with
+    :func:`plansite.buildfolder.update_folder` (``index.html`` and ``a/b/data.json`` change with
+    the version, ``old-<version>.txt`` comes and goes); with ``crash_after`` the update "dies"
+    after that many files are placed."""
+    from plansite import buildfolder
+
+    def build_into(staging: Path):
+        def finish(folder: Path, previous):
+            files = {"index.html": f"<p>{version}</p>", "a/index.html": "<p>a</p>",
+                     "a/b/data.json": json.dumps({"v": version}), "style.css": "p{}",
+                     f"old-{version}.txt": version}
+            wanted = {rel: buildfolder.wanted_bytes(text.encode()) for rel, text in files.items()}
+            if crash_after is None:
+                return buildfolder.update_folder(folder, previous, wanted, pub.current_umask())
+            place, calls = buildfolder._place, [0]
+
+            def dying(target, want):
+                calls[0] += 1
+                if calls[0] > crash_after:
+                    raise Crash("killed while updating the build folder")
+                place(target, want)
+
+            buildfolder._place = dying
+            try:
+                return buildfolder.update_folder(folder, previous, wanted, pub.current_umask())
+            finally:
+                buildfolder._place = place
+        return finish
+
+    return build_into
+
+
+def test_a_crash_at_any_step_of_an_update_in_place_leaves_a_complete_site(site, monkeypatch):
+    """publish(reuse=True): the build before last is renamed and updated in place; a crash at any
+    file-system step, or in the middle of the update, leaves a complete site, and the next build
+    (which starts afresh or from the spare) publishes a complete one and keeps one spare."""
+
+    def prepare(site):
+        publish(site, reusing_build("v0"), reuse=True)
+        publish(site, reusing_build("v1"), reuse=True)  # v0 is the spare now
+
+    prepare(site)
+    counter = CrashingFS(10 ** 6)
+    monkeypatch.setattr(pub, "FS", counter)
+    publish(site, reusing_build("v2"), reuse=True)
+    monkeypatch.setattr(pub, "FS", FileSystem())
+    assert "replace" in counter.steps and assert_complete(site) == "<p>v2</p>"
+    total = len(counter.steps)
+    seen = set()
+    for alive in range(total):
+        for crash_after in (None, 1):
+            reset(site)
+            prepare(site)
+            monkeypatch.setattr(pub, "FS", CrashingFS(alive))
+            with pytest.raises(Crash):
+                publish(site, reusing_build("v2", crash_after), reuse=True)
+            monkeypatch.setattr(pub, "FS", FileSystem())
+            seen.add(assert_complete(site))
+            publish(site, reusing_build("v3"), reuse=True)
+            assert assert_complete(site) == "<p>v3</p>"
+            assert_tidy(site)
+            publish(site, reusing_build("v4"), reuse=True)  # over the spare, whichever it is
+            assert assert_complete(site) == "<p>v4</p>"
+            assert_tidy(site)
+    assert seen == {"<p>v1</p>"}  # the swap is the last step: after it nothing can fail
 
 
 def test_migration_without_an_atomic_exchange(site, monkeypatch):
@@ -520,28 +597,36 @@ def one_plan_project(dest: Path) -> Path:
 
 
 def real_complete(site: Path) -> None:
-    """A complete real build: the manifest's files, sha256 for sha256, and the plan's pages."""
+    """A complete real build: the manifest's files, sha256 for sha256, nothing else, and the
+    plan's pages."""
     listed = json.loads((site / "manifest.json").read_text(encoding="utf-8"))["files"]
     assert f"plans/{ONE_PLAN}/index.html" in listed and len(listed) > 30
     for rel, entry in listed.items():
         assert hashlib.sha256((site / rel).read_bytes()).hexdigest() == entry["sha256"], rel
+    real = site.resolve()
+    on_disk = {p.relative_to(real).as_posix() for p in real.rglob("*") if not p.is_dir()}
+    assert on_disk == set(listed) | {"manifest.json"}
 
 
-#: Where the killed build stops: a point inside the MkDocs build, or a publish step (the n-th
-#: call of a FileSystem method): build written, before its permissions; before it is renamed
-#: complete; before the swap; after the swap, before the previous build is removed. (Every
-#: step is crashed in-process by test_a_crash_at_any_step_leaves_a_complete_site.)
-KILL_POINTS = [("mkdocs", "write_file", 3), ("plugin", "install_index", 1), ("FS", "chmod", 1),
-               ("FS", "replace", 1), ("FS", "replace", 2), ("FS", "discard", 1)]
+#: Where the killed build stops: a point inside the MkDocs build (its scratch folder), the third
+#: file placed into the build folder (the spare being updated in place, or a fresh folder), or a
+#: publish step (the n-th call of a FileSystem method): build written, before its permissions;
+#: the spare renamed (when there is one), the build renamed complete, the swap (as many as are
+#: reached depends on whether a spare is left); after publishing. (Every step is crashed
+#: in-process by test_a_crash_at_any_step_leaves_a_complete_site.)
+KILL_POINTS = [("mkdocs", "write_file", 3), ("buildfolder", "_place", 3), ("FS", "chmod", 1),
+               ("FS", "replace", 1), ("FS", "replace", 2), ("FS", "replace", 3),
+               ("mkdocs_run", "_summary", 1)]
 
 DRIVER = """
 import os, sys, time
 from pathlib import Path
 import mkdocs.utils
-import plansite.plugin, plansite.publish
+import plansite.buildfolder, plansite.mkdocs_run, plansite.plugin, plansite.publish
 from plansite.cli import main
 where, name, nth, marker = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
-owner = {"FS": plansite.publish.FS, "mkdocs": mkdocs.utils, "plugin": plansite.plugin}[where]
+owner = {"FS": plansite.publish.FS, "mkdocs": mkdocs.utils, "plugin": plansite.plugin,
+         "buildfolder": plansite.buildfolder, "mkdocs_run": plansite.mkdocs_run}[where]
 original, calls = getattr(owner, name), [0]
 def stop(*args, **kwargs):
     calls[0] += 1
@@ -555,14 +640,25 @@ sys.exit(main(sys.argv[5:]))
 """
 
 
+def edit_one_line(root: Path, n: int) -> None:
+    """Edit the last long comma-holding line of the one plan's seed (marker ``n``); fix its checksum."""
+    seed = root / "seeds" / f"{ONE_PLAN}.txt"
+    lines = seed.read_text(encoding="utf-8").split("\n")
+    i = max(i for i, line in enumerate(lines) if len(line) > 40 and "，" in line and "\t" not in line)
+    lines[i] = lines[i].replace("，", f"（{n}），", 1)
+    seed.write_text("\n".join(lines), encoding="utf-8")
+    update_checksum(root, ONE_PLAN)
+
+
 def test_sigkill_of_a_real_build_at_each_step_leaves_a_complete_site(tmp_path):
     root = one_plan_project(tmp_path / "project")
     site = root / "site"
     base = [sys.executable, str(ROOT / "build.py"), "--root", str(root), "build", "--quiet", "--site", str(site)]
     assert subprocess.run(base, capture_output=True, timeout=300).returncode == 0
     outcomes = set()
-    for where, name, nth in KILL_POINTS:
+    for n, (where, name, nth) in enumerate(KILL_POINTS):
         before = os.readlink(site)
+        edit_one_line(root, n)  # so that the build before last differs: files are written into it
         marker = tmp_path / f"stopped-{where}-{name}-{nth}"
         proc = subprocess.Popen([sys.executable, "-c", DRIVER, where, name, str(nth), str(marker),
                                  "--root", str(root), "build", "--quiet", "--force", "--site", str(site)],
@@ -654,7 +750,16 @@ def test_mkdocs_build_and_build_py_take_turns(tmp_path):
     assert result.returncode == 0, result.stderr
     assert site.is_symlink() and not (site / "stray.txt").exists()
     real_complete(site)
+    written_by_mkdocs = site.resolve().stat().st_ino
     cli.build_site(root, site, quiet=True)
+    real_complete(site)
+    assert_tidy(site)
+    # the folder `mkdocs build` rewrote is now the spare: the next build writes over it, and
+    # notices that its files are not those its .state lists
+    edit_one_line(root, 0)
+    summary = cli.build_site(root, site, quiet=True)
+    assert site.resolve().stat().st_ino == written_by_mkdocs
+    assert any("changed by hand" in w for w in summary["warnings"]), summary["warnings"]
     real_complete(site)
     assert_tidy(site)
 
@@ -728,7 +833,8 @@ def test_real_disk_full_read_only_and_mount_point(tmp_path, private_mounts, scen
     assert errors[0].startswith(f"{folder}/site:0: ") and expected.format(folder=folder) in errors[0], errors
     assert report["after"] == report["before"]  # the same published build, complete; nothing left over
     if scenario != "mount-point":
-        assert report["after"]["complete"] and len(report["after"]["builds"]) == 1
+        builds = report["after"]["builds"]  # the published build and its .state, nothing else
+        assert report["after"]["complete"] and builds == [builds[0], f"{builds[0]}.state"], builds
 
 
 def test_real_permission_denied(tmp_path):

@@ -3,9 +3,11 @@
 
     .venv/bin/python tools/benchmark.py [--plans 5,100] [--serve-edits 3] [--skip-mkdocs] [--skip-hugo]
                                         [--skip-pagefind] [--builds-only] [--keep] [--paragraphs N]
+                                        [--folder-plans N]
 
 ``--paragraphs N`` times only the parser on a synthetic plan of N one-line paragraphs (and of N/4,
-to show that parse time grows linearly with the input).
+to show that parse time grows linearly with the input). ``--folder-plans N`` times only the
+update in place of a build folder (``plansite.buildfolder``) on a synthetic site of N plans.
 
 For each N it makes a collection in a temporary folder — the project's five seeds with their
 editor files, copied and renamed (``<slug>-0007``) until there are N plans (N = 5 is the project
@@ -15,6 +17,9 @@ tree, Pagefind included, polled from /proc):
 - ``clean``        ``build.py build`` with no cache;
 - ``no change``    the same build again (everything from the cache);
 - ``one edit``     after a one-line edit of one seed (and its checksum);
+- ``edit again``   after a one-line edit of another seed: this build always writes over the
+                   build before last (``build.py build`` keeps it as the spare), whether or not
+                   the builds before it published a new folder;
 - ``no search``    a clean build with the search index turned off (``search: false``);
 - ``pagefind``     one standalone Pagefind run over the built site's pages;
 - ``serve``        ``mkdocs serve``: a one-line seed edit saved → the edited page served with
@@ -333,6 +338,8 @@ def bench(n: int, args) -> dict:
         show("no change", build(root, site))
         edit_one_line(root, slugs[n // 2], 0)
         show("one edit", build(root, site))
+        edit_one_line(root, slugs[n // 3], 1)
+        show("edit again", build(root, site))
         if args.builds_only:
             results.update({k: None for k in ("no search", "mkdocs", "hugo", "pagefind")}, serve=[])
             return results
@@ -379,6 +386,48 @@ def synthetic_parse(n: int) -> float:
     return time.perf_counter() - start
 
 
+def synthetic_folder(plans: int) -> None:
+    """Print the CPU seconds :func:`plansite.buildfolder.update_folder` takes on a synthetic site
+    of ``plans`` plans (100 files in 36 folders each, hard links as the cache gives them): a fresh
+    folder, then the same folder updated in place after one plan's files all changed (what a
+    one-edit build pays per file of the site, outside MkDocs, the plan and Pagefind), and the
+    state saved and loaded."""
+    from plansite.buildfolder import Wanted, load_state, save_state, update_folder
+
+    def wanted_of(src: Path, edited: int) -> dict:
+        out = {}
+        for p in range(plans):
+            for f in range(100):
+                rel = f"plans/plan-{p:05d}/chapter-{f % 36}/{f}.html"
+                out[rel] = Wanted(f"{p:05d}{f:03d}{'e' if p == edited else ''}".ljust(64, "0"), 10,
+                                  link=str(src / ("e" if p == edited else "s") / f"{f}.html"))
+        return out
+
+    tmp = Path(tempfile.mkdtemp(prefix="plansite-bench-folder-"))
+    try:
+        for kind in ("s", "e"):
+            (tmp / kind).mkdir()
+            for f in range(100):
+                (tmp / kind / f"{f}.html").write_bytes(f"{kind}{f:09d}".encode()[:10])
+        folder = tmp / "site"
+        folder.mkdir()
+        first, again = wanted_of(tmp, -1), wanted_of(tmp, plans // 2)
+        start = time.process_time()
+        state = update_folder(folder, None, first, 0o022)
+        fresh = time.process_time() - start
+        start = time.process_time()
+        save_state(state, tmp / "site.state")
+        state = load_state(tmp / "site.state")
+        saved = time.process_time() - start
+        start = time.process_time()
+        update_folder(folder, state, again, 0o022)
+        update = time.process_time() - start
+        print(f"{plans} plans, {len(first)} files, {len(state.dirs)} folders: fresh folder {fresh:.2f} s CPU, "
+              f"state saved and loaded {saved:.2f} s CPU, one plan's 100 files changed in place {update:.2f} s CPU")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plans", default="5,100", help="comma-separated collection sizes (default 5,100)")
@@ -389,7 +438,13 @@ def main() -> int:
     parser.add_argument("--builds-only", action="store_true", help="only clean, no-change and one-edit builds")
     parser.add_argument("--keep", action="store_true", help="keep the temporary collections")
     parser.add_argument("--paragraphs", type=int, default=0, help="time only the parser on N synthetic paragraphs")
+    parser.add_argument("--folder-plans", type=int, default=0,
+                        help="time only the build folder's update in place on a synthetic site of N plans")
     args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))  # this checkout's plansite, not another installed one
+    if args.folder_plans:
+        synthetic_folder(args.folder_plans)
+        return 0
     if args.paragraphs:
         for n in (args.paragraphs // 4, args.paragraphs):
             print(f"parse {n} paragraphs  {synthetic_parse(n) * 1000:.0f} ms")

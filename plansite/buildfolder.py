@@ -1,0 +1,321 @@
+"""Updating a build folder in place: only the files that differ from what it holds are written.
+
+``build.py build`` keeps two build folders (see :mod:`plansite.publish`): the published one and
+the one before it. The next build is written into the older one, whose content is known from
+its :class:`FolderState` (saved beside it as ``.S.builds/<id>.state``): a file whose (sha256,
+size) is what the folder already holds is not touched, files no longer in the site are removed,
+folders are created only when new. The cost of a build then follows what changed, not the size
+of the site, except for one ``lstat`` per file and folder (the check below) and the manifest.
+
+The folder is not trusted blindly: every file the state lists must still be the same inode with
+the same size and modification time (a file edited in place, replaced or deleted since is
+written again), and every folder whose modification time changed is listed, so files added by
+hand are removed. What the check found is one warning. The result is the same set of bytes as a
+fresh folder (``tests/test_buildfolder.py``).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import pickle
+import shutil
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+from .manifest import MANIFEST, manifest_text
+
+FORMAT = 1
+STATE = ".state"
+
+
+@dataclass
+class FolderState:
+    """What a build folder held when its build ended.
+
+    ``files``: site path → ``(sha256 hex, size, inode, mtime_ns)`` of every regular file
+    (``manifest.json`` included); ``dirs``: folder path (``""`` the top) → its ``mtime_ns``.
+    ``format``: :data:`FORMAT` (an unknown format is not used)."""
+
+    files: dict[str, tuple[str, int, int, int]] = field(default_factory=dict)
+    dirs: dict[str, int] = field(default_factory=dict)
+    format: int = FORMAT
+
+
+class Wanted(NamedTuple):
+    """A file of the new site: its ``sha256`` (hex) and ``size`` (bytes), and where its bytes
+    come from — exactly one of ``link`` (a file never modified in place, e.g. the build cache:
+    hard-linked, copied where links are impossible), ``move`` (a staged file, renamed into
+    place) or ``data`` (bytes to write). (A named tuple: one per file of the site, made fast.)"""
+
+    sha256: str
+    size: int
+    link: str | None = None
+    move: str | None = None
+    data: bytes | None = None
+
+
+def wanted_bytes(data: bytes) -> Wanted:
+    """:class:`Wanted` for bytes written by the build."""
+    return Wanted(hashlib.sha256(data).hexdigest(), len(data), data=data)
+
+
+def load_state(path: Path) -> FolderState | None:
+    """The :class:`FolderState` saved at ``path``, or ``None`` (missing, unreadable, foreign)."""
+    try:
+        with open(path, "rb") as f:
+            state = pickle.load(f)
+    except Exception:  # noqa: BLE001 - any damage: the folder is not reused
+        return None
+    if not isinstance(state, FolderState) or state.format != FORMAT:
+        return None
+    return state
+
+
+def save_state(state: FolderState, path: Path) -> None:
+    """Write ``state`` to ``path`` atomically (a temporary file renamed over it)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _parent(path: str) -> str:
+    return path.rpartition("/")[0]
+
+
+def _remove(path: str) -> None:
+    """Remove a file, symlink or folder (whole) at ``path``; missing is fine."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        shutil.rmtree(path)
+    else:
+        os.unlink(path)
+
+
+def _place(target: str, want: Wanted) -> None:
+    """Put the bytes of ``want`` at ``target`` (which does not exist)."""
+    if want.link is not None:
+        try:
+            try:
+                os.link(want.link, target)
+            except OSError as exc:
+                if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP):
+                    raise
+                shutil.copyfile(want.link, target)
+        except OSError as exc:
+            if not isinstance(exc, FileNotFoundError) or os.path.exists(want.link):
+                exc.filename, exc.filename2 = target, None  # a failure writing the site, not reading its source
+            raise
+    elif want.move is not None:
+        os.replace(want.move, target)
+    else:
+        with open(target, "xb") as f:
+            f.write(want.data)
+
+
+def check_folder(folder: Path, previous: FolderState, dir_mode: int, file_mode: int
+                 ) -> tuple[dict[str, tuple[str, int, int, int]], set[str], list[str]]:
+    """Compare ``folder`` with ``previous``: returns ``(good, dirs, changed)``.
+
+    ``good``: the files still as the state lists them (same inode, size, modification time);
+    ``dirs``: the listed folders that still are folders; ``changed``: site paths found changed
+    (files edited, replaced or deleted; entries nobody listed, which are removed here). Modes
+    that differ from ``dir_mode``/``file_mode`` are set again (set-group-id kept)."""
+    top = str(folder)
+    good: dict[str, tuple[str, int, int, int]] = {}
+    changed: list[str] = []
+    for rel, rec in previous.files.items():
+        path = f"{top}/{rel}"
+        try:
+            st = os.lstat(path)
+        except OSError:
+            changed.append(rel)
+            continue
+        if not stat.S_ISREG(st.st_mode) or st.st_ino != rec[2] or st.st_size != rec[1] or st.st_mtime_ns != rec[3]:
+            changed.append(rel)
+            continue
+        if stat.S_IMODE(st.st_mode) != file_mode:
+            os.chmod(path, file_mode)
+        good[rel] = rec
+    dirs: set[str] = set()
+    for rel, mtime in previous.dirs.items():
+        path = f"{top}/{rel}" if rel else top
+        try:
+            st = os.lstat(path)
+        except OSError:
+            changed.append(rel + "/")
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            changed.append(rel + "/")
+            continue
+        dirs.add(rel)
+        if rel and stat.S_IMODE(st.st_mode) & ~stat.S_ISGID != dir_mode:
+            os.chmod(path, dir_mode | (st.st_mode & stat.S_ISGID))
+        if st.st_mtime_ns == mtime:
+            continue  # no entry added, removed or renamed in it since
+        for entry in os.scandir(path):
+            name = f"{rel}/{entry.name}" if rel else entry.name
+            if name not in previous.files and name not in previous.dirs:
+                changed.append(name)
+                _remove(entry.path)
+    return good, dirs, changed
+
+
+def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, Wanted], umask: int,
+                  warn: Callable[[str], None] = lambda line: None, label: str | None = None) -> FolderState:
+    """Make ``folder`` hold exactly the files of ``wanted`` (site path → :class:`Wanted`) plus
+    ``manifest.json`` (written last, listing them), and return its new :class:`FolderState`.
+
+    ``previous``: what ``folder`` held (``None``: an empty folder). Files of the same (sha256,
+    size) are kept, others written (unlinked first: a file may be a hard link into the cache),
+    files and folders not wanted removed; new folders get ``0o777 & ~umask``, written files
+    ``0o666 & ~umask``. Changes found by :func:`check_folder` are one ``warn`` line naming
+    ``label`` (default: the folder). The old manifest is removed first, so a folder left by a
+    killed update lists nothing. Raises :class:`OSError` as the system calls do."""
+    dir_mode, file_mode = 0o777 & ~umask, 0o666 & ~umask
+    top = str(folder)
+    if previous is not None:
+        good, dirs, changed = check_folder(folder, previous, dir_mode, file_mode)
+        if changed:
+            warn(f"{label or folder}:0: {len(changed)} file(s) changed by hand since this build folder was "
+                 f"written (first: {sorted(changed)[0]}); they are written again")
+    else:
+        good, dirs, changed = {}, {""}, []
+    manifest = f"{top}/{MANIFEST}"
+    if MANIFEST in good or os.path.lexists(manifest):
+        good.pop(MANIFEST, None)
+        _remove(manifest)
+    need: set[str] = {""}
+    for rel in wanted:
+        d = _parent(rel)
+        while d not in need:
+            need.add(d)
+            d = _parent(d)
+    touched: set[str] = set()
+    for rel in changed:  # what check_folder found damaged: not trusted, rewritten if still wanted
+        rel = rel.rstrip("/")
+        if rel in wanted or rel in need:
+            continue
+        _remove(f"{top}/{rel}")
+        touched.add(_parent(rel))
+    for rel in [r for r in good if r not in wanted]:
+        os.unlink(f"{top}/{rel}")
+        del good[rel]
+        touched.add(_parent(rel))
+    for rel in sorted(d for d in dirs if d not in need):  # parents before children: one rmtree each
+        if os.path.lexists(f"{top}/{rel}"):
+            shutil.rmtree(f"{top}/{rel}")
+            touched.add(_parent(rel))
+        dirs.discard(rel)
+    files: dict[str, tuple[str, int, int, int]] = {}
+    for rel, want in wanted.items():
+        rec = good.get(rel)
+        if rec is not None and rec[0] == want.sha256 and rec[1] == want.size:
+            files[rel] = rec
+            continue
+        parent = _parent(rel)
+        if parent not in dirs:
+            _make_dirs(top, parent, dirs, dir_mode, touched)
+        target = f"{top}/{rel}"
+        if rec is not None or rel in need or os.path.lexists(target):
+            _remove(target)
+        _place(target, want)
+        st = os.lstat(target)
+        if stat.S_IMODE(st.st_mode) != file_mode:
+            os.chmod(target, file_mode)
+        sha = want.sha256
+        if st.st_size != want.size:  # a source changed since it was hashed: list what is there
+            with open(target, "rb") as f:
+                sha = hashlib.sha256(f.read()).hexdigest()
+        files[rel] = (sha, st.st_size, st.st_ino, st.st_mtime_ns)
+        touched.add(parent)
+    data = manifest_text(files).encode("utf-8")
+    with open(manifest, "xb") as f:
+        f.write(data)
+    st = os.lstat(manifest)
+    if stat.S_IMODE(st.st_mode) != file_mode:
+        os.chmod(manifest, file_mode)
+    files[MANIFEST] = (hashlib.sha256(data).hexdigest(), len(data), st.st_ino, st.st_mtime_ns)
+    touched.add("")
+    recorded = previous.dirs if previous is not None else {}
+    out_dirs: dict[str, int] = {}
+    for rel in need:
+        mtime = recorded.get(rel)
+        if mtime is None or rel in touched:
+            mtime = os.lstat(f"{top}/{rel}" if rel else top).st_mtime_ns
+        out_dirs[rel] = mtime
+    return FolderState(files=files, dirs=out_dirs)
+
+
+def _make_dirs(top: str, rel: str, dirs: set[str], dir_mode: int, touched: set[str]) -> None:
+    """Create folder ``rel`` and its missing parents (mode ``dir_mode``, set-group-id inherited)."""
+    missing = []
+    while rel not in dirs:
+        missing.append(rel)
+        rel = _parent(rel)
+    for d in reversed(missing):
+        path = f"{top}/{d}"
+        if os.path.lexists(path) and not os.path.isdir(path):
+            os.unlink(path)
+        try:
+            os.mkdir(path, dir_mode)
+        except FileExistsError:
+            pass
+        st = os.lstat(path)
+        if stat.S_IMODE(st.st_mode) & ~stat.S_ISGID != dir_mode:
+            os.chmod(path, dir_mode | (st.st_mode & stat.S_ISGID))
+        dirs.add(d)
+        touched.add(d)
+        touched.add(_parent(d))
+
+
+def staged_files(staging: Path) -> dict[str, Wanted]:
+    """Every file under ``staging`` (a scratch folder the build wrote) as a :class:`Wanted` to
+    be renamed into place, hashed; site path → Wanted."""
+    out: dict[str, Wanted] = {}
+    top = str(staging)
+    for folder, dirs, names in os.walk(top):
+        dirs.sort()
+        rel_dir = os.path.relpath(folder, top).replace(os.sep, "/")
+        for name in names:
+            path = os.path.join(folder, name)
+            with open(path, "rb") as f:
+                data = f.read()
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            out[rel] = Wanted(hashlib.sha256(data).hexdigest(), len(data), move=path)
+    return out
+
+
+def linked_tree(folder: Path, prefix: str, memo: dict[str, list[tuple[str, str, int]]],
+                used: set[str] | None = None) -> dict[str, Wanted]:
+    """The files of ``folder`` — a folder never changed once written (it may be replaced whole),
+    such as a cached search bundle — as :class:`Wanted` hard links at ``prefix + relative path``.
+    Their hashes are kept in ``memo`` (``{"<folder>:<inode>:<mtime_ns>": [(relative path,
+    sha256, size)]}``), so a folder is read only the first time it is seen; its memo key is
+    added to ``used``."""
+    st = os.stat(folder)
+    key = f"{folder}:{st.st_ino}:{st.st_mtime_ns}"
+    listed = memo.get(key)
+    if listed is None:
+        listed = []
+        for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
+            data = path.read_bytes()
+            listed.append((path.relative_to(folder).as_posix(), hashlib.sha256(data).hexdigest(), len(data)))
+        memo[key] = listed
+    if used is not None:
+        used.add(key)
+    return {f"{prefix}{rel}": Wanted(sha, size, link=f"{folder}/{rel}") for rel, sha, size in listed}

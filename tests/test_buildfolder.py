@@ -1,0 +1,281 @@
+"""Updating a build folder in place (plansite.buildfolder) and the double-buffered build.py build.
+
+The unit tests drive :func:`update_folder` with random sets of files over several builds and
+compare the folder with a fresh one; the hand-edit test damages the folder in every way the
+check must notice. The build tests run ``build.py build`` (in process) after random edits: the
+published folder, written over the build before last, equals a clean build byte for byte, a
+failed or killed update never touches the published site, and the next build repairs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from plansite import buildfolder, cli
+from plansite.buildfolder import FolderState, Wanted, update_folder, wanted_bytes
+from plansite.diff import UNORDERED_SEARCH_FILES, compare_manifests
+from plansite.manifest import MANIFEST
+
+UMASK = 0o022
+
+
+def tree(folder: Path) -> dict[str, object]:
+    """Every entry under ``folder``: file → its bytes, folder → ``"dir"``, with its mode."""
+    out: dict[str, object] = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        mode = stat.S_IMODE(path.lstat().st_mode)
+        out[rel] = ("dir", mode) if path.is_dir() else (path.read_bytes(), mode)
+    return out
+
+
+def random_site(rng: random.Random, sources: Path, previous: dict[str, bytes] | None) -> dict[str, bytes]:
+    """A random set of files (site path → bytes), close to ``previous`` when given: some kept,
+    some changed, some removed, some added, a file becoming a folder and back."""
+    names = ["a", "b", "c", "plans", "x.html", "index.html", "d"]
+    if previous is None:
+        out = {}
+    else:
+        out = {p: (d if rng.random() < 0.7 else d + b"!") for p, d in previous.items() if rng.random() < 0.85}
+    for _ in range(rng.randint(3, 12)):
+        depth = rng.randint(1, 4)
+        path = "/".join(rng.choice(names) for _ in range(depth))
+        out[path] = f"{path} {rng.randint(0, 3)}".encode()
+    # a path cannot be a file and a folder: drop files that are parents of others
+    parents = {p.rsplit("/", 1)[0] for p in out if "/" in p}
+    parents = {"/".join(p.split("/")[:i]) for p in parents for i in range(1, p.count("/") + 2)}
+    return {p: d for p, d in out.items() if p not in parents and p != MANIFEST}
+
+
+def as_wanted(files: dict[str, bytes], sources: Path, rng: random.Random) -> dict[str, Wanted]:
+    """``files`` as :class:`Wanted`: some bytes, some hard links to files under ``sources``
+    (never modified in place: a new source file per content), some staged files to move."""
+    out = {}
+    for n, (path, data) in enumerate(sorted(files.items())):
+        sha = hashlib.sha256(data).hexdigest()
+        kind = rng.choice(["data", "link", "move"])
+        if kind == "data":
+            out[path] = wanted_bytes(data)
+            continue
+        src = sources / f"{kind}-{sha[:16]}-{rng.random()}"
+        src.write_bytes(data)
+        out[path] = Wanted(sha, len(data), **{kind: str(src)})
+    return out
+
+
+def expected_tree(files: dict[str, bytes]) -> dict[str, object]:
+    """The tree a fresh folder of ``files`` (plus its manifest) has."""
+    out: dict[str, object] = {}
+    for path, data in files.items():
+        out[path] = (data, 0o644)
+        parts = path.split("/")
+        for i in range(1, len(parts)):
+            out["/".join(parts[:i])] = ("dir", 0o755)
+    entries = {p: (hashlib.sha256(d).hexdigest(), len(d)) for p, d in files.items()}
+    text = json.dumps({"files": {p: {"sha256": s, "size": n} for p, (s, n) in sorted(entries.items())}},
+                      ensure_ascii=False, indent=1) + "\n"
+    out[MANIFEST] = (text.encode(), 0o644)
+    return dict(sorted(out.items()))
+
+
+@pytest.fixture
+def umask022():
+    old = os.umask(UMASK)
+    yield
+    os.umask(old)
+
+
+def test_updates_in_place_equal_fresh_folders(tmp_path, umask022):
+    rng = random.Random(11)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    state, files = None, None
+    kept_inodes = 0
+    for round_ in range(40):
+        files = random_site(rng, sources, files)
+        before = {p: os.lstat(folder / p).st_ino for p in (state.files if state else {}) if p != MANIFEST}
+        state = update_folder(folder, state, as_wanted(files, sources, rng), UMASK)
+        assert tree(folder) == expected_tree(files), round_
+        fresh = tmp_path / f"fresh-{round_}"
+        fresh.mkdir()
+        update_folder(fresh, None, as_wanted(files, sources, rng), UMASK)
+        assert tree(fresh) == tree(folder)
+        shutil.rmtree(fresh)
+        # unchanged files were not written again
+        kept_inodes += sum(1 for p, ino in before.items() if p in files and os.lstat(folder / p).st_ino == ino)
+        assert set(state.files) == set(files) | {MANIFEST}
+    assert kept_inodes > 100
+
+
+def test_hand_edits_in_the_reused_folder_are_found_and_repaired(tmp_path, umask022):
+    rng = random.Random(3)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    files = {"index.html": b"<p>home</p>", "a/b/page.html": b"<p>page</p>", "a/c.json": b"{}",
+             "a/d/e.css": b"p{}", "f.txt": b"text", "g/h.txt": b"h"}
+    state = update_folder(folder, None, as_wanted(files, sources, rng), UMASK)
+    # damage: in-place edit of the same size, deletion, a stray file and folder, a file replaced
+    # by a folder, a folder replaced by a file, a changed mode, the manifest deleted
+    with open(folder / "a/b/page.html", "r+b") as f:
+        f.write(b"<P>")
+    (folder / "f.txt").unlink()
+    (folder / "a/stray.html").write_bytes(b"stray")
+    (folder / "stray-dir" / "x").mkdir(parents=True)
+    (folder / "a/c.json").unlink()
+    (folder / "a/c.json").mkdir()
+    shutil.rmtree(folder / "g")
+    (folder / "g").write_bytes(b"not a folder")
+    os.chmod(folder / "a/d/e.css", 0o600)
+    (folder / MANIFEST).unlink()
+    warnings = []
+    state = update_folder(folder, state, as_wanted(files, sources, rng), UMASK, warnings.append)
+    assert tree(folder) == expected_tree(files)
+    assert len(warnings) == 1 and "changed by hand" in warnings[0], warnings
+    # nothing damaged: no warning, nothing written
+    inodes = {p: os.lstat(folder / p).st_ino for p in files}
+    warnings.clear()
+    update_folder(folder, state, as_wanted(files, sources, rng), UMASK, warnings.append)
+    assert warnings == [] and inodes == {p: os.lstat(folder / p).st_ino for p in files}
+
+
+def test_a_state_is_saved_and_loaded_and_damage_means_none(tmp_path):
+    state = FolderState(files={"a": ("0" * 64, 1, 2, 3)}, dirs={"": 4})
+    buildfolder.save_state(state, tmp_path / "x.state")
+    assert buildfolder.load_state(tmp_path / "x.state") == state
+    (tmp_path / "x.state").write_bytes(b"garbage")
+    assert buildfolder.load_state(tmp_path / "x.state") is None
+    assert buildfolder.load_state(tmp_path / "missing.state") is None
+
+
+# --- build.py build: the double buffer -----------------------------------------------------------
+
+
+def edit_seed(root: Path, slug: str, rng: random.Random) -> None:
+    """Change one comma of a long body line of ``slug``'s seed that no indicator file quotes."""
+    from test_cache import edit_seed_line
+
+    edit_seed_line(root, slug, rng)
+
+
+def manifest(site: Path) -> dict:
+    return json.loads((site / MANIFEST).read_text(encoding="utf-8"))["files"]
+
+
+def assert_same_site(site: Path, clean: Path) -> None:
+    """``site`` holds exactly its manifest's files, with the modes of ``clean``, and equals it
+    byte for byte (Pagefind's unordered files aside)."""
+    diff = compare_manifests(manifest(site), manifest(clean), ignore=UNORDERED_SEARCH_FILES)
+    assert diff.same, diff
+    for folder in (site.resolve(), clean.resolve()):
+        listed = manifest(folder)
+        on_disk = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if not p.is_dir()}
+        assert set(on_disk) == set(listed) | {MANIFEST}
+        for rel, entry in listed.items():
+            assert hashlib.sha256(on_disk[rel].read_bytes()).hexdigest() == entry["sha256"], rel
+    modes = lambda f: {p.relative_to(f).as_posix(): stat.S_IMODE(p.stat().st_mode)  # noqa: E731
+                       for p in f.rglob("*") if not p.relative_to(f).as_posix().startswith(UNORDERED_SEARCH_FILES)}
+    assert modes(site.resolve()) == modes(clean.resolve())
+
+
+def spare_of(site: Path) -> Path | None:
+    builds = site.parent / f".{site.name}.builds"
+    others = [p for p in builds.iterdir() if p.is_dir() and p != site.resolve()]
+    return others[0] if others else None
+
+
+def test_double_buffered_builds_equal_a_clean_build_after_random_edits(project, tmp_path, umask022):
+    rng = random.Random(23)
+    site = project / "site"
+    slugs = sorted(p.stem for p in (project / "site_src" / "plans").glob("*.yml"))
+    cli.build_site(project, site, quiet=True)
+    reused = 0
+    for n in range(3):
+        edit_seed(project, rng.choice(slugs), rng)
+        spare = spare_of(site)
+        spare_ino = os.stat(spare).st_ino if spare is not None else None
+        summary = cli.build_site(project, site, quiet=True)
+        assert not [w for w in summary["warnings"] if "changed by hand" in w], summary["warnings"]
+        if spare_ino is not None:
+            assert os.stat(site.resolve()).st_ino == spare_ino  # written over the build before last
+            reused += 1
+    assert reused == 2
+    shutil.rmtree(project / ".cache")
+    cli.build_site(project, tmp_path / "clean", quiet=True)
+    assert_same_site(site, tmp_path / "clean")
+
+
+def test_a_failed_or_killed_update_keeps_the_site_and_the_next_build_repairs(project, tmp_path, monkeypatch,
+                                                                            umask022):
+    from plansite.errors import PlansiteError
+
+    rng = random.Random(5)
+    site = project / "site"
+    cli.build_site(project, site, quiet=True)
+    edit_seed(project, "cangshan-14th", rng)
+    cli.build_site(project, site, quiet=True)  # now a spare exists
+    published = os.readlink(site)
+    before = manifest(site)
+    # an input problem: the spare is left as it was (still reused next time)
+    spare = spare_of(site)
+    meta = project / "site_src" / "plans" / "taijiang-14th.yml"
+    good = meta.read_text(encoding="utf-8")
+    meta.write_text(good.replace("sha256: ", "sha256: 0", 1), encoding="utf-8")
+    with pytest.raises(PlansiteError):
+        cli.build_site(project, site, quiet=True)
+    assert os.readlink(site) == published and manifest(site) == before and spare_of(site) == spare
+    meta.write_text(good, encoding="utf-8")
+    # a failure in the middle of the update of the spare (a write fails after 5 files)
+    edit_seed(project, "fuzhou-15th", rng)
+    calls = [0]
+    place = buildfolder._place
+
+    def failing(target, want):
+        calls[0] += 1
+        if calls[0] == 5:
+            raise OSError(28, "No space left on device", target)
+        place(target, want)
+
+    monkeypatch.setattr(buildfolder, "_place", failing)
+    with pytest.raises(PlansiteError) as err:
+        cli.build_site(project, site, quiet=True)
+    assert "writing the new build failed" in str(err.value) and calls[0] == 5
+    assert os.readlink(site) == published and manifest(site) == before
+    monkeypatch.setattr(buildfolder, "_place", place)
+    cli.build_site(project, site, quiet=True)
+    cli.build_site(project, site, quiet=True)  # and once more over the build before last
+    shutil.rmtree(project / ".cache")
+    cli.build_site(project, tmp_path / "clean", quiet=True)
+    assert_same_site(site, tmp_path / "clean")
+
+
+def test_hand_edits_of_the_spare_are_repaired_with_a_warning(project, tmp_path, umask022):
+    rng = random.Random(9)
+    site = project / "site"
+    cli.build_site(project, site, quiet=True)
+    cli.build_site(project, site, quiet=True)
+    spare = spare_of(site)
+    # a cross-plan page edited in place, a plan page (a hard link into the cache) deleted, a stray file
+    home = spare / "index.html"
+    data = home.read_bytes()
+    with open(home, "r+b") as f:
+        f.write(data.replace(b"<", b"[", 1)[:10])
+    (spare / "plans" / "taijiang-14th" / "index.html").unlink()
+    (spare / "plans" / "stray.html").write_text("stray", encoding="utf-8")
+    edit_seed(project, "taishang-14th", rng)
+    summary = cli.build_site(project, site, quiet=True)
+    assert any("changed by hand" in w and "3 file(s)" in w for w in summary["warnings"]), summary["warnings"]
+    shutil.rmtree(project / ".cache")
+    cli.build_site(project, tmp_path / "clean", quiet=True)
+    assert_same_site(site, tmp_path / "clean")
