@@ -10,12 +10,14 @@ sha256 of its bytes. A result is reused only when every fingerprint still matche
 version is the same; a call that found problems is never remembered (it runs again and reports
 them exactly as before). Deleting the file is always safe.
 
-A memo kept in memory across builds (:meth:`CheckMemo.live`, one per cache file and process:
-`mkdocs serve` rebuilds) also skips what is unchanged *by its stat*: a file whose resolved path
-and ``os.stat`` (device, inode, size, modification and change times) are those of the last run
-is not read and hashed again (only when its modification and change times were at least
-:data:`SETTLED_NS` older than that run, so that a write within the same clock tick cannot pass
-unseen) and results are not unpickled again. Seeds are decoded only when a remembered result
+Files unchanged *by their stat* are not read again, as git's index does: a file whose resolved
+path and ``os.stat`` (device, inode, size, modification and change times) are those recorded
+when it was last hashed keeps that hash (recorded only when its modification and change times
+were at least :data:`SETTLED_NS` older than the reading, so that a write within the same clock
+tick cannot pass unseen; the change time cannot be set back by tools such as ``touch``). The
+stats are saved with the results, so a new build process does not read and hash every editor
+file and seed again. A memo kept in memory across builds (:meth:`CheckMemo.live`, one per cache
+file and process: `mkdocs serve` rebuilds) also does not unpickle its results again. Seeds are decoded only when a remembered result
 needs them again (see :func:`plansite.check.validate_inputs`: the number of a seed's lines is
 itself a remembered result).
 """
@@ -47,8 +49,10 @@ class CheckMemo:
         self.changed = False
         self._prints: dict[str, tuple] = {}
         self._dirs: dict[str, str] = {}  # folder -> resolved folder, this run
-        #: kept across runs of a live memo: rel -> (resolved path, stat key, fingerprint)
+        #: rel -> (resolved path, stat key, fingerprint), saved with the results (see
+        #: :meth:`fingerprint`); ``_stats_changed`` when this run changed it
         self._stats: dict[str, tuple] = {}
+        self._stats_changed = False
         #: kept across runs of a live memo: entry name -> (fingerprints, result object)
         self._live: dict[str, tuple] = {}
         #: kept across runs of a live memo: seed path -> (fingerprint, number of lines)
@@ -57,8 +61,10 @@ class CheckMemo:
                 stored = pickle.load(f)
             if isinstance(stored, dict) and stored.get("code") == (FORMAT, code):
                 self.entries = stored["entries"]
+                stats = stored.get("stats")
+                self._stats = stats if isinstance(stats, dict) else {}
         except Exception:  # noqa: BLE001 - missing or damaged: start empty
-            self.entries = {}
+            self.entries, self._stats = {}, {}
 
     @classmethod
     def live(cls, path: Path, root: Path, code: str) -> "CheckMemo":
@@ -71,6 +77,7 @@ class CheckMemo:
             _LIVE.clear()  # one project and code version at a time
             memo = _LIVE[key] = cls(path, root, code)
         memo.used, memo.changed, memo._prints, memo._dirs = set(), False, {}, {}
+        memo._stats_changed = False
         return memo
 
     def fingerprint(self, rel: str) -> tuple:
@@ -95,8 +102,9 @@ class CheckMemo:
             if sha is not None and now - max(stat[3], stat[4]) >= SETTLED_NS and \
                     os.stat(real).st_ctime_ns == stat[4]:
                 self._stats[rel] = (real, stat, hit)
-            else:
-                self._stats.pop(rel, None)
+                self._stats_changed = True
+            elif self._stats.pop(rel, None) is not None:
+                self._stats_changed = True
         return hit
 
     def _resolve(self, rel: str) -> tuple[str, os.stat_result]:
@@ -152,13 +160,18 @@ class CheckMemo:
 
     def save(self) -> None:
         """Write the results used in this run (atomically), dropping the others."""
-        if not self.changed and self.used == set(self.entries):
+        stale = self._stats.keys() - self._prints.keys()  # files this run did not look at
+        if not self.changed and not self._stats_changed and not stale and self.used == set(self.entries):
             return
+        for rel in stale:
+            del self._stats[rel]
+        self._stats_changed = False
         keep = {k: v for k, v in self.entries.items() if k in self.used}
         self._live = {k: v for k, v in self._live.items() if k in self.used}
         self.entries = keep
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".", dir=self.path.parent)
         with os.fdopen(fd, "wb") as f:
-            pickle.dump({"code": (FORMAT, self.code), "entries": keep}, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"code": (FORMAT, self.code), "entries": keep, "stats": self._stats}, f,
+                        protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)

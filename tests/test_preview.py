@@ -276,3 +276,39 @@ def test_group_membership_gives_the_plan_group_ids(registry, tables):
         grouped += bool(ids)
     assert grouped >= 2
     assert sorted(group_tables("x", [], None)) == plan_group_ids([], None) == []
+
+
+def test_a_new_memo_trusts_the_saved_stats_of_settled_files_and_sees_a_same_size_edit(project, tmp_path,
+                                                                                      monkeypatch):
+    """A memo of a new process (not live) reuses the stats saved by the last run: no seed or
+    editor file is read and hashed again; a same-size edit (new change time) is still seen."""
+    import plansite.check as check
+    import plansite.checkmemo as checkmemo
+    from plansite.cache import code_version
+    from plansite.checkmemo import CheckMemo
+
+    memo_path = tmp_path / "check.pickle"
+    monkeypatch.setattr(checkmemo, "SETTLED_NS", 200_000_000)
+    time.sleep(0.3)
+    first = check.validate_inputs(project, memo := CheckMemo(memo_path, project, code_version()))
+    memo.save()
+    assert not first.problems
+    opened = []
+    real_open = open
+
+    def counting_open(path, *args, **kwargs):
+        opened.append(str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(checkmemo, "open", counting_open, raising=False)
+    again = check.validate_inputs(project, memo := CheckMemo(memo_path, project, code_version()))
+    memo.save()
+    assert not again.problems and [i.seed_lines for i in again.plans] == [i.seed_lines for i in first.plans]
+    assert [p for p in opened if str(project) in p] == []  # nothing of the project read to hash it
+    seed = project / "seeds" / "cangshan-14th.txt"
+    text = seed.read_text(encoding="utf-8")
+    edited = text.replace("，", "、", 1)
+    assert len(edited.encode("utf-8")) == len(text.encode("utf-8")) and edited != text
+    seed.write_text(edited, encoding="utf-8")
+    broken = check.validate_inputs(project, CheckMemo(memo_path, project, code_version()))
+    assert any("cangshan-14th" in str(p) and "checksum mismatch" in str(p) for p in broken.problems), broken.problems
