@@ -149,7 +149,8 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
             source = valid[slug].plan.source
             tables, found = memo.call("tables", (slug, source, registry is None),
                                       lambda r: [f"{INDICATORS_DIR}/{slug}.yml", REGISTRY_PATH, source],
-                                      indicators.checked_tables, root, slug, registry, expected_source=source)
+                                      indicators.checked_tables, root, slug, registry, expected_source=source,
+                                      seed=valid[slug].seed)
         except PlansiteError as exc:
             found, tables = exc.problems, []
         out.problems += found
