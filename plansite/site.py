@@ -268,7 +268,7 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
     def key_of(*parts) -> str:
         return hashlib.sha256("|".join([salt, *map(str, parts)]).encode()).hexdigest()
 
-    chars = "".join(sorted({c for card in cards for c in card.chars}))
+    chars = "".join(sorted(set("".join(card.chars for card in cards))))
     out[T2S_PATH] = cached(key_of("t2s", hashlib.sha256(chars.encode()).hexdigest()), lambda: _t2s_text(chars))
     if registry is None:
         return dict(sorted(out.items()))
@@ -279,12 +279,18 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
             made.append(build_groups([(c.plan, c.tables) for c in cards], registry, row_url))
         return made[0]
 
-    members: dict[str, list[PlanCard]] = {}
     pairs: dict[str, set] = {}
-    for c in cards:
+    reading: dict[str, set[int]] = {}  # group or indicator id → positions of the cards naming it
+    for n, c in enumerate(cards):
         for gid, found in c.groups.items():
-            members.setdefault(gid, []).append(c)
             pairs.setdefault(gid, set()).update(found)
+            reading.setdefault(gid, set()).add(n)
+        for i in c.discussed:
+            reading.setdefault(i, set()).add(n)
+    growth: dict[str, list[str]] = {}
+    for e in registry.entries:
+        if e.growth_of:
+            growth.setdefault(e.growth_of, []).append(e.id)
     everything = key_of("all", *[c.plan.slug + c.digest for c in cards])
 
     def listing() -> str:
@@ -301,8 +307,9 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
         gid = entry.id
         if entry.growth_of or len(pairs.get(gid, ())) < 2:
             continue  # not a comparison group, or nothing to compare
-        ids = [gid] + [e.id for e in registry.entries if e.growth_of == gid]
-        involved = [c for c in cards if gid in c.groups or any(i in c.discussed for i in ids)]
+        ids = [gid] + growth.get(gid, [])
+        # the cards in display order that have rows in the group or discuss one of its indicators
+        involved = [cards[n] for n in sorted(set().union(*[reading.get(i, ()) for i in ids]))]
         key = key_of("indicator", gid, *[c.plan.slug + c.digest + repr([c.discussed.get(i) for i in ids])
                                          for c in involved])
         url = indicator_url(gid)
