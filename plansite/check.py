@@ -179,6 +179,7 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
             tables, found = memo.call("tables", (slug, source, registry is None),
                                       lambda r: [f"{INDICATORS_DIR}/{slug}.yml", REGISTRY_PATH, source],
                                       indicators.checked_tables, root, slug, registry, expected_source=source)
+            # (no seed= here: validation keeps no seed lines, checked_tables reads the seed itself)
         except PlansiteError as exc:
             found, tables = exc.problems, []
         out.problems += found

