@@ -105,7 +105,6 @@ class _Loader(*_parser_classes(), SafeConstructor, Resolver):
             return None
         self.get_event()  # DocumentStart
         anchors: dict[str, tuple[object, int]] = {}
-        sizes: dict[int, int] = {}   # id(node) → expanded size, for finished nodes
         stack: list[list] = []       # [node, anchor, size so far]
         root = None
         while True:

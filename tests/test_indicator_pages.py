@@ -45,7 +45,7 @@ def test_every_table_has_a_page_with_one_row_per_indicator(built):
 def test_implied_growth_flag_shown_for_cangshan_gdp(built):
     _, out = built
     html = _page(out, table_url("cangshan-14th", "main"))
-    line = next(l for l in html.splitlines() if "902.27（2020）" in l)
+    line = next(row for row in html.splitlines() if "902.27（2020）" in row)
     assert "10.7%" in line and "⚠" in line
     assert "8%" in line
 

@@ -4,7 +4,6 @@ is one ``path:line: message`` line from ``check`` AND from ``build`` (one valida
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import subprocess
