@@ -259,11 +259,12 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
             (site / path).unlink(missing_ok=True)
         for path in sorted(old.cross.keys() - result.cross.keys() - after.keys()):
             (site / path).unlink(missing_ok=True)
-        for path, text in result.cross.items():
-            if old.cross.get(path) != text:
-                (site / path).parent.mkdir(parents=True, exist_ok=True)
-                (site / path).write_text(text, encoding="utf-8")
-                written += 1
+        if result.cross is not old.cross:  # (kept whole above: nothing to compare or write)
+            for path, text in result.cross.items():
+                if old.cross.get(path) != text:
+                    (site / path).parent.mkdir(parents=True, exist_ok=True)
+                    (site / path).write_text(text, encoding="utf-8")
+                    written += 1
         self.project = result
         done = time.perf_counter()
         log.info("plansite: quick rebuild: %d plans (%d rebuilt); inputs and plans %.3f s, %d plan files "
