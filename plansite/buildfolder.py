@@ -106,16 +106,28 @@ def _remove(path: str) -> None:
         os.unlink(path)
 
 
+#: ``os.link`` failures that mean "no hard link possible here" (another file system, not allowed,
+#: too many links, not supported): the file is copied instead
+NO_LINK = (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP)
+
+
+def link_or_copy(source: str, target: str) -> None:
+    """Hard-link ``source`` (a file never modified in place) at ``target``, which does not exist;
+    copy its bytes where a link is not possible (:data:`NO_LINK`). Raises ``OSError`` as
+    ``os.link`` or ``shutil.copyfile`` do."""
+    try:
+        os.link(source, target)
+    except OSError as exc:
+        if exc.errno not in NO_LINK:
+            raise
+        shutil.copyfile(source, target)
+
+
 def _place(target: str, want: Wanted) -> None:
     """Put the bytes of ``want`` at ``target`` (which does not exist)."""
     if want.link is not None:
         try:
-            try:
-                os.link(want.link, target)
-            except OSError as exc:
-                if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP):
-                    raise
-                shutil.copyfile(want.link, target)
+            link_or_copy(want.link, target)
         except OSError as exc:
             if not isinstance(exc, FileNotFoundError) or os.path.exists(want.link):
                 exc.filename, exc.filename2 = target, None  # a failure writing the site, not reading its source

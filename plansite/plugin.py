@@ -24,7 +24,6 @@ is served.
 from __future__ import annotations
 
 import dataclasses
-import errno
 import json
 import logging
 import os
@@ -41,7 +40,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from .buildfolder import Wanted, linked_tree, staged_files, wanted_bytes
+from .buildfolder import Wanted, link_or_copy, linked_tree, staged_files, wanted_bytes
 from .cache import BuildCache, code_version, digest, tree_digest
 from .errors import PlansiteError
 from .incremental import add_cross_outputs, build_outputs, build_plans
@@ -74,24 +73,18 @@ class CachedFile(File):
         src, dest = self.abs_src_path, self.abs_dest_path
         try:
             try:
-                os.link(src, dest)
+                link_or_copy(src, dest)
             except FileNotFoundError:
                 if not os.path.exists(src):
                     raise
                 os.makedirs(os.path.dirname(dest), exist_ok=True)
-                os.link(src, dest)
+                link_or_copy(src, dest)
             except FileExistsError:
                 os.unlink(dest)
-                os.link(src, dest)
+                link_or_copy(src, dest)
         except OSError as exc:
-            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP):
-                exc.filename, exc.filename2 = dest, None  # a failure writing the site, not the cache
-                raise
-            try:
-                shutil.copyfile(src, dest)
-            except OSError as copy_exc:
-                copy_exc.filename, copy_exc.filename2 = dest, None
-                raise
+            exc.filename, exc.filename2 = dest, None  # a failure writing the site, not the cache
+            raise
 
 
 class MarkdownCachedFile(CachedFile):
@@ -423,10 +416,7 @@ def _place(source: str, dest: Path) -> None:
     are never rewritten in place), a copy where links are not possible."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.unlink(missing_ok=True)  # may be a hard link to a superseded cache file
-    try:
-        os.link(source, dest)
-    except OSError:
-        shutil.copyfile(source, dest)
+    link_or_copy(source, str(dest))
 
 
 class _Background:
