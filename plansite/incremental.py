@@ -15,7 +15,6 @@ checks it), but
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import pickle
 import time
@@ -238,14 +237,6 @@ class StoredCard(PlanCard):
     @property
     def tables_csv(self) -> tuple | None:
         return self._stored().tables_csv
-
-
-def plain_card(card: PlanCard, **changes) -> PlanCard:
-    """``card`` as a plain :class:`~plansite.site.PlanCard` with ``changes`` applied (as
-    :func:`dataclasses.replace`, which a :class:`StoredCard` does not support); the tables of a
-    stored card are read from its cache entry."""
-    fields = {f.name: getattr(card, f.name) for f in dataclasses.fields(PlanCard) if f.init}
-    return PlanCard(**{**fields, **changes})
 
 
 def _slim(entry: PlanEntry, cache: BuildCache) -> PlanEntry:

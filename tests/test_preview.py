@@ -251,9 +251,13 @@ def test_the_cross_plan_files_do_not_read_the_seed_checksum(project, tmp_path):
     import dataclasses
 
     from plansite.cache import BuildCache
-    from plansite.incremental import build_outputs, plain_card
+    from plansite.incremental import build_outputs
     from plansite.plugin import _cross_view
-    from plansite.site import cross_outputs
+    from plansite.site import PlanCard, cross_outputs
+
+    def plain_card(card, **changes):  # a StoredCard (tables kept in its cache entry) as a plain card
+        fields = {f.name: getattr(card, f.name) for f in dataclasses.fields(PlanCard) if f.init}
+        return PlanCard(**{**fields, **changes})
 
     out = build_outputs(project, project / "templates", BuildCache(tmp_path / "cache"))
     other = [plain_card(c, plan=dataclasses.replace(c.plan, sha256="0" * 64, meta_data=None))
