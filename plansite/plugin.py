@@ -360,6 +360,20 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         if getattr(self, "cache", None) is not None:
             self.cache.drop_pruned()
 
+    def on_env(self, env, *, config, files):
+        """MkDocs' own theme templates (the hand-written pages' frame, ``404.html``) keep their
+        compiled form in the build cache too, as the plan templates do: in their own folder
+        named for the MkDocs version (MkDocs' environment has other options than plansite's,
+        and Jinja2 checks a bytecode file only against the template source)."""
+        if getattr(self, "cache", None) is not None:
+            import jinja2
+            import mkdocs
+
+            folder = self.cache.jinja_dir / f"mkdocs-{mkdocs.__version__}"
+            folder.mkdir(exist_ok=True)
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+        return env
+
     def on_page_context(self, context, *, page, config, nav):
         context.update(page_context(page.url))
         context["serve_preview"] = bool(getattr(self, "serving", False))  # the search page's stale notice
