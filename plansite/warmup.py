@@ -1,13 +1,15 @@
 """Work done ahead on the idle core: the Jinja2 templates compiled while the build validates.
 
 A build whose templates have no bytecode yet (a clean build, or one after a template edit)
-compiles every template (about 0.15 s CPU for the 18 of ``templates/``), and before this each
-forked worker compiled them again for itself, as did the building process for the cross-plan
-pages. :func:`start` forks a child that compiles them into the build cache's bytecode folder
+compiles every template (about 0.15 s CPU for the 18 of ``templates/``). Before, that was done
+inside the work measured as the build: the forked workers compiled them in their first plans
+(sharing the bytecode folder: 10 and 4 of them in a 5-plan clean build) and the building
+process the cross-plan ones (3). :func:`start` forks a child that compiles them into the build cache's bytecode folder
 while the building process validates the inputs (single-threaded: the second core is idle);
 :meth:`Warming.finish` waits for it and loads the templates (from that bytecode) into this
 process's environment, so that the workers forked after it inherit them compiled. When every
-template has its bytecode already (most builds), nothing is forked.
+template has its bytecode already (most builds), nothing is forked; nor while other threads run
+in this process (``mkdocs serve``), nor on one core: the renders then compile what they use.
 
 Nothing here decides what is built: a template that fails to compile is left to the real
 render, which reports it (``path:line: template error``); the child prints nothing.
@@ -16,6 +18,7 @@ render, which reports it (``path:line: template error``); the child prints nothi
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from .parallel import cpu_count
@@ -97,8 +100,8 @@ def start(templates: Path, bytecode_dir: Path) -> Warming:
     """Fork a child compiling the templates of ``templates`` into ``bytecode_dir`` (Jinja2's
     ``FileSystemBytecodeCache``: each file written whole and renamed, and checked against its
     template's source when read) when any has no up-to-date bytecode
-    (:func:`stale_templates`); returns at once. No child when all are compiled, on one core
-    or without ``fork``."""
+    (:func:`stale_templates`); returns at once. No child when all are compiled, on one core,
+    without ``fork``, or while another thread runs."""
     for pid in list(_UNJOINED):
         try:
             if os.waitpid(pid, os.WNOHANG)[0]:
@@ -106,7 +109,8 @@ def start(templates: Path, bytecode_dir: Path) -> Warming:
         except ChildProcessError:
             _UNJOINED.discard(pid)
     templates = Path(templates).resolve()
-    if cpu_count() < 2 or not hasattr(os, "fork"):
+    if cpu_count() < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+        # (a child forked while another thread holds a lock, an import's say, could wait forever)
         return Warming(templates, bytecode_dir, None)
     try:
         if not stale_templates(templates, bytecode_dir):

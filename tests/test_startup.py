@@ -98,3 +98,20 @@ def test_warmup_forks_only_for_stale_templates(tmp_path, monkeypatch):
     later = (bytecode / os.listdir(bytecode)[0]).stat().st_mtime_ns + 10**9
     os.utime(templates / "b.html", ns=(later, later))  # b edited after it was compiled
     assert warmup.stale_templates(templates, bytecode) == ["b.html"]
+
+
+def test_warmup_forks_nothing_while_another_thread_runs(tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.setenv("PLANSITE_JOBS", "2")
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert warmup.start(ROOT / "templates", tmp_path).pid is None
+    finally:
+        release.set()
+        other.join()
+    warming = warmup.start(ROOT / "templates", tmp_path)
+    assert warming.pid is not None
+    warming.join()
