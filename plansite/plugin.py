@@ -153,6 +153,8 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         else:
             self._tmp_cache = tempfile.mkdtemp(prefix="plansite-cache-")
             self.cache = BuildCache(Path(self._tmp_cache))
+        if self.place_files:  # build.py: superseded entries deleted in the background after it
+            self.cache.defer_prune = True  # (plansite.mkdocs_run._discard_pruned)
         try:
             result = build_outputs(self.root, self.root / self.config.templates, self.cache,
                                    self.config.plans or None, log=log.info)

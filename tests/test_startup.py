@@ -115,3 +115,34 @@ def test_warmup_forks_nothing_while_another_thread_runs(tmp_path, monkeypatch):
     warming = warmup.start(ROOT / "templates", tmp_path)
     assert warming.pid is not None
     warming.join()
+
+
+def test_superseded_cache_entry_leaves_the_cache_for_the_trash(tmp_path, monkeypatch):
+    import io
+
+    from plansite import mkdocs_run
+    from plansite.cli import build_site
+    from tiny import SEED, make_tiny, set_seed
+
+    discarded = []
+    real = mkdocs_run.FS.discard
+
+    def discard(path, trash):
+        discarded.append((path.name, sorted(p.name for p in path.iterdir()), trash))
+        real(path, trash)
+
+    monkeypatch.setattr(mkdocs_run.FS, "discard", discard)
+    root = make_tiny(tmp_path / "project")
+    build_site(root, root / "site", quiet=True, stream=io.StringIO())
+    plans = root / ".cache" / "build" / "plans"
+    first = sorted(p.name for p in plans.iterdir())
+    assert len(first) == 1 and first[0].startswith("tiny-")
+    assert discarded == []  # nothing superseded
+    set_seed(root, SEED.replace("经济总量再上台阶", "经济总量又上台阶").encode("utf-8"))
+    build_site(root, root / "site", quiet=True, stream=io.StringIO())
+    second = sorted(p.name for p in plans.iterdir())
+    assert len(second) == 1 and second != first  # no superseded entry, nothing moved aside, is left
+    [(name, inside, trash)] = discarded
+    assert name.startswith(".pruned-") and inside == first and trash == root / ".cache" / "trash"
+    pages = (root / "site" / "plans" / "tiny").rglob("*.html")
+    assert any("又上台阶" in p.read_text(encoding="utf-8") for p in pages)
