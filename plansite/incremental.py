@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import warmup
 from .cache import BuildCache, PlanEntry, code_version, digest, tree_digest
 from .check import validate_inputs
 from .checkmemo import CheckMemo
@@ -93,6 +94,7 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
     log = log or (lambda line: None)
     code = code_version()
     memo = CheckMemo.live(cache.folder / "check.pickle", root, code)  # serve: kept across rebuilds
+    warming = warmup.start(templates, cache.jinja_dir)  # templates compiled on the idle core meanwhile
     inputs = validate_inputs(root, memo)
     memo.save()
     chosen = inputs.chosen(only)
@@ -116,7 +118,10 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
     _JOB.update(root=root, templates=templates, registry=registry, cache=cache, keys=keys,
                 inputs={item.plan.slug: item for item in chosen}, jinja=cache.jinja_dir, compared=compared)
     problems: list[Problem] = []
-    results = ordered_map(_build_plan, missing) if missing else iter(())
+    if len(missing) > 1:
+        warming.finish()  # the workers inherit the compiled templates
+    warming.join()
+    results = ordered_map(_build_plan, missing, cost=_seed_sizes(root, plans, missing).get) if missing else iter(())
     built = {}
     for plan in plans:  # display order: log as soon as each plan is ready
         if plan.slug in entries:
@@ -284,6 +289,19 @@ def _build_plan(slug: str):
     entry = PlanEntry(slug, job["keys"][slug], card, log)
     job["cache"].store(entry, outputs)
     return slug, entry
+
+
+def _seed_sizes(root: Path, plans: list[Plan], slugs: list[str]) -> dict[str, int]:
+    """``{slug: bytes of its seed}`` of the plans ``slugs`` (0 when unreadable): how long each
+    takes to parse and render, roughly, for :func:`plansite.parallel.ordered_map`'s order."""
+    wanted, out = set(slugs), {}
+    for plan in plans:
+        if plan.slug in wanted:
+            try:
+                out[plan.slug] = os.stat(root / plan.source).st_size
+            except OSError:
+                out[plan.slug] = 0
+    return out
 
 
 def _global_inputs(root: Path) -> list[bytes | None]:

@@ -24,12 +24,17 @@ def cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def ordered_map(fn: Callable, items: Iterable, jobs: int | None = None) -> Iterator:
+def ordered_map(fn: Callable, items: Iterable, jobs: int | None = None,
+                cost: Callable | None = None) -> Iterator:
     """``fn(item)`` for every item, yielded in input order as soon as each is ready.
 
     Uses a pool of ``jobs`` (default :func:`cpu_count`) forked processes when there are at least
     two items and two jobs, else runs in this process. ``fn`` must be a module-level function;
     its results must be picklable. An exception in a job is raised here.
+
+    ``cost(item)`` (optional, any comparable number): the pool is handed the items costliest
+    first (longest-first scheduling: the last jobs running are short ones, so the workers finish
+    together); the results still come out in input order (those ready early are held).
     """
     items = list(items)
     jobs = min(jobs or cpu_count(), len(items))
@@ -37,5 +42,29 @@ def ordered_map(fn: Callable, items: Iterable, jobs: int | None = None) -> Itera
         for item in items:
             yield fn(item)
         return
+    order = list(range(len(items)))
+    if cost is not None:
+        order.sort(key=lambda i: cost(items[i]), reverse=True)  # stable: ties keep input order
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield from pool.imap(fn, items, chunksize=1)
+        if order == sorted(order):
+            yield from pool.imap(fn, items, chunksize=1)
+            return
+        ready: dict = {}
+        wanted = 0
+        for index, result in pool.imap_unordered(_Indexed(fn), [(i, items[i]) for i in order], chunksize=1):
+            ready[index] = result
+            while wanted in ready:
+                yield ready.pop(wanted)
+                wanted += 1
+
+
+class _Indexed:
+    """``fn`` as a job of :func:`ordered_map`'s pool: ``(index, item) -> (index, fn(item))``
+    (picklable when ``fn`` is a module-level function)."""
+
+    def __init__(self, fn: Callable):
+        self.fn = fn
+
+    def __call__(self, job: tuple):
+        index, item = job
+        return index, self.fn(item)

@@ -153,6 +153,8 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         else:
             self._tmp_cache = tempfile.mkdtemp(prefix="plansite-cache-")
             self.cache = BuildCache(Path(self._tmp_cache))
+        if self.place_files:  # build.py: superseded entries deleted in the background after it
+            self.cache.defer_prune = True  # (plansite.mkdocs_run._discard_pruned)
         try:
             result = build_outputs(self.root, self.root / self.config.templates, self.cache,
                                    self.config.plans or None, log=log.info)
@@ -359,6 +361,20 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         stop_polling(getattr(self, "_polling", None))
         if getattr(self, "cache", None) is not None:
             self.cache.drop_pruned()
+
+    def on_env(self, env, *, config, files):
+        """MkDocs' own theme templates (the hand-written pages' frame, ``404.html``) keep their
+        compiled form in the build cache too, as the plan templates do: in their own folder
+        named for the MkDocs version (MkDocs' environment has other options than plansite's,
+        and Jinja2 checks a bytecode file only against the template source)."""
+        if getattr(self, "cache", None) is not None:
+            import jinja2
+            import mkdocs
+
+            folder = self.cache.jinja_dir / f"mkdocs-{mkdocs.__version__}"
+            folder.mkdir(exist_ok=True)
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
+        return env
 
     def on_page_context(self, context, *, page, config, nav):
         context.update(page_context(page.url))

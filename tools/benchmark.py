@@ -3,7 +3,12 @@
 
     .venv/bin/python tools/benchmark.py [--plans 5,100] [--serve-edits 3] [--skip-mkdocs] [--skip-hugo]
                                         [--skip-pagefind] [--builds-only] [--keep] [--paragraphs N]
-                                        [--folder-plans N]
+                                        [--folder-plans N] [--no-bytecode]
+
+The processes it times write and read ``.pyc`` files, Python's default, whatever
+``PYTHONDONTWRITEBYTECODE`` says in the calling environment (this sandbox sets it);
+they are written for plansite before the first timed build (``compileall``, as ``pip install``
+does). ``--no-bytecode`` times the builds compiling every plansite module from source instead.
 
 ``--paragraphs N`` times only the parser on a synthetic plan of N one-line paragraphs (and of N/4,
 to show that parse time grows linearly with the input). ``--folder-plans N`` times only the
@@ -52,8 +57,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 PARTS = ("mkdocs.yml", "templates", "site_src", "seeds")
-#: subprocesses use this worktree's plansite, not another installed copy
+#: subprocesses use this worktree's plansite, not another installed copy; they write and use
+#: ``.pyc`` files as Python does by default (``PYTHONDONTWRITEBYTECODE``, set in some sandboxes,
+#: is removed: otherwise every process compiles plansite's modules from source, about 0.1 s),
+#: unless ``--no-bytecode`` (see :func:`main`)
 ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 # --- synthetic collections ----------------------------------------------------------------------
@@ -438,6 +447,8 @@ def main() -> int:
     parser.add_argument("--builds-only", action="store_true", help="only clean, no-change and one-edit builds")
     parser.add_argument("--keep", action="store_true", help="keep the temporary collections")
     parser.add_argument("--paragraphs", type=int, default=0, help="time only the parser on N synthetic paragraphs")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="run the builds with PYTHONDONTWRITEBYTECODE=1 (modules compiled from source each time)")
     parser.add_argument("--folder-plans", type=int, default=0,
                         help="time only the build folder's update in place on a synthetic site of N plans")
     args = parser.parse_args()
@@ -449,8 +460,14 @@ def main() -> int:
         for n in (args.paragraphs // 4, args.paragraphs):
             print(f"parse {n} paragraphs  {synthetic_parse(n) * 1000:.0f} ms")
         return 0
+    if args.no_bytecode:
+        ENV["PYTHONDONTWRITEBYTECODE"] = "1"
+    else:  # written before the first timed build, as `pip install` does for an installed package
+        subprocess.run([PY, "-m", "compileall", "-q", str(ROOT / "plansite")], env=ENV, check=True)
     print(f"# {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start; figures: wall time, "
-          "CPU time (user + system) and peak RSS of the whole process tree")
+          "CPU time (user + system) and peak RSS of the whole process tree; modules "
+          + ("compiled from source in every process (--no-bytecode)" if args.no_bytecode
+             else "read from .pyc files (Python's default; PYTHONDONTWRITEBYTECODE unset)"))
     for n in [int(x) for x in args.plans.split(",")]:
         r = bench(n, args)
         clean, nosearch = r["clean"], r["no search"]
