@@ -13,6 +13,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
+from .blocks import block, cite_html, permalink_html, plan_outline, source_lines, src_html
 from .cells import align_rows, plain, rich
 from .model import BLOCK_KINDS, Node
 from .project import PlanData, Project
@@ -154,30 +155,21 @@ def page_context(url: str, base: str | None = None) -> dict:
 
 def permalink(node_id: str, what: str) -> Markup:
     """The ``¶`` link to the element ``node_id`` (``what``: ``"本段"``, ``"本节"`` …, for screen readers)."""
-    return Markup(f'<a class="pl" href="#{escape(node_id)}" data-pagefind-ignore><span aria-hidden="true">¶</span>'
-                  f'<span class="vh">{escape(what)}链接与引用</span></a>')
+    return Markup(permalink_html(node_id, what))
 
 
 @jinja2.pass_context
 def cite(context, node_id: str, line: int) -> Markup:
     """The citation line shown under element ``node_id`` when it is the page's ``:target``: the
     page's ``cite_head`` (GB/T 7714), its ``url`` with the anchor, and source ``line``."""
-    return Markup(f'<p class="cite" data-pagefind-ignore>引用：{escape(context["cite_head"])} '
-                  f'{escape(context["url"])}#{escape(node_id)}，原文第{escape(line)}行。</p>')
+    return Markup(cite_html(context["cite_head"], context["url"], node_id, line))
 
 
 @jinja2.pass_context
 def src(context, line: int) -> Markup:
     """The link to source ``line`` of the page's ``plan`` in its source view."""
     href = context["link"](f"plans/{context['plan'].slug}/source/#L{line}")
-    return Markup(f'<a class="src" href="{escape(href)}" data-pagefind-ignore>原文第{escape(line)}行</a>')
-
-
-@jinja2.pass_context
-def outline_entry(context, target: PageUnit, unit: PageUnit) -> Markup:
-    """The outline's link to page ``target`` from page ``unit`` (``aria-current`` on its own page)."""
-    current = ' aria-current="page"' if target.url == unit.url else ""
-    return Markup(f'<a href="{escape(context["link"](target.url))}"{current}>{escape(target.title)}</a>')
+    return Markup(src_html(href, line))
 
 
 _ENVS: dict[tuple[str, str], jinja2.Environment] = {}
@@ -208,7 +200,8 @@ def make_env(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Enviro
         )
         env.filters.update(rich=rich, plain=plain, fnrefs=link_marks)
         env.globals["align_rows"] = align_rows
-        env.globals.update(permalink=permalink, cite=cite, src=src, outline_entry=outline_entry)
+        env.globals.update(permalink=permalink, cite=cite, src=src, block=block,
+                           plan_outline=plan_outline, source_lines=source_lines)
         env.globals.update(rule_label=rule_label, drop_note=drop_note, reader_warning=reader_warning)
     return env
 

@@ -45,6 +45,7 @@ def main() -> int:
     ap.add_argument("root", nargs="?", default=str(ROOT))
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--profile", choices=["parse", "render"])
+    ap.add_argument("--sort", default="cumulative", help="cProfile sort key of --profile (cumulative, tottime …)")
     args = ap.parse_args()
     root = Path(args.root).resolve()
     inputs = validate_inputs(root)
@@ -85,7 +86,7 @@ def main() -> int:
         print(f"{item.plan.slug:32} {len(item.seed):6} {best[0]:7.3f} {best[1]:7.3f} {best[2]:7.3f} {count:6}")
     print(f"{'total (CPU s, best of ' + str(args.reps) + ')':32} {'':6} {total[0]:7.3f} {total[1]:7.3f} {total[2]:7.3f}")
     if profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(40)
     return 0
 
 
