@@ -352,8 +352,9 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
         out[page_path(url)] = cached(key + "-page", page)
         out[csv_path] = cached(key + "-csv", lambda gid=gid: comparison_csv(group(gid)))
         out[json_path] = cached(key + "-json", lambda gid=gid: json_text(comparison_json(group(gid))))
+    # a stored card reads its tables_csv / tables_json back from its cache entry on each access: once each here
     out["downloads/all-indicators.csv"] = cached(everything + "-csv", lambda: join_csv_rows(  # read only when needed
-        [c.tables_csv for c in sorted(cards, key=lambda c: c.plan.slug) if c.tables_csv is not None]))
+        [rows for rows in (c.tables_csv for c in sorted(cards, key=lambda c: c.plan.slug)) if rows is not None]))
     out["downloads/all-indicators.json"] = cached(everything + "-json", lambda: _all_tables_json(cards))
     return dict(sorted(out.items()))
 
@@ -368,7 +369,7 @@ def _all_tables_json(cards: list[PlanCard]) -> str:
     """``downloads/all-indicators.json`` from the cards' pre-serialised tables: the text of
     ``json_text({"plans": {slug: [table_json, …]}})``, plans sorted by slug, without encoding
     every plan again."""
-    parts = sorted((c.plan.slug, c.tables_json) for c in cards if c.tables_json is not None)
+    parts = sorted((slug, text) for slug, text in ((c.plan.slug, c.tables_json) for c in cards) if text is not None)
     if not parts:
         return json_text({"plans": {}})
     items = [f"    {json.dumps(slug, ensure_ascii=False)}: " + text.replace("\n", "\n    ")
