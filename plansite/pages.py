@@ -172,6 +172,16 @@ def src(context, line: int) -> Markup:
     return Markup(src_html(href, line))
 
 
+@jinja2.pass_context
+def crumbs(context, trail: list[tuple[str, str]], current) -> Markup:
+    """The breadcrumb trail of every page below the home page: 全部规划 (the context's ``home``)
+    › each ``(href, label)`` of ``trail`` › ``current`` (the page itself). Labels are escaped
+    unless markup (``rich``)."""
+    items = "".join(f'<li><a href="{escape(href)}">{escape(label)}</a></li>\n' for href, label in trail)
+    return Markup(f'<nav class="crumbs" aria-label="位置">\n<ol>\n<li><a href="{escape(context["home"])}">全部规划</a></li>\n'
+                  f'{items}<li aria-current="page">{escape(current)}</li>\n</ol>\n</nav>\n')
+
+
 _ENVS: dict[tuple[str, str], jinja2.Environment] = {}
 
 
@@ -201,7 +211,7 @@ def make_env(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Enviro
         env.filters.update(rich=rich, plain=plain, fnrefs=link_marks)
         env.globals["align_rows"] = align_rows
         env.globals.update(permalink=permalink, cite=cite, src=src, block=block,
-                           plan_outline=plan_outline, source_lines=source_lines)
+                           plan_outline=plan_outline, source_lines=source_lines, crumbs=crumbs)
         env.globals.update(rule_label=rule_label, drop_note=drop_note, reader_warning=reader_warning)
     return env
 
