@@ -7,6 +7,7 @@ sub-path and from ``file://``. All plan text goes through Jinja2's autoescaping.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,8 +123,13 @@ def relurl(target: str, base: str) -> str:
 
 def _relpath(path: str, base: str) -> str:
     """``posixpath.relpath(path or ".", base or ".")`` for clean site-relative URLs, by string."""
-    target = [p for p in path.split("/") if p]
-    start = [p for p in base.split("/") if p]
+    if path.startswith(base) and (not base or base.endswith("/")):  # at or below the page (no "..")
+        rel = path[len(base):].strip("/")
+        return rel or "."
+    start = _segments(base)
+    target = path.split("/")
+    if "" in target:
+        target = [p for p in target if p]
     common = 0
     for a, b in zip(target, start):
         if a != b:
@@ -131,6 +137,13 @@ def _relpath(path: str, base: str) -> str:
         common += 1
     parts = [".."] * (len(start) - common) + target[common:]
     return "/".join(parts) if parts else "."
+
+
+@functools.lru_cache(maxsize=4096)
+def _segments(base: str) -> list[str]:
+    """The segments of the page URL ``base`` (each page links many targets from the same base);
+    the list is shared: not to be changed."""
+    return [p for p in base.split("/") if p]
 
 
 def page_context(url: str, base: str | None = None) -> dict:
