@@ -43,32 +43,47 @@ def src_html(href: str, line: int) -> str:
     return f'<a class="src" href="{escape(href)}" data-pagefind-ignore>原文第{escape(line)}行</a>'
 
 
-class _Page:
-    """What the nodes of one page are rendered with, read once from its template context."""
+def _num(value) -> str:
+    """``escape(value)`` as text, without the call for an int (line numbers)."""
+    return str(value) if type(value) is int else str(escape(value))
 
-    __slots__ = ("link", "url", "slug", "cite_head", "editorial", "toc_entries", "footnotes", "source", "own")
+
+class _Page:
+    """What the nodes of one page are rendered with, read once from its template context; the
+    parts of each snippet that are the same for every node of the page are escaped once."""
+
+    __slots__ = ("link", "url", "slug", "editorial", "toc_entries", "footnotes", "source", "own", "cite_head")
 
     def __init__(self, context):
         self.link = context["link"]
         self.url = context["url"]
         self.slug = context["plan"].slug
-        self.cite_head = context["cite_head"]
         self.editorial = context["editorial"]
         self.toc_entries = context["toc_entries"]
         self.footnotes = context["footnotes"]
-        #: the relative link to the source view (without the line anchor)
-        self.source = self.link(f"plans/{self.slug}/source/")
+        #: the relative link to the source view (without the line anchor), escaped
+        self.source = escape(self.link(f"plans/{self.slug}/source/"))
         self.own = self.url == f"plans/{self.slug}/source/"
+        #: the citation line up to the anchor (as :func:`cite_html` writes it)
+        self.cite_head = f'<p class="cite" data-pagefind-ignore>引用：{escape(context["cite_head"])} {escape(self.url)}#'
 
     def src(self, line: int) -> str:
         # link() of "…/source/#L<n>" is link() of "…/source/" plus the fragment, except on the
         # source view itself (there it is the bare fragment)
         if self.own:
             return src_html(self.link(f"plans/{self.slug}/source/#L{line}"), line)
-        return src_html(f"{self.source}#L{line}", line)
+        n = _num(line)
+        return f'<a class="src" href="{self.source}#L{n}" data-pagefind-ignore>原文第{n}行</a>'
 
-    def cite(self, node_id: str, line: int) -> str:
-        return cite_html(self.cite_head, self.url, node_id, line)
+    def cite(self, eid: str, line: int) -> str:
+        """:func:`cite_html` of the node whose escaped id is ``eid``."""
+        return f"{self.cite_head}{eid}，原文第{_num(line)}行。</p>"
+
+
+def _permalink(eid: str, what: str) -> str:
+    """:func:`permalink_html` of the node whose escaped id is ``eid`` (``what`` is a constant)."""
+    return (f'<a class="pl" href="#{eid}" data-pagefind-ignore><span aria-hidden="true">¶</span>'
+            f'<span class="vh">{what}链接与引用</span></a>')
 
 
 @jinja2.pass_context
@@ -93,10 +108,10 @@ def _block(page: _Page, node: Node, depth: int, out: list[str]) -> None:
         eid = escape(node_id)
         if lead and text.startswith(lead):
             out.append(f'<p id="{eid}"><strong>{_marked(lead, marks)}</strong>'
-                       f'{_marked(text[len(lead):], marks)} {permalink_html(node_id, "本段")}</p>\n')
+                       f'{_marked(text[len(lead):], marks)} {_permalink(eid, "本段")}</p>\n')
         else:
-            out.append(f'<p id="{eid}">{_marked(text, marks)} {permalink_html(node_id, "本段")}</p>\n')
-        out.append(page.cite(node_id, node.lines[0]))
+            out.append(f'<p id="{eid}">{_marked(text, marks)} {_permalink(eid, "本段")}</p>\n')
+        out.append(page.cite(eid, node.lines[0]))
         out.append("\n")
         if node_id in footnotes.after:
             _notes_after(page, node, out)
@@ -116,8 +131,8 @@ def _block(page: _Page, node: Node, depth: int, out: list[str]) -> None:
         eid = escape(node_id)
         out.append(f'<aside class="box" id="{eid}" aria-labelledby="{eid}-h">\n'
                    f'<p class="box-title" id="{eid}-h"><span class="num">{escape(node.number)}</span> '
-                   f'{escape(node.title)} {page.src(node.lines[0])} {permalink_html(node_id, "本专栏")}</p>\n')
-        out.append(page.cite(node_id, node.lines[0]))
+                   f'{escape(node.title)} {page.src(node.lines[0])} {_permalink(eid, "本专栏")}</p>\n')
+        out.append(page.cite(eid, node.lines[0]))
         out.append("\n")
         for child in node.children:
             _block(page, child, depth + 1, out)
@@ -134,8 +149,8 @@ def _block(page: _Page, node: Node, depth: int, out: list[str]) -> None:
             inserted = (f' <a class="ed" href="{escape(page.link("plans/" + page.slug + "/"))}#corrections-h" '
                         f'data-pagefind-ignore>［编者补：原文缺此标题］</a>')
         out.append(f'<section aria-labelledby="{eid}">\n<h{level} id="{eid}">{number}{escape(node.title)}{inserted} '
-                   f'{page.src(node.lines[0])} {permalink_html(node_id, "本节")}</h{level}>\n')
-        out.append(page.cite(node_id, node.lines[0]))
+                   f'{page.src(node.lines[0])} {_permalink(eid, "本节")}</h{level}>\n')
+        out.append(page.cite(eid, node.lines[0]))
         out.append("\n")
         for child in node.children:
             _block(page, child, depth + 1, out)
@@ -159,8 +174,8 @@ def _notes_after(page: _Page, node: Node, out: list[str]) -> None:
                    f'<span class="vh" data-pagefind-ignore>注释</span>{escape(text[0])}'
                    f'<span class="vh" data-pagefind-ignore>，回到正文</span></a> {rich(text[1:].lstrip())} '
                    f'<span class="meta" data-pagefind-ignore>（页脚注释，{page.src(note.lines[0])}）</span> '
-                   f'{permalink_html(note.id, "本注释")}</p>\n')
-        out.append(page.cite(note.id, note.lines[0]))
+                   f'{_permalink(nid, "本注释")}</p>\n')
+        out.append(page.cite(nid, note.lines[0]))
         out.append("\n")
 
 

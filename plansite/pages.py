@@ -123,10 +123,16 @@ def relurl(target: str, base: str) -> str:
 
 def _relpath(path: str, base: str) -> str:
     """``posixpath.relpath(path or ".", base or ".")`` for clean site-relative URLs, by string."""
-    if path.startswith(base) and (not base or base.endswith("/")):  # at or below the page (no "..")
-        rel = path[len(base):].strip("/")
-        return rel or "."
     start = _segments(base)
+    if "//" not in path and (not base or base.endswith("/")):
+        if path.startswith(base):  # at or below the page (no "..")
+            rel = path[len(base):].strip("/")
+            return rel or "."
+        parent = base[:len(base) - len(start[-1]) - 1]  # "" or ending in "/"
+        if path.startswith(parent):  # beside the page (a chapter page's sibling chapters)
+            rel = path[len(parent):].strip("/")
+            if rel.partition("/")[0] != start[-1]:
+                return "../" + rel if rel else ".."
     target = path.split("/")
     if "" in target:
         target = [p for p in target if p]
