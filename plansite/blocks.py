@@ -10,7 +10,9 @@ Jinja2's autoescaping escapes it (``markupsafe.escape``).
 
 Templates call :func:`block` as a global (``{{ block(node, 1) }}``); it reads ``link``, ``url``,
 ``plan``, ``cite_head``, ``editorial``, ``toc_entries`` and ``footnotes`` from the page's context
-(see :func:`plansite.pages.reading_context`).
+(see :func:`plansite.pages.reading_context`). The outline beside each chapter
+(:func:`plan_outline`, formerly ``templates/outline.html``) and the lines of the source view
+(:func:`source_lines`) are written here too, for the same reason.
 """
 
 from __future__ import annotations
