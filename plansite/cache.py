@@ -163,15 +163,24 @@ class BuildCache:
         try:
             made = set()
             sizes, mtimes = [], []
+            files = f"{tmp}{os.sep}files{os.sep}"
             for path, text in sorted(outputs.items()):
                 data = text.encode("utf-8")
-                target = tmp / "files" / path
-                if target.parent not in made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(target.parent)
-                target.write_bytes(data)
+                target = files + path
+                parent = os.path.dirname(target)
+                if parent not in made:
+                    os.makedirs(parent, exist_ok=True)
+                    made.add(parent)
+                fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+                try:
+                    view = memoryview(data)
+                    while view:  # os.write may write less than asked
+                        view = view[os.write(fd, view):]
+                    mtime = os.fstat(fd).st_mtime_ns  # written: closing does not change it
+                finally:
+                    os.close(fd)
                 sizes.append((path, len(data), hashlib.sha256(data).hexdigest()))
-                mtimes.append(os.stat(target).st_mtime_ns)
+                mtimes.append(mtime)
             entry.files, entry.mtimes = sizes, mtimes
             with open(tmp / "meta.pickle", "wb") as f:
                 pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL)

@@ -332,12 +332,13 @@ def comparison_json(group: Group) -> dict:
     }
 
 
-def api_extra(data: PlanData, registry: Registry) -> dict:
+def api_extra(data: PlanData, registry: Registry, jsons: list[dict] | None = None) -> dict:
     """Keys added to ``api/plans/<slug>.json``: ``indicator_tables`` (rows with verbatim cells and
-    parsed fields, plus summary figures), each with its page and download URLs."""
+    parsed fields, plus summary figures), each with its page and download URLs. ``jsons``
+    (optional): the tables' ``table_json`` already made (copied, not changed)."""
     tables = []
-    for table in data.tables:
-        t = table_json(table, registry)
+    for k, table in enumerate(data.tables):
+        t = dict(jsons[k]) if jsons is not None else table_json(table, registry)
         t["url"] = table_url(data.plan.slug, table.id)
         t["downloads"] = {"csv": download_path(data.plan.slug, table.id, "csv"),
                           "json": download_path(data.plan.slug, table.id, "json")}

@@ -47,6 +47,12 @@ def _key(key) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
+_LEAF = {str: encode_basestring, int: int.__repr__, float: _float, bool: lambda b: "true" if b else "false",
+         type(None): lambda _: "null"}
+"""Encoders of the scalars by exact type: written straight from their container's loop (most
+values of the API are scalars; a call of :func:`_write` each cost more than its text)."""
+
+
 def _write(value, out: list[str], newline: str, sort_keys: bool, open_: set[int]) -> None:
     """Append the JSON text of ``value`` to ``out``; ``newline`` is ``"\\n"`` plus the indentation
     of the line ``value`` starts on; ``open_`` the ids of the containers being written."""
@@ -70,18 +76,29 @@ def _write(value, out: list[str], newline: str, sort_keys: bool, open_: set[int]
             raise ValueError("Circular reference detected")
         open_.add(id(value))
         inner = newline + _INDENT
+        leaf = _LEAF.get
         if isinstance(value, dict):
             out.append("{")
             items = sorted(value.items()) if sort_keys else value.items()
             for k, (key, item) in enumerate(items):
-                out.append(("," if k else "") + inner + encode_basestring(_key(key)) + ": ")
-                _write(item, out, inner, sort_keys, open_)
+                head = ("," if k else "") + inner + encode_basestring(key if type(key) is str else _key(key)) + ": "
+                encode = leaf(type(item))
+                if encode is not None:
+                    out.append(head + encode(item))
+                else:
+                    out.append(head)
+                    _write(item, out, inner, sort_keys, open_)
             out.append(newline + "}")
         else:
             out.append("[")
+            after = "," + inner
             for k, item in enumerate(value):
-                out.append("," + inner if k else inner)
-                _write(item, out, inner, sort_keys, open_)
+                encode = leaf(type(item))
+                if encode is not None:
+                    out.append((after if k else inner) + encode(item))
+                else:
+                    out.append(after if k else inner)
+                    _write(item, out, inner, sort_keys, open_)
             out.append(newline + "]")
         open_.discard(id(value))
     else:

@@ -7,12 +7,14 @@ sub-path and from ``file://``. All plan text goes through Jinja2's autoescaping.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
 
+from .blocks import block, cite_html, permalink_html, plan_outline, source_lines, src_html
 from .cells import align_rows, plain, rich
 from .model import BLOCK_KINDS, Node
 from .project import PlanData, Project
@@ -121,8 +123,19 @@ def relurl(target: str, base: str) -> str:
 
 def _relpath(path: str, base: str) -> str:
     """``posixpath.relpath(path or ".", base or ".")`` for clean site-relative URLs, by string."""
-    target = [p for p in path.split("/") if p]
-    start = [p for p in base.split("/") if p]
+    start = _segments(base)
+    if "//" not in path and (not base or base.endswith("/")):
+        if path.startswith(base):  # at or below the page (no "..")
+            rel = path[len(base):].strip("/")
+            return rel or "."
+        parent = base[:len(base) - len(start[-1]) - 1]  # "" or ending in "/"
+        if path.startswith(parent):  # beside the page (a chapter page's sibling chapters)
+            rel = path[len(parent):].strip("/")
+            if rel.partition("/")[0] != start[-1]:
+                return "../" + rel if rel else ".."
+    target = path.split("/")
+    if "" in target:
+        target = [p for p in target if p]
     common = 0
     for a, b in zip(target, start):
         if a != b:
@@ -130,6 +143,13 @@ def _relpath(path: str, base: str) -> str:
         common += 1
     parts = [".."] * (len(start) - common) + target[common:]
     return "/".join(parts) if parts else "."
+
+
+@functools.lru_cache(maxsize=4096)
+def _segments(base: str) -> list[str]:
+    """The segments of the page URL ``base`` (each page links many targets from the same base);
+    the list is shared: not to be changed."""
+    return [p for p in base.split("/") if p]
 
 
 def page_context(url: str, base: str | None = None) -> dict:
@@ -154,30 +174,31 @@ def page_context(url: str, base: str | None = None) -> dict:
 
 def permalink(node_id: str, what: str) -> Markup:
     """The ``¶`` link to the element ``node_id`` (``what``: ``"本段"``, ``"本节"`` …, for screen readers)."""
-    return Markup(f'<a class="pl" href="#{escape(node_id)}" data-pagefind-ignore><span aria-hidden="true">¶</span>'
-                  f'<span class="vh">{escape(what)}链接与引用</span></a>')
+    return Markup(permalink_html(node_id, what))
 
 
 @jinja2.pass_context
 def cite(context, node_id: str, line: int) -> Markup:
     """The citation line shown under element ``node_id`` when it is the page's ``:target``: the
     page's ``cite_head`` (GB/T 7714), its ``url`` with the anchor, and source ``line``."""
-    return Markup(f'<p class="cite" data-pagefind-ignore>引用：{escape(context["cite_head"])} '
-                  f'{escape(context["url"])}#{escape(node_id)}，原文第{escape(line)}行。</p>')
+    return Markup(cite_html(context["cite_head"], context["url"], node_id, line))
 
 
 @jinja2.pass_context
 def src(context, line: int) -> Markup:
     """The link to source ``line`` of the page's ``plan`` in its source view."""
     href = context["link"](f"plans/{context['plan'].slug}/source/#L{line}")
-    return Markup(f'<a class="src" href="{escape(href)}" data-pagefind-ignore>原文第{escape(line)}行</a>')
+    return Markup(src_html(href, line))
 
 
 @jinja2.pass_context
-def outline_entry(context, target: PageUnit, unit: PageUnit) -> Markup:
-    """The outline's link to page ``target`` from page ``unit`` (``aria-current`` on its own page)."""
-    current = ' aria-current="page"' if target.url == unit.url else ""
-    return Markup(f'<a href="{escape(context["link"](target.url))}"{current}>{escape(target.title)}</a>')
+def crumbs(context, trail: list[tuple[str, str]], current) -> Markup:
+    """The breadcrumb trail of every page below the home page: 全部规划 (the context's ``home``)
+    › each ``(href, label)`` of ``trail`` › ``current`` (the page itself). Labels are escaped
+    unless markup (``rich``)."""
+    items = "".join(f'<li><a href="{escape(href)}">{escape(label)}</a></li>\n' for href, label in trail)
+    return Markup(f'<nav class="crumbs" aria-label="位置">\n<ol>\n<li><a href="{escape(context["home"])}">全部规划</a></li>\n'
+                  f'{items}<li aria-current="page">{escape(current)}</li>\n</ol>\n</nav>\n')
 
 
 _ENVS: dict[tuple[str, str], jinja2.Environment] = {}
@@ -208,7 +229,8 @@ def make_env(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Enviro
         )
         env.filters.update(rich=rich, plain=plain, fnrefs=link_marks)
         env.globals["align_rows"] = align_rows
-        env.globals.update(permalink=permalink, cite=cite, src=src, outline_entry=outline_entry)
+        env.globals.update(permalink=permalink, cite=cite, src=src, block=block,
+                           plan_outline=plan_outline, source_lines=source_lines, crumbs=crumbs)
         env.globals.update(rule_label=rule_label, drop_note=drop_note, reader_warning=reader_warning)
     return env
 

@@ -7,6 +7,7 @@ the inputs whatever order the workers finish in, so the build stays deterministi
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -45,17 +46,24 @@ def ordered_map(fn: Callable, items: Iterable, jobs: int | None = None,
     order = list(range(len(items)))
     if cost is not None:
         order.sort(key=lambda i: cost(items[i]), reverse=True)  # stable: ties keep input order
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        if order == sorted(order):
-            yield from pool.imap(fn, items, chunksize=1)
-            return
-        ready: dict = {}
-        wanted = 0
-        for index, result in pool.imap_unordered(_Indexed(fn), [(i, items[i]) for i in order], chunksize=1):
-            ready[index] = result
-            while wanted in ready:
-                yield ready.pop(wanted)
-                wanted += 1
+    # What is loaded before the fork (modules, the validated inputs of every plan) is frozen out
+    # of the garbage collector: the workers' collections do not scan it again and again (their
+    # cost would grow with the number of plans) and do not touch its pages (no copy on write).
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            if order == sorted(order):
+                yield from pool.imap(fn, items, chunksize=1)
+                return
+            ready: dict = {}
+            wanted = 0
+            for index, result in pool.imap_unordered(_Indexed(fn), [(i, items[i]) for i in order], chunksize=1):
+                ready[index] = result
+                while wanted in ready:
+                    yield ready.pop(wanted)
+                    wanted += 1
+    finally:
+        gc.unfreeze()
 
 
 class _Indexed:

@@ -178,27 +178,37 @@ def plan_outputs(data: PlanData, templates: Path, registry=None, bytecode_dir: P
             "mentions": links.by_page[slug].get(unit.url, []) if unit else [],
             "indicator_tables": [(t, table_summary(t, registry)) for t in d.tables
                                  if unit is None or _shows(unit, t)]}
-        extra = lambda d: api_extra(d, registry)  # noqa: E731
+        # each table's JSON made once: the API (with its URLs added), its download and the card's
+        jsons = [table_json(t, registry) for t in data.tables]
+        texts = [indented(j, sort_keys=True) for j in jsons]
+        extra = lambda d: api_extra(d, registry, jsons)  # noqa: E731
     out = {page_path(url): html for url, html in renderer.plan_pages(data).items()}
     if registry is not None:
-        out.update(_table_outputs(data, renderer, registry, links, compared))
+        out.update(_table_outputs(data, renderer, registry, links, compared, texts))
     out[f"api/plans/{slug}.json"] = plan_api(data, renderer.urls[slug], extra)
     out[f"downloads/{slug}.txt"] = plan_text(data)
     out[f"downloads/{slug}.md"] = plan_markdown(data)
     discussed = {ind: [PageLink(u.url, u.title) for u in units]
                  for ind, units in links.by_indicator[slug].items()}
     chars = "".join(sorted(set("".join(line.text for line in data.lines))))
-    card = make_card(data.plan, data.tables, division_summary(data), discussed, registry, chars)
+    card = make_card(data.plan, data.tables, division_summary(data), discussed, registry, chars,
+                     texts if registry is not None else None)
     card.groups = group_tables(slug, data.tables, registry)
     return dict(sorted(out.items())), card
 
 
-def make_card(plan, tables: list, summary: str, discussed: dict, registry=None, chars: str = "") -> PlanCard:
+def make_card(plan, tables: list, summary: str, discussed: dict, registry=None, chars: str = "",
+              table_texts: list[str] | None = None) -> PlanCard:
     """A :class:`PlanCard` with its derived fields (``tables_json``, ``tables_csv``, ``digest``;
-    ``groups`` is left to the caller)."""
+    ``groups`` is left to the caller). ``table_texts`` (optional): each table's
+    ``indented(table_json(t, registry), sort_keys=True)``, already made for its download."""
     tables_json = tables_csv = None
     if registry is not None and tables:
-        tables_json = indented([table_json(t, registry) for t in tables], sort_keys=True)
+        if table_texts is None:
+            table_texts = [indented(table_json(t, registry), sort_keys=True) for t in tables]
+        # the text of indented([…], sort_keys=True): each item's lines indented two more spaces
+        # (a JSON string holds no raw line break)
+        tables_json = "[\n  " + ",\n  ".join(t.replace("\n", "\n  ") for t in table_texts) + "\n]"
         tables_csv = plan_csv_rows(plan.slug, tables, registry)
     # the seed checksum and the raw metadata are left out: a seed edit keeps the comparisons
     shown = dataclasses.replace(plan, sha256="", meta_data=None) if dataclasses.is_dataclass(plan) else plan
@@ -214,9 +224,10 @@ COMMON = {"show": show, "show_printed": show_value, "status_labels": STATUS_LABE
 
 
 def _table_outputs(data: PlanData, renderer: Renderer, registry, links: Crosslinks,
-                   compared: frozenset[str]) -> dict[str, str]:
+                   compared: frozenset[str], texts: list[str]) -> dict[str, str]:
     """The plan's indicator table pages and downloads (the per-plan part of
-    :func:`plansite.indicator_pages.indicator_outputs`)."""
+    :func:`plansite.indicator_pages.indicator_outputs`); ``texts``: each table's JSON download
+    without its final line break (``indented(table_json(t, registry), sort_keys=True)``)."""
     out: dict[str, str] = {}
     slug = data.plan.slug
 
@@ -224,7 +235,7 @@ def _table_outputs(data: PlanData, renderer: Renderer, registry, links: Crosslin
         gid = entry.growth_of or entry.id
         return indicator_url(gid) if gid in compared else None
 
-    for table in data.tables:
+    for table, text in zip(data.tables, texts):
         url = table_url(slug, table.id)
         csv_path, json_path = download_path(slug, table.id, "csv"), download_path(slug, table.id, "json")
         out[page_path(url)] = renderer.render(
@@ -233,7 +244,7 @@ def _table_outputs(data: PlanData, renderer: Renderer, registry, links: Crosslin
             csv_url=csv_path, json_url=json_path, urls=renderer.urls[slug], group_url=group_url,
             **COMMON)
         out[csv_path] = table_csv(table, registry)
-        out[json_path] = json_text(table_json(table, registry))
+        out[json_path] = text + "\n"  # = json_text(table_json(table, registry))
     return out
 
 
@@ -341,8 +352,9 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
         out[page_path(url)] = cached(key + "-page", page)
         out[csv_path] = cached(key + "-csv", lambda gid=gid: comparison_csv(group(gid)))
         out[json_path] = cached(key + "-json", lambda gid=gid: json_text(comparison_json(group(gid))))
+    # a stored card reads its tables_csv / tables_json back from its cache entry on each access: once each here
     out["downloads/all-indicators.csv"] = cached(everything + "-csv", lambda: join_csv_rows(  # read only when needed
-        [c.tables_csv for c in sorted(cards, key=lambda c: c.plan.slug) if c.tables_csv is not None]))
+        [rows for rows in (c.tables_csv for c in sorted(cards, key=lambda c: c.plan.slug)) if rows is not None]))
     out["downloads/all-indicators.json"] = cached(everything + "-json", lambda: _all_tables_json(cards))
     return dict(sorted(out.items()))
 
@@ -357,7 +369,7 @@ def _all_tables_json(cards: list[PlanCard]) -> str:
     """``downloads/all-indicators.json`` from the cards' pre-serialised tables: the text of
     ``json_text({"plans": {slug: [table_json, …]}})``, plans sorted by slug, without encoding
     every plan again."""
-    parts = sorted((c.plan.slug, c.tables_json) for c in cards if c.tables_json is not None)
+    parts = sorted((slug, text) for slug, text in ((c.plan.slug, c.tables_json) for c in cards) if text is not None)
     if not parts:
         return json_text({"plans": {}})
     items = [f"    {json.dumps(slug, ensure_ascii=False)}: " + text.replace("\n", "\n    ")

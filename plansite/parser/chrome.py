@@ -190,6 +190,8 @@ def _pipe_bar(text: str) -> bool:
     """A ``|``-separated bar of at least three short labels, one of them a navigation or tool word
     (``返回主页 | 郑州晚报 | 标题导航``), or a lone ``|``. A markdown table row (``| 指标 | 单位 |``)
     is not one."""
+    if "|" not in text and "｜" not in text:  # most lines
+        return False
     if re.fullmatch(r"[|｜]+", text):
         return True
     if text.startswith(("|", "｜")) and text.endswith(("|", "｜")):
@@ -245,6 +247,8 @@ _BRACKETS = re.compile(r"[【】\[\]]")
 
 def _byline(text: str) -> bool:
     """A web byline: ``来源:… 发布时间:… 浏览次数:`` (optionally after a ``[category]``)."""
+    if ":" not in text:  # every label is followed by one (most lines: no label, no colon)
+        return False
     undated = _LEAD_DATE.sub("", text)  # a date first
     lead_date, text = undated != text and bool(undated), undated or text
     rest = _LEAD_CATEGORY.sub("", text)
@@ -272,12 +276,15 @@ def _metadata_fields(text: str) -> list[tuple[str, str]] | None:
 #: (words found anywhere) are searched one by one.
 _AT_START = re.compile("|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})"
                                 for _, p in _PATTERNS if p.pattern.startswith("^")))
-_ANYWHERE = [p for _, p in _PATTERNS if not p.pattern.startswith("^")]
+_ANYWHERE = re.compile("|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})"
+                                for _, p in _PATTERNS if not p.pattern.startswith("^")))
+_EPAPER_PAGE = re.compile(r"^第?[A-Z]{0,2}\d{1,3}版\s*[:]?")
+_EPAPER_LABEL = re.compile(r"^第?[A-Z]{0,2}\d{1,3}版\s*[:]?\s*[\u4e00-\u9fff]{0,8}")
 
 
 def _line_rule(text: str) -> str | None:
     """The single-line rule matching the normalised line ``text``, or ``None``."""
-    if _AT_START.match(text) or any(p.search(text) for p in _ANYWHERE):  # most lines: neither
+    if _AT_START.match(text) or _ANYWHERE.search(text):  # most lines: neither
         for name, pattern in _PATTERNS:
             if pattern.search(text):
                 return name
@@ -286,8 +293,8 @@ def _line_rule(text: str) -> str | None:
         return bar
     if _pipe_bar(text):
         return "site-nav"
-    if re.match(r"^第?[A-Z]{0,2}\d{1,3}版\s*[:]?", text):
-        rest = re.sub(r"^第?[A-Z]{0,2}\d{1,3}版\s*[:]?\s*[\u4e00-\u9fff]{0,8}", "", text)
+    if _EPAPER_PAGE.match(text):
+        rest = _EPAPER_LABEL.sub("", text)
         if not rest or _word_bar(rest):
             return "epaper-nav"
     if _byline(text):

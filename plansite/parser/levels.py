@@ -155,7 +155,13 @@ def match_marker(text: str, decimal: bool = False) -> Marker | None:
     ``1 地区生产总值 亿元 …`` is a table row, not a numbered line.
     """
     view = normalize(text).text
-    found = _DECIMAL.match(fold(text).lstrip()) if decimal else None
+    found = None
+    if decimal:
+        # a decimal number starts with 1-9: the first printed characters tell whether one can
+        # start the line (most lines: no), without folding a whole paragraph
+        head = fold(text[:64]).lstrip()
+        if not head or head[0] in "123456789":
+            found = _DECIMAL.match(fold(text).lstrip())
     if found:
         number = found.group(1)
         parts = number.split(".")

@@ -53,9 +53,29 @@ class Line:
     piece: int = 0
 
 
+class _WidthTable(dict):
+    """``{code point: "" | "w" | None}`` for :meth:`str.translate`, filled as characters are met, so
+    that a width is the length of a translated line (counted in C once its characters were seen):
+    :data:`_WIDE` keeps one ``"w"`` per CJK or full-width character (east Asian width W or F) and
+    drops the others; :data:`_PRINTED` keeps ``"ww"`` for W, F and A, ``"w"`` for other printed
+    characters and drops white space."""
+
+    def __init__(self, value):
+        super().__init__()
+        self.value = value
+
+    def __missing__(self, code: int):
+        result = self[code] = self.value(chr(code))
+        return result
+
+
+_WIDE = _WidthTable(lambda ch: "w" if unicodedata.east_asian_width(ch) in "WF" else None)
+_PRINTED = _WidthTable(lambda ch: None if ch.isspace() else "ww" if unicodedata.east_asian_width(ch) in "WFA" else "w")
+
+
 def display_width(text: str) -> int:
     """Width of ``text`` in half-width columns (CJK and full-width characters count 2)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return len(text) + len(text.translate(_WIDE))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -64,12 +84,7 @@ def printed_width(text: str) -> int:
     and East Asian ambiguous characters (``“”——…``, set full-width in a CJK font) count 2, white
     space 0 (PDF extraction puts a space where the typesetter only spaced Chinese from digits),
     others 1. Measures how much of a printed line a line of PDF text filled."""
-    total = 0
-    for ch in text:
-        if ch.isspace():
-            continue
-        total += 2 if unicodedata.east_asian_width(ch) in "WFA" else 1
-    return total
+    return len(text.translate(_PRINTED))
 
 
 @dataclass(frozen=True)

@@ -72,10 +72,10 @@ _FOLD = _FoldTable()
 @dataclass(frozen=True)
 class Normalized:
     """A normalised line: ``text`` (see the module docstring) and ``pos``, the index in the printed
-    line of each character of ``text`` (``len(pos) == len(text)``)."""
+    line of each character of ``text`` (``len(pos) == len(text)``; a ``range`` when no character was dropped)."""
 
     text: str
-    pos: tuple[int, ...]
+    pos: tuple[int, ...] | range
 
     def printed_end(self, end: int, printed: str) -> int:
         """Index in ``printed`` just after normalised character ``end - 1`` (``0`` for ``end == 0``)."""
@@ -111,7 +111,7 @@ def normalize(printed: str) -> Normalized:
     if gloss:
         folded = "".join(" " if k in gloss else ch for k, ch in enumerate(folded))
     if " " not in folded:  # most lines: nothing to drop
-        return Normalized(folded, tuple(range(len(folded))))
+        return Normalized(folded, range(len(folded)))
     text: list[str] = []
     pos: list[int] = []
     before = ""  # the last character kept (never a space: a run of spaces is read at once)
