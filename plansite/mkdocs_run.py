@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import stat
 import sys
 import time
 from pathlib import Path
@@ -152,10 +153,24 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
             and stamp.scan_inputs(root, site_dir, config_file, previous=inputs).digest == inputs.digest:
         stamped = dict(summary, warnings=[w for i, w in enumerate(collector.warnings) if i not in own])
         try:
-            stamp.write_stamp(root, site_dir, published, inputs.digest, stamped)
+            stamp.write_stamp(root, site_dir, published, inputs.digest, stamped, _listed_state(written))
         except OSError:
             stamp.forget(root, site_dir)  # no stamp: the next build is a full one
     return summary
+
+
+def _listed_state(written) -> str | None:
+    """:func:`plansite.stamp.listed_state` of the build folder just written (``written``, its
+    :class:`~plansite.buildfolder.FolderState`: every file was given mode ``0o666 & ~umask``),
+    so the stamp needs no walk of the site; ``None`` (the folder is walked) when unknown."""
+    if written is None:
+        return None
+    mode = stat.S_IFREG | (0o666 & ~current_umask())
+    try:
+        return stamp.listed_state({rel: (mode, rec[1], rec[3], rec[2]) for rel, rec in written.files.items()},
+                                  written.dirs)
+    except KeyError:
+        return None
 
 
 def _summary(site_dir: Path, project, files: list[str], warnings: list[str], started: float) -> dict:
