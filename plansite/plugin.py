@@ -301,8 +301,10 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         for path, source in result.plan_files:
             sha, size = result.hashes[path]
             wanted[path] = Wanted(sha, size, link=source)
-        for path, text in result.cross.items():
-            wanted[path] = wanted_bytes(text.encode("utf-8"))
+        for path in result.cross:
+            stored = result.cross.stored(path)  # kept in the build cache: hard-linked, not read
+            wanted[path] = Wanted(stored[1], stored[2], link=stored[0]) if stored is not None \
+                else wanted_bytes(result.cross[path].encode("utf-8"))
         if self._bundles is not None:
             for path in [p for p in wanted if p.startswith(f"{BUNDLE_DIR}/")]:
                 del wanted[path]

@@ -216,6 +216,27 @@ def test_a_published_file_edited_in_place_does_not_leak_into_the_next_build(proj
     assert (site / "manifest.json").read_text(encoding="utf-8") == clean
 
 
+def test_a_published_cross_plan_file_edited_in_place_does_not_leak_into_the_next_build(project, build_py):
+    """Cross-plan files kept in the build cache are hard links too: an in-place edit of one (same
+    size) is noticed, the text is made again, and the site is the clean one."""
+    site = project / "site"
+    assert build_py("--root", project, "build", "--quiet", "--site", site).returncode == 0
+    clean = (site / "manifest.json").read_text(encoding="utf-8")
+    page = site / "downloads" / "all-indicators.json"
+    assert page.stat().st_nlink == 2  # the site's file is the cache's
+    with open(page, "r+b") as f:
+        data = f.read()
+        f.seek(0)
+        f.write(b"[" + data[1:])
+    assert page.read_bytes() != data
+    for _ in range(2):  # the edited folder is the spare of the second build
+        (project / "seeds" / "touched.txt").write_text(str(_), encoding="utf-8")  # not a no-change build
+        again = build_py("--root", project, "build", "--quiet", "--site", site)
+        assert again.returncode == 0, again.stderr
+        assert page.read_bytes() == data
+        assert (site / "manifest.json").read_text(encoding="utf-8") == clean
+
+
 def test_remembered_validation_reports_what_a_fresh_one_does(project, tmp_path):
     """validate_inputs with a warm CheckMemo: the same plans, tables and problems as without it,
     after an edit that breaks an indicator file, one that breaks a seed (checksum) and a symlink
