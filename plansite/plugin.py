@@ -310,12 +310,13 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
                 del wanted[path]
             memo = self.cache.get_object(".", "search-files")
             memo = memo if isinstance(memo, dict) else {}  # missing or damaged: bundles read again
+            known = set(memo)
             used: set[str] = set()
             for rel, folder in self._bundles:
                 wanted.update(linked_tree(folder, f"{BUNDLE_DIR}/{rel}", memo, used))
             extra = [rel for rel, _ in self._bundles if rel]
             wanted[f"{BUNDLE_DIR}/{SHARDS_FILE}"] = wanted_bytes((json.dumps({"bundles": extra}) + "\n").encode())
-            if used != memo.keys():
+            if used != known:  # a bundle listed for the first time, or one no longer used
                 self.cache.put_object(".", "search-files", {key: memo[key] for key in used})
         return wanted
 

@@ -298,3 +298,24 @@ def test_hand_edits_of_the_spare_are_repaired_with_a_warning(project, tmp_path, 
     shutil.rmtree(project / ".cache")
     cli.build_site(project, tmp_path / "clean", quiet=True)
     assert_same_site(site, tmp_path / "clean")
+
+
+def test_the_search_bundles_are_listed_once_and_remembered(project, build_py, monkeypatch):
+    """plugin.site_files keeps the listing (sha256, size) of every cached search bundle in the
+    build cache, so the next build does not read and hash the bundle files again."""
+    from plansite.cache import BuildCache
+
+    run = build_py("--root", project, "build", "--quiet", "--site", project / "site")
+    assert run.returncode == 0, run.stderr
+    memo = BuildCache(project / ".cache" / "build").get_object(".", "search-files")
+    bundles = sorted((project / ".cache" / "build" / "search").iterdir())
+    assert isinstance(memo, dict) and len(memo) == len(bundles) >= 1
+    # a remembered bundle is not read again
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"read {self}"))
+    listed = {}
+    for folder in bundles:  # shard 0 is the main bundle, the others lie in pagefind/shard-<id>/
+        shard = folder.name.split("-")[1]
+        listed.update(buildfolder.linked_tree(folder, "pagefind/" if shard == "0" else f"pagefind/shard-{shard}/", memo))
+    published = json.loads((project / "site" / MANIFEST).read_text(encoding="utf-8"))["files"]
+    wrong = [p for p, w in listed.items() if published.get(p) != {"sha256": w.sha256, "size": w.size}]
+    assert listed and not wrong, wrong[:5]
