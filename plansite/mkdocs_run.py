@@ -74,7 +74,8 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
 
     Once published, the build is stamped (:func:`plansite.stamp.write_stamp`) with the digest of
     ``inputs`` (a :func:`plansite.stamp.scan_inputs`, made here when not given), unless the inputs
-    changed while it ran (scanned again: files whose stat did not change are not read again);
+    changed while it ran (scanned again: files whose stat did not change are not read again; that
+    scan is kept for the next build's first one, :func:`plansite.stamp.save_scan`);
     the stamp of the previous build is dropped first, so a build that fails leaves none. The
     warnings of the publishing itself (leftovers removed, hand edits repaired…) are not stamped.
     """
@@ -85,7 +86,7 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     stream = stream or sys.stderr
     started = time.monotonic()
     if inputs is None:
-        inputs = stamp.scan_inputs(root, site_dir, config_file)
+        inputs = stamp.scan_inputs(root, site_dir, config_file, previous=stamp.load_scan(root, site_dir))
     stamp.forget(root, site_dir)
     logger = logging.getLogger("mkdocs")
     collector = _LogCollector(stream, quiet)
@@ -149,8 +150,10 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
         logger.propagate = saved[1]
     files = list(written.files) if written is not None else _published_files(published)
     summary = _summary(Path(site_dir), getattr(plugin, "project", None), files, collector.warnings, started)
-    if inputs.digest is not None \
-            and stamp.scan_inputs(root, site_dir, config_file, previous=inputs).digest == inputs.digest:
+    after = stamp.scan_inputs(root, site_dir, config_file, previous=inputs) if inputs.digest is not None else None
+    if after is not None:
+        stamp.save_scan(root, site_dir, after)  # the next build's first scan reads only what changed
+    if after is not None and after.digest == inputs.digest:
         stamped = dict(summary, warnings=[w for i, w in enumerate(collector.warnings) if i not in own])
         try:
             stamp.write_stamp(root, site_dir, published, inputs.digest, stamped, _listed_state(written))

@@ -31,10 +31,13 @@ site path and the config file name. A config file that reads the environment (``
 another file (``INHERIT``), names Python objects (``!!python``) or names paths outside the project
 (``..``, absolute or ``~`` paths) has no stamp: such builds always run.
 
-The fast path reads every input file. The build scans its inputs before it starts and again
-once it is published, and is stamped only when both digests agree; the second scan does not
-read again a file whose device, inode, size, modification and change times are those of the
-first and older than :data:`RACY_NS` before the first began (git's rule for racy time stamps).
+The build scans its inputs before it starts and again once it is published, and is stamped
+only when both digests agree; the second scan does not read again a file whose device, inode,
+size, modification and change times are those of the first and older than :data:`RACY_NS`
+before the first began (git's rule for racy time stamps). That second scan is kept
+(:func:`save_scan`, ``<root>/.cache/stamps/<site>.scan``), and the next build's first scan
+(the no-change check included) takes the sha256 of such files from it by the same rule
+(:func:`load_scan`), so an unchanged input is not read again; every other file is.
 
 This module imports only the standard library (it runs before anything heavy is imported).
 """
@@ -45,6 +48,7 @@ import fcntl
 import hashlib
 import json
 import os
+import pickle
 import re
 import stat
 import sys
@@ -82,6 +86,8 @@ class Scan:
     digest: str | None
     started: int = 0
     files: dict[str, tuple[tuple[int, ...], bytes]] = field(default_factory=dict)
+    #: how many files this scan read (the others were taken from a previous scan)
+    read: int = 0
 
 
 def _site(site_dir: Path) -> Path:
@@ -148,6 +154,7 @@ def _hash_tree(d: _Digest, folder: Path, shown: str, skip, seen: set, scan: Scan
             else:
                 with open(entry.path, "rb") as f:
                     sha = hashlib.file_digest(f, "sha256").digest()
+                scan.read += 1
             scan.files[entry.path] = (key, sha)
             d.add("file", name, sha)
         else:
@@ -214,6 +221,42 @@ def scan_inputs(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", pre
         return Scan(None, scan.started)
     scan.digest = d.h.hexdigest()
     return scan
+
+
+def save_scan(root: Path, site_dir: Path, scan: Scan) -> None:
+    """Keep ``scan`` (its start time and the stat and sha256 of each file it saw) for the next
+    build's first scan (:func:`load_scan`), beside the stamp of ``site_dir``; a scan without a
+    digest is not kept. Written whole (a temporary file renamed into place); a failure to write
+    is ignored (the next scan then reads every file)."""
+    if scan.digest is None:
+        return
+    path = stamp_file(root, site_dir).with_suffix(".scan")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump((FORMAT, str(_site(site_dir)), scan.started, scan.files), f,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
+
+
+def load_scan(root: Path, site_dir: Path) -> Scan | None:
+    """The scan :func:`save_scan` kept for ``site_dir``, to pass as ``previous`` to
+    :func:`scan_inputs`; ``None`` when there is none or it cannot be read."""
+    try:
+        with open(stamp_file(root, site_dir).with_suffix(".scan"), "rb") as f:
+            form, site, started, files = pickle.load(f)
+    except Exception:  # noqa: BLE001 - missing or damaged: every file is read
+        return None
+    if form != FORMAT or site != str(_site(site_dir)) or not isinstance(started, int) or not isinstance(files, dict):
+        return None
+    return Scan(None, started, files)
 
 
 def package_dir() -> Path:
@@ -304,7 +347,7 @@ def write_stamp(root: Path, site_dir: Path, build: Path, inputs: str, summary: d
               "summary": {k: summary[k] for k in ("plans", "pages", "files", "warnings")}}
     path = stamp_file(root, site_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _prune(path.parent)
+    _prune(path.parent, path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -318,8 +361,12 @@ def write_stamp(root: Path, site_dir: Path, build: Path, inputs: str, summary: d
         raise
 
 
-def _prune(folder: Path) -> None:
-    """Remove the stamps of site paths that no longer exist (temporary sites of tests and the like)."""
+def _prune(folder: Path, keep: Path) -> None:
+    """Remove the stamps (and kept scans) of site paths that no longer exist (temporary sites of
+    tests and the like); ``keep``: the stamp being written."""
+    for path in folder.glob("*.scan"):
+        if path.stem != keep.stem and not path.with_suffix(".json").exists():
+            path.unlink(missing_ok=True)  # (its stamp was pruned or dropped: a new one comes with a new scan)
     for path in folder.glob("*.json"):
         try:
             with open(path, encoding="utf-8") as f:
