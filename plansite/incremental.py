@@ -277,22 +277,84 @@ def _slim(entry: PlanEntry, cache: BuildCache) -> PlanEntry:
     return entry
 
 
+def cross_view(card) -> tuple:
+    """What the cross-plan files (:func:`plansite.site.cross_outputs`) read of a card: all of it
+    but the seed checksum and the raw metadata mapping (the plan's fields are read instead), as
+    in :func:`plansite.site.make_card`'s digest; ``tests/test_preview.py`` holds
+    :func:`~plansite.site.cross_outputs` to that. The tables are compared by that digest (of the
+    plan's fields and tables), so a card whose tables stay in a cache entry
+    (:class:`StoredCard`, perhaps superseded and deleted since) is not read."""
+    plan = card.plan
+    if dataclasses.is_dataclass(plan):
+        plan = dataclasses.replace(plan, sha256="", meta_data=None)
+    return plan, card.digest or card.tables, card.summary, card.discussed, card.chars, card.groups
+
+
+def _cross_key(shared: str, cards: list) -> str | None:
+    """A digest of everything the cross-plan files are made from: ``shared`` (code, templates,
+    registry) and each card's :func:`cross_view`, in display order (the comparison groups
+    sorted: a ``frozenset``'s order changes between processes); ``None`` when a card has no
+    digest of its tables."""
+    parts = [shared]
+    for card in cards:
+        plan, tables, summary, discussed, chars, groups = cross_view(card)
+        if not isinstance(tables, str) or not tables:
+            return None
+        parts.append(repr((plan, tables, summary, discussed, chars,
+                           sorted((gid, sorted(pairs)) for gid, pairs in groups.items()))))
+    return digest(*parts)
+
+
 def add_cross_outputs(out: BuildOutputs, templates: Path, cache: BuildCache) -> BuildOutputs:
-    """Fill ``out.cross`` with the cross-plan files of the plans of ``out``; returns ``out``."""
+    """Fill ``out.cross`` with the cross-plan files of the plans of ``out``; returns ``out``.
+
+    Every file is kept in the build cache's text store, and the last set made is remembered
+    (``cross/last-set.pickle``: the :func:`_cross_key` of its cards and the store key of each
+    file), so a build whose cards are those of the last one (a seed edit that leaves the plan's
+    summary, tables, mentions and characters as they were) takes the whole set from there
+    without making or reading anything (each file's stat is still checked,
+    :meth:`plansite.cache.TextStore.stored`)."""
     started = time.monotonic()
     store = cache.text_store("cross")
-    seen = _Seen(store)
-    texts = cross_outputs(out.cards, Path(templates).resolve(), out.registry, cache.jinja_dir,
-                          pages=seen, salt=out.shared)
-    files = seen.files(texts)
+    key = _cross_key(out.shared, out.cards)
+    out.cross = _last_set(cache, store, key) if key is not None else None
+    if out.cross is None:
+        seen = _Seen(store)
+        texts = cross_outputs(out.cards, Path(templates).resolve(), out.registry, cache.jinja_dir,
+                              pages=seen, salt=out.shared)
+        if key is not None:  # the texts made on every build too: stored, so the set is whole
+            for path, text in texts.items():
+                if isinstance(text, str) and seen.files({path: text}) == {}:
+                    seen.put(digest(key, path), text)
+        files = seen.files(texts)
+        if key is not None and files.keys() == texts.keys():
+            order = list(texts)
+            names = {path: source.stem for path, (source, _, _) in files.items()}
+            cache.put_object("cross", "last-set", (key, order, names))
+        out.cross = CrossFiles(texts, files)
+        del texts, seen, files  # the texts kept in the cache are read from there from now on
     store.prune()
-    out.cross = CrossFiles(texts, files)
-    del texts, seen, files  # the texts kept in the cache are read from there from now on
     clash = {path for path, _ in out.plan_files} & out.cross.keys()
     if clash:
         raise PlansiteError.at("site_src/plans", 0, f"two sources for {sorted(clash)[0]}")
     out.seconds += time.monotonic() - started
     return out
+
+
+def _last_set(cache: BuildCache, store, key: str) -> CrossFiles | None:
+    """The cross-plan files remembered under ``key`` (see :func:`add_cross_outputs`), each still
+    in ``store`` as written; ``None`` otherwise."""
+    last = cache.get_object("cross", "last-set")
+    if not (isinstance(last, tuple) and len(last) == 3 and last[0] == key):
+        return None
+    _, order, names = last
+    files = {}
+    for path in order:
+        hit = store.stored(names[path])
+        if hit is None:
+            return None
+        files[path] = (store.path(names[path]), *hit)
+    return CrossFiles({path: None for path in order}, files)
 
 
 def _build_plan(slug: str):

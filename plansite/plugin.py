@@ -23,7 +23,6 @@ is served.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
@@ -43,7 +42,7 @@ from mkdocs.structure.files import File, Files
 from .buildfolder import Wanted, link_or_copy, linked_tree, staged_files, wanted_bytes
 from .cache import BuildCache, code_version, digest, tree_digest
 from .errors import PlansiteError
-from .incremental import add_cross_outputs, build_outputs, build_plans
+from .incremental import add_cross_outputs, build_outputs, build_plans, cross_view
 from .manifest import write_manifest
 from .pages import page_context
 from .preview import fast_watching, start_polling, stop_polling, write_status
@@ -394,16 +393,8 @@ def _same_cards(old, new) -> bool:
 
 
 def _cross_view(card):
-    """What the cross-plan files read of a card: all of it but the seed checksum and the raw
-    metadata mapping (the plan's fields are read instead), as in :func:`plansite.site.make_card`'s
-    digest; ``tests/test_preview.py`` holds :func:`plansite.site.cross_outputs` to that. The
-    tables are compared by that digest (of the plan's fields and tables), so a card whose tables
-    stay in a cache entry (:class:`plansite.incremental.StoredCard`, perhaps superseded and
-    deleted since) is not read."""
-    plan = card.plan
-    if dataclasses.is_dataclass(plan):
-        plan = dataclasses.replace(plan, sha256="", meta_data=None)
-    return plan, card.digest or card.tables, card.summary, card.discussed, card.chars, card.groups
+    """:func:`plansite.incremental.cross_view`: what the cross-plan files read of a card."""
+    return cross_view(card)
 
 
 def _check_clash(result) -> None:

@@ -273,3 +273,29 @@ def test_remembered_validation_reports_what_a_fresh_one_does(project, tmp_path):
     seed.symlink_to(outside)
     linked, _ = both()
     assert any("taijiang-14th" in str(p) for p in linked.problems)
+
+
+def test_the_cross_plan_files_of_the_same_cards_are_taken_whole_from_the_cache(project, tmp_path, monkeypatch):
+    """A build whose cards are those of the last build takes the whole set of cross-plan files
+    from the build cache (nothing made, nothing read); a file of the set changed in place since
+    it was written makes the set again; other cards make another set."""
+    from plansite import incremental
+
+    folder = tmp_path / "cache"
+    first = incremental.build_outputs(project, project / "templates", BuildCache(folder))
+    texts = dict(first.cross)
+    assert "index.html" in texts and all(first.cross.stored(p) for p in first.cross)
+    made = []
+    real = incremental.cross_outputs
+    monkeypatch.setattr(incremental, "cross_outputs", lambda *a, **k: made.append(1) or real(*a, **k))
+    again = incremental.build_outputs(project, project / "templates", BuildCache(folder))  # a new process's
+    assert made == [] and dict(again.cross) == texts
+    source = again.cross.stored("index.html")[0]
+    with open(source, "r+b") as f:  # in place: the same inode and size
+        f.write(b"<")
+    third = incremental.build_outputs(project, project / "templates", BuildCache(folder))
+    assert made == [1] and dict(third.cross) == texts
+    meta = project / "site_src" / "plans" / "cangshan-14th.yml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("short_title: ", "short_title: 新", 1), encoding="utf-8")
+    fourth = incremental.build_outputs(project, project / "templates", BuildCache(folder))
+    assert made == [1, 1] and dict(fourth.cross) != texts
