@@ -290,18 +290,26 @@ def cross_view(card) -> tuple:
     return plan, card.digest or card.tables, card.summary, card.discussed, card.chars, card.groups
 
 
+def view_digest(card) -> str | None:
+    """sha256 hex of a card's :func:`cross_view` (the comparison groups sorted: a ``frozenset``'s
+    order changes between processes); ``None`` when the card has no digest of its tables.
+    Computed once when the plan is built and kept in its cached card (``view_digest``)."""
+    plan, tables, summary, discussed, chars, groups = cross_view(card)
+    if not isinstance(tables, str) or not tables:
+        return None
+    return digest(repr((plan, tables, summary, discussed, chars,
+                        sorted((gid, sorted(pairs)) for gid, pairs in groups.items()))))
+
+
 def _cross_key(shared: str, cards: list) -> str | None:
     """A digest of everything the cross-plan files are made from: ``shared`` (code, templates,
-    registry) and each card's :func:`cross_view`, in display order (the comparison groups
-    sorted: a ``frozenset``'s order changes between processes); ``None`` when a card has no
-    digest of its tables."""
+    registry) and each card's :func:`view_digest`, in display order; ``None`` when a card has none."""
     parts = [shared]
     for card in cards:
-        plan, tables, summary, discussed, chars, groups = cross_view(card)
-        if not isinstance(tables, str) or not tables:
+        view = getattr(card, "view_digest", None) or view_digest(card)
+        if view is None:
             return None
-        parts.append(repr((plan, tables, summary, discussed, chars,
-                           sorted((gid, sorted(pairs)) for gid, pairs in groups.items()))))
+        parts.append(view)
     return digest(*parts)
 
 
@@ -377,6 +385,7 @@ def _build_plan(slug: str):
     log.append(f"plansite: rendered {slug} ({sum(1 for p in outputs if p.startswith(f'plans/{slug}/'))} files)")
     # meta.pickle (read by every build) without the tables, which stay in the "card" part
     slim = dataclasses.replace(card, **{name: None for name in StoredCard.LAZY})
+    slim.view_digest = view_digest(card)  # (an attribute of the cached card only: see _cross_key)
     entry = PlanEntry(slug, job["keys"][slug], slim, log)
     job["cache"].store(entry, outputs, parts={"card": card})
     return slug, entry
