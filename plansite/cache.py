@@ -7,7 +7,9 @@ Layout under the cache folder (default ``<root>/.cache/build/``, outside ``site/
                                         tables, read only when a cross-plan page is made again)
     plans/<slug>-<key>/files/<path>     the plan's rendered files, byte for byte as written to site/
     plan-meta/<digest>.pickle           validated plan metadata for a metadata file's bytes
-    cross/<key>.txt                     cross-plan pages (indicator comparisons, all-plans downloads)
+    cross/<key>.txt                     cross-plan files (home, comparisons, all-plans downloads…)
+    cross/index.pickle                  sha256, size, inode and mtime of each text written (TextStore)
+    cross/last-set.pickle               the last set of cross-plan files (plansite.incremental)
     search/shard-<n>-<key>/             Pagefind bundles of the search shards
     jinja/                              compiled templates (Jinja2's own bytecode cache)
 
