@@ -2,10 +2,14 @@
 
 Layout under the cache folder (default ``<root>/.cache/build/``, outside ``site/``)::
 
-    plans/<slug>-<key>/meta.pickle      a PlanEntry (metadata, indicator tables, summary, file list)
+    plans/<slug>-<key>/meta.pickle      a PlanEntry (metadata, summary, file list: small, read on every build)
+    plans/<slug>-<key>/<part>.pickle    large parts stored beside it (the card with its indicator
+                                        tables, read only when a cross-plan page is made again)
     plans/<slug>-<key>/files/<path>     the plan's rendered files, byte for byte as written to site/
     plan-meta/<digest>.pickle           validated plan metadata for a metadata file's bytes
-    cross/<key>.txt                     cross-plan pages (indicator comparisons, all-plans downloads)
+    cross/<key>.txt                     cross-plan files (home, comparisons, all-plans downloads…)
+    cross/index.pickle                  sha256, size, inode and mtime of each text written (TextStore)
+    cross/last-set.pickle               the last set of cross-plan files (plansite.incremental)
     search/shard-<n>-<key>/             Pagefind bundles of the search shards
     jinja/                              compiled templates (Jinja2's own bytecode cache)
 
@@ -31,7 +35,7 @@ from pathlib import Path
 import jinja2
 
 PACKAGE = Path(__file__).resolve().parent
-FORMAT = 3  # bump when the layout or PlanEntry changes
+FORMAT = 4  # bump when the layout or PlanEntry changes
 
 
 @lru_cache(maxsize=1)
@@ -82,7 +86,8 @@ class PlanEntry:
     (progress and ``warning:`` lines, replayed on a cache hit), and ``files``: ``(site path,
     size in bytes, sha256 hex)`` of the rendered files kept in the entry's ``files/`` folder,
     sorted; ``mtimes``: their modification times (ns) when stored, aligned with ``files`` (the
-    site hard-links these files, so one changed in place since is noticed)."""
+    site hard-links these files, so one changed in place since is noticed); ``parts``: names of
+    the parts stored beside it (:meth:`BuildCache.store`)."""
 
     slug: str
     key: str
@@ -90,6 +95,7 @@ class PlanEntry:
     log: list[str] = field(default_factory=list)
     files: list[tuple[str, int, str]] = field(default_factory=list)
     mtimes: list[int] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
 
 
 class BuildCache:
@@ -134,6 +140,8 @@ class BuildCache:
                 st = os.stat(files + path)
                 if st.st_size != size or st.st_mtime_ns != mtime:
                     raise ValueError(f"{path}: changed since stored")
+            for name in entry.parts:
+                os.stat(folder / f"{name}.pickle")  # read later, when asked for: it must be there
             self._known[(slug, key)] = entry
             return entry
         except FileNotFoundError:
@@ -154,9 +162,15 @@ class BuildCache:
         """Folder holding the rendered files of the entry of ``slug`` under ``key``."""
         return self.entry_dir(slug, key) / "files"
 
-    def store(self, entry: PlanEntry, outputs: dict[str, str]) -> None:
-        """Write ``entry`` with its rendered ``outputs`` (``{site path: text}``, UTF-8) atomically;
-        fills ``entry.files``. Other entries of the same plan are removed (superseded)."""
+    def part_path(self, slug: str, key: str, name: str) -> Path:
+        """Where the part ``name`` (see :meth:`store`) of the entry of ``slug`` under ``key`` is kept."""
+        return self.entry_dir(slug, key) / f"{name}.pickle"
+
+    def store(self, entry: PlanEntry, outputs: dict[str, str], parts: dict[str, object] | None = None) -> None:
+        """Write ``entry`` with its rendered ``outputs`` (``{site path: text}``, UTF-8) and
+        ``parts`` (``{name: picklable object}``, each in its own pickle beside the entry, read
+        only when asked for: :meth:`part_path`) atomically; fills ``entry.files``. Other entries
+        of the same plan are removed (superseded)."""
         plans = self.folder / "plans"
         plans.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{entry.slug}-", dir=plans))
@@ -181,7 +195,10 @@ class BuildCache:
                     os.close(fd)
                 sizes.append((path, len(data), hashlib.sha256(data).hexdigest()))
                 mtimes.append(mtime)
-            entry.files, entry.mtimes = sizes, mtimes
+            entry.files, entry.mtimes, entry.parts = sizes, mtimes, sorted(parts or {})
+            for name, value in (parts or {}).items():
+                with open(tmp / f"{name}.pickle", "wb") as f:
+                    pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
             with open(tmp / "meta.pickle", "wb") as f:
                 pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL)
             final = self.entry_dir(entry.slug, entry.key)
@@ -235,36 +252,83 @@ class BuildCache:
 
 class TextStore:
     """Texts kept under content keys in one folder (``<key>.txt``, UTF-8); :meth:`prune` removes
-    the texts not read or written since the store was opened."""
+    the texts not read or written since the store was opened.
+
+    ``index.pickle`` beside them records, per key, the sha256 and size of the text's bytes and
+    the inode and modification time (ns) of its file when written, so that a caller can use a
+    stored text (:meth:`stored`: hard-link it into a site, list it in a manifest) without
+    reading it; a file whose stat is no longer the recorded one (edited in place through such a
+    hard link) is not trusted: :meth:`stored` and :meth:`get` treat it as missing. The index is
+    written by :meth:`prune` (atomically; a lost index only means texts made again)."""
+
+    INDEX = "index.pickle"
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
-        #: entries read or written by this object, by (slug, key): a long-lived cache (`mkdocs
-        #: serve`) does not unpickle them again (their files are still checked on every load)
-        self._known: dict[tuple[str, str], PlanEntry] = {}
         self.used: set[str] = set()
+        self._index: dict[str, tuple[str, int, int, int]] | None = None
 
-    def get(self, key: str) -> str | None:
-        """The text stored under ``key``, or ``None``."""
+    @property
+    def index(self) -> dict[str, tuple[str, int, int, int]]:
+        """key → ``(sha256 hex, size, inode, mtime_ns)`` of the texts written (see class docstring)."""
+        if self._index is None:
+            try:
+                with open(self.folder / self.INDEX, "rb") as f:
+                    index = pickle.load(f)
+            except Exception:  # noqa: BLE001 - missing or damaged: every text is made again
+                index = {}
+            self._index = index if isinstance(index, dict) else {}
+        return self._index
+
+    def path(self, key: str) -> Path:
+        """The file of the text stored under ``key``."""
+        return self.folder / f"{key}.txt"
+
+    def stored(self, key: str) -> tuple[str, int] | None:
+        """``(sha256 hex, size)`` of the text stored under ``key``, from the index, without reading
+        it (it is marked used); ``None`` when there is none or its file changed since written."""
+        rec = self.index.get(key)
+        if rec is None:
+            return None
         try:
-            text = (self.folder / f"{key}.txt").read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+            st = os.stat(self.path(key))
+        except OSError:
+            return None
+        if (st.st_size, st.st_ino, st.st_mtime_ns) != rec[1:]:
             return None
         self.used.add(key)
-        return text
+        return rec[0], rec[1]
+
+    def get(self, key: str) -> str | None:
+        """The text stored under ``key``, or ``None`` (also when it is not the text written: see
+        :meth:`stored`)."""
+        if self.stored(key) is None:
+            return None
+        try:
+            return self.path(key).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
 
     def put(self, key: str, text: str) -> None:
         """Store ``text`` under ``key`` (atomically)."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        data = text.encode("utf-8")
         fd, tmp = tempfile.mkstemp(prefix=".", dir=self.folder)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, self.folder / f"{key}.txt")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        st = os.stat(tmp)
+        os.replace(tmp, self.path(key))
+        self.index[key] = (hashlib.sha256(data).hexdigest(), len(data), st.st_ino, st.st_mtime_ns)
         self.used.add(key)
 
     def prune(self) -> None:
-        """Remove every stored text not used since this store was opened."""
+        """Remove every stored text not used since this store was opened; save the index of the others."""
         if self.folder.is_dir():
             for path in self.folder.glob("*.txt"):
                 if path.stem not in self.used:
                     path.unlink(missing_ok=True)
+            index = {key: rec for key, rec in self.index.items() if key in self.used}
+            fd, tmp = tempfile.mkstemp(prefix=".", dir=self.folder)
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.folder / self.INDEX)

@@ -35,7 +35,7 @@ CORRECTIONS_DIR = "site_src/corrections"
 @dataclass
 class PlanInput:
     """One plan whose inputs are valid: metadata, the number of its seed's lines
-    ``seed_lines``, ``corrections``, indicator ``tables`` (empty when the plan has none) and the
+    ``seed_lines``, ``corrections``, indicator :attr:`tables` (empty when the plan has none) and the
     project ``root``.
 
     The seed text itself is not kept (at a thousand plans the lines of every seed held about
@@ -45,8 +45,21 @@ class PlanInput:
     plan: Plan
     seed_lines: int
     corrections: list[Correction]
-    tables: list = field(default_factory=list)
     root: Path | None = None
+    #: the tables, or a zero-argument callable giving them (a remembered validation result,
+    #: unpickled on first use: see :meth:`plansite.checkmemo.CheckMemo.call_lazy`)
+    _tables: object = field(default_factory=list, repr=False)
+
+    @property
+    def tables(self) -> list:
+        """The plan's indicator tables (:class:`plansite.indicators.IndicatorTable`)."""
+        if callable(self._tables):
+            self._tables = self._tables()
+        return self._tables
+
+    @tables.setter
+    def tables(self, value) -> None:
+        self._tables = value
 
     @property
     def seed(self) -> list[str]:
@@ -121,6 +134,8 @@ class _NoMemo:
     def call(kind, key, reads, fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
+    call_lazy = call
+
     @staticmethod
     def seed(root, plan, read):
         return read(root, plan)
@@ -157,7 +172,7 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
         except PlansiteError as exc:
             out.problems += exc.problems
     tables_ok = True
-    every_table: list = []
+    names: list = []  # per plan: the row names of its tables (remembered: the tables stay unread)
     for path in files:
         slug = path.stem
         shown = f"{INDICATORS_DIR}/{path.name}"
@@ -176,18 +191,23 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
             continue
         try:
             source = valid[slug].plan.source
-            tables, found = memo.call("tables", (slug, source, registry is None),
-                                      lambda r: [f"{INDICATORS_DIR}/{slug}.yml", REGISTRY_PATH, source],
-                                      indicators.checked_tables, root, slug, registry, expected_source=source)
+            reads = [f"{INDICATORS_DIR}/{slug}.yml", REGISTRY_PATH, source]
+            tables, found = memo.call_lazy("tables", (slug, source, registry is None), lambda r, reads=reads: reads,
+                                           indicators.checked_tables, root, slug, registry, expected_source=source)
             # (no seed= here: validation keeps no seed lines, checked_tables reads the seed itself)
         except PlansiteError as exc:
             found, tables = exc.problems, []
         out.problems += found
         tables_ok = tables_ok and not found
         valid[slug].tables = tables if not found else []
-        every_table += valid[slug].tables
+        if not found:
+            names.append((slug, source, reads))
     if registry is not None and tables_ok and files:
-        out.problems += indicators.stale_aliases(registry, every_table)
+        used = set()
+        for slug, source, reads in names:  # the same files as the tables: remembered as long as they are
+            used |= memo.call("row-names", (slug, source), lambda r, reads=reads: reads,
+                              lambda item=valid[slug]: frozenset(r.key for t in item.tables for r in t.rows))
+        out.problems += indicators.stale_aliases(registry, [], names=used)
     out.registry = registry
 
 

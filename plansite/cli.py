@@ -61,7 +61,8 @@ def cmd_build(args) -> int:
     if not args.force:
         from . import stamp
 
-        inputs = stamp.scan_inputs(Path(args.root), Path(args.site), CONFIG)
+        inputs = stamp.scan_inputs(Path(args.root), Path(args.site), CONFIG,
+                                   previous=stamp.load_scan(Path(args.root), Path(args.site)))
         stored = stamp.current_summary(Path(args.root), Path(args.site), inputs.digest)
         if stored is not None:
             if not args.quiet:

@@ -15,6 +15,7 @@ checks it), but
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import time
@@ -27,6 +28,7 @@ from .cache import BuildCache, PlanEntry, code_version, digest, tree_digest
 from .check import validate_inputs
 from .checkmemo import CheckMemo
 from .errors import PlansiteError, Problem
+from .indicators import INDICATORS_DIR, REGISTRY_PATH
 from .parallel import ordered_map
 from .parser import parse_document
 from .parser.document import check_placed
@@ -96,13 +98,17 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
     memo = CheckMemo.live(cache.folder / "check.pickle", root, code)  # serve: kept across rebuilds
     warming = warmup.start(templates, cache.jinja_dir)  # templates compiled on the idle core meanwhile
     inputs = validate_inputs(root, memo)
-    memo.save()
-    chosen = inputs.chosen(only)
+    try:
+        chosen = inputs.chosen(only)
+    except PlansiteError:
+        memo.save()
+        raise
     plans = [item.plan for item in chosen]
     registry = inputs.registry
     shared = digest(code, tree_digest(templates), *_global_inputs(root))
-    groups = {item.plan.slug: _group_tables(item.plan.slug, item.tables, registry) for item in chosen}
-    compared = compared_groups([(item.plan, item.tables) for item in chosen], registry, groups.get)
+    groups = {item.plan.slug: _group_tables(item, registry, memo) for item in chosen}
+    compared = compared_groups([(item.plan, None) for item in chosen], registry, groups.get)  # (tables unread)
+    memo.save()  # after the groups, which it remembers too
     editor_files = _editor_files(root)
     keys = {}
     for item in chosen:
@@ -159,11 +165,12 @@ class CrossFiles(Mapping):
     step keeps in the build cache (comparison pages and downloads, the indicator list,
     ``assets/t2s.json``, the all-plans downloads: at 300 plans 75 MiB of text, growing with N)
     are not held: each is read from its cache file when asked for, and :meth:`source` names that
-    file so that it can be copied (as the plugin does) without being read into memory."""
+    file so that it can be copied or hard-linked (as the plugin does) without being read at all;
+    :meth:`stored` gives its sha256 and size."""
 
-    def __init__(self, texts: dict[str, str], files: dict[str, Path]):
+    def __init__(self, texts: dict[str, str], files: dict[str, tuple[Path, str, int]]):
         self._order = list(texts)
-        self._files = {path: Path(source) for path, source in files.items()}
+        self._files = {path: (Path(source), sha, size) for path, (source, sha, size) in files.items()}
         self._texts = {path: text for path, text in texts.items() if path not in self._files}
 
     def source(self, path: str) -> str | None:
@@ -171,12 +178,18 @@ class CrossFiles(Mapping):
         text is held in memory (raises ``KeyError`` for an unknown path)."""
         if path not in self._files and path not in self._texts:
             raise KeyError(path)
-        return str(self._files[path]) if path in self._files else None
+        return str(self._files[path][0]) if path in self._files else None
+
+    def stored(self, path: str) -> tuple[str, str, int] | None:
+        """``(cache file, sha256 hex, size)`` of the text of ``path`` kept in the build cache (a
+        file never rewritten in place), or ``None`` when it is held in memory."""
+        hit = self._files.get(path)
+        return (str(hit[0]), hit[1], hit[2]) if hit is not None else None
 
     def __getitem__(self, path: str) -> str:
         if path in self._files:
             try:
-                return self._files[path].read_bytes().decode("utf-8")
+                return self._files[path][0].read_bytes().decode("utf-8")
             except FileNotFoundError:  # pruned by a later build (`mkdocs serve`): no longer this text
                 raise KeyError(path) from None
         return self._texts[path]
@@ -188,38 +201,56 @@ class CrossFiles(Mapping):
         return len(self._order)
 
 
+class _Stored:
+    """Stands for a text kept in a :class:`~plansite.cache.TextStore` under ``key``, not read."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str):
+        self.key = key
+
+
 class _Seen:
-    """A text store (``get``/``put``) passing through to ``store`` and noting which texts it gave
-    or took under which key."""
+    """A text store (``get``/``put``) passing through to ``store``: a stored text is not read,
+    ``get`` gives a :class:`_Stored` for it; texts put are noted under their key."""
 
     def __init__(self, store):
         self.store, self._keys = store, {}
 
     def get(self, key: str):
-        text = self.store.get(key)
-        if text is not None:
-            self._keys[id(text)] = (text, key)
-        return text
+        return _Stored(key) if self.store.stored(key) is not None else None
 
     def put(self, key: str, text: str) -> None:
         self.store.put(key, text)
         self._keys[id(text)] = (text, key)
 
-    def files(self, texts: dict[str, str]) -> dict[str, Path]:
-        """``{site path: cache file}`` of the ``texts`` that are (these very objects) in the store."""
+    def files(self, texts: dict[str, object]) -> dict[str, tuple[Path, str, int]]:
+        """``{site path: (cache file, sha256 hex, size)}`` of the ``texts`` kept in the store:
+        :class:`_Stored` ones and those put (these very objects)."""
         found = {}
         for path, text in texts.items():
-            hit = self._keys.get(id(text))
-            if hit is not None and hit[0] is text:
-                found[path] = self.store.folder / f"{hit[1]}.txt"
+            if isinstance(text, _Stored):
+                key = text.key
+            else:
+                hit = self._keys.get(id(text))
+                if hit is None or hit[0] is not text:
+                    continue
+                key = hit[1]
+            hit = self.store.stored(key)
+            if hit is None:  # removed or changed under this build (another process's prune)
+                raise PlansiteError.at(str(self.store.path(key)), 0, "a cached cross-plan text changed while "
+                                       "the build ran; build again")
+            found[path] = (self.store.path(key), *hit)
         return found
 
 
 class StoredCard(PlanCard):
     """A :class:`~plansite.site.PlanCard` whose indicator ``tables``, ``tables_json`` and
-    ``tables_csv`` (about 130 KiB of the 210 KiB a card takes in memory, before the CSV) stay in the plan's cache entry
-    (``meta.pickle``, read on each access) until a cross-plan page must be made again; every
-    other field is held."""
+    ``tables_csv`` (about 130 KiB of the 210 KiB a card takes in memory, before the CSV; 45 of
+    the 54 KB of its pickle, and nearly all the time to load it) stay in the plan's cache entry
+    (its ``card`` part, the whole card, read on each access) until a cross-plan page must be
+    made again; every other field is held. The entry's own ``meta.pickle``, read on every
+    build, holds the card without them (:func:`_build_plan`)."""
 
     LAZY = ("tables", "tables_json", "tables_csv")
 
@@ -229,7 +260,7 @@ class StoredCard(PlanCard):
 
     def _stored(self) -> PlanCard:
         with open(self._meta, "rb") as f:
-            return pickle.load(f).card
+            return pickle.load(f)
 
     @property
     def tables(self) -> list:
@@ -247,25 +278,96 @@ class StoredCard(PlanCard):
 def _slim(entry: PlanEntry, cache: BuildCache) -> PlanEntry:
     """``entry`` with its card as a :class:`StoredCard` (changed in place; returned)."""
     if not isinstance(entry.card, StoredCard):
-        entry.card = StoredCard(entry.card, cache.entry_dir(entry.slug, entry.key) / "meta.pickle")
+        entry.card = StoredCard(entry.card, cache.part_path(entry.slug, entry.key, "card"))
     return entry
 
 
+def cross_view(card) -> tuple:
+    """What the cross-plan files (:func:`plansite.site.cross_outputs`) read of a card: all of it
+    but the seed checksum and the raw metadata mapping (the plan's fields are read instead), as
+    in :func:`plansite.site.make_card`'s digest; ``tests/test_preview.py`` holds
+    :func:`~plansite.site.cross_outputs` to that. The tables are compared by that digest (of the
+    plan's fields and tables), so a card whose tables stay in a cache entry
+    (:class:`StoredCard`, perhaps superseded and deleted since) is not read."""
+    plan = card.plan
+    if dataclasses.is_dataclass(plan):
+        plan = dataclasses.replace(plan, sha256="", meta_data=None)
+    return plan, card.digest or card.tables, card.summary, card.discussed, card.chars, card.groups
+
+
+def view_digest(card) -> str | None:
+    """sha256 hex of a card's :func:`cross_view` (the comparison groups sorted: a ``frozenset``'s
+    order changes between processes); ``None`` when the card has no digest of its tables.
+    Computed once when the plan is built and kept in its cached card (``view_digest``)."""
+    plan, tables, summary, discussed, chars, groups = cross_view(card)
+    if not isinstance(tables, str) or not tables:
+        return None
+    return digest(repr((plan, tables, summary, discussed, chars,
+                        sorted((gid, sorted(pairs)) for gid, pairs in groups.items()))))
+
+
+def _cross_key(shared: str, cards: list) -> str | None:
+    """A digest of everything the cross-plan files are made from: ``shared`` (code, templates,
+    registry) and each card's :func:`view_digest`, in display order; ``None`` when a card has none."""
+    parts = [shared]
+    for card in cards:
+        view = getattr(card, "view_digest", None) or view_digest(card)
+        if view is None:
+            return None
+        parts.append(view)
+    return digest(*parts)
+
+
 def add_cross_outputs(out: BuildOutputs, templates: Path, cache: BuildCache) -> BuildOutputs:
-    """Fill ``out.cross`` with the cross-plan files of the plans of ``out``; returns ``out``."""
+    """Fill ``out.cross`` with the cross-plan files of the plans of ``out``; returns ``out``.
+
+    Every file is kept in the build cache's text store, and the last set made is remembered
+    (``cross/last-set.pickle``: the :func:`_cross_key` of its cards and the store key of each
+    file), so a build whose cards are those of the last one (a seed edit that leaves the plan's
+    summary, tables, mentions and characters as they were) takes the whole set from there
+    without making or reading anything (each file's stat is still checked,
+    :meth:`plansite.cache.TextStore.stored`)."""
     started = time.monotonic()
     store = cache.text_store("cross")
-    seen = _Seen(store)
-    texts = cross_outputs(out.cards, Path(templates).resolve(), out.registry, cache.jinja_dir,
-                          pages=seen, salt=out.shared)
+    key = _cross_key(out.shared, out.cards)
+    out.cross = _last_set(cache, store, key) if key is not None else None
+    if out.cross is None:
+        seen = _Seen(store)
+        texts = cross_outputs(out.cards, Path(templates).resolve(), out.registry, cache.jinja_dir,
+                              pages=seen, salt=out.shared)
+        if key is not None:  # the texts made on every build too: stored, so the set is whole
+            for path, text in texts.items():
+                if isinstance(text, str) and seen.files({path: text}) == {}:
+                    seen.put(digest(key, path), text)
+        files = seen.files(texts)
+        if key is not None and files.keys() == texts.keys():
+            order = list(texts)
+            names = {path: source.stem for path, (source, _, _) in files.items()}
+            cache.put_object("cross", "last-set", (key, order, names))
+        out.cross = CrossFiles(texts, files)
+        del texts, seen, files  # the texts kept in the cache are read from there from now on
     store.prune()
-    out.cross = CrossFiles(texts, seen.files(texts))
-    del texts, seen  # the texts kept in the cache are read from there from now on
     clash = {path for path, _ in out.plan_files} & out.cross.keys()
     if clash:
         raise PlansiteError.at("site_src/plans", 0, f"two sources for {sorted(clash)[0]}")
     out.seconds += time.monotonic() - started
     return out
+
+
+def _last_set(cache: BuildCache, store, key: str) -> CrossFiles | None:
+    """The cross-plan files remembered under ``key`` (see :func:`add_cross_outputs`), each still
+    in ``store`` as written; ``None`` otherwise."""
+    last = cache.get_object("cross", "last-set")
+    if not (isinstance(last, tuple) and len(last) == 3 and last[0] == key):
+        return None
+    _, order, names = last
+    files = {}
+    for path in order:
+        hit = store.stored(names[path])
+        if hit is None:
+            return None
+        files[path] = (store.path(names[path]), *hit)
+    return CrossFiles({path: None for path in order}, files)
 
 
 def _build_plan(slug: str):
@@ -286,8 +388,11 @@ def _build_plan(slug: str):
            f"levels {' '.join(doc.levels) or '-'}, {len(doc.warnings)} warnings)"]
     log += [f"warning: {w}" for w in doc.warnings]
     log.append(f"plansite: rendered {slug} ({sum(1 for p in outputs if p.startswith(f'plans/{slug}/'))} files)")
-    entry = PlanEntry(slug, job["keys"][slug], card, log)
-    job["cache"].store(entry, outputs)
+    # meta.pickle (read by every build) without the tables, which stay in the "card" part
+    slim = dataclasses.replace(card, **{name: None for name in StoredCard.LAZY})
+    slim.view_digest = view_digest(card)  # (an attribute of the cached card only: see _cross_key)
+    entry = PlanEntry(slug, job["keys"][slug], slim, log)
+    job["cache"].store(entry, outputs, parts={"card": card})
     return slug, entry
 
 
@@ -324,19 +429,14 @@ def _editor_files(root: Path) -> dict[str, list[str]]:
     return out
 
 
-#: slug -> (tables, registry, group_tables(...)) of the last build in this process (`mkdocs serve`):
-#: the live validation memo hands back the very same objects for unchanged plans
-_GROUPS: dict[str, tuple] = {}
-
-
-def _group_tables(slug: str, tables: list, registry) -> dict:
-    """:func:`plansite.site.group_tables`, reused while ``tables`` and ``registry`` are the same objects."""
-    hit = _GROUPS.get(slug)
-    if hit is not None and hit[0] is tables and hit[1] is registry:
-        return hit[2]
-    found = group_tables(slug, tables, registry)
-    _GROUPS[slug] = (tables, registry, found)
-    return found
+def _group_tables(item, registry, memo: CheckMemo) -> dict:
+    """:func:`plansite.site.group_tables` of a validated plan (a :class:`plansite.check.PlanInput`),
+    remembered in ``memo`` with the fingerprints of the files its tables were validated from (its
+    indicator file, the registry, its seed), so an unchanged plan's tables are not even unpickled."""
+    plan = item.plan
+    reads = [f"{INDICATORS_DIR}/{plan.slug}.yml", REGISTRY_PATH, plan.source]
+    return memo.call("groups", (plan.slug, plan.source, registry is None), lambda r: reads,
+                     lambda: group_tables(plan.slug, item.tables, registry))
 
 
 def _plan_inputs(root: Path, plan: Plan, editor_files: list[str], memo: CheckMemo) -> list[bytes | None]:

@@ -14,6 +14,7 @@ import errno
 import json
 import logging
 import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -74,7 +75,8 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
 
     Once published, the build is stamped (:func:`plansite.stamp.write_stamp`) with the digest of
     ``inputs`` (a :func:`plansite.stamp.scan_inputs`, made here when not given), unless the inputs
-    changed while it ran (scanned again: files whose stat did not change are not read again);
+    changed while it ran (scanned again: files whose stat did not change are not read again; that
+    scan is kept for the next build's first one, :func:`plansite.stamp.save_scan`);
     the stamp of the previous build is dropped first, so a build that fails leaves none. The
     warnings of the publishing itself (leftovers removed, hand edits repaired…) are not stamped.
     """
@@ -85,7 +87,7 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     stream = stream or sys.stderr
     started = time.monotonic()
     if inputs is None:
-        inputs = stamp.scan_inputs(root, site_dir, config_file)
+        inputs = stamp.scan_inputs(root, site_dir, config_file, previous=stamp.load_scan(root, site_dir))
     stamp.forget(root, site_dir)
     logger = logging.getLogger("mkdocs")
     collector = _LogCollector(stream, quiet)
@@ -150,11 +152,13 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
         _discard_pruned(plugin, root / TRASH)
     files = list(written.files) if written is not None else _published_files(published)
     summary = _summary(Path(site_dir), getattr(plugin, "project", None), files, collector.warnings, started)
-    if inputs.digest is not None \
-            and stamp.scan_inputs(root, site_dir, config_file, previous=inputs).digest == inputs.digest:
+    after = stamp.scan_inputs(root, site_dir, config_file, previous=inputs) if inputs.digest is not None else None
+    if after is not None:
+        stamp.save_scan(root, site_dir, after)  # the next build's first scan reads only what changed
+    if after is not None and after.digest == inputs.digest:
         stamped = dict(summary, warnings=[w for i, w in enumerate(collector.warnings) if i not in own])
         try:
-            stamp.write_stamp(root, site_dir, published, inputs.digest, stamped)
+            stamp.write_stamp(root, site_dir, published, inputs.digest, stamped, _listed_state(written))
         except OSError:
             stamp.forget(root, site_dir)  # no stamp: the next build is a full one
     return summary
@@ -181,6 +185,20 @@ def _discard_pruned(plugin, trash: Path) -> None:
         FS.discard(pruned[-1], trash)
     except OSError:
         cache.drop_pruned()
+
+
+def _listed_state(written) -> str | None:
+    """:func:`plansite.stamp.listed_state` of the build folder just written (``written``, its
+    :class:`~plansite.buildfolder.FolderState`: every file was given mode ``0o666 & ~umask``),
+    so the stamp needs no walk of the site; ``None`` (the folder is walked) when unknown."""
+    if written is None:
+        return None
+    mode = stat.S_IFREG | (0o666 & ~current_umask())
+    try:
+        return stamp.listed_state({rel: (mode, rec[1], rec[3], rec[2]) for rel, rec in written.files.items()},
+                                  written.dirs)
+    except KeyError:
+        return None
 
 
 def _summary(site_dir: Path, project, files: list[str], warnings: list[str], started: float) -> dict:

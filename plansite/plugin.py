@@ -23,7 +23,6 @@ is served.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
@@ -43,7 +42,7 @@ from mkdocs.structure.files import File, Files
 from .buildfolder import Wanted, link_or_copy, linked_tree, staged_files, wanted_bytes
 from .cache import BuildCache, code_version, digest, tree_digest
 from .errors import PlansiteError
-from .incremental import add_cross_outputs, build_outputs, build_plans
+from .incremental import add_cross_outputs, build_outputs, build_plans, cross_view
 from .manifest import write_manifest
 from .pages import page_context
 from .preview import fast_watching, start_polling, stop_polling, write_status
@@ -303,19 +302,22 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         for path, source in result.plan_files:
             sha, size = result.hashes[path]
             wanted[path] = Wanted(sha, size, link=source)
-        for path, text in result.cross.items():
-            wanted[path] = wanted_bytes(text.encode("utf-8"))
+        for path in result.cross:
+            stored = result.cross.stored(path)  # kept in the build cache: hard-linked, not read
+            wanted[path] = Wanted(stored[1], stored[2], link=stored[0]) if stored is not None \
+                else wanted_bytes(result.cross[path].encode("utf-8"))
         if self._bundles is not None:
             for path in [p for p in wanted if p.startswith(f"{BUNDLE_DIR}/")]:
                 del wanted[path]
             memo = self.cache.get_object(".", "search-files")
             memo = memo if isinstance(memo, dict) else {}  # missing or damaged: bundles read again
+            known = set(memo)
             used: set[str] = set()
             for rel, folder in self._bundles:
                 wanted.update(linked_tree(folder, f"{BUNDLE_DIR}/{rel}", memo, used))
             extra = [rel for rel, _ in self._bundles if rel]
             wanted[f"{BUNDLE_DIR}/{SHARDS_FILE}"] = wanted_bytes((json.dumps({"bundles": extra}) + "\n").encode())
-            if used != memo.keys():
+            if used != known:  # a bundle listed for the first time, or one no longer used
                 self.cache.put_object(".", "search-files", {key: memo[key] for key in used})
         return wanted
 
@@ -407,16 +409,8 @@ def _same_cards(old, new) -> bool:
 
 
 def _cross_view(card):
-    """What the cross-plan files read of a card: all of it but the seed checksum and the raw
-    metadata mapping (the plan's fields are read instead), as in :func:`plansite.site.make_card`'s
-    digest; ``tests/test_preview.py`` holds :func:`plansite.site.cross_outputs` to that. The
-    tables are compared by that digest (of the plan's fields and tables), so a card whose tables
-    stay in a cache entry (:class:`plansite.incremental.StoredCard`, perhaps superseded and
-    deleted since) is not read."""
-    plan = card.plan
-    if dataclasses.is_dataclass(plan):
-        plan = dataclasses.replace(plan, sha256="", meta_data=None)
-    return plan, card.digest or card.tables, card.summary, card.discussed, card.chars, card.groups
+    """:func:`plansite.incremental.cross_view`: what the cross-plan files read of a card."""
+    return cross_view(card)
 
 
 def _check_clash(result) -> None:

@@ -31,10 +31,13 @@ site path and the config file name. A config file that reads the environment (``
 another file (``INHERIT``), names Python objects (``!!python``) or names paths outside the project
 (``..``, absolute or ``~`` paths) has no stamp: such builds always run.
 
-The fast path reads every input file. The build scans its inputs before it starts and again
-once it is published, and is stamped only when both digests agree; the second scan does not
-read again a file whose device, inode, size, modification and change times are those of the
-first and older than :data:`RACY_NS` before the first began (git's rule for racy time stamps).
+The build scans its inputs before it starts and again once it is published, and is stamped
+only when both digests agree; the second scan does not read again a file whose device, inode,
+size, modification and change times are those of the first and older than :data:`RACY_NS`
+before the first began (git's rule for racy time stamps). That second scan is kept
+(:func:`save_scan`, ``<root>/.cache/stamps/<site>.scan``), and the next build's first scan
+(the no-change check included) takes the sha256 of such files from it by the same rule
+(:func:`load_scan`), so an unchanged input is not read again; every other file is.
 
 This module imports only the standard library (it runs before anything heavy is imported).
 """
@@ -45,6 +48,7 @@ import fcntl
 import hashlib
 import json
 import os
+import pickle
 import re
 import stat
 import sys
@@ -82,6 +86,8 @@ class Scan:
     digest: str | None
     started: int = 0
     files: dict[str, tuple[tuple[int, ...], bytes]] = field(default_factory=dict)
+    #: how many files this scan read (the others were taken from a previous scan)
+    read: int = 0
 
 
 def _site(site_dir: Path) -> Path:
@@ -148,6 +154,7 @@ def _hash_tree(d: _Digest, folder: Path, shown: str, skip, seen: set, scan: Scan
             else:
                 with open(entry.path, "rb") as f:
                     sha = hashlib.file_digest(f, "sha256").digest()
+                scan.read += 1
             scan.files[entry.path] = (key, sha)
             d.add("file", name, sha)
         else:
@@ -216,6 +223,42 @@ def scan_inputs(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", pre
     return scan
 
 
+def save_scan(root: Path, site_dir: Path, scan: Scan) -> None:
+    """Keep ``scan`` (its start time and the stat and sha256 of each file it saw) for the next
+    build's first scan (:func:`load_scan`), beside the stamp of ``site_dir``; a scan without a
+    digest is not kept. Written whole (a temporary file renamed into place); a failure to write
+    is ignored (the next scan then reads every file)."""
+    if scan.digest is None:
+        return
+    path = stamp_file(root, site_dir).with_suffix(".scan")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump((FORMAT, str(_site(site_dir)), scan.started, scan.files), f,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
+
+
+def load_scan(root: Path, site_dir: Path) -> Scan | None:
+    """The scan :func:`save_scan` kept for ``site_dir``, to pass as ``previous`` to
+    :func:`scan_inputs`; ``None`` when there is none or it cannot be read."""
+    try:
+        with open(stamp_file(root, site_dir).with_suffix(".scan"), "rb") as f:
+            form, site, started, files = pickle.load(f)
+    except Exception:  # noqa: BLE001 - missing or damaged: every file is read
+        return None
+    if form != FORMAT or site != str(_site(site_dir)) or not isinstance(started, int) or not isinstance(files, dict):
+        return None
+    return Scan(None, started, files)
+
+
 def package_dir() -> Path:
     """The folder of the running ``plansite`` package (its files are inputs)."""
     return Path(__file__).resolve().parent
@@ -265,15 +308,46 @@ def site_state(folder: Path) -> str:
     return h.hexdigest()
 
 
-def write_stamp(root: Path, site_dir: Path, build: Path, inputs: str, summary: dict) -> None:
+def listed_state(files: dict[str, tuple[int, int, int, int]], dirs) -> str:
+    """:func:`site_state` of a build folder known to hold exactly ``files`` (site path →
+    ``(st_mode, size, mtime_ns, inode)``) in exactly the folders ``dirs`` (site paths, ``""``
+    the top), without looking at the disk: what :mod:`plansite.buildfolder` recorded of the
+    folder it has just written (its ``.state``), so a build stamps the 100,000 entries of a
+    1000-plan site without a walk. Raises ``KeyError`` when a file's folder is not in ``dirs``."""
+    parts: dict[str, list[str]] = {d: [] for d in dirs}
+    subdirs: dict[str, list[str]] = {d: [] for d in parts}
+    for rel in parts:
+        if rel:
+            parent, _, name = rel.rpartition("/")
+            parts[parent].append(f"d {len(name)}:{name}")
+            subdirs[parent].append(rel)
+    for rel, (mode, size, mtime, ino) in files.items():
+        parent, _, name = rel.rpartition("/")
+        parts[parent].append(f"f {len(name)}:{name} {mode} {size} {mtime} {ino}")
+    h = hashlib.sha256()
+    todo = [""]
+    while todo:  # the order of site_state: depth first, folders by name
+        rel = todo.pop()
+        shown = f"{rel}/" if rel else ""
+        here = sorted(parts[rel])
+        todo += sorted(subdirs[rel], reverse=True)
+        h.update(f"{len(shown)}:{shown}\0{len(here)}\0".encode("utf-8", "surrogateescape"))
+        h.update("\0".join(here).encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def write_stamp(root: Path, site_dir: Path, build: Path, inputs: str, summary: dict,
+                state: str | None = None) -> None:
     """Record that the build folder ``build`` (just published at ``site_dir``) was built from
     ``inputs`` (:func:`input_digest`) and printed ``summary`` (``plans``, ``pages``, ``files``,
-    ``warnings``). Written whole (a temporary file renamed into place). Raises :class:`OSError`."""
+    ``warnings``). ``state``: its :func:`site_state` when known (:func:`listed_state`), else
+    the folder is walked. Written whole (a temporary file renamed into place). Raises :class:`OSError`."""
     record = {"format": FORMAT, "path": str(_site(site_dir)), "build": Path(build).name, "inputs": inputs,
-              "site": site_state(build), "summary": {k: summary[k] for k in ("plans", "pages", "files", "warnings")}}
+              "site": state or site_state(build),
+              "summary": {k: summary[k] for k in ("plans", "pages", "files", "warnings")}}
     path = stamp_file(root, site_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _prune(path.parent)
+    _prune(path.parent, path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -287,8 +361,12 @@ def write_stamp(root: Path, site_dir: Path, build: Path, inputs: str, summary: d
         raise
 
 
-def _prune(folder: Path) -> None:
-    """Remove the stamps of site paths that no longer exist (temporary sites of tests and the like)."""
+def _prune(folder: Path, keep: Path) -> None:
+    """Remove the stamps (and kept scans) of site paths that no longer exist (temporary sites of
+    tests and the like); ``keep``: the stamp being written."""
+    for path in folder.glob("*.scan"):
+        if path.stem != keep.stem and not path.with_suffix(".json").exists():
+            path.unlink(missing_ok=True)  # (its stamp was pruned or dropped: a new one comes with a new scan)
     for path in folder.glob("*.json"):
         try:
             with open(path, encoding="utf-8") as f:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from plansite import buildfolder, cli
+from plansite import buildfolder, cli, stamp
 from plansite.buildfolder import FolderState, Wanted, update_folder, wanted_bytes
 from plansite.diff import UNORDERED_SEARCH_FILES, compare_manifests
 from plansite.manifest import MANIFEST
@@ -115,6 +115,25 @@ def test_updates_in_place_equal_fresh_folders(tmp_path, umask022):
         kept_inodes += sum(1 for p, ino in before.items() if p in files and os.lstat(folder / p).st_ino == ino)
         assert set(state.files) == set(files) | {MANIFEST}
     assert kept_inodes > 100
+
+
+def test_the_stamp_of_a_folder_from_its_state_is_that_of_a_walk(tmp_path, umask022):
+    """stamp.listed_state (what a build stamps, from the FolderState) equals stamp.site_state (what
+    the no-change check computes by walking the folder), round after round of updates in place."""
+    rng = random.Random(5)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    state, files = None, None
+    mode = stat.S_IFREG | (0o666 & ~UMASK)
+    for round_ in range(15):
+        files = random_site(rng, sources, files)
+        state = update_folder(folder, state, as_wanted(files, sources, rng), UMASK)
+        listed = stamp.listed_state({p: (mode, r[1], r[3], r[2]) for p, r in state.files.items()}, state.dirs)
+        assert listed == stamp.site_state(folder), round_
+    (folder / "stray.txt").write_bytes(b"x")
+    assert listed != stamp.site_state(folder)
 
 
 def test_hand_edits_in_the_reused_folder_are_found_and_repaired(tmp_path, umask022):
@@ -279,3 +298,24 @@ def test_hand_edits_of_the_spare_are_repaired_with_a_warning(project, tmp_path, 
     shutil.rmtree(project / ".cache")
     cli.build_site(project, tmp_path / "clean", quiet=True)
     assert_same_site(site, tmp_path / "clean")
+
+
+def test_the_search_bundles_are_listed_once_and_remembered(project, build_py, monkeypatch):
+    """plugin.site_files keeps the listing (sha256, size) of every cached search bundle in the
+    build cache, so the next build does not read and hash the bundle files again."""
+    from plansite.cache import BuildCache
+
+    run = build_py("--root", project, "build", "--quiet", "--site", project / "site")
+    assert run.returncode == 0, run.stderr
+    memo = BuildCache(project / ".cache" / "build").get_object(".", "search-files")
+    bundles = sorted((project / ".cache" / "build" / "search").iterdir())
+    assert isinstance(memo, dict) and len(memo) == len(bundles) >= 1
+    # a remembered bundle is not read again
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail(f"read {self}"))
+    listed = {}
+    for folder in bundles:  # shard 0 is the main bundle, the others lie in pagefind/shard-<id>/
+        shard = folder.name.split("-")[1]
+        listed.update(buildfolder.linked_tree(folder, "pagefind/" if shard == "0" else f"pagefind/shard-{shard}/", memo))
+    published = json.loads((project / "site" / MANIFEST).read_text(encoding="utf-8"))["files"]
+    wrong = [p for p, w in listed.items() if published.get(p) != {"sha256": w.sha256, "size": w.size}]
+    assert listed and not wrong, wrong[:5]

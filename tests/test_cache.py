@@ -216,6 +216,27 @@ def test_a_published_file_edited_in_place_does_not_leak_into_the_next_build(proj
     assert (site / "manifest.json").read_text(encoding="utf-8") == clean
 
 
+def test_a_published_cross_plan_file_edited_in_place_does_not_leak_into_the_next_build(project, build_py):
+    """Cross-plan files kept in the build cache are hard links too: an in-place edit of one (same
+    size) is noticed, the text is made again, and the site is the clean one."""
+    site = project / "site"
+    assert build_py("--root", project, "build", "--quiet", "--site", site).returncode == 0
+    clean = (site / "manifest.json").read_text(encoding="utf-8")
+    page = site / "downloads" / "all-indicators.json"
+    assert page.stat().st_nlink == 2  # the site's file is the cache's
+    with open(page, "r+b") as f:
+        data = f.read()
+        f.seek(0)
+        f.write(b"[" + data[1:])
+    assert page.read_bytes() != data
+    for _ in range(2):  # the edited folder is the spare of the second build
+        (project / "seeds" / "touched.txt").write_text(str(_), encoding="utf-8")  # not a no-change build
+        again = build_py("--root", project, "build", "--quiet", "--site", site)
+        assert again.returncode == 0, again.stderr
+        assert page.read_bytes() == data
+        assert (site / "manifest.json").read_text(encoding="utf-8") == clean
+
+
 def test_remembered_validation_reports_what_a_fresh_one_does(project, tmp_path):
     """validate_inputs with a warm CheckMemo: the same plans, tables and problems as without it,
     after an edit that breaks an indicator file, one that breaks a seed (checksum) and a symlink
@@ -252,3 +273,29 @@ def test_remembered_validation_reports_what_a_fresh_one_does(project, tmp_path):
     seed.symlink_to(outside)
     linked, _ = both()
     assert any("taijiang-14th" in str(p) for p in linked.problems)
+
+
+def test_the_cross_plan_files_of_the_same_cards_are_taken_whole_from_the_cache(project, tmp_path, monkeypatch):
+    """A build whose cards are those of the last build takes the whole set of cross-plan files
+    from the build cache (nothing made, nothing read); a file of the set changed in place since
+    it was written makes the set again; other cards make another set."""
+    from plansite import incremental
+
+    folder = tmp_path / "cache"
+    first = incremental.build_outputs(project, project / "templates", BuildCache(folder))
+    texts = dict(first.cross)
+    assert "index.html" in texts and all(first.cross.stored(p) for p in first.cross)
+    made = []
+    real = incremental.cross_outputs
+    monkeypatch.setattr(incremental, "cross_outputs", lambda *a, **k: made.append(1) or real(*a, **k))
+    again = incremental.build_outputs(project, project / "templates", BuildCache(folder))  # a new process's
+    assert made == [] and dict(again.cross) == texts
+    source = again.cross.stored("index.html")[0]
+    with open(source, "r+b") as f:  # in place: the same inode and size
+        f.write(b"<")
+    third = incremental.build_outputs(project, project / "templates", BuildCache(folder))
+    assert made == [1] and dict(third.cross) == texts
+    meta = project / "site_src" / "plans" / "cangshan-14th.yml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("short_title: ", "short_title: 新", 1), encoding="utf-8")
+    fourth = incremental.build_outputs(project, project / "templates", BuildCache(folder))
+    assert made == [1, 1] and dict(fourth.cross) != texts

@@ -324,3 +324,27 @@ def test_the_check_after_a_build_reads_again_only_what_may_have_changed(root):
         f.write(b"\n")
     assert stamp.scan_inputs(root, site, previous=forged).digest == stamp.scan_inputs(root, site).digest \
         != first.digest
+
+
+def test_the_next_build_reads_only_the_inputs_that_changed(root, capsys):
+    """The scan after a build is kept; the next build's first scan takes from it the sha256 of
+    every file whose stat is unchanged and settled (RACY_NS), and reads the others."""
+    site = root / "site"
+    assert build(root, capsys, quiet=True)[0] == 0
+    kept = stamp.load_scan(root, site)
+    seed = str(root / "seeds" / f"{ONE_PLAN}.txt")
+    assert kept is not None and seed in kept.files
+    fresh = stamp.scan_inputs(root, site)
+    assert fresh.read == len(fresh.files) > 50
+    # the project's files were all written moments ago (copied): racy, all read again
+    assert stamp.scan_inputs(root, site, previous=kept).read >= sum(1 for p in fresh.files if p.startswith(f"{root}/"))
+    kept.started += 10 * stamp.RACY_NS  # as if the build had run later: settled
+    again = stamp.scan_inputs(root, site, previous=kept)
+    assert again.read == 0 and again.digest == fresh.digest
+    with open(seed, "ab") as f:  # one input changed: read, and the digest follows
+        f.write(b"\n")
+    changed = stamp.scan_inputs(root, site, previous=kept)
+    assert changed.read == 1 and changed.digest == stamp.scan_inputs(root, site).digest != fresh.digest
+    # a damaged kept scan is no scan
+    stamp.stamp_file(root, site).with_suffix(".scan").write_bytes(b"garbage")
+    assert stamp.load_scan(root, site) is None

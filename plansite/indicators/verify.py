@@ -268,10 +268,10 @@ def check_registry(root: Path, slugs: list[str] | None = None) -> list[Problem]:
     return stale_aliases(load_registry(root), tables)
 
 
-def stale_aliases(registry: Registry, tables: list[IndicatorTable]) -> list[Problem]:
-    """The registry's aliases used by no row of ``tables`` (every plan's), each a problem at its
-    entry's line."""
-    names = {r.key for t in tables for r in t.rows}
+def stale_aliases(registry: Registry, tables: list[IndicatorTable], names: set[str] | None = None) -> list[Problem]:
+    """The registry's aliases used by no row of ``tables`` (every plan's) nor named in ``names``
+    (row names found earlier), each a problem at its entry's line."""
+    names = set(names or ()) | {r.key for t in tables for r in t.rows}
     return [Problem(registry.path, e.yaml_line, f"indicator {e.id}: alias {a!r} is used by no "
                                                 "row")
             for e in registry.entries for a in e.aliases if a not in names]
