@@ -24,7 +24,6 @@ is served.
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import os
 import shutil
@@ -47,7 +46,7 @@ from .incremental import add_cross_outputs, build_outputs, build_plans
 from .manifest import write_manifest
 from .pages import page_context
 from .preview import fast_watching, start_polling, stop_polling, write_status
-from .search import BUNDLE_DIR, SHARD_PLANS, SHARDS_FILE, BackgroundIndexer, build_sharded_index, install_index
+from .search import BUNDLE_DIR, SHARD_PLANS, SHARDS_FILE, BackgroundIndexer, EarlyIndex, build_sharded_index, install_index
 
 log = logging.getLogger("mkdocs.plugins.plansite")
 
@@ -153,13 +152,20 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         else:
             self._tmp_cache = tempfile.mkdtemp(prefix="plansite-cache-")
             self.cache = BuildCache(Path(self._tmp_cache))
+        if getattr(self, "indexer", None) is None and self.config.search:
+            # `mkdocs build`: each search index run starts once its plans' pages are rendered
+            self._search = EarlyIndex(self.cache.folder / "search", self.config.search_shard_plans)
         try:
             result = build_outputs(self.root, self.root / self.config.templates, self.cache,
-                                   self.config.plans or None, log=log.info)
+                                   self.config.plans or None, log=log.info,
+                                   plan_done=self._search.plan_done if self._search is not None else None)
         except PlansiteError as exc:
             # Kept for build.py (plansite.cli.build_site), which prints exc.problems itself;
             # `mkdocs build` users see one ERROR line per problem.
             self.error = exc
+            if self._search is not None:
+                self._search.cancel()
+                self._search = None
             self._drop_tmp_cache()
             for problem in exc.problems:
                 log.error("%s", problem)
@@ -181,9 +187,6 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
             self._add_all(files, added)
         self.project = result
         self._shape = self._serve_shape(config)
-        if getattr(self, "indexer", None) is None and self.config.search:
-            # `mkdocs build`: index the cached pages while MkDocs writes the site
-            self._search = _Background(lambda: self._make_index(None))
         return files
 
     def on_serve(self, server, *, config, builder):
@@ -309,10 +312,9 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
             memo = self.cache.get_object(".", "search-files")
             memo = memo if isinstance(memo, dict) else {}  # missing or damaged: bundles read again
             used: set[str] = set()
-            for rel, folder in self._bundles:
+            for rel, folder in self._bundles.bundles:
                 wanted.update(linked_tree(folder, f"{BUNDLE_DIR}/{rel}", memo, used))
-            extra = [rel for rel, _ in self._bundles if rel]
-            wanted[f"{BUNDLE_DIR}/{SHARDS_FILE}"] = wanted_bytes((json.dumps({"bundles": extra}) + "\n").encode())
+            wanted[f"{BUNDLE_DIR}/{SHARDS_FILE}"] = wanted_bytes(self._bundles.shards_json())
             if used != memo.keys():
                 self.cache.put_object(".", "search-files", {key: memo[key] for key in used})
         return wanted
@@ -347,10 +349,7 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
 
     def on_build_error(self, *, error):
         if getattr(self, "_search", None) is not None:
-            try:
-                self._search.result()
-            except Exception:  # noqa: BLE001 - the build failed already
-                pass
+            self._search.cancel()  # the build failed already: its index is not wanted
         self._drop_tmp_cache()
 
     def on_shutdown(self):
@@ -417,24 +416,3 @@ def _place(source: str, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.unlink(missing_ok=True)  # may be a hard link to a superseded cache file
     link_or_copy(source, str(dest))
-
-
-class _Background:
-    """``fn()`` run in a thread; :meth:`result` waits and returns its value or raises its error."""
-
-    def __init__(self, fn):
-        self._value = self._error = None
-        self._thread = threading.Thread(target=self._run, args=(fn,), name="plansite-search", daemon=True)
-        self._thread.start()
-
-    def _run(self, fn):
-        try:
-            self._value = fn()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in result()
-            self._error = exc
-
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
