@@ -46,9 +46,11 @@
               }));
             });
         }).then(function () {
+          return pagefind.filters();    // loads every filter
+        }).then(function (filters) {
           /* the plans that have pages once the excluded versions are left out */
           return exclude.length ? pagefind.search(null, { filters: filtersFor("") }).then(function (r) { return r.filters; })
-            : pagefind.filters();
+            : filters;
         }).then(function (filters) {
           var counts = (filters && filters.plan) || {};
           var plans = Object.keys(counts).filter(function (name) { return counts[name] > 0; }).sort();
