@@ -326,17 +326,20 @@ class EarlyIndex:
         plan of the build to its cache key (the same on every call). Starts the runs whose plans
         are all done."""
         if self._plan is None:
-            from importlib.metadata import version
-
-            self._plan = plan_index(dict(keys), version("pagefind_bin_extended"), load_state(self.cache_dir),
-                                    self._held, self.per_shard)
-            self._waiting = {n: set(job.slugs) for n, job in enumerate(self._plan.jobs)}
+            self._decide(keys)
         self._dirs[slug] = Path(folder)
         for n in sorted(self._waiting):
             self._waiting[n].discard(slug)
             if not self._waiting[n]:
                 del self._waiting[n]
                 self._launch(self._plan.jobs[n])
+
+    def _decide(self, keys: dict[str, str]) -> None:
+        from importlib.metadata import version
+
+        self._plan = plan_index(dict(keys), version("pagefind_bin_extended"), load_state(self.cache_dir),
+                                self._held, self.per_shard)
+        self._waiting = {n: set(job.slugs) for n, job in enumerate(self._plan.jobs)}
 
     def _launch(self, job: Shard) -> None:
         ticket, cost = self._gate.ticket(), pagefind_memory(shard_bytes(job, self._dirs))
@@ -372,8 +375,10 @@ class EarlyIndex:
             raise self._errors[0]
         if self._cancelled.is_set():
             return None
-        if self._plan is None or self._waiting:
-            missing = sorted(set().union(*self._waiting.values())) if self._waiting else ["(all)"]
+        if self._plan is None:
+            self._decide({})  # no plans: an empty index
+        if self._waiting:
+            missing = sorted(set().union(*self._waiting.values()))
             raise PlansiteError.at(BUNDLE_DIR, 0, f"search index: pages of {missing[0]} never rendered")
         write_json(self.cache_dir / STATE_FILE, self._plan.state)
         prune(self.cache_dir, self._plan.state)
@@ -394,15 +399,16 @@ def build_sharded_index(plan_dirs: dict[str, Path], plan_keys: dict[str, str], c
     early = EarlyIndex(cache_dir, per_shard, jobs, memory, cancelled)
     for slug in plan_keys:
         early.plan_done(slug, plan_dirs[slug], plan_keys)
-    if not plan_keys:
-        raise PlansiteError.at(BUNDLE_DIR, 0, "search index: no plans")
     return early.result()
 
 
-def install_index(layout: SearchLayout, site_dir: Path) -> Path:
-    """Put the bundles of ``layout`` into ``site_dir/pagefind`` (replacing what is there; hard
-    links to the cached bundles where the file system allows, else copies) with ``shards.json``
-    (:meth:`SearchLayout.shards_json`); returns the bundle folder."""
+def install_index(layout: SearchLayout | list[tuple[str, Path]], site_dir: Path) -> Path:
+    """Put the bundles of ``layout`` (or a plain list of bundles, nothing excluded) into
+    ``site_dir/pagefind`` (replacing what is there; hard links to the cached bundles where the
+    file system allows, else copies) with ``shards.json`` (:meth:`SearchLayout.shards_json`);
+    returns the bundle folder."""
+    if not isinstance(layout, SearchLayout):
+        layout = SearchLayout(list(layout))
     target = Path(site_dir) / BUNDLE_DIR
     staging = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site_dir))
     try:
