@@ -116,8 +116,13 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
         if entry is not None:
             entries[plan.slug] = _slim(entry, cache)
     missing = [p.slug for p in plans if p.slug not in entries]
-    for slug in entries if plan_done is not None else ():
-        plan_done(slug, cache.files_dir(slug, keys[slug]), keys)
+    # the cached plans are told at once, or, when worker processes are to be forked, once they
+    # are (so that no search-index thread runs while they fork)
+    waiting = list(entries) if plan_done is not None else []
+    if not missing:
+        for slug in waiting:
+            plan_done(slug, cache.files_dir(slug, keys[slug]), keys)
+        waiting = []
     _JOB.update(root=root, templates=templates, registry=registry, cache=cache, keys=keys,
                 inputs={item.plan.slug: item for item in chosen}, jinja=cache.jinja_dir, compared=compared)
     problems: list[Problem] = []
@@ -129,6 +134,9 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
         else:
             slug, result = next(results)
             assert slug == plan.slug
+            for cached in waiting:
+                plan_done(cached, cache.files_dir(cached, keys[cached]), keys)
+            waiting = []
             if isinstance(result, list):
                 problems += result
                 continue

@@ -335,14 +335,14 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         site_dir = Path(config.site_dir)
         hashes = self.project.hashes
         if self.place_files:  # the files are placed by build.py (site_files), after the build
-            self._bundles = self._search.result() if self._search is not None else None
+            self._bundles = self._search.result(self.project.dirs, self.project.keys) if self._search is not None else None
             return
         if getattr(self, "indexer", None) is not None and self.config.search:
             self.indexer.start(site_dir, self._make_index, lambda: write_manifest(site_dir, hashes))
             return
         try:
             if self._search is not None:
-                install_index(self._search.result(), site_dir)
+                install_index(self._search.result(self.project.dirs, self.project.keys), site_dir)
         finally:
             self._drop_tmp_cache()
         write_manifest(site_dir, hashes)

@@ -365,10 +365,18 @@ class EarlyIndex:
         for thread in self._threads:
             thread.join()
 
-    def result(self) -> SearchLayout | None:
+    def result(self, plan_dirs: dict[str, Path] | None = None,
+               plan_keys: dict[str, str] | None = None) -> SearchLayout | None:
         """Wait for the runs; save the state and remove bundles no longer used; return the index
-        (``None`` when cancelled). Raises the first run's error, or :class:`PlansiteError` when a
-        plan was never reported."""
+        (``None`` when cancelled). ``plan_dirs`` / ``plan_keys``, when given, are every plan of
+        the build: those not reported yet are now. Raises the first run's error, or
+        :class:`PlansiteError` when a plan was never reported."""
+        if plan_keys is not None:
+            told = set(self._dirs)
+            for slug in [s for s in plan_keys if s not in told]:
+                self.plan_done(slug, plan_dirs[slug], plan_keys)
+            if self._plan is None:
+                self._decide(plan_keys)
         for thread in self._threads:
             thread.join()
         if self._errors:
@@ -376,7 +384,7 @@ class EarlyIndex:
         if self._cancelled.is_set():
             return None
         if self._plan is None:
-            self._decide({})  # no plans: an empty index
+            raise PlansiteError.at(BUNDLE_DIR, 0, "search index: no plan was reported")
         if self._waiting:
             missing = sorted(set().union(*self._waiting.values()))
             raise PlansiteError.at(BUNDLE_DIR, 0, f"search index: pages of {missing[0]} never rendered")
@@ -396,10 +404,7 @@ def build_sharded_index(plan_dirs: dict[str, Path], plan_keys: dict[str, str], c
     ``jobs`` cores at once, as long as their estimated Pagefind peaks (:func:`pagefind_memory` of
     :func:`shard_bytes`) fit together in ``memory`` bytes (default :func:`search_memory`).
     Bundles no longer used are removed from ``cache_dir``. ``None`` when ``cancelled``."""
-    early = EarlyIndex(cache_dir, per_shard, jobs, memory, cancelled)
-    for slug in plan_keys:
-        early.plan_done(slug, plan_dirs[slug], plan_keys)
-    return early.result()
+    return EarlyIndex(cache_dir, per_shard, jobs, memory, cancelled).result(plan_dirs, plan_keys)
 
 
 def install_index(layout: SearchLayout | list[tuple[str, Path]], site_dir: Path) -> Path:

@@ -187,6 +187,38 @@ def test_a_damaged_state_is_not_trusted(project, monkeypatch):
     assert json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))["exclude"] == []
 
 
+def test_a_pagefind_run_starts_before_the_cross_plan_pages(project, monkeypatch):
+    """Each run starts once its plans are rendered (``incremental.build_plans`` tells the index),
+    not after the whole build: the cross-plan step waits until a run has started (a run started
+    only after the plans and cross-plan pages never would, and the test fails after 20 s)."""
+    import threading
+
+    from plansite import incremental
+    from plansite.cli import build_site
+    from test_cache import edit_seed_line
+
+    site = project / "site"
+    build_site(project, site, quiet=True)
+    edit_seed_line(project, "fuzhou-15th", random.Random(5))
+    started = threading.Event()
+    seen: list[bool] = []
+    index, cross = search.index_shard, incremental.add_cross_outputs
+
+    def index_shard(shard, plan_dirs, out, cancelled=None):
+        started.set()
+        index(shard, plan_dirs, out, cancelled)
+
+    def add_cross_outputs(*args, **kwargs):
+        seen.append(started.wait(20))
+        return cross(*args, **kwargs)
+
+    monkeypatch.setattr(search, "index_shard", index_shard)
+    monkeypatch.setattr(incremental, "add_cross_outputs", add_cross_outputs)
+    build_site(project, site, quiet=True)
+    assert seen == [True]
+    assert (site / "pagefind" / "plan-fuzhou-15th" / "pagefind.js").is_file()
+
+
 # --- the search page: an incremental site finds what a clean build finds -----------------------
 
 
