@@ -74,22 +74,25 @@ _JOB: dict = {}
 
 
 def build_outputs(root: Path, templates: Path, cache: BuildCache, only: list[str] | None = None,
-                  log=None) -> BuildOutputs:
+                  log=None, plan_done=None) -> BuildOutputs:
     """Build (or take from ``cache``) every plan under ``root``, then the cross-plan files
     (:func:`build_plans` then :func:`add_cross_outputs`)."""
-    out = build_plans(root, templates, cache, only, log)
+    out = build_plans(root, templates, cache, only, log, plan_done)
     return add_cross_outputs(out, templates, cache)
 
 
 def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] | None = None,
-                log=None) -> BuildOutputs:
+                log=None, plan_done=None) -> BuildOutputs:
     """Build (or take from ``cache``) every plan under ``root``; ``cross`` is left empty.
 
     First runs the very validation of ``build.py check`` over the whole project
     (:func:`plansite.check.validate_inputs`, as :func:`plansite.project.load_project` does) and
     raises :class:`PlansiteError` with every problem found (``path:line: message``); ``only``
     restricts the build to those slugs (an unknown slug is an error); ``log(line)`` receives the
-    progress and ``warning:`` lines of each plan in display order.
+    progress and ``warning:`` lines of each plan in display order; ``plan_done(slug, folder,
+    keys)`` is told as soon as a plan's files are in the cache (``folder``, laid out like
+    ``site/``; ``keys``: every chosen plan's cache key), the cached plans first (the search index
+    starts on them, :class:`plansite.search.EarlyIndex`).
     """
     started = time.monotonic()
     root, templates = Path(root).resolve(), Path(templates).resolve()
@@ -121,6 +124,13 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
         if entry is not None:
             entries[plan.slug] = _slim(entry, cache)
     missing = [p.slug for p in plans if p.slug not in entries]
+    # the cached plans are told at once, or, when worker processes are to be forked, once they
+    # are (so that no search-index thread runs while they fork)
+    waiting = list(entries) if plan_done is not None else []
+    if not missing:
+        for slug in waiting:
+            plan_done(slug, cache.files_dir(slug, keys[slug]), keys)
+        waiting = []
     _JOB.update(root=root, templates=templates, registry=registry, cache=cache, keys=keys,
                 inputs={item.plan.slug: item for item in chosen}, jinja=cache.jinja_dir, compared=compared)
     problems: list[Problem] = []
@@ -135,11 +145,16 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
         else:
             slug, result = next(results)
             assert slug == plan.slug
+            for cached in waiting:
+                plan_done(cached, cache.files_dir(cached, keys[cached]), keys)
+            waiting = []
             if isinstance(result, list):
                 problems += result
                 continue
             cache.remember(result)
             entry = entries[slug] = built[slug] = _slim(result, cache)
+            if plan_done is not None:
+                plan_done(slug, cache.files_dir(slug, entry.key), keys)
         for line in entry.log if plan.slug in built else [x for x in entry.log if x.startswith("warning: ")]:
             log(line)  # a plan from the cache repeats its warnings only
     _JOB.clear()

@@ -23,7 +23,6 @@ is served.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -46,7 +45,7 @@ from .incremental import add_cross_outputs, build_outputs, build_plans, cross_vi
 from .manifest import write_manifest
 from .pages import page_context
 from .preview import fast_watching, start_polling, stop_polling, write_status
-from .search import BUNDLE_DIR, SHARD_PLANS, SHARDS_FILE, BackgroundIndexer, build_sharded_index, install_index
+from .search import BUNDLE_DIR, SHARD_PLANS, SHARDS_FILE, BackgroundIndexer, EarlyIndex, build_sharded_index, install_index
 
 log = logging.getLogger("mkdocs.plugins.plansite")
 
@@ -154,13 +153,20 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
             self.cache = BuildCache(Path(self._tmp_cache))
         if self.place_files:  # build.py: superseded entries deleted in the background after it
             self.cache.defer_prune = True  # (plansite.mkdocs_run._discard_pruned)
+        if getattr(self, "indexer", None) is None and self.config.search:
+            # `mkdocs build`: each search index run starts once its plans' pages are rendered
+            self._search = EarlyIndex(self.cache.folder / "search", self.config.search_shard_plans)
         try:
             result = build_outputs(self.root, self.root / self.config.templates, self.cache,
-                                   self.config.plans or None, log=log.info)
+                                   self.config.plans or None, log=log.info,
+                                   plan_done=self._search.plan_done if self._search is not None else None)
         except PlansiteError as exc:
             # Kept for build.py (plansite.cli.build_site), which prints exc.problems itself;
             # `mkdocs build` users see one ERROR line per problem.
             self.error = exc
+            if self._search is not None:
+                self._search.cancel()
+                self._search = None
             self._drop_tmp_cache()
             for problem in exc.problems:
                 log.error("%s", problem)
@@ -182,9 +188,6 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
             self._add_all(files, added)
         self.project = result
         self._shape = self._serve_shape(config)
-        if getattr(self, "indexer", None) is None and self.config.search:
-            # `mkdocs build`: index the cached pages while MkDocs writes the site
-            self._search = _Background(lambda: self._make_index(None))
         return files
 
     def on_serve(self, server, *, config, builder):
@@ -313,10 +316,9 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
             memo = memo if isinstance(memo, dict) else {}  # missing or damaged: bundles read again
             known = set(memo)
             used: set[str] = set()
-            for rel, folder in self._bundles:
+            for rel, folder in self._bundles.bundles:
                 wanted.update(linked_tree(folder, f"{BUNDLE_DIR}/{rel}", memo, used))
-            extra = [rel for rel, _ in self._bundles if rel]
-            wanted[f"{BUNDLE_DIR}/{SHARDS_FILE}"] = wanted_bytes((json.dumps({"bundles": extra}) + "\n").encode())
+            wanted[f"{BUNDLE_DIR}/{SHARDS_FILE}"] = wanted_bytes(self._bundles.shards_json())
             if used != known:  # a bundle listed for the first time, or one no longer used
                 self.cache.put_object(".", "search-files", {key: memo[key] for key in used})
         return wanted
@@ -337,24 +339,21 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         site_dir = Path(config.site_dir)
         hashes = self.project.hashes
         if self.place_files:  # the files are placed by build.py (site_files), after the build
-            self._bundles = self._search.result() if self._search is not None else None
+            self._bundles = self._search.result(self.project.dirs, self.project.keys) if self._search is not None else None
             return
         if getattr(self, "indexer", None) is not None and self.config.search:
             self.indexer.start(site_dir, self._make_index, lambda: write_manifest(site_dir, hashes))
             return
         try:
             if self._search is not None:
-                install_index(self._search.result(), site_dir)
+                install_index(self._search.result(self.project.dirs, self.project.keys), site_dir)
         finally:
             self._drop_tmp_cache()
         write_manifest(site_dir, hashes)
 
     def on_build_error(self, *, error):
         if getattr(self, "_search", None) is not None:
-            try:
-                self._search.result()
-            except Exception:  # noqa: BLE001 - the build failed already
-                pass
+            self._search.cancel()  # the build failed already: its index is not wanted
         self._drop_tmp_cache()
 
     def on_shutdown(self):
@@ -427,24 +426,3 @@ def _place(source: str, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.unlink(missing_ok=True)  # may be a hard link to a superseded cache file
     link_or_copy(source, str(dest))
-
-
-class _Background:
-    """``fn()`` run in a thread; :meth:`result` waits and returns its value or raises its error."""
-
-    def __init__(self, fn):
-        self._value = self._error = None
-        self._thread = threading.Thread(target=self._run, args=(fn,), name="plansite-search", daemon=True)
-        self._thread.start()
-
-    def _run(self, fn):
-        try:
-            self._value = fn()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in result()
-            self._error = exc
-
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value

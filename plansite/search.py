@@ -1,50 +1,51 @@
 """Full-text search: the Pagefind index over the written HTML (``site/pagefind/``).
 
-Run after MkDocs wrote every page and before ``manifest.json``. The *extended* Pagefind binary
-(PyPI ``pagefind[extended]``) is required: only it segments Chinese text into words, so that a
-query such as ``数字经济`` matches the words of the plans rather than single characters.
+The *extended* Pagefind binary (PyPI ``pagefind[extended]``) is required: only it segments
+Chinese text into words, so that a query such as ``数字经济`` matches the words of the plans
+rather than single characters.
 
-Only elements inside ``data-pagefind-body`` (the chapter pages' ``<article>``) are indexed; every
-chapter carries ``data-pagefind-filter="plan:…"`` and ``data-pagefind-meta`` for the plan and
-chapter names, and every section heading carries the section's node id, so that Pagefind's
-sub-results link straight to ``chapter-5/#chapter-5-2``.
+Only elements inside ``data-pagefind-body`` (the chapter and indicator-table pages'
+``<article>``) are indexed; every such page carries ``data-pagefind-filter="plan:…"`` and
+``data-pagefind-meta`` for the plan and chapter names, and every section heading carries the
+section's node id, so that Pagefind's sub-results link straight to ``chapter-5/#chapter-5-2``.
 
-The index is sharded (:func:`build_sharded_index`): plans are spread over shards of about √N
-plans (:data:`SHARD_PLANS`, :func:`shard_count`) by a hash of their slug, each shard is indexed by its own
-Pagefind run (on every core, memory bounded by one shard per run) from the plans' cached pages,
-and a shard's bundle is cached under the keys of its plans, so only shards holding a changed
-plan are indexed again. The first shard's bundle is ``site/pagefind/`` (the search page loads
-it as before); the others are ``site/pagefind/shard-<n>/``, listed in ``site/pagefind/shards.json``
-(``{"bundles": ["shard-3/", …]}``, relative to ``pagefind/``), which the search page merges with
-Pagefind's own ``mergeIndex``. With one shard the layout is the plain one, plus an empty
-``shards.json``.
+The index is sharded and overlaid (:mod:`plansite.searchplan` decides what to index): plans
+are spread over shards of about √N plans; each shard's bundle is cached, and when some of its
+plans change only those are indexed, each into an overlay bundle, the shard's stale copies being
+hidden at query time by a plan-version filter. Each Pagefind run reads tagged copies of its
+plans' indexed pages (:func:`index_shard`) and starts as soon as those pages are rendered
+(:class:`EarlyIndex`). The first shard's bundle is ``site/pagefind/`` (the search page loads it
+as before); the others are ``site/pagefind/shard-<n>/`` and the overlays
+``site/pagefind/plan-<slug>/``, listed in ``site/pagefind/shards.json``
+(``{"bundles": ["shard-3/", "plan-x/", …], "exclude": ["x~0123456789ab", …]}``, relative to
+``pagefind/``), which the search page merges with Pagefind's own ``mergeIndex``.
 """
 
 from __future__ import annotations
 
-import hashlib
+import html
 import json
 import logging
-import math
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import PlansiteError
+from .budget import Budget
+from .budget import bounded_map  # noqa: F401 - named here as before
 from .parallel import cpu_count
+from .searchplan import (SHARD_PLANS, STATE_FILE, VERSION_FILTER, IndexPlan, Shard, bundle_versions, load_state,
+                         plan_index, prune, write_json)
+from .searchplan import plan_shards, shard_count  # noqa: F401 - the shard layout, named here as before
 
 BUNDLE_DIR = "pagefind"
 SHARDS_FILE = "shards.json"
-#: Plans per search shard (on average); ``0`` means about √N of N plans, which balances the two
-#: costs: a one-plan edit re-indexes about this many plans, and the search page merges about
-#: ``plans / per shard`` bundles (rounded up to a power of two).
-SHARD_PLANS = 0
 #: Memory the search index's Pagefind runs may take together, in bytes (``PLANSITE_SEARCH_MEMORY``,
 #: in MiB, overrides): shards are indexed at once only while their estimated peaks
 #: (:func:`pagefind_memory`) fit in it; a shard estimated above it runs alone.
@@ -75,25 +76,6 @@ def pagefind_command(site_dir: Path, output: Path | None = None) -> tuple[list[s
     return cmd, dict(os.environ)
 
 
-def build_search_index(site_dir: Path) -> Path:
-    """Index the HTML written in ``site_dir`` with Pagefind; return the bundle folder ``site_dir/pagefind``.
-
-    Runs the extended binary quietly (see :func:`pagefind_command`).
-    A failing Pagefind run raises :class:`PlansiteError` with its output.
-    """
-    site_dir = Path(site_dir)
-    cmd, env = pagefind_command(site_dir)
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        output = (proc.stdout + proc.stderr).strip() or f"exit code {proc.returncode}"
-        raise PlansiteError.at(str(site_dir), 0, f"pagefind failed: {output}")
-    bundle = site_dir / BUNDLE_DIR
-    problem = bundle_problem(bundle)
-    if problem:
-        raise PlansiteError.at(str(bundle), 0, problem)
-    return bundle
-
-
 def bundle_problem(bundle: Path) -> str | None:
     """Why the Pagefind bundle folder ``bundle`` is not complete, or ``None`` when it is.
 
@@ -117,56 +99,64 @@ def bundle_problem(bundle: Path) -> str | None:
     return None
 
 
-@dataclass
-class Shard:
-    """One search shard: its number ``id``, the ``slugs`` of its plans (sorted), and ``key``, the
-    cache key of its bundle (all its plans' cache keys and the shard layout)."""
-
-    id: int
-    slugs: list[str]
-    key: str
+#: A start tag marking the indexed part of a page (text between tags cannot hold ``<``).
+_BODY_TAG = re.compile(rb"<[A-Za-z][A-Za-z0-9]*\s[^<>]*\bdata-pagefind-body\b[^<>]*>")
+_BODY_OPEN = re.compile(rb"<body\b[^<>]*>")
 
 
-def shard_count(plans: int, per_shard: int = SHARD_PLANS) -> int:
-    """Number of shards for ``plans`` plans: the power of two at or above ``plans / per_shard``, so
-    that a plan keeps its shard until the collection grows a lot. ``per_shard`` 0: ⌈√plans⌉, at
-    least 2 (5 plans: 2 shards; 100: 16; 1000: 32)."""
-    if per_shard <= 0:
-        per_shard = max(2, math.ceil(math.sqrt(plans)))
-    wanted = max(1, math.ceil(plans / per_shard))
-    return 1 << (wanted - 1).bit_length()
+def tagged_page(data: bytes, tag: str, whole_body: bool = False) -> bytes | None:
+    """The HTML page ``data`` with an empty element carrying the Pagefind filter
+    ``v:<tag>`` (:data:`~plansite.searchplan.VERSION_FILTER`) placed just inside its
+    ``data-pagefind-body`` element — or, with ``whole_body``, inside ``<body>`` — so that every
+    indexed page names its plan's version; ``None`` when the page has no such element (Pagefind
+    would not index it)."""
+    found = (_BODY_OPEN if whole_body else _BODY_TAG).search(data)
+    if found is None:
+        return None
+    mark = f'<span data-pagefind-filter="{VERSION_FILTER}:{html.escape(tag)}"></span>'.encode()
+    return data[:found.end()] + mark + data[found.end():]
 
 
-def plan_shards(plan_keys: dict[str, str], per_shard: int = SHARD_PLANS, salt: str = "") -> list[Shard]:
-    """The non-empty shards of the plans ``{slug: cache key}``, by shard number. A plan's shard is
-    a hash of its slug modulo :func:`shard_count` (stable while the count is)."""
-    count = shard_count(len(plan_keys), per_shard)
-    groups: dict[int, list[str]] = {}
-    for slug in sorted(plan_keys):
-        number = int(hashlib.sha256(slug.encode()).hexdigest()[:12], 16) % count if count > 1 else 0
-        groups.setdefault(number, []).append(slug)
-    shards = []
-    for number, slugs in sorted(groups.items()):
-        h = hashlib.sha256(f"{salt}|{count}|{number}".encode())
-        for slug in slugs:
-            h.update(f"|{slug}={plan_keys[slug]}".encode())
-        shards.append(Shard(number, slugs, h.hexdigest()))
-    return shards
+def _work_pages(shard: Shard, plan_dirs: dict[str, Path], site: Path) -> int:
+    """Write into ``site`` the copies Pagefind reads of the shard's indexed pages (those with a
+    ``data-pagefind-body`` element, each tagged by :func:`tagged_page`; the plans' other pages are
+    left out, as Pagefind would skip them); when no page has one, every page tagged inside its
+    ``<body>`` (Pagefind then indexes whole bodies, as it would have). Returns the pages written."""
+    pages = []
+    for slug in shard.slugs:
+        base = Path(plan_dirs[slug])
+        for folder, _, names in os.walk(base / "plans" / slug):
+            pages += [(slug, Path(folder, n)) for n in names if n.endswith(".html")]
+    pages.sort()
+    written = 0
+    for whole in (False, True):
+        for slug, path in pages:
+            data = tagged_page(path.read_bytes(), shard.tags[slug], whole)
+            if data is not None:
+                target = site / path.relative_to(plan_dirs[slug])
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+                written += 1
+        if written:
+            break
+    return written
 
 
 def index_shard(shard: Shard, plan_dirs: dict[str, Path], out: Path,
                 cancelled: threading.Event | None = None) -> None:
     """Index the pages under ``plans/<slug>/`` of the shard's plans (``plan_dirs[slug]``: a folder
     laid out like ``site/``) with one Pagefind run into the bundle folder ``out`` (written whole
-    or not at all). Raises :class:`PlansiteError` when Pagefind fails; when ``cancelled`` is set
-    the Pagefind process is killed and nothing is written."""
+    or not at all), then list the plan versions it holds in ``<out>.json``. Pagefind reads
+    tagged copies of the indexed pages (:func:`_work_pages`). Raises :class:`PlansiteError` when
+    Pagefind fails; when ``cancelled`` is set the Pagefind process is killed and nothing is
+    written."""
     out = Path(out)
-    work = Path(tempfile.mkdtemp(prefix=f".shard-{shard.id}-", dir=out.parent))
+    label = f"{BUNDLE_DIR}/{shard.site_path if shard.overlay else f'shard-{shard.id}'}"
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name[:40]}-", dir=out.parent))
     try:
         site = work / "site"
-        for slug in shard.slugs:
-            shutil.copytree(Path(plan_dirs[slug]) / "plans" / slug, site / "plans" / slug,
-                            copy_function=os.link)
+        site.mkdir()
+        _work_pages(shard, plan_dirs, site)
         cmd, env = pagefind_command(site, work / "bundle")
         log_file = work / "pagefind.log"
         with open(log_file, "w+", encoding="utf-8") as output:
@@ -182,13 +172,14 @@ def index_shard(shard: Shard, plan_dirs: dict[str, Path], out: Path,
                         return
         if proc.returncode != 0:
             text = log_file.read_text(encoding="utf-8", errors="replace").strip() or f"exit code {proc.returncode}"
-            raise PlansiteError.at(f"{BUNDLE_DIR}/shard-{shard.id}", 0, f"pagefind failed: {text}")
+            raise PlansiteError.at(label, 0, f"pagefind failed: {text}")
         problem = bundle_problem(work / "bundle")
         if problem:
-            raise PlansiteError.at(f"{BUNDLE_DIR}/shard-{shard.id}", 0, problem)
+            raise PlansiteError.at(label, 0, problem)
         if out.exists():
             shutil.rmtree(out)
         os.replace(work / "bundle", out)
+        write_json(out.with_name(out.name + ".json"), {"plans": shard.tags})
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -209,8 +200,8 @@ def search_memory() -> int:
 
 
 def shard_bytes(shard: Shard, plan_dirs: dict[str, Path]) -> int:
-    """Total size in bytes of the files under ``plans/<slug>/`` of the shard's plans (what its
-    Pagefind run reads)."""
+    """Total size in bytes of the files under ``plans/<slug>/`` of the shard's plans (an upper
+    bound of what its Pagefind run reads)."""
     total = 0
     for slug in shard.slugs:
         for folder, _, names in os.walk(Path(plan_dirs[slug]) / "plans" / slug):
@@ -218,77 +209,147 @@ def shard_bytes(shard: Shard, plan_dirs: dict[str, Path]) -> int:
     return total
 
 
-def bounded_map(fn, items: list, costs: list[int], budget: int, workers: int) -> None:
-    """``fn(item)`` for every item in threads, starting them in order: at most ``workers`` at
-    once, and a further one only while the ``costs`` of those running plus its own stay within
-    ``budget`` (an item costing more than ``budget`` runs alone). Waits for all; the first error
-    raised by ``fn`` is raised here once the running calls have ended."""
-    pending = list(zip(items, costs))
-    running: dict = {}
-    used = 0
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        while pending or running:
-            while pending and len(running) < max(1, workers) and (not running or used + pending[0][1] <= budget):
-                item, cost = pending.pop(0)
-                running[pool.submit(fn, item)] = cost
-                used += cost
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                used -= running.pop(future)
-            for future in done:
-                if future.exception() is not None:
-                    pending.clear()
-                    for other in running:
-                        other.exception()  # wait for it
-                    raise future.exception()
+@dataclass
+class SearchLayout:
+    """A complete search index: ``bundles`` ``[(folder under site/pagefind/, bundle folder)]``
+    (the first shard's bundle first, with path ``""``), ``exclude`` the plan versions the search
+    page hides (:mod:`plansite.searchplan`), ``runs`` the Pagefind runs made for it."""
+
+    bundles: list[tuple[str, Path]]
+    exclude: list[str] = field(default_factory=list)
+    runs: list[Shard] = field(default_factory=list)
+
+    def shards_json(self) -> bytes:
+        """``pagefind/shards.json``: ``{"bundles": [the other bundles' folders], "exclude": […]}``."""
+        extra = [rel for rel, _ in self.bundles if rel]
+        return (json.dumps({"bundles": extra, "exclude": self.exclude}) + "\n").encode()
+
+
+class EarlyIndex:
+    """The search index of one build, each Pagefind run started as soon as the pages of its
+    plans are rendered (:meth:`plan_done`, a callback of :func:`plansite.incremental.build_plans`),
+    so the runs overlap the rest of the build. What is indexed is decided by
+    :func:`plansite.searchplan.plan_index` when the first plan is reported; runs are admitted on
+    ``jobs`` cores within ``memory`` bytes (:class:`Budget`). :meth:`result` waits for them."""
+
+    def __init__(self, cache_dir: Path, per_shard: int = SHARD_PLANS, jobs: int | None = None,
+                 memory: int | None = None, cancelled: threading.Event | None = None):
+        self.cache_dir = Path(cache_dir)
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self.per_shard = per_shard
+        self._gate = Budget(search_memory() if memory is None else memory, jobs or cpu_count())
+        self._cancelled = cancelled or threading.Event()
+        self._plan: IndexPlan | None = None
+        self._dirs: dict[str, Path] = {}
+        self._waiting: dict[int, set[str]] = {}
+        self._threads: list[threading.Thread] = []
+        self._errors: list[BaseException] = []
+
+    def _held(self, name: str) -> dict[str, str] | None:
+        if bundle_problem(self.cache_dir / name) is not None:
+            return None
+        return bundle_versions(self.cache_dir, name)
+
+    def plan_done(self, slug: str, folder: Path, keys: dict[str, str]) -> None:
+        """Plan ``slug``'s pages are in ``folder`` (laid out like ``site/``); ``keys`` maps every
+        plan of the build to its cache key (the same on every call). Starts the runs whose plans
+        are all done."""
+        if self._plan is None:
+            self._decide(keys)
+        self._dirs[slug] = Path(folder)
+        for n in sorted(self._waiting):
+            self._waiting[n].discard(slug)
+            if not self._waiting[n]:
+                del self._waiting[n]
+                self._launch(self._plan.jobs[n])
+
+    def _decide(self, keys: dict[str, str]) -> None:
+        from importlib.metadata import version
+
+        self._plan = plan_index(dict(keys), version("pagefind_bin_extended"), load_state(self.cache_dir),
+                                self._held, self.per_shard)
+        self._waiting = {n: set(job.slugs) for n, job in enumerate(self._plan.jobs)}
+
+    def _launch(self, job: Shard) -> None:
+        ticket, cost = self._gate.ticket(), pagefind_memory(shard_bytes(job, self._dirs))
+
+        def run() -> None:
+            if not self._gate.acquire(ticket, cost, self._cancelled):
+                return
+            try:
+                index_shard(job, self._dirs, self.cache_dir / job.folder, self._cancelled)
+            except BaseException as exc:  # noqa: BLE001 - raised by result()
+                self._errors.append(exc)
+                self._cancelled.set()
+            finally:
+                self._gate.release(cost)
+
+        thread = threading.Thread(target=run, name="plansite-search", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    def cancel(self) -> None:
+        """Stop: runs not started are not, running ones are killed; waits for them."""
+        self._cancelled.set()
+        for thread in self._threads:
+            thread.join()
+
+    def result(self, plan_dirs: dict[str, Path] | None = None,
+               plan_keys: dict[str, str] | None = None) -> SearchLayout | None:
+        """Wait for the runs; save the state and remove bundles no longer used; return the index
+        (``None`` when cancelled). ``plan_dirs`` / ``plan_keys``, when given, are every plan of
+        the build: those not reported yet are now. Raises the first run's error, or
+        :class:`PlansiteError` when a plan was never reported."""
+        if plan_keys is not None:
+            told = set(self._dirs)
+            for slug in [s for s in plan_keys if s not in told]:
+                self.plan_done(slug, plan_dirs[slug], plan_keys)
+            if self._plan is None:
+                self._decide(plan_keys)
+        for thread in self._threads:
+            thread.join()
+        if self._errors:
+            raise self._errors[0]
+        if self._cancelled.is_set():
+            return None
+        if self._plan is None:
+            raise PlansiteError.at(BUNDLE_DIR, 0, "search index: no plan was reported")
+        if self._waiting:
+            missing = sorted(set().union(*self._waiting.values()))
+            raise PlansiteError.at(BUNDLE_DIR, 0, f"search index: pages of {missing[0]} never rendered")
+        write_json(self.cache_dir / STATE_FILE, self._plan.state)
+        prune(self.cache_dir, self._plan.state)
+        return SearchLayout([(rel, self.cache_dir / name) for rel, name in self._plan.bundles],
+                            self._plan.exclude, list(self._plan.jobs))
 
 
 def build_sharded_index(plan_dirs: dict[str, Path], plan_keys: dict[str, str], cache_dir: Path,
                         per_shard: int = SHARD_PLANS, jobs: int | None = None,
                         cancelled: threading.Event | None = None,
-                        memory: int | None = None) -> list[tuple[str, Path]]:
-    """Make (or take from ``cache_dir``) the bundle of every shard of the plans.
-
-    ``plan_dirs[slug]`` is a folder laid out like ``site/`` holding the plan's pages,
-    ``plan_keys[slug]`` its cache key. Returns ``[(bundle path relative to site/pagefind/, bundle
-    folder)]``, the first shard's bundle first with path ``""``. Missing shards are indexed on
+                        memory: int | None = None) -> SearchLayout | None:
+    """Make (or take from ``cache_dir``) the search index of the plans, all rendered already:
+    :class:`EarlyIndex` told of every plan at once. ``plan_dirs[slug]`` is a folder laid out like
+    ``site/`` holding the plan's pages, ``plan_keys[slug]`` its cache key. Runs are made on
     ``jobs`` cores at once, as long as their estimated Pagefind peaks (:func:`pagefind_memory` of
-    :func:`shard_bytes`) fit together in ``memory`` bytes (default :func:`search_memory`; see
-    :func:`bounded_map`). Bundles of other layouts are removed from ``cache_dir``.
-    """
-    cache_dir = Path(cache_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    from importlib.metadata import version
-
-    shards = plan_shards(plan_keys, per_shard, salt=version("pagefind_bin_extended"))
-    folders = {s.id: cache_dir / f"shard-{s.id}-{s.key[:40]}" for s in shards}
-    missing = [s for s in shards if bundle_problem(folders[s.id]) is not None]
-
-    def run(shard: Shard) -> None:
-        if cancelled is None or not cancelled.is_set():
-            index_shard(shard, plan_dirs, folders[shard.id], cancelled)
-
-    costs = [pagefind_memory(shard_bytes(s, plan_dirs)) for s in missing]
-    bounded_map(run, missing, costs, search_memory() if memory is None else memory, jobs or cpu_count())
-    keep = {f.name for f in folders.values()}
-    for old in cache_dir.glob("shard-*"):
-        if old.name not in keep and not old.name.startswith("."):
-            shutil.rmtree(old, ignore_errors=True)
-    return [("" if i == 0 else f"shard-{s.id}/", folders[s.id]) for i, s in enumerate(shards)]
+    :func:`shard_bytes`) fit together in ``memory`` bytes (default :func:`search_memory`).
+    Bundles no longer used are removed from ``cache_dir``. ``None`` when ``cancelled``."""
+    return EarlyIndex(cache_dir, per_shard, jobs, memory, cancelled).result(plan_dirs, plan_keys)
 
 
-def install_index(bundles: list[tuple[str, Path]], site_dir: Path) -> Path:
-    """Put the shard bundles into ``site_dir/pagefind`` (replacing what is there; hard links to
-    the cached bundles where the file system allows, else copies) with ``shards.json`` listing
-    the extra bundles; returns the bundle folder."""
+def install_index(layout: SearchLayout | list[tuple[str, Path]], site_dir: Path) -> Path:
+    """Put the bundles of ``layout`` (or a plain list of bundles, nothing excluded) into
+    ``site_dir/pagefind`` (replacing what is there; hard links to the cached bundles where the
+    file system allows, else copies) with ``shards.json`` (:meth:`SearchLayout.shards_json`);
+    returns the bundle folder."""
+    if not isinstance(layout, SearchLayout):
+        layout = SearchLayout(list(layout))
     target = Path(site_dir) / BUNDLE_DIR
     staging = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site_dir))
     try:
-        for rel, folder in bundles:
+        for rel, folder in layout.bundles:
             # hard links where possible: bundles are written once by Pagefind and only read
             shutil.copytree(folder, staging / rel, dirs_exist_ok=True, copy_function=_link_or_copy)
-        extra = [rel for rel, _ in bundles if rel]
-        (staging / SHARDS_FILE).write_text(json.dumps({"bundles": extra}) + "\n", encoding="utf-8")
+        (staging / SHARDS_FILE).write_bytes(layout.shards_json())
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
@@ -321,7 +382,7 @@ class BackgroundIndexer:
     """
 
     def __init__(self, status=None):
-        self._last: list[tuple[str, Path]] | None = None
+        self._last: SearchLayout | None = None
         self._thread: threading.Thread | None = None
         self._cancelled = threading.Event()
         self._status = status or (lambda site_dir, stale, failed: None)
@@ -329,7 +390,7 @@ class BackgroundIndexer:
 
     def start(self, site_dir: Path, make_index, finish=None) -> None:
         """Restore the last index into ``site_dir``, then run ``make_index(cancelled)`` (returning
-        the bundles, see :func:`build_sharded_index`) in the background, install its result and
+        a :class:`SearchLayout`, see :func:`build_sharded_index`) in the background, install its result and
         call ``finish()`` (e.g. write the manifest). Returns at once: a run still going is told
         to stop, and the new run waits for it in the background."""
         site_dir = Path(site_dir)
@@ -370,11 +431,11 @@ class BackgroundIndexer:
             return
         _lower_priority()  # the next preview rebuild goes first
         try:
-            bundles = make_index(cancelled)
-            if cancelled.is_set():
+            layout = make_index(cancelled)
+            if cancelled.is_set() or layout is None:
                 return
-            install_index(bundles, site_dir)
-            self._last = bundles
+            install_index(layout, site_dir)
+            self._last = layout
             with self._lock:
                 if not cancelled.is_set():  # else a newer run has said "stale" already
                     self._status(site_dir, False, False)

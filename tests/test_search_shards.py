@@ -55,7 +55,7 @@ def single_bundle_site(tmp_path_factory, build_py):
     from conftest import copy_project
 
     root = _build_with_shards(copy_project(tmp_path_factory.mktemp("single") / "project"), 100, build_py)
-    assert json.loads((root / "site" / "pagefind" / "shards.json").read_text(encoding="utf-8")) == {"bundles": []}
+    assert json.loads((root / "site" / "pagefind" / "shards.json").read_text(encoding="utf-8")) == {"bundles": [], "exclude": []}
     return root
 
 
@@ -65,11 +65,14 @@ def test_sharded_build_writes_the_bundles_it_lists_and_reuses_them(sharded_site,
     assert len(bundles) >= 2
     for bundle in bundles:
         assert (site / "pagefind" / bundle / "pagefind.js").is_file()
-    cached = sorted(p.name for p in (sharded_site / ".cache" / "build" / "search").iterdir())
-    assert len(cached) == len(bundles) + 1
+    folder = sharded_site / ".cache" / "build" / "search"
+    cached = sorted(p.name for p in folder.iterdir())
+    # each bundle folder with its listing of plan versions, and the state
+    assert len([p for p in folder.iterdir() if p.is_dir()]) == len(bundles) + 1
+    assert len(cached) == 2 * (len(bundles) + 1) + 1 and "state.json" in cached
     run = build_py("--root", sharded_site, "build", "--quiet", "--site", sharded_site / "site")
     assert run.returncode == 0, run.stderr
-    assert sorted(p.name for p in (sharded_site / ".cache" / "build" / "search").iterdir()) == cached
+    assert sorted(p.name for p in folder.iterdir()) == cached
 
 
 def _serve(folder):

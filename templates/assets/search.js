@@ -21,6 +21,7 @@
   var loading = null;
   var latest = 0;
   var t2s = {};
+  var exclude = [];       // plan versions hidden from every search (pagefind/shards.json)
   var shown = [];
   var shownCount = 0;
 
@@ -34,15 +35,25 @@
       });
       loading = import(new URL("pagefind/pagefind.js", root).href).then(function (pagefind) {
         return pagefind.options({ baseUrl: root.pathname, excerptLength: 40 }).then(function () {
-          /* an index of many plans comes in shards: merge the other bundles listed in shards.json */
+          /* an index of many plans comes in shards (and overlays of plans edited since their
+             shard was indexed): merge the other bundles listed in shards.json; the plan versions
+             it excludes (stale copies, removed plans) are left out of every search by the "v" filter */
           return fetch(new URL("pagefind/shards.json", root)).then(function (r) { return r.ok ? r.json() : { bundles: [] }; })
-            .then(function (s) { return Promise.all(s.bundles.map(function (b) {
-              return pagefind.mergeIndex(new URL("pagefind/" + b, root).pathname, { baseUrl: root.pathname });
-            })); });
+            .then(function (s) {
+              exclude = s.exclude || [];
+              return Promise.all((s.bundles || []).map(function (b) {
+                return pagefind.mergeIndex(new URL("pagefind/" + b, root).pathname, { baseUrl: root.pathname });
+              }));
+            });
         }).then(function () {
-          return pagefind.filters();
+          return pagefind.filters();    // loads every filter
         }).then(function (filters) {
-          var plans = Object.keys((filters && filters.plan) || {}).sort();
+          /* the plans that have pages once the excluded versions are left out */
+          return exclude.length ? pagefind.search(null, { filters: filtersFor("") }).then(function (r) { return r.filters; })
+            : filters;
+        }).then(function (filters) {
+          var counts = (filters && filters.plan) || {};
+          var plans = Object.keys(counts).filter(function (name) { return counts[name] > 0; }).sort();
           var wanted = new URLSearchParams(location.search).get("plan") || select.value;
           plans.forEach(function (name) {
             var option = document.createElement("option");
@@ -60,6 +71,14 @@
       });
     }
     return loading;
+  }
+
+  /* Pagefind filters for a search in ``plan`` ("" for all plans), without the excluded versions. */
+  function filtersFor(plan) {
+    var filters = {};
+    if (plan) filters.plan = plan;
+    if (exclude.length) filters.v = { none: exclude };
+    return filters;
   }
 
   function el(tag, className, text) {
@@ -212,7 +231,7 @@
     load().then(function (pagefind) {
       var query = simplify(raw);
       var parsed = parse(query);
-      var options = select.value ? { filters: { plan: select.value } } : {};
+      var options = { filters: filtersFor(select.value) };
       return pagefind.search(parsed.terms.join(" "), options).then(function (found) {
         if (ticket !== latest) return null;
         var checked = found.results.slice(0, CHECKED);
