@@ -134,12 +134,7 @@ def _block(page: _Page, node: Node, depth: int, out: list[str]) -> None:
         out.append(f'<aside class="box" id="{eid}" aria-labelledby="{eid}-h">\n'
                    f'<p class="box-title" id="{eid}-h"><span class="num">{escape(node.number)}</span> '
                    f'{escape(node.title)} {page.src(node.lines[0])} {_permalink(eid, "本专栏")}</p>\n')
-        out.append(page.cite(eid, node.lines[0]))
-        out.append("\n")
-        for child in node.children:
-            _block(page, child, depth + 1, out)
-            out.append("\n")
-        out.append("</aside>\n")
+        _contents(page, node, eid, depth, out, "</aside>\n")
     else:
         # The node id sits on the heading (not the section) so that Pagefind's sub-results, which
         # link to headings with ids, land on the section's own anchor (chapter-5/#chapter-5-2).
@@ -152,12 +147,18 @@ def _block(page: _Page, node: Node, depth: int, out: list[str]) -> None:
                         f'data-pagefind-ignore>［编者补：原文缺此标题］</a>')
         out.append(f'<section aria-labelledby="{eid}">\n<h{level} id="{eid}">{number}{escape(node.title)}{inserted} '
                    f'{page.src(node.lines[0])} {_permalink(eid, "本节")}</h{level}>\n')
-        out.append(page.cite(eid, node.lines[0]))
+        _contents(page, node, eid, depth, out, "</section>\n")
+
+
+def _contents(page: _Page, node: Node, eid, depth: int, out: list[str], close: str) -> None:
+    """What follows a 专栏's or a section's title: its citation line, its children one level
+    deeper, then ``close`` (the element's end tag)."""
+    out.append(page.cite(eid, node.lines[0]))
+    out.append("\n")
+    for child in node.children:
+        _block(page, child, depth + 1, out)
         out.append("\n")
-        for child in node.children:
-            _block(page, child, depth + 1, out)
-            out.append("\n")
-        out.append("</section>\n")
+    out.append(close)
 
 
 def _marked(text: str, marks: dict[str, str]):
