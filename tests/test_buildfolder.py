@@ -15,6 +15,7 @@ import os
 import random
 import shutil
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,17 @@ from plansite.diff import SEARCH_DIR, compare_manifests
 from plansite.manifest import MANIFEST
 
 UMASK = 0o022
+
+def _remove_cache(project: Path) -> None:
+    """Delete the project's ``.cache`` once the detached ``rm`` of its ``trash/`` (superseded
+    cache entries a ``build.py build`` moved there) is done: deleting the folder under that
+    ``rm`` would race with it."""
+    trash = project / ".cache" / "trash"
+    deadline = time.monotonic() + 30
+    while trash.exists() and any(trash.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    shutil.rmtree(project / ".cache")
+
 
 
 def tree(folder: Path) -> dict[str, object]:
@@ -231,7 +243,7 @@ def test_double_buffered_builds_equal_a_clean_build_after_random_edits(project, 
             assert os.stat(site.resolve()).st_ino == spare_ino  # written over the build before last
             reused += 1
     assert reused == 2
-    shutil.rmtree(project / ".cache")
+    _remove_cache(project)
     cli.build_site(project, tmp_path / "clean", quiet=True)
     assert_same_site(site, tmp_path / "clean")
 
@@ -275,7 +287,7 @@ def test_a_failed_or_killed_update_keeps_the_site_and_the_next_build_repairs(pro
     monkeypatch.setattr(buildfolder, "_place", place)
     cli.build_site(project, site, quiet=True)
     cli.build_site(project, site, quiet=True)  # and once more over the build before last
-    shutil.rmtree(project / ".cache")
+    _remove_cache(project)
     cli.build_site(project, tmp_path / "clean", quiet=True)
     assert_same_site(site, tmp_path / "clean")
 
@@ -296,7 +308,7 @@ def test_hand_edits_of_the_spare_are_repaired_with_a_warning(project, tmp_path, 
     edit_seed(project, "taishang-14th", rng)
     summary = cli.build_site(project, site, quiet=True)
     assert any("changed by hand" in w and "3 file(s)" in w for w in summary["warnings"]), summary["warnings"]
-    shutil.rmtree(project / ".cache")
+    _remove_cache(project)
     cli.build_site(project, tmp_path / "clean", quiet=True)
     assert_same_site(site, tmp_path / "clean")
 
