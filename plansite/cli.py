@@ -56,6 +56,13 @@ def format_summary(summary: dict) -> str:
 
 
 def cmd_build(args) -> int:
+    from .gcpolicy import rare_collections
+
+    with rare_collections():  # the collector's scans of the live inputs grow with the number of plans
+        return _build(args)
+
+
+def _build(args) -> int:
     started = time.monotonic()
     inputs = None
     if not args.force:

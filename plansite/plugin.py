@@ -41,6 +41,7 @@ from mkdocs.structure.files import File, Files
 from .buildfolder import Wanted, link_or_copy, linked_tree, staged_files, wanted_bytes
 from .cache import BuildCache, code_version, digest, tree_digest
 from .errors import PlansiteError
+from .gcpolicy import rare_collections
 from .incremental import add_cross_outputs, build_outputs, build_plans, cross_view
 from .manifest import write_manifest
 from .pages import page_context
@@ -200,8 +201,9 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         full = server.builder
 
         def rebuild():
-            if not self._quick_rebuild(config):
-                full()
+            with rare_collections():  # the server holds every plan's inputs: full scans are costly
+                if not self._quick_rebuild(config):
+                    full()
 
         server.builder = rebuild
         return server
