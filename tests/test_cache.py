@@ -305,3 +305,28 @@ def test_the_cross_plan_files_of_the_same_cards_are_taken_whole_from_the_cache(p
     meta.write_text(meta.read_text(encoding="utf-8").replace("short_title: ", "short_title: 新", 1), encoding="utf-8")
     fourth = incremental.build_outputs(project, project / "templates", BuildCache(folder))
     assert made == [1, 1] and dict(fourth.cross) != texts
+
+
+def test_gc_frozen_nests_and_unfreezes_once():
+    """``parallel.gc_frozen``: an inner block freezes what was made since and leaves the objects
+    frozen; only the outermost block's end gives them back to the collector (also on an error)."""
+    import gc
+
+    from plansite.parallel import gc_frozen
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    with gc_frozen():
+        outer = gc.get_freeze_count()
+        assert outer > 0
+        made = [[i] for i in range(1000)]  # noqa: F841 (tracked objects made inside the block)
+        with gc_frozen():
+            assert gc.get_freeze_count() >= outer + 1000
+        assert gc.get_freeze_count() >= outer + 1000  # the inner end did not unfreeze
+    assert gc.get_freeze_count() == 0
+    try:
+        with gc_frozen():
+            raise ValueError("boom")
+    except ValueError:
+        pass
+    assert gc.get_freeze_count() == 0
