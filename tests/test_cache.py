@@ -330,3 +330,36 @@ def test_gc_frozen_nests_and_unfreezes_once():
     except ValueError:
         pass
     assert gc.get_freeze_count() == 0
+
+
+def test_comparison_pages_made_in_workers_equal_those_made_in_process(project, tmp_path, monkeypatch):
+    """The cross-plan step makes the comparison groups' pages and downloads on every core when no
+    other thread runs (``site._make_in_workers``), in this process when one does: same files."""
+    import threading
+
+    from plansite import site
+
+    used = []
+
+    def counting(fn, items, *args, **kwargs):
+        items = list(items)
+        used.append(len(items))
+        return incremental_map(fn, items, *args, **kwargs)
+
+    incremental_map = site.ordered_map
+    monkeypatch.setattr(site, "ordered_map", counting)
+    monkeypatch.setenv("PLANSITE_JOBS", "2")
+    forked = build(project, tmp_path / "forked")
+    assert used and used[0] >= 2  # the comparison groups went to the workers
+    used.clear()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        in_process = build(project, tmp_path / "in-process")
+    finally:
+        stop.set()
+        other.join()
+    assert used == []  # another thread ran: made in this process
+    assert any(p.startswith("indicators/") and p != "indicators/index.html" for p in in_process.cross)
+    assert outputs_of(forked) == outputs_of(in_process)
