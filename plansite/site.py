@@ -383,7 +383,7 @@ def _make_in_workers(jobs: list[tuple[int, list]], pages, groups) -> dict:
         missing = {key: make for _, key, make in files if pages.get(key) is None}
         if missing:
             wanted.append((cost, missing))
-    if len(wanted) < 2 or threading.active_count() > 1:
+    if len(wanted) < 2 or _threads_running():
         return {}
     groups()
     _CROSS_JOBS[:] = [missing for _, missing in wanted]
@@ -395,6 +395,11 @@ def _make_in_workers(jobs: list[tuple[int, list]], pages, groups) -> dict:
         return made
     finally:
         _CROSS_JOBS.clear()
+
+
+def _threads_running() -> bool:
+    """Whether a thread other than this one runs in this process (then nothing is forked)."""
+    return threading.active_count() > 1
 
 
 def _cross_job(index: int) -> dict[str, str]:
