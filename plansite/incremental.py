@@ -29,7 +29,7 @@ from .check import validate_inputs
 from .checkmemo import CheckMemo
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
-from .parallel import ordered_map
+from .parallel import gc_frozen, ordered_map
 from .parser import parse_document
 from .parser.document import check_placed
 from .plans import Plan
@@ -94,6 +94,13 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
     ``site/``; ``keys``: every chosen plan's cache key), the cached plans first (the search index
     starts on them, :class:`plansite.search.EarlyIndex`).
     """
+    with gc_frozen():  # what is alive before (modules, MkDocs' objects) is not scanned again and again
+        return _build_plans(root, templates, cache, only, log, plan_done)
+
+
+def _build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] | None,
+                 log, plan_done) -> BuildOutputs:
+    """:func:`build_plans`."""
     started = time.monotonic()
     root, templates = Path(root).resolve(), Path(templates).resolve()
     log = log or (lambda line: None)
@@ -348,8 +355,9 @@ def add_cross_outputs(out: BuildOutputs, templates: Path, cache: BuildCache) -> 
     out.cross = _last_set(cache, store, key) if key is not None else None
     if out.cross is None:
         seen = _Seen(store)
-        texts = cross_outputs(out.cards, Path(templates).resolve(), out.registry, cache.jinja_dir,
-                              pages=seen, salt=out.shared)
+        with gc_frozen():  # the cards, registry and inputs are not scanned by each full collection
+            texts = cross_outputs(out.cards, Path(templates).resolve(), out.registry, cache.jinja_dir,
+                                  pages=seen, salt=out.shared)
         if key is not None:  # the texts made on every build too: stored, so the set is whole
             for path, text in texts.items():
                 if isinstance(text, str) and seen.files({path: text}) == {}:

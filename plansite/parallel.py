@@ -7,10 +7,37 @@ the inputs whatever order the workers finish in, so the build stays deterministi
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
+
+_frozen_lock = threading.Lock()
+_frozen_depth = 0
+
+
+@contextlib.contextmanager
+def gc_frozen() -> Iterator[None]:
+    """Every object alive on entry is moved out of the garbage collector's reach
+    (``gc.freeze``) until the outermost ``gc_frozen`` block ends (``gc.unfreeze``): the
+    collections made meanwhile do not scan them again and again (a full collection costs time in
+    proportion to everything alive: at 300 plans the building process's nine full collections
+    took 1.0 s of its 7.7 s). Nestable (an inner block freezes what was made since; only the
+    outermost one unfreezes) and safe across threads. Garbage made before entry is collected
+    only after the outermost block; nothing else changes."""
+    global _frozen_depth
+    with _frozen_lock:
+        _frozen_depth += 1
+        gc.freeze()
+    try:
+        yield
+    finally:
+        with _frozen_lock:
+            _frozen_depth -= 1
+            if _frozen_depth == 0:
+                gc.unfreeze()
 
 
 def cpu_count() -> int:
@@ -49,21 +76,17 @@ def ordered_map(fn: Callable, items: Iterable, jobs: int | None = None,
     # What is loaded before the fork (modules, the validated inputs of every plan) is frozen out
     # of the garbage collector: the workers' collections do not scan it again and again (their
     # cost would grow with the number of plans) and do not touch its pages (no copy on write).
-    gc.freeze()
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            if order == sorted(order):
-                yield from pool.imap(fn, items, chunksize=1)
-                return
-            ready: dict = {}
-            wanted = 0
-            for index, result in pool.imap_unordered(_Indexed(fn), [(i, items[i]) for i in order], chunksize=1):
-                ready[index] = result
-                while wanted in ready:
-                    yield ready.pop(wanted)
-                    wanted += 1
-    finally:
-        gc.unfreeze()
+    with gc_frozen(), multiprocessing.get_context("fork").Pool(jobs) as pool:
+        if order == sorted(order):
+            yield from pool.imap(fn, items, chunksize=1)
+            return
+        ready: dict = {}
+        wanted = 0
+        for index, result in pool.imap_unordered(_Indexed(fn), [(i, items[i]) for i in order], chunksize=1):
+            ready[index] = result
+            while wanted in ready:
+                yield ready.pop(wanted)
+                wanted += 1
 
 
 class _Indexed:

@@ -19,6 +19,7 @@ import dataclasses
 import hashlib
 import json
 import pickle
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from .indicator_pages import (ATTRIBUTE_LABELS, BASIS_LABELS, STATUS_LABELS, Cro
                               find_mentions, indicator_outputs, indicator_url, row_url, row_views,
                               show, table_url)
 from .pages import Renderer, division_summary, unit_nodes
+from .parallel import ordered_map
 from .project import PlanData, Project
 from .reading import data_date
 from .t2s import T2S_PATH, t2s_file, t2s_table
@@ -320,6 +322,7 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
                                single_by_table=by_table, **COMMON)
 
     out["indicators/index.html"] = cached(everything + "-index", listing)
+    jobs: list[tuple[int, list]] = []  # (cards involved, [(site path, store key, make)]) of each comparison group
     for entry in registry.entries:
         gid = entry.id
         if entry.growth_of or len(pairs.get(gid, ())) < 2:
@@ -349,14 +352,59 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
                                    charts=comparison_charts(g), discussed=discussed, csv_url=csv_path,
                                    json_url=json_path, **COMMON)
 
-        out[page_path(url)] = cached(key + "-page", page)
-        out[csv_path] = cached(key + "-csv", lambda gid=gid: comparison_csv(group(gid)))
-        out[json_path] = cached(key + "-json", lambda gid=gid: json_text(comparison_json(group(gid))))
+        jobs.append((len(involved), [
+            (page_path(url), key + "-page", page),
+            (csv_path, key + "-csv", lambda gid=gid: comparison_csv(group(gid))),
+            (json_path, key + "-json", lambda gid=gid: json_text(comparison_json(group(gid))))]))
+    made_texts = _make_in_workers(jobs, pages, groups)
+    for _, files in jobs:
+        for path, store_key, make in files:
+            out[path] = cached(store_key, made_texts.pop(store_key, make))
     # a stored card reads its tables_csv / tables_json back from its cache entry on each access: once each here
     out["downloads/all-indicators.csv"] = cached(everything + "-csv", lambda: join_csv_rows(  # read only when needed
         [rows for rows in (c.tables_csv for c in sorted(cards, key=lambda c: c.plan.slug)) if rows is not None]))
     out["downloads/all-indicators.json"] = cached(everything + "-json", lambda: _all_tables_json(cards))
     return dict(sorted(out.items()))
+
+
+# Set in the building process just before the workers fork (see _make_in_workers): nothing is pickled.
+_CROSS_JOBS: list = []
+
+
+def _make_in_workers(jobs: list[tuple[int, list]], pages, groups) -> dict:
+    """The texts of the comparison groups ``jobs`` (``(cost, [(site path, store key, make)])``)
+    missing from ``pages``, made on every core (:func:`plansite.parallel.ordered_map`, costliest
+    first): ``{store key: () -> the text made}``. Empty (the caller makes them) when fewer than two
+    groups need texts, or when another thread runs (a search index being built: no fork under
+    running threads). ``groups()`` is called first, so that the workers inherit the comparison
+    groups. The texts are those the caller would make."""
+    wanted = []
+    for cost, files in jobs:
+        missing = {key: make for _, key, make in files if pages.get(key) is None}
+        if missing:
+            wanted.append((cost, missing))
+    if len(wanted) < 2 or _threads_running():
+        return {}
+    groups()
+    _CROSS_JOBS[:] = [missing for _, missing in wanted]
+    try:
+        costs = [cost for cost, _ in wanted]
+        made = {}
+        for texts in ordered_map(_cross_job, range(len(wanted)), cost=costs.__getitem__):
+            made.update((key, lambda text=text: text) for key, text in texts.items())
+        return made
+    finally:
+        _CROSS_JOBS.clear()
+
+
+def _threads_running() -> bool:
+    """Whether a thread other than this one runs in this process (then nothing is forked)."""
+    return threading.active_count() > 1
+
+
+def _cross_job(index: int) -> dict[str, str]:
+    """Worker job of :func:`_make_in_workers`: ``{store key: text}`` of comparison group ``index``."""
+    return {key: make() for key, make in _CROSS_JOBS[index].items()}
 
 
 def _t2s_text(chars: str) -> str:

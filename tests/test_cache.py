@@ -305,3 +305,54 @@ def test_the_cross_plan_files_of_the_same_cards_are_taken_whole_from_the_cache(p
     meta.write_text(meta.read_text(encoding="utf-8").replace("short_title: ", "short_title: 新", 1), encoding="utf-8")
     fourth = incremental.build_outputs(project, project / "templates", BuildCache(folder))
     assert made == [1, 1] and dict(fourth.cross) != texts
+
+
+def test_gc_frozen_nests_and_unfreezes_once():
+    """``parallel.gc_frozen``: an inner block freezes what was made since and leaves the objects
+    frozen; only the outermost block's end gives them back to the collector (also on an error)."""
+    import gc
+
+    from plansite.parallel import gc_frozen
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    with gc_frozen():
+        outer = gc.get_freeze_count()
+        assert outer > 0
+        made = [[i] for i in range(1000)]  # noqa: F841 (tracked objects made inside the block)
+        with gc_frozen():
+            assert gc.get_freeze_count() >= outer + 1000
+        assert gc.get_freeze_count() >= outer + 1000  # the inner end did not unfreeze
+    assert gc.get_freeze_count() == 0
+    try:
+        with gc_frozen():
+            raise ValueError("boom")
+    except ValueError:
+        pass
+    assert gc.get_freeze_count() == 0
+
+
+def test_comparison_pages_made_in_workers_equal_those_made_in_process(project, tmp_path, monkeypatch):
+    """The cross-plan step makes the comparison groups' pages and downloads on every core when no
+    other thread runs (``site._make_in_workers``), in this process when one does: same files."""
+    from plansite import site
+
+    used = []
+
+    def counting(fn, items, *args, **kwargs):
+        items = list(items)
+        used.append(len(items))
+        return real_map(fn, items, *args, **kwargs)
+
+    real_map = site.ordered_map
+    monkeypatch.setattr(site, "ordered_map", counting)
+    monkeypatch.setenv("PLANSITE_JOBS", "2")
+    monkeypatch.setattr(site, "_threads_running", lambda: False)  # (pytest's own threads aside)
+    forked = build(project, tmp_path / "forked")
+    assert used and used[0] >= 2  # the comparison groups went to the workers
+    used.clear()
+    monkeypatch.setattr(site, "_threads_running", lambda: True)  # as while a search index is built
+    in_process = build(project, tmp_path / "in-process")
+    assert used == []  # made in this process
+    assert any(p.startswith("indicators/") and p != "indicators/index.html" for p in in_process.cross)
+    assert outputs_of(forked) == outputs_of(in_process)
