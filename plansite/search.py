@@ -38,6 +38,7 @@ from pathlib import Path
 
 from .errors import PlansiteError
 from .budget import Budget
+from .buildfolder import link_or_copy
 from .budget import bounded_map  # noqa: F401 - named here as before
 from .parallel import cpu_count
 from .searchplan import (SHARD_PLANS, STATE_FILE, VERSION_FILTER, IndexPlan, Shard, bundle_versions, load_state,
@@ -348,7 +349,7 @@ def install_index(layout: SearchLayout | list[tuple[str, Path]], site_dir: Path)
     try:
         for rel, folder in layout.bundles:
             # hard links where possible: bundles are written once by Pagefind and only read
-            shutil.copytree(folder, staging / rel, dirs_exist_ok=True, copy_function=_link_or_copy)
+            shutil.copytree(folder, staging / rel, dirs_exist_ok=True, copy_function=link_or_copy)
         (staging / SHARDS_FILE).write_bytes(layout.shards_json())
         if target.exists():
             shutil.rmtree(target)
@@ -356,13 +357,6 @@ def install_index(layout: SearchLayout | list[tuple[str, Path]], site_dir: Path)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
-
-
-def _link_or_copy(src: str, dst: str) -> None:
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
 
 
 class BackgroundIndexer:
