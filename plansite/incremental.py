@@ -29,7 +29,8 @@ from .check import validate_inputs
 from .checkmemo import CheckMemo
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
-from .parallel import gc_frozen, ordered_map
+from .gcpolicy import gc_frozen
+from .parallel import ordered_map
 from .parser import parse_document
 from .parser.document import check_placed
 from .plans import Plan

@@ -7,38 +7,12 @@ the inputs whatever order the workers finish in, so the build stays deterministi
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 
-_frozen_lock = threading.Lock()
-_frozen_depth = 0
-
-
-@contextlib.contextmanager
-def gc_frozen() -> Iterator[None]:
-    """Every object alive on entry is moved out of the garbage collector's reach
-    (``gc.freeze``) until the outermost ``gc_frozen`` block ends (``gc.unfreeze``): the
-    collections made meanwhile do not scan them again and again (a full collection costs time in
-    proportion to everything alive: at 300 plans the building process's nine full collections
-    took 1.0 s of its 7.7 s). Nestable (an inner block freezes what was made since; only the
-    outermost one unfreezes) and safe across threads. Garbage made before entry is collected
-    only after the outermost block; nothing else changes."""
-    global _frozen_depth
-    with _frozen_lock:
-        _frozen_depth += 1
-        gc.freeze()
-    try:
-        yield
-    finally:
-        with _frozen_lock:
-            _frozen_depth -= 1
-            if _frozen_depth == 0:
-                gc.unfreeze()
-
+from . import gcpolicy
 
 def cpu_count() -> int:
     """Cores this process may run on (``sched_getaffinity``), at least 1; ``PLANSITE_JOBS``
@@ -50,6 +24,13 @@ def cpu_count() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def other_threads_running() -> bool:
+    """Whether a thread other than the calling one runs in this process: then nothing is forked
+    outside the process pool's own start (a child forked while another thread holds a lock, an
+    import's say, could wait forever)."""
+    return threading.active_count() > 1
 
 
 def ordered_map(fn: Callable, items: Iterable, jobs: int | None = None,
@@ -76,7 +57,7 @@ def ordered_map(fn: Callable, items: Iterable, jobs: int | None = None,
     # What is loaded before the fork (modules, the validated inputs of every plan) is frozen out
     # of the garbage collector: the workers' collections do not scan it again and again (their
     # cost would grow with the number of plans) and do not touch its pages (no copy on write).
-    with gc_frozen(), multiprocessing.get_context("fork").Pool(jobs) as pool:
+    with gcpolicy.gc_frozen(), multiprocessing.get_context("fork").Pool(jobs) as pool:
         if order == sorted(order):
             yield from pool.imap(fn, items, chunksize=1)
             return

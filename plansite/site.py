@@ -19,7 +19,6 @@ import dataclasses
 import hashlib
 import json
 import pickle
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from .indicator_pages import (ATTRIBUTE_LABELS, BASIS_LABELS, STATUS_LABELS, Cro
                               find_mentions, indicator_outputs, indicator_url, row_url, row_views,
                               show, table_url)
 from .pages import Renderer, division_summary, unit_nodes
+from . import parallel
 from .parallel import ordered_map
 from .project import PlanData, Project
 from .reading import data_date
@@ -383,7 +383,7 @@ def _make_in_workers(jobs: list[tuple[int, list]], pages, groups) -> dict:
         missing = {key: make for _, key, make in files if pages.get(key) is None}
         if missing:
             wanted.append((cost, missing))
-    if len(wanted) < 2 or _threads_running():
+    if len(wanted) < 2 or parallel.other_threads_running():
         return {}
     groups()
     _CROSS_JOBS[:] = [missing for _, missing in wanted]
@@ -395,11 +395,6 @@ def _make_in_workers(jobs: list[tuple[int, list]], pages, groups) -> dict:
         return made
     finally:
         _CROSS_JOBS.clear()
-
-
-def _threads_running() -> bool:
-    """Whether a thread other than this one runs in this process (then nothing is forked)."""
-    return threading.active_count() > 1
 
 
 def _cross_job(index: int) -> dict[str, str]:

@@ -18,9 +18,9 @@ render, which reports it (``path:line: template error``); the child prints nothi
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
+from . import parallel
 from .parallel import cpu_count
 
 
@@ -72,11 +72,6 @@ class Warming:
             pass
 
 
-def _threads() -> int:
-    """Threads running in this process (``threading.active_count``)."""
-    return threading.active_count()
-
-
 def stale_templates(templates: Path, bytecode_dir: Path) -> list[str]:
     """The ``*.html`` templates of ``templates`` whose bytecode in ``bytecode_dir`` is missing or
     older than the template (Jinja2's own file name for it: ``FileSystemBytecodeCache.pattern``
@@ -114,7 +109,7 @@ def start(templates: Path, bytecode_dir: Path) -> Warming:
         except ChildProcessError:
             _UNJOINED.discard(pid)
     templates = Path(templates).resolve()
-    if cpu_count() < 2 or not hasattr(os, "fork") or _threads() > 1:
+    if cpu_count() < 2 or not hasattr(os, "fork") or parallel.other_threads_running():
         # (a child forked while another thread holds a lock, an import's say, could wait forever)
         return Warming(templates, bytecode_dir, None)
     try:

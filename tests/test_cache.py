@@ -308,11 +308,11 @@ def test_the_cross_plan_files_of_the_same_cards_are_taken_whole_from_the_cache(p
 
 
 def test_gc_frozen_nests_and_unfreezes_once():
-    """``parallel.gc_frozen``: an inner block freezes what was made since and leaves the objects
+    """``gcpolicy.gc_frozen``: an inner block freezes what was made since and leaves the objects
     frozen; only the outermost block's end gives them back to the collector (also on an error)."""
     import gc
 
-    from plansite.parallel import gc_frozen
+    from plansite.gcpolicy import gc_frozen
 
     gc.unfreeze()
     assert gc.get_freeze_count() == 0
@@ -335,7 +335,7 @@ def test_gc_frozen_nests_and_unfreezes_once():
 def test_comparison_pages_made_in_workers_equal_those_made_in_process(project, tmp_path, monkeypatch):
     """The cross-plan step makes the comparison groups' pages and downloads on every core when no
     other thread runs (``site._make_in_workers``), in this process when one does: same files."""
-    from plansite import site
+    from plansite import parallel, site
 
     used = []
 
@@ -347,11 +347,11 @@ def test_comparison_pages_made_in_workers_equal_those_made_in_process(project, t
     real_map = site.ordered_map
     monkeypatch.setattr(site, "ordered_map", counting)
     monkeypatch.setenv("PLANSITE_JOBS", "2")
-    monkeypatch.setattr(site, "_threads_running", lambda: False)  # (pytest's own threads aside)
+    monkeypatch.setattr(parallel, "other_threads_running", lambda: False)  # (pytest's own threads aside)
     forked = build(project, tmp_path / "forked")
     assert used and used[0] >= 2  # the comparison groups went to the workers
     used.clear()
-    monkeypatch.setattr(site, "_threads_running", lambda: True)  # as while a search index is built
+    monkeypatch.setattr(parallel, "other_threads_running", lambda: True)  # as while a search index is built
     in_process = build(project, tmp_path / "in-process")
     assert used == []  # made in this process
     assert any(p.startswith("indicators/") and p != "indicators/index.html" for p in in_process.cross)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from plansite import warmup
+from plansite import parallel, warmup
 from plansite.parallel import ordered_map
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +47,7 @@ def test_ordered_map_with_costs_raises_a_jobs_error():
 
 def test_warmup_compiles_every_template_into_the_bytecode_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("PLANSITE_JOBS", "2")
-    monkeypatch.setattr(warmup, "_threads", lambda: 1)  # other tests may have left threads running
+    monkeypatch.setattr(parallel, "other_threads_running", lambda: False)  # other tests may have left threads running
     bytecode = tmp_path / "jinja"
     bytecode.mkdir()
     warming = warmup.start(ROOT / "templates", bytecode)
@@ -60,7 +60,7 @@ def test_warmup_compiles_every_template_into_the_bytecode_folder(tmp_path, monke
 
 def test_warmup_leaves_a_broken_template_to_the_render(tmp_path, monkeypatch):
     monkeypatch.setenv("PLANSITE_JOBS", "2")
-    monkeypatch.setattr(warmup, "_threads", lambda: 1)
+    monkeypatch.setattr(parallel, "other_threads_running", lambda: False)
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "good.html").write_text("<p>{{ x }}</p>\n", encoding="utf-8")
@@ -87,7 +87,7 @@ def test_warmup_on_one_core_forks_nothing(tmp_path, monkeypatch):
 
 def test_warmup_forks_only_for_stale_templates(tmp_path, monkeypatch):
     monkeypatch.setenv("PLANSITE_JOBS", "2")
-    monkeypatch.setattr(warmup, "_threads", lambda: 1)
+    monkeypatch.setattr(parallel, "other_threads_running", lambda: False)
     templates = tmp_path / "templates"
     templates.mkdir()
     for name in ("a.html", "b.html"):
@@ -115,7 +115,7 @@ def test_warmup_forks_nothing_while_another_thread_runs(tmp_path, monkeypatch):
     finally:
         release.set()
         other.join()
-    monkeypatch.setattr(warmup, "_threads", lambda: 1)  # (other tests may have left threads running)
+    monkeypatch.setattr(parallel, "other_threads_running", lambda: False)  # (other tests may have left threads running)
     warming = warmup.start(ROOT / "templates", tmp_path)
     assert warming.pid is not None
     warming.join()
