@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from plansite import buildfolder, cli, stamp
+from plansite import buildfolder, cli, mkdocs_run, stamp
 from plansite.buildfolder import FolderState, Wanted, update_folder, wanted_bytes
 from plansite.diff import SEARCH_DIR, compare_manifests
 from plansite.manifest import MANIFEST
@@ -130,7 +130,7 @@ def test_updates_in_place_equal_fresh_folders(tmp_path, umask022):
 
 
 def test_the_stamp_of_a_folder_from_its_state_is_that_of_a_walk(tmp_path, umask022):
-    """stamp.listed_state (what a build stamps, from the FolderState) equals stamp.site_state (what
+    """mkdocs_run._listed_state (what a build stamps, from the FolderState) equals stamp.site_state (what
     the no-change check computes by walking the folder), round after round of updates in place."""
     rng = random.Random(5)
     sources = tmp_path / "sources"
@@ -138,11 +138,10 @@ def test_the_stamp_of_a_folder_from_its_state_is_that_of_a_walk(tmp_path, umask0
     folder = tmp_path / "folder"
     folder.mkdir()
     state, files = None, None
-    mode = stat.S_IFREG | (0o666 & ~UMASK)
     for round_ in range(15):
         files = random_site(rng, sources, files)
         state = update_folder(folder, state, as_wanted(files, sources, rng), UMASK)
-        listed = stamp.listed_state({p: (mode, r[1], r[3], r[2]) for p, r in state.files.items()}, state.dirs)
+        listed = mkdocs_run._listed_state(state)  # what a build stamps (umask022: its mode bits)
         assert listed == stamp.site_state(folder), round_
     (folder / "stray.txt").write_bytes(b"x")
     assert listed != stamp.site_state(folder)
