@@ -36,14 +36,12 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import PlansiteError
 from .budget import Budget
 from .buildfolder import link_or_copy
-from .budget import bounded_map  # noqa: F401 - named here as before
+from .errors import PlansiteError
 from .parallel import cpu_count
 from .searchplan import (SHARD_PLANS, STATE_FILE, VERSION_FILTER, IndexPlan, Shard, bundle_versions, load_state,
                          plan_index, prune, write_json)
-from .searchplan import plan_shards, shard_count  # noqa: F401 - the shard layout, named here as before
 
 BUNDLE_DIR = "pagefind"
 SHARDS_FILE = "shards.json"

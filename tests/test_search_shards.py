@@ -15,7 +15,7 @@ import threading
 import pytest
 
 from conftest import _QuietHandler
-from plansite.search import plan_shards, shard_count
+from plansite.searchplan import plan_shards, shard_count
 
 
 def test_shard_layout_is_stable_and_covers_every_plan():
@@ -140,7 +140,7 @@ def test_an_incomplete_pagefind_bundle_fails_the_build_in_one_line(project, monk
 def test_pagefind_runs_at_once_stay_within_the_memory_budget():
     import time
 
-    from plansite.search import bounded_map
+    from plansite.budget import bounded_map
 
     lock = threading.Lock()
     running: dict[int, int] = {}
@@ -168,7 +168,7 @@ def test_pagefind_runs_at_once_stay_within_the_memory_budget():
 
 
 def test_a_failing_shard_stops_the_others_and_raises():
-    from plansite.search import bounded_map
+    from plansite.budget import bounded_map
 
     started = []
 
