@@ -292,7 +292,7 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
         corrections, problems = memo.call(
             "corrections", (plan.slug, plan.source, count),
             lambda r, plan=plan: [f"{CORRECTIONS_DIR}/{plan.slug}.yml", plan.source],
-            lambda plan=plan, seed=seed: check_corrections(root, plan, seed.lines()))
+            lambda plan=plan, seed=seed: check_corrections(root, plan, seed.lines(), memo=memo))
         out.problems += ranges + problems
         valid[plan.slug] = PlanInput(plan, count, corrections, root=root)
     for path in _folder_files(root, CORRECTIONS_DIR, out.problems):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from . import paths
 from .errors import PlansiteError, Problem
 from .vocabulary import KINDS, LEVELS
-from .yamlfile import LineDict, load_yaml
+from .yamlfile import LineDict, load_yaml, tree_key
 
 if TYPE_CHECKING:  # imported where a file is validated: pydantic takes a while to import
     from .schema import PlanModel
@@ -125,16 +125,6 @@ def check_line_ranges(plan: Plan, count: int, data: LineDict | None = None) -> l
 _SHA256_VALUE = re.compile(r"[0-9a-f]{64}")
 
 
-def _shape(value) -> tuple:
-    """A loaded YAML tree as nested tuples naming each value's type (``1``, ``"1"``, ``True`` and
-    ``1.0`` differ, as they do to the strict schema); key order kept."""
-    if isinstance(value, dict):
-        return ("map", tuple((_shape(k), _shape(v)) for k, v in value.items()))
-    if isinstance(value, list):
-        return ("seq", tuple(_shape(v) for v in value))
-    return (type(value).__qualname__, value)
-
-
 def _plan_fields(data: LineDict, slug: str, shown: str, memo) -> tuple[Plan | None, list[Problem]]:
     """``(plan or None, problems)``: ``data`` checked by :class:`plansite.schema.PlanModel`, the
     plan's :attr:`Plan.sha256` being the file's. The schema check is a pure function of the
@@ -157,7 +147,7 @@ def _plan_fields(data: LineDict, slug: str, shown: str, memo) -> tuple[Plan | No
     if memo is None:
         plan, problems = validate()
     else:
-        plan, problems = memo.call("plan-fields", (slug, shown, _shape(key)), lambda r: [], validate)
+        plan, problems = memo.call("plan-fields", (slug, shown, tree_key(key)), lambda r: [], validate)
     if plan is None:
         return None, problems
     return dataclasses.replace(plan, sha256=sha), []  # a new object: a remembered one is never changed

@@ -283,7 +283,7 @@ def test_remembered_validation_reports_what_a_fresh_one_does(project, tmp_path):
 
 def test_a_seed_edit_is_validated_without_pydantic(project, tmp_path):
     """A seed edit (the seed and the ``sha256:`` of its plan changed) with a warm CheckMemo: the
-    plan's fields and its indicator file are not schema-checked again (neither pydantic nor the
+    plan's fields, its indicator file and its corrections are not schema-checked again (neither pydantic nor the
     schema modules are imported, in a fresh process), the checks against the seed run again, and
     the plans, tables and problems are those of a fresh validation. A changed field other than
     ``sha256`` is checked again; a ``sha256`` the schema refuses is reported as without a memo."""
@@ -298,9 +298,10 @@ def test_a_seed_edit_is_validated_without_pydantic(project, tmp_path):
     memo = CheckMemo(memo_path, project, code_version())
     assert not validate_inputs(project, memo).problems
     memo.save()
-    seed = project / "seeds" / "cangshan-14th.txt"
-    seed.write_bytes(seed.read_bytes() + "\n补记一段。\n".encode())
-    update_checksum(project, "cangshan-14th")
+    for slug in ("cangshan-14th", "fuqing-14th-proposal"):  # (the second one has corrections)
+        seed = project / "seeds" / f"{slug}.txt"
+        seed.write_bytes(seed.read_bytes() + "\n补记一段。\n".encode())
+        update_checksum(project, slug)
     probe = ("import sys; from pathlib import Path; from plansite.cache import code_version; "
              "from plansite.check import validate_inputs; from plansite.checkmemo import CheckMemo; "
              "warm = validate_inputs(Path(sys.argv[1]), CheckMemo(Path(sys.argv[2]), Path(sys.argv[1]), code_version())); "
