@@ -295,9 +295,14 @@ def test_a_seed_edit_is_validated_without_pydantic(project, tmp_path):
     from plansite.checkmemo import CheckMemo
 
     memo_path = tmp_path / "check.pickle"
-    memo = CheckMemo(memo_path, project, code_version())
-    assert not validate_inputs(project, memo).problems
-    memo.save()
+    for slug in ("", "taijiang-14th"):  # a build, then an edit of another plan: its memo keeps all
+        if slug:
+            seed = project / "seeds" / f"{slug}.txt"
+            seed.write_bytes(seed.read_bytes() + "\n补记一段。\n".encode())
+            update_checksum(project, slug)
+        memo = CheckMemo(memo_path, project, code_version())
+        assert not validate_inputs(project, memo).problems
+        memo.save()
     for slug in ("cangshan-14th", "fuqing-14th-proposal"):  # (the second one has corrections)
         seed = project / "seeds" / f"{slug}.txt"
         seed.write_bytes(seed.read_bytes() + "\n补记一段。\n".encode())
@@ -412,3 +417,35 @@ def test_comparison_pages_made_in_workers_equal_those_made_in_process(project, t
     assert used == []  # made in this process
     assert any(p.startswith("indicators/") and p != "indicators/index.html" for p in in_process.cross)
     assert outputs_of(forked) == outputs_of(in_process)
+
+
+def test_a_result_remembered_inside_another_is_kept_while_that_one_answers(tmp_path):
+    """CheckMemo: a validator called inside another's (``call`` within ``call``) is kept by
+    ``save`` in the runs where the outer one is answered from the memo and the inner one is not
+    called, and answers again once the outer one runs again."""
+    from plansite.checkmemo import CheckMemo
+
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "a.yml").write_text("one", encoding="utf-8")
+    runs: list[str] = []
+
+    def inner():
+        runs.append("inner")
+        return "parsed"
+
+    def outer(memo):
+        runs.append("outer")
+        return memo.call("inner", ("k",), lambda r: [], inner) + "+checked"
+
+    def run():
+        memo = CheckMemo(tmp_path / "memo.pickle", root, "code")
+        result = memo.call("outer", ("a",), lambda r: ["a.yml"], outer, memo)
+        memo.save()
+        return result
+
+    assert run() == "parsed+checked" and runs == ["outer", "inner"]
+    assert run() == "parsed+checked" and runs == ["outer", "inner"]  # all remembered
+    assert run() == "parsed+checked" and runs == ["outer", "inner"]  # the inner one was kept
+    (root / "a.yml").write_text("two", encoding="utf-8")
+    assert run() == "parsed+checked" and runs == ["outer", "inner", "outer"]  # the inner one answers
