@@ -66,9 +66,10 @@ _EDITORS = r"(?:责任编辑|责编|编辑|编译|审核|审校|校对|监制|�
 
 
 class _Lazy:
-    """A pattern compiled on its first :meth:`search`. The rules below are tried one by one only
-    on the rare line the joined patterns (:data:`_AT_START`, :data:`_ANYWHERE`) say one of them
-    matches, so most are never needed in a process: compiling all of them took about 15 ms of
+    """A pattern compiled on its first :meth:`search`. Lines are screened by the joined patterns
+    (:data:`_AT_START`, :data:`_ANYWHERE`), which also tell which anchored rule matches first;
+    only an unanchored rule is ever searched alone, on the rare line the screening lets through,
+    so most rules are never compiled on their own: compiling all of them took about 15 ms of
     every process that parses a plan (measured: README "Speed")."""
 
     __slots__ = ("pattern", "flags", "_compiled")
@@ -291,10 +292,12 @@ def _metadata_fields(text: str) -> list[tuple[str, str]] | None:
 
 
 #: The patterns above that start with ``^`` (each anchored in every branch: a test checks),
-#: joined: one attempt at the line start tells whether any of them can match; the others
-#: (words found anywhere) are searched one by one.
-_AT_START = re.compile("|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})"
-                                for _, p in _PATTERNS if p.pattern.startswith("^")))
+#: joined, each in a group named ``r<index in _PATTERNS>``: one attempt at the line start tells
+#: whether any of them matches and, the alternatives being tried in order, which is the first;
+#: the others (words found anywhere) are joined in :data:`_ANYWHERE` and searched one by one
+#: only when it matches.
+_AT_START = re.compile("|".join(f"(?P<r{k}>(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern}))"
+                                for k, (_, p) in enumerate(_PATTERNS) if p.pattern.startswith("^")))
 _ANYWHERE = re.compile("|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})"
                                 for _, p in _PATTERNS if not p.pattern.startswith("^")))
 _EPAPER_PAGE = re.compile(r"^第?[A-Z]{0,2}\d{1,3}版\s*[:]?")
@@ -303,10 +306,19 @@ _EPAPER_LABEL = re.compile(r"^第?[A-Z]{0,2}\d{1,3}版\s*[:]?\s*[\u4e00-\u9fff]{
 
 def _line_rule(text: str) -> str | None:
     """The single-line rule matching the normalised line ``text``, or ``None``."""
-    if _AT_START.match(text) or _ANYWHERE.search(text):  # most lines: neither
-        for name, pattern in _PATTERNS:
-            if pattern.search(text):
-                return name
+    start = _AT_START.match(text)
+    anywhere = _ANYWHERE.search(text)
+    if start or anywhere:  # most lines: neither
+        # the first rule in order that matches: the joined anchored rules are tried in order at
+        # the line start, so none before ``first`` matches; the unanchored ones before it are
+        # searched one by one (compiled on first use)
+        first = int(start.lastgroup[1:]) if start else len(_PATTERNS)
+        if anywhere:
+            for name, pattern in _PATTERNS[:first]:
+                if not pattern.pattern.startswith("^") and pattern.search(text):
+                    return name
+        if start:
+            return _PATTERNS[first][0]
     bar = _word_bar(text)
     if bar:
         return bar
