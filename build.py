@@ -15,9 +15,18 @@ Exit codes: 0 success (diff: identical), 1 input errors, each printed as ``path:
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from plansite.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    status = main(sys.argv[1:])
+    # The process ends here. What the command made is still alive (a build: every imported
+    # module, the validated inputs, the plan records); the interpreter's last garbage collection
+    # at exit would scan all of it only to free it: moved out of the collector's reach instead
+    # (about 40 ms of CPU at the end of a one-edit build, measured: README "Speed"). Threads,
+    # atexit handlers and file flushing at exit are unchanged; tests calling main() in process
+    # are not affected.
+    gc.freeze()
+    sys.exit(status)

@@ -162,6 +162,34 @@ def _folder_files(root: Path, folder: str, problems: list[Problem]) -> list[Path
     return paths.project_files(root, folder)
 
 
+def _parsed_tables(root: Path, slug: str) -> tuple[tuple[list, int], list[Problem]]:
+    """``((tables, line of source:), problems)`` of :func:`plansite.indicators.parse_tables`, the
+    shape :class:`plansite.checkmemo.CheckMemo` remembers when there are no problems. Raises
+    :class:`PlansiteError` as that does (a file that cannot be read as YAML)."""
+    tables, problems, line = indicators.parse_tables(root, slug)
+    return (tables, line), problems
+
+
+def _value(parsed):
+    """A remembered value given as a callable (:meth:`plansite.checkmemo.CheckMemo.call_lazy`), called."""
+    return parsed() if callable(parsed) else parsed
+
+
+def _table_checks(root: Path, slug: str, registry, source: str, parsed, schema_problems: list[Problem]):
+    """``(True, problems)``: the checks of :func:`plansite.indicators.checked_tables` on the tables
+    parsed already (``parsed`` as :func:`_parsed_tables` gives it, possibly to be called)."""
+    tables, line = _value(parsed)
+    given = (tables, list(schema_problems), line)
+    return True, indicators.checked_tables(root, slug, registry, expected_source=source, parsed=given)[1]
+
+
+def _only_tables(parsed):
+    """The tables of ``parsed`` (:func:`_parsed_tables`), left as a callable when they are one."""
+    if callable(parsed):
+        return lambda: parsed()[0]
+    return parsed[0]
+
+
 def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], out: Inputs, memo) -> None:
     """Indicator tables and registry; ``valid`` the plans whose seed could be read."""
     registry = None
@@ -191,15 +219,19 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
             continue
         try:
             source = valid[slug].plan.source
-            reads = [f"{INDICATORS_DIR}/{slug}.yml", REGISTRY_PATH, source]
-            tables, found = memo.call_lazy("tables", (slug, source, registry is None), lambda r, reads=reads: reads,
-                                           indicators.checked_tables, root, slug, registry, expected_source=source)
+            reads = [shown, REGISTRY_PATH, source]
+            # two steps: the file's schema (pydantic) depends on the file alone, so a seed edit
+            # does not check it again; the checks against the seed and the registry do run again
+            parsed, schema_problems = memo.call_lazy("table-file", (slug,), lambda r, shown=shown: [shown],
+                                                     _parsed_tables, root, slug)
+            _, found = memo.call("table-checks", (slug, source, registry is None), lambda r, reads=reads: reads,
+                                 _table_checks, root, slug, registry, source, parsed, schema_problems)
             # (no seed= here: validation keeps no seed lines, checked_tables reads the seed itself)
         except PlansiteError as exc:
-            found, tables = exc.problems, []
+            found, parsed = exc.problems, None
         out.problems += found
         tables_ok = tables_ok and not found
-        valid[slug].tables = tables if not found else []
+        valid[slug].tables = _only_tables(parsed) if not found else []
         if not found:
             names.append((slug, source, reads))
     if registry is not None and tables_ok and files:
@@ -239,7 +271,7 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
         slugs.add(path.stem)
         rel = f"site_src/plans/{path.name}"
         plan, problems = memo.call("plan", (rel,), lambda r, rel=rel: [rel] + ([r[0].source] if r[0] else []),
-                                   check_plan_file, root, path)
+                                   check_plan_file, root, path, memo=memo)
         out.problems += problems
         if plan is None:
             continue
@@ -260,7 +292,7 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
         corrections, problems = memo.call(
             "corrections", (plan.slug, plan.source, count),
             lambda r, plan=plan: [f"{CORRECTIONS_DIR}/{plan.slug}.yml", plan.source],
-            lambda plan=plan, seed=seed: check_corrections(root, plan, seed.lines()))
+            lambda plan=plan, seed=seed: check_corrections(root, plan, seed.lines(), memo=memo))
         out.problems += ranges + problems
         valid[plan.slug] = PlanInput(plan, count, corrections, root=root)
     for path in _folder_files(root, CORRECTIONS_DIR, out.problems):

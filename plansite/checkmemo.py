@@ -46,6 +46,11 @@ class CheckMemo:
         self.path, self.root, self.code = Path(path), Path(root), code
         self.entries: dict[str, tuple[list, object]] = {}
         self.used: set[str] = set()
+        #: entry name -> names of the entries its validator called (:meth:`call` inside a call):
+        #: used whenever it is, so a result remembered inside another one is kept while that one
+        #: answers (a plan's schema check inside its file check: see :func:`plansite.plans.check_plan_file`)
+        self.inner: dict[str, frozenset] = {}
+        self._calls: list[set] = []  # the names called by each validator running now, innermost last
         self.changed = False
         self._prints: dict[str, tuple] = {}
         self._dirs: dict[str, str] = {}  # folder -> resolved folder, this run
@@ -62,9 +67,11 @@ class CheckMemo:
             if isinstance(stored, dict) and stored.get("code") == (FORMAT, code):
                 self.entries = stored["entries"]
                 stats = stored.get("stats")
+                inner = stored.get("inner")
+                self.inner = inner if isinstance(inner, dict) else {}
                 self._stats = stats if isinstance(stats, dict) else {}
         except Exception:  # noqa: BLE001 - missing or damaged: start empty
-            self.entries, self._stats = {}, {}
+            self.entries, self._stats, self.inner = {}, {}, {}
 
     @classmethod
     def live(cls, path: Path, root: Path, code: str) -> "CheckMemo":
@@ -134,21 +141,39 @@ class CheckMemo:
         name = hashlib.sha256(repr((kind, key)).encode()).hexdigest()
         entry = self.entries.get(name)
         if entry is not None and all(self.fingerprint(p[0]) == p for p in entry[0]):
-            self.used.add(name)
+            self._use(name)
             live = self._live.get(name)
             if live is not None and live[0] is entry[0]:
                 return live[1]  # the object of an earlier run (results are never modified)
             result = pickle.loads(entry[1])
             self._live[name] = (entry[0], result)
             return result
-        result = fn(*args, **kwargs)
+        self._calls.append(set())
+        try:
+            result = fn(*args, **kwargs)
+        finally:
+            called = frozenset(self._calls.pop())
         if self.clean(result):
             self.entries[name] = ([self.fingerprint(rel) for rel in reads(result)],
                                   pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
             self._live[name] = (self.entries[name][0], result)
-            self.used.add(name)
+            if called or name in self.inner:
+                self.inner[name] = called
+            self._use(name)
             self.changed = True
         return result
+
+    def _use(self, name: str) -> None:
+        """Mark the entry ``name`` used in this run (kept by :meth:`save`), with the entries its
+        validator called, and note it as called by the validator running now, if any."""
+        todo = [name]
+        while todo:
+            n = todo.pop()
+            if n not in self.used and n in self.entries:
+                self.used.add(n)
+                todo.extend(self.inner.get(n, ()))
+        if self._calls:
+            self._calls[-1].add(name)
 
     def call_lazy(self, kind: str, key: tuple, reads, fn, *args, **kwargs):
         """:meth:`call` for a validator returning ``(value, problems)`` whose remembered value is
@@ -159,7 +184,7 @@ class CheckMemo:
         name = hashlib.sha256(repr((kind, key)).encode()).hexdigest()
         entry = self.entries.get(name)
         if entry is not None and all(self.fingerprint(p[0]) == p for p in entry[0]):
-            self.used.add(name)
+            self._use(name)
             prints, blob = entry
 
             def later():
@@ -190,11 +215,12 @@ class CheckMemo:
             del self._stats[rel]
         self._stats_changed = False
         keep = {k: v for k, v in self.entries.items() if k in self.used}
+        self.inner = {k: v for k, v in self.inner.items() if k in keep}
         self._live = {k: v for k, v in self._live.items() if k in self.used}
         self.entries = keep
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".", dir=self.path.parent)
         with os.fdopen(fd, "wb") as f:
-            pickle.dump({"code": (FORMAT, self.code), "entries": keep, "stats": self._stats}, f,
+            pickle.dump({"code": (FORMAT, self.code), "entries": keep, "stats": self._stats, "inner": self.inner}, f,
                         protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)

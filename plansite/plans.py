@@ -6,6 +6,7 @@ unknown fields stay empty, never invented.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from . import paths
 from .errors import PlansiteError, Problem
 from .vocabulary import KINDS, LEVELS
-from .yamlfile import LineDict, load_yaml
+from .yamlfile import LineDict, load_yaml, tree_key
 
 if TYPE_CHECKING:  # imported where a file is validated: pydantic takes a while to import
     from .schema import PlanModel
@@ -119,12 +120,47 @@ def check_line_ranges(plan: Plan, count: int, data: LineDict | None = None) -> l
     return out
 
 
-def check_plan_file(root: Path, path: Path) -> tuple[Plan | None, list[Problem]]:
+#: ``sha256:`` as :data:`plansite.schema.SHA256` accepts it (pydantic's ``^…$`` matches the whole
+#: text, a final line feed included, so ``fullmatch`` here; a test holds the two together)
+_SHA256_VALUE = re.compile(r"[0-9a-f]{64}")
+
+
+def _plan_fields(data: LineDict, slug: str, shown: str, memo) -> tuple[Plan | None, list[Problem]]:
+    """``(plan or None, problems)``: ``data`` checked by :class:`plansite.schema.PlanModel`, the
+    plan's :attr:`Plan.sha256` being the file's. The schema check is a pure function of the
+    fields, so ``memo`` (:meth:`plansite.checkmemo.CheckMemo.call`, or ``None``) remembers its
+    clean results by their content, the ``sha256:`` value aside when the schema accepts it: a
+    seed edit changes only that value, and its build then neither imports pydantic nor builds
+    the model (about 80 ms, see README "Speed"). ``sha256`` is checked by its pattern alone
+    (no other field or validator reads it; a test holds this)."""
+    sha = data.get("sha256")
+    key = data
+    if type(sha) is str and _SHA256_VALUE.fullmatch(sha):
+        key = dict(data, sha256="")  # (the key only: what is validated is ``data`` itself)
+
+    def validate() -> tuple[Plan | None, list[Problem]]:
+        from .schema import PlanModel, validate
+
+        model, problems = validate(PlanModel, data, shown)
+        return (None if model is None else _plan_from(model, slug, shown)), problems
+
+    if memo is None:
+        plan, problems = validate()
+    else:
+        plan, problems = memo.call("plan-fields", (slug, shown, tree_key(key)), lambda r: [], validate)
+    if plan is None:
+        return None, problems
+    return dataclasses.replace(plan, sha256=sha), []  # a new object: a remembered one is never changed
+
+
+def check_plan_file(root: Path, path: Path, memo=None) -> tuple[Plan | None, list[Problem]]:
     """Validate one ``site_src/plans/<slug>.yml``; return the plan (or ``None``) and all problems found.
 
     The fields are checked by :class:`plansite.schema.PlanModel`; the source must be a file
     inside the project (:func:`plansite.paths.named_path`) whose sha256 matches. The line ranges
-    are checked against the seed by :func:`check_line_ranges` once it is decoded.
+    are checked against the seed by :func:`check_line_ranges` once it is decoded. ``memo``
+    (optional, a :class:`plansite.checkmemo.CheckMemo`) remembers the schema check of fields
+    seen before (see :func:`_plan_fields`).
     """
     shown = paths.shown_path(root, path)
     slug = path.stem
@@ -136,12 +172,9 @@ def check_plan_file(root: Path, path: Path) -> tuple[Plan | None, list[Problem]]
         return None, exc.problems
     if not isinstance(data, LineDict):
         return None, [Problem(shown, 1 if data is not None else 0, "expected a mapping of plan fields")]
-    from .schema import PlanModel, validate
-
-    model, problems = validate(PlanModel, data, shown)
-    if model is None:
+    plan, problems = _plan_fields(data, slug, shown, memo)
+    if plan is None:
         return None, problems
-    plan = _plan_from(model, slug, shown)
     line = data.line_of("source")
     try:
         source = paths.readable_file(root, paths.named_path(root, plan.source, shown, line), shown, line)

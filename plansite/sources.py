@@ -25,7 +25,7 @@ from .errors import PlansiteError, Problem
 from .model import SourceLine
 from .parser.decode import decode_bytes
 from .plans import SEED_MAX_BYTES, Plan
-from .yamlfile import LineDict, LineList, load_yaml
+from .yamlfile import LineDict, LineList, load_yaml, tree_key
 
 
 @dataclass
@@ -73,11 +73,32 @@ def read_seed(root: Path, plan: Plan, verify: bool = False) -> list[str]:
 _LABELS = {"corrections": lambda i, item: f"correction {i + 1}"}
 
 
-def check_corrections(root: Path, plan: Plan, seed: list[str]) -> tuple[list[Correction], list[Problem]]:
+def _correction_fields(data: LineDict, shown: str, memo) -> tuple[list[tuple] | None, list[Problem]]:
+    """``(corrections or None, problems)``: ``data`` checked by
+    :class:`plansite.schema.CorrectionsModel`, each correction as ``(line, reason, find, replace,
+    insert)``. A pure function of the fields: ``memo`` (:meth:`plansite.checkmemo.CheckMemo.call`,
+    or ``None``) remembers its clean results by their content, so a seed edit does not import
+    pydantic for a corrections file it did not change."""
+
+    def validate() -> tuple[list[tuple] | None, list[Problem]]:
+        from .schema import CorrectionsModel, validate  # here: pydantic takes a while to import
+
+        model, problems = validate(CorrectionsModel, data, shown, _LABELS)
+        if model is None:
+            return None, problems
+        return [(c.line, c.reason, c.find, c.replace, c.insert) for c in model.corrections], problems
+
+    if memo is None:
+        return validate()
+    return memo.call("correction-fields", (shown, tree_key(data)), lambda r: [], validate)
+
+
+def check_corrections(root: Path, plan: Plan, seed: list[str], memo=None) -> tuple[list[Correction], list[Problem]]:
     """Read and validate the corrections of ``plan`` against its seed lines; return them and all problems.
 
     The file's shape is :class:`plansite.schema.CorrectionsModel`; each correction's ``line``
-    must be a line of the seed and its ``find`` text must occur on it."""
+    must be a line of the seed and its ``find`` text must occur on it. ``memo`` (optional, a
+    :class:`plansite.checkmemo.CheckMemo`) remembers the shape check (see :func:`_correction_fields`)."""
     path = corrections_path(root, plan.slug)
     if not path.exists() and not path.is_symlink():
         return [], []
@@ -90,26 +111,24 @@ def check_corrections(root: Path, plan: Plan, seed: list[str]) -> tuple[list[Cor
         return [], []
     if not isinstance(data, LineDict):
         return [], [Problem(shown, 1, "expected a mapping with a 'corrections' list")]
-    from .schema import CorrectionsModel, validate  # here: pydantic takes a while to import
-
-    model, problems = validate(CorrectionsModel, data, shown, _LABELS)
-    if model is None:
+    items, problems = _correction_fields(data, shown, memo)
+    if items is None:
         return [], problems
+    problems = list(problems)
     found = []
-    for i, (item, raw, where) in enumerate(zip(model.corrections, data.get("corrections") or [],
-                                                (data.get("corrections") or LineList()).item_lines)):
+    for i, ((line, reason, find, replace, insert), raw, where) in enumerate(zip(
+            items, data.get("corrections") or [], (data.get("corrections") or LineList()).item_lines)):
         label = f"correction {i + 1}: "
-        if item.line > len(seed):
+        if line > len(seed):
             problems.append(Problem(shown, raw.line_of("line"), f"{label}line must be a line number of "
                                                                 f"{plan.source} (1–{len(seed)})"))
-        elif item.insert is not None:
-            found.append(Correction(item.line, item.reason, insert=item.insert, at=f"{shown}:{where}"))
-        elif item.find not in seed[item.line - 1]:
-            problems.append(Problem(shown, raw.line_of("find"), f"{label}find text {item.find!r} does not "
-                                                                f"occur on line {item.line} of {plan.source}"))
+        elif insert is not None:
+            found.append(Correction(line, reason, insert=insert, at=f"{shown}:{where}"))
+        elif find not in seed[line - 1]:
+            problems.append(Problem(shown, raw.line_of("find"), f"{label}find text {find!r} does not "
+                                                                f"occur on line {line} of {plan.source}"))
         else:
-            found.append(Correction(item.line, item.reason, find=item.find, replace=item.replace,
-                                    at=f"{shown}:{where}"))
+            found.append(Correction(line, reason, find=find, replace=replace, at=f"{shown}:{where}"))
     return found, problems
 
 

@@ -55,6 +55,18 @@ class LineList(list):
     item_lines: list
 
 
+def tree_key(value) -> tuple:
+    """A loaded YAML tree as nested tuples naming each value's type, for remembering what a pure
+    function of the tree returned (:mod:`plansite.checkmemo`): ``1``, ``"1"``, ``True`` and
+    ``1.0`` differ, as they do to the strict schemas; the order of keys is kept. Line numbers
+    are not part of it."""
+    if isinstance(value, dict):
+        return ("map", tuple((tree_key(k), tree_key(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return ("seq", tuple(tree_key(v) for v in value))
+    return (type(value).__qualname__, value)
+
+
 class _Refused(Exception):
     """A limit or type problem found while loading: ``line`` (1-based) and a message."""
 

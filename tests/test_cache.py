@@ -281,6 +281,67 @@ def test_remembered_validation_reports_what_a_fresh_one_does(project, tmp_path):
     assert any("taijiang-14th" in str(p) for p in linked.problems)
 
 
+def test_a_seed_edit_is_validated_without_pydantic(project, tmp_path):
+    """A seed edit (the seed and the ``sha256:`` of its plan changed) with a warm CheckMemo: the
+    plan's fields, its indicator file and its corrections are not schema-checked again (neither pydantic nor the
+    schema modules are imported, in a fresh process), the checks against the seed run again, and
+    the plans, tables and problems are those of a fresh validation. A changed field other than
+    ``sha256`` is checked again; a ``sha256`` the schema refuses is reported as without a memo."""
+    import subprocess
+    import sys
+
+    from plansite.cache import code_version
+    from plansite.check import validate_inputs
+    from plansite.checkmemo import CheckMemo
+
+    memo_path = tmp_path / "check.pickle"
+    for slug in ("", "taijiang-14th"):  # a build, then an edit of another plan: its memo keeps all
+        if slug:
+            seed = project / "seeds" / f"{slug}.txt"
+            seed.write_bytes(seed.read_bytes() + "\n补记一段。\n".encode())
+            update_checksum(project, slug)
+        memo = CheckMemo(memo_path, project, code_version())
+        assert not validate_inputs(project, memo).problems
+        memo.save()
+    for slug in ("cangshan-14th", "fuqing-14th-proposal"):  # (the second one has corrections)
+        seed = project / "seeds" / f"{slug}.txt"
+        seed.write_bytes(seed.read_bytes() + "\n补记一段。\n".encode())
+        update_checksum(project, slug)
+    probe = ("import sys; from pathlib import Path; from plansite.cache import code_version; "
+             "from plansite.check import validate_inputs; from plansite.checkmemo import CheckMemo; "
+             "warm = validate_inputs(Path(sys.argv[1]), CheckMemo(Path(sys.argv[2]), Path(sys.argv[1]), code_version())); "
+             "print('loaded:', [m for m in ('pydantic', 'plansite.schema', 'plansite.indicator_schema') if m in sys.modules]); "
+             "fresh = validate_inputs(Path(sys.argv[1])); "
+             "same = [str(p) for p in warm.problems] == [str(p) for p in fresh.problems] and "
+             "[(i.plan, i.seed_lines, i.corrections, i.tables) for i in warm.plans] == "
+             "[(i.plan, i.seed_lines, i.corrections, i.tables) for i in fresh.plans]; "
+             "print('same:', same, len(warm.plans), len(warm.problems))")
+    result = subprocess.run([sys.executable, "-c", probe, str(project), str(memo_path)], capture_output=True,
+                            text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "loaded: []" in result.stdout and f"same: True {len(SLUGS)} 0" in result.stdout, result.stdout
+
+    def both():
+        memo = CheckMemo(memo_path, project, code_version())
+        warm = validate_inputs(project, memo)
+        memo.save()
+        fresh = validate_inputs(project)
+        assert [str(p) for p in warm.problems] == [str(p) for p in fresh.problems]
+        assert [(i.plan, i.seed_lines, i.tables) for i in warm.plans] == [(i.plan, i.seed_lines, i.tables)
+                                                                          for i in fresh.plans]
+        return warm
+
+    digest = update_checksum(project, "cangshan-14th")
+    meta = project / "site_src" / "plans" / "cangshan-14th.yml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("short_title: ", "short_title: 新", 1), encoding="utf-8")
+    changed = both()
+    assert any(i.plan.short_title.startswith("新") and i.plan.sha256 == digest for i in changed.plans)
+    meta.write_text(meta.read_text(encoding="utf-8").replace(f"sha256: {digest}", f"sha256: {digest.upper()}"),
+                    encoding="utf-8")
+    refused = both()
+    assert any("cangshan-14th.yml" in str(p) and "sha256" in str(p) for p in refused.problems)
+
+
 def test_the_cross_plan_files_of_the_same_cards_are_taken_whole_from_the_cache(project, tmp_path, monkeypatch):
     """A build whose cards are those of the last build takes the whole set of cross-plan files
     from the build cache (nothing made, nothing read); a file of the set changed in place since
@@ -356,3 +417,35 @@ def test_comparison_pages_made_in_workers_equal_those_made_in_process(project, t
     assert used == []  # made in this process
     assert any(p.startswith("indicators/") and p != "indicators/index.html" for p in in_process.cross)
     assert outputs_of(forked) == outputs_of(in_process)
+
+
+def test_a_result_remembered_inside_another_is_kept_while_that_one_answers(tmp_path):
+    """CheckMemo: a validator called inside another's (``call`` within ``call``) is kept by
+    ``save`` in the runs where the outer one is answered from the memo and the inner one is not
+    called, and answers again once the outer one runs again."""
+    from plansite.checkmemo import CheckMemo
+
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "a.yml").write_text("one", encoding="utf-8")
+    runs: list[str] = []
+
+    def inner():
+        runs.append("inner")
+        return "parsed"
+
+    def outer(memo):
+        runs.append("outer")
+        return memo.call("inner", ("k",), lambda r: [], inner) + "+checked"
+
+    def run():
+        memo = CheckMemo(tmp_path / "memo.pickle", root, "code")
+        result = memo.call("outer", ("a",), lambda r: ["a.yml"], outer, memo)
+        memo.save()
+        return result
+
+    assert run() == "parsed+checked" and runs == ["outer", "inner"]
+    assert run() == "parsed+checked" and runs == ["outer", "inner"]  # all remembered
+    assert run() == "parsed+checked" and runs == ["outer", "inner"]  # the inner one was kept
+    (root / "a.yml").write_text("two", encoding="utf-8")
+    assert run() == "parsed+checked" and runs == ["outer", "inner", "outer"]  # the inner one answers

@@ -230,3 +230,20 @@ def test_real_seed_with_cr_or_crlf_parses_to_the_same_outline(newline):
     docs = [parse_document(plan, apply_corrections(decode_bytes(raw, plan.source).lines, []))
             for raw in (data, data.replace(b"\n", newline))]
     assert _outline(docs[0]) == _outline(docs[1]) and len(_outline(docs[0])) > 50
+
+
+def test_the_plan_fields_memo_reads_sha256_as_the_schema_does():
+    """``plans._plan_fields`` remembers a plan's schema check without its ``sha256:`` value, which
+    it checks with ``plans._SHA256_VALUE``: that accepts exactly what PlanModel accepts, and two
+    valid values give models that differ in ``sha256`` alone (no validator reads it)."""
+    from plansite import plans
+    from plansite.schema import PlanModel, validate
+    from plansite.yamlfile import load_yaml
+
+    data = load_yaml(ROOT / "site_src/plans/cangshan-14th.yml")
+    for value in ["0" * 64, "0123456789abcdef" * 4, "a" * 64 + "\n", "A" * 64, "0" * 63, "0" * 65, " " + "0" * 63,
+                  "g" * 64, "０" * 64, 10 ** 63, None, ["0" * 64]]:
+        accepted = validate(PlanModel, dict(data, sha256=value), "x")[0] is not None
+        assert accepted == (type(value) is str and bool(plans._SHA256_VALUE.fullmatch(value))), repr(value)
+    one, other = (validate(PlanModel, dict(data, sha256=v), "x")[0] for v in ("0" * 64, "f" * 64))
+    assert one.model_copy(update={"sha256": "f" * 64}) == other

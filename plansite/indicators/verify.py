@@ -182,16 +182,23 @@ def check_tables(root: Path, slug: str, registry: Registry | None = None,
 
 def checked_tables(root: Path, slug: str, registry: Registry | None = None,
                    expected_source: str | None = None,
-                   seed: list[str] | None = None) -> tuple[list[IndicatorTable], list[Problem]]:
+                   seed: list[str] | None = None,
+                   parsed: tuple[list[IndicatorTable], list[Problem], int] | None = None
+                   ) -> tuple[list[IndicatorTable], list[Problem]]:
     """``(tables, problems)``: :func:`check_tables`' problems and the tables it read (those valid
     on their own; use them only when there are no problems). Reads the file once; ``seed``: the
     lines of ``expected_source`` when the caller has read them already
-    (:func:`plansite.sources.read_seed`, the same checks and decoding), so it is not read again."""
+    (:func:`plansite.sources.read_seed`, the same checks and decoding), so it is not read again;
+    ``parsed``: what :func:`parse_tables` returned for the file (tables, problems, line of
+    ``source:``), so it is not read and schema-checked again (the problems list is copied)."""
     root = Path(root)
-    try:
-        tables, problems, source_line = parse_tables(root, slug)
-    except PlansiteError as e:
-        return [], list(e.problems)
+    if parsed is not None:
+        tables, problems, source_line = parsed[0], list(parsed[1]), parsed[2]
+    else:
+        try:
+            tables, problems, source_line = parse_tables(root, slug)
+        except PlansiteError as e:
+            return [], list(e.problems)
     path = f"{INDICATORS_DIR}/{slug}.yml"
     if registry is None:
         try:

@@ -64,76 +64,96 @@ _TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
 
 _EDITORS = r"(?:责任编辑|责编|编辑|编译|审核|审校|校对|监制|编审|终审|初审|美编|组版|版式|排版|校检|制图|视觉设计)"
 
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("page-number", re.compile(r"^(?:(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?$|第\d{1,4}页$|\d{1,4}\s*/\s*\d{1,4}$|"
-                               r"[·•]\s*\d{1,3}\s*[·•]$|"
-                               r"[-—–]\s*[IVXLivxl]{1,6}\s*[-—–]$|[-—–]\s*[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ]\s*[-—–]$)")),
-    ("markdown-rule", re.compile(r"^(?:-{3,}|\*{3,}|_{3,}|={3,})$")),
-    ("editor-credit", re.compile(rf"^[(\[【]?(?:本版)?{_EDITORS}\s*[/:]\s*[^\s,。;:]{{1,10}}"
-                                 rf"(?:\s*{_EDITORS}\s*[/:]\s*[^\s,。;:]{{1,10}})*[)\]】]?$")),
-    ("breadcrumb", re.compile(r"^(?:您|你)?(?:现在|当前|目前)?(?:所在|所处)?的?位置\s*[:>]|^(?:当前页面|当前栏目)\s*[:>]")),
-    ("breadcrumb", re.compile(r"^(?:网站)?首页\s*(?:>|>>|»|›|/|-{1,2}|→)")),
+
+class _Lazy:
+    """A pattern compiled on its first :meth:`search`. Lines are screened by the joined patterns
+    (:data:`_AT_START`, :data:`_ANYWHERE`), which also tell which anchored rule matches first;
+    only an unanchored rule is ever searched alone, on the rare line the screening lets through,
+    so most rules are never compiled on their own: compiling all of them took about 15 ms of
+    every process that parses a plan (measured: README "Speed")."""
+
+    __slots__ = ("pattern", "flags", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern, self.flags, self._compiled = pattern, flags, None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """:meth:`re.Pattern.search` of the compiled pattern."""
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return self._compiled.search(text)
+
+
+_PATTERNS: list[tuple[str, _Lazy]] = [
+    ("page-number", _Lazy(r"^(?:(?:[-—–]\s*)?\d{1,3}(?:\s*[-—–])?$|第\d{1,4}页$|\d{1,4}\s*/\s*\d{1,4}$|"
+                          r"[·•]\s*\d{1,3}\s*[·•]$|"
+                          r"[-—–]\s*[IVXLivxl]{1,6}\s*[-—–]$|[-—–]\s*[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ]\s*[-—–]$)")),
+    ("markdown-rule", _Lazy(r"^(?:-{3,}|\*{3,}|_{3,}|={3,})$")),
+    ("editor-credit", _Lazy(rf"^[(\[【]?(?:本版)?{_EDITORS}\s*[/:]\s*[^\s,。;:]{{1,10}}"
+                            rf"(?:\s*{_EDITORS}\s*[/:]\s*[^\s,。;:]{{1,10}})*[)\]】]?$")),
+    ("breadcrumb", _Lazy(r"^(?:您|你)?(?:现在|当前|目前)?(?:所在|所处)?的?位置\s*[:>]|^(?:当前页面|当前栏目)\s*[:>]")),
+    ("breadcrumb", _Lazy(r"^(?:网站)?首页\s*(?:>|>>|»|›|/|-{1,2}|→)")),
     # a news site's column path: ``人民网>>地方>>湖南``, ``中国共产党新闻网>>高层动态``
-    ("breadcrumb", re.compile(r"^[^。,;!?>]{1,14}(?:网|频道|首页|主页)\s*(?:>>|»|›)\s*[^。,;!?]{1,16}(?:\s*(?:>>|»|›)\s*[^。,;!?]{1,16}){0,6}$")),
-    ("epaper-nav", re.compile(r"^[(\[【]?(?:上接|下转|接上|转下|紧接|接|转|转至|续)第?\s*[A-Z]{0,2}\s*"
-                              r"[0-9一二三四五六七八九十]{1,3}\s*(?:版|页)[)\]】]?$")),
-    ("epaper-nav", re.compile(r"^[A-Z]{1,2}\d{1,3}$")),
-    ("epaper-nav", re.compile(r"^(?:当前版|当前版面|本版|版面)[:]?\s*第?[A-Z]{0,2}\d{1,3}版?(?:[:]\s*[\u4e00-\u9fff]{1,8})?$")),
-    ("epaper-nav", re.compile(r"^[^。,;!?]{0,16}\d{4}年\d{1,2}月\d{1,2}日[^。,;!?]{0,12}第\s*[A-Z]{0,2}\s*\d{1,3}\s*版"
-                              r"[^。,;!?]{0,12}$")),
-    ("epaper-nav", re.compile(r"^[A-Z]{1,2}\d{1,3}\s*[:]\s*[\u4e00-\u9fff]{1,8}$")),
-    ("doc-site", re.compile(r"^.{1,60}_第\d{1,4}页$|^(?!第[一二三四五六七八九十百\d]+[篇章节]|前言|序言|引言|目录)[^。,;!?…·.]{2,60}第\d{1,4}页$")),
+    ("breadcrumb", _Lazy(r"^[^。,;!?>]{1,14}(?:网|频道|首页|主页)\s*(?:>>|»|›)\s*[^。,;!?]{1,16}(?:\s*(?:>>|»|›)\s*[^。,;!?]{1,16}){0,6}$")),
+    ("epaper-nav", _Lazy(r"^[(\[【]?(?:上接|下转|接上|转下|紧接|接|转|转至|续)第?\s*[A-Z]{0,2}\s*"
+                         r"[0-9一二三四五六七八九十]{1,3}\s*(?:版|页)[)\]】]?$")),
+    ("epaper-nav", _Lazy(r"^[A-Z]{1,2}\d{1,3}$")),
+    ("epaper-nav", _Lazy(r"^(?:当前版|当前版面|本版|版面)[:]?\s*第?[A-Z]{0,2}\d{1,3}版?(?:[:]\s*[\u4e00-\u9fff]{1,8})?$")),
+    ("epaper-nav", _Lazy(r"^[^。,;!?]{0,16}\d{4}年\d{1,2}月\d{1,2}日[^。,;!?]{0,12}第\s*[A-Z]{0,2}\s*\d{1,3}\s*版"
+                         r"[^。,;!?]{0,12}$")),
+    ("epaper-nav", _Lazy(r"^[A-Z]{1,2}\d{1,3}\s*[:]\s*[\u4e00-\u9fff]{1,8}$")),
+    ("doc-site", _Lazy(r"^.{1,60}_第\d{1,4}页$|^(?!第[一二三四五六七八九十百\d]+[篇章节]|前言|序言|引言|目录)[^。,;!?…·.]{2,60}第\d{1,4}页$")),
     # (patterns anchored as a whole, ``^(?:a|b)``, are tried at the line start only: ``^a|^b`` would
     # be tried at every character; words found anywhere in a line are patterns of their own)
-    ("doc-site", re.compile(r"^(?:(?:已阅读|已读)\d+页|(?:继续)?免费阅读|下载本文档$|文档简介$|"
-                            r"(?:版权说明|版权声明|免责声明)[:].{0,120}$|本文档由用户提供并上传)")),
-    ("doc-site", re.compile(r"还剩\d+页未读")),
-    ("doc-site", re.compile(r"^(?:第\d{1,4}页\s*/\s*共\d{1,5}页$|点击查看更多>*$|(?:下载资源|资源描述|文档描述|下载\s*相关\s*举报)$|"
-                            r"上传人[:].{0,60}(?:文档编号|上传时间)[:])")),
-    ("doc-site", re.compile(r"由(?:会员|用户|网友)(?:上传)?分享.{0,30}(?:在线阅读|免费阅读)|请在.{1,12}上搜索。?$")),
-    ("doc-site", re.compile(r"^(?:(?:文档页数|页数|下载积分|所需积分|文档格式|文件格式|上传时间|上传者|上传人|贡献者|文档大小|"
-                            r"文件大小|下载次数|下载量)[:]|\d+人(?:已)?下载|(?:VIP|会员)?免费下载$)")),
-    ("doc-site", re.compile(r"预览已结束")),  # (全文)预览已结束
-    ("site-footer", re.compile(r"^(?:(?:地址|通讯地址|联系地址)[:].{0,60}(?:邮编|邮政编码|电话)[:]|"
-                               r"(?:新闻热线|联系电话|咨询电话|值班电话|投稿邮箱|邮箱|传真)[:]\s*[\w@.\-()（）\s]{5,40}$)")),
-    ("page-tools", re.compile(r"^(?:预览时标签不可点$|微信扫一扫(?:关注该公众号|可打开此内容.{0,20})?$|(?:继续|向上)滑动看下一个$|"
-                              r"轻触阅读原文$|知道了$|打开微信.{0,40}扫一扫.{0,30}$)")),
-    ("page-tools", re.compile(r"轻点两下取消(?:赞|在看)")),
-    ("site-footer", re.compile(r"ICP备|公网安备|网站标识码|网站识别码", re.IGNORECASE)),
-    ("site-footer", re.compile(r"^(?:版权所有|Copyright|©|(?:主办单位|承办单位|"
-                               r"技术支持|维护单位)[:][^。]{1,40}$|(?:主办|承办|协办)[:][^。,;]{1,60}$|Produced\s*By)",
-                               re.IGNORECASE)),
-    ("doc-site", re.compile(r"^\S.{0,80}\.(?:pdf|docx?|wps|txt|rtf|caj)$", re.IGNORECASE)),
-    ("image-file", re.compile(r"^\S{1,80}\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.IGNORECASE)),
-    ("image-file", re.compile(r"^[\[【](?:图片|图|photo|image)[\]】]$|^[(]?图片[)]?$|^点击(?:查看)?大图$|^资料图(?:片)?$|^图片来源[:].{0,30}$", re.IGNORECASE)),
-    ("page-tools", re.compile(r"^(?:微信|手机)?扫(?:一扫|码).{0,16}(?:手机|查看|打开|阅读|分享).{0,8}$")),
-    ("page-tools", re.compile(r"^点击(?:上方|下方|蓝字|右上角).{0,12}(?:关注|分享)|^长按.{0,10}二维码")),
-    ("page-tools", re.compile(r"^[【\[]?(?:字[体号][:]?)?大中小[】\]]?$|^(?:用|使用)?(?:微信|手机)“?扫一扫”?.{0,12}$|^微信号[:]\s*\S{1,30}$|"
-                              r"^点击(?:图片)?(?:查看)?大图$")),
-    ("page-tools", re.compile(r"^(?=.*(?:上一页|下一页))(?:共\d+页[:]?\s*)?(?:(?:上一页|下一页|首页|尾页|末页|\[?\d{1,3}\]?)\s*){2,}$|"
-                              r"^第\d{1,4}页\s*共\d{1,4}页$")),
-    ("editor-credit", re.compile(r"^[【\[]\s*(?:纠错|我要纠错)\s*[】\]]\s*[【\[]?\s*(?:责任编辑|责编|编辑)\s*[:/]\s*[^\s,。;:]{1,12}\s*[】\]]?$")),
-    ("related-links", re.compile(r"^(?:相关(?:新闻|阅读|链接|文章|报道|稿件|文件|附件|解读)|延伸阅读|推荐阅读|热点推荐|"
-                                 r"热门推荐|热门文章|猜你喜欢|往期(?:推荐|回顾|精彩)|网友评论|发表评论|评论区|(?:查看)?更多(?:>+|»)?)[:]?$")),
-    ("related-links", re.compile(r"^收录于(?:话题|合集)\S{0,20}$|^[▼▲↓⬇]{1,3}$")),
+    ("doc-site", _Lazy(r"^(?:(?:已阅读|已读)\d+页|(?:继续)?免费阅读|下载本文档$|文档简介$|"
+                       r"(?:版权说明|版权声明|免责声明)[:].{0,120}$|本文档由用户提供并上传)")),
+    ("doc-site", _Lazy(r"还剩\d+页未读")),
+    ("doc-site", _Lazy(r"^(?:第\d{1,4}页\s*/\s*共\d{1,5}页$|点击查看更多>*$|(?:下载资源|资源描述|文档描述|下载\s*相关\s*举报)$|"
+                       r"上传人[:].{0,60}(?:文档编号|上传时间)[:])")),
+    ("doc-site", _Lazy(r"由(?:会员|用户|网友)(?:上传)?分享.{0,30}(?:在线阅读|免费阅读)|请在.{1,12}上搜索。?$")),
+    ("doc-site", _Lazy(r"^(?:(?:文档页数|页数|下载积分|所需积分|文档格式|文件格式|上传时间|上传者|上传人|贡献者|文档大小|"
+                       r"文件大小|下载次数|下载量)[:]|\d+人(?:已)?下载|(?:VIP|会员)?免费下载$)")),
+    ("doc-site", _Lazy(r"预览已结束")),  # (全文)预览已结束
+    ("site-footer", _Lazy(r"^(?:(?:地址|通讯地址|联系地址)[:].{0,60}(?:邮编|邮政编码|电话)[:]|"
+                          r"(?:新闻热线|联系电话|咨询电话|值班电话|投稿邮箱|邮箱|传真)[:]\s*[\w@.\-()（）\s]{5,40}$)")),
+    ("page-tools", _Lazy(r"^(?:预览时标签不可点$|微信扫一扫(?:关注该公众号|可打开此内容.{0,20})?$|(?:继续|向上)滑动看下一个$|"
+                         r"轻触阅读原文$|知道了$|打开微信.{0,40}扫一扫.{0,30}$)")),
+    ("page-tools", _Lazy(r"轻点两下取消(?:赞|在看)")),
+    ("site-footer", _Lazy(r"ICP备|公网安备|网站标识码|网站识别码", re.IGNORECASE)),
+    ("site-footer", _Lazy(r"^(?:版权所有|Copyright|©|(?:主办单位|承办单位|"
+                          r"技术支持|维护单位)[:][^。]{1,40}$|(?:主办|承办|协办)[:][^。,;]{1,60}$|Produced\s*By)",
+                          re.IGNORECASE)),
+    ("doc-site", _Lazy(r"^\S.{0,80}\.(?:pdf|docx?|wps|txt|rtf|caj)$", re.IGNORECASE)),
+    ("image-file", _Lazy(r"^\S{1,80}\.(?:jpe?g|png|gif|bmp|webp|tiff?)$", re.IGNORECASE)),
+    ("image-file", _Lazy(r"^[\[【](?:图片|图|photo|image)[\]】]$|^[(]?图片[)]?$|^点击(?:查看)?大图$|^资料图(?:片)?$|^图片来源[:].{0,30}$", re.IGNORECASE)),
+    ("page-tools", _Lazy(r"^(?:微信|手机)?扫(?:一扫|码).{0,16}(?:手机|查看|打开|阅读|分享).{0,8}$")),
+    ("page-tools", _Lazy(r"^点击(?:上方|下方|蓝字|右上角).{0,12}(?:关注|分享)|^长按.{0,10}二维码")),
+    ("page-tools", _Lazy(r"^[【\[]?(?:字[体号][:]?)?大中小[】\]]?$|^(?:用|使用)?(?:微信|手机)“?扫一扫”?.{0,12}$|^微信号[:]\s*\S{1,30}$|"
+                         r"^点击(?:图片)?(?:查看)?大图$")),
+    ("page-tools", _Lazy(r"^(?=.*(?:上一页|下一页))(?:共\d+页[:]?\s*)?(?:(?:上一页|下一页|首页|尾页|末页|\[?\d{1,3}\]?)\s*){2,}$|"
+                         r"^第\d{1,4}页\s*共\d{1,4}页$")),
+    ("editor-credit", _Lazy(r"^[【\[]\s*(?:纠错|我要纠错)\s*[】\]]\s*[【\[]?\s*(?:责任编辑|责编|编辑)\s*[:/]\s*[^\s,。;:]{1,12}\s*[】\]]?$")),
+    ("related-links", _Lazy(r"^(?:相关(?:新闻|阅读|链接|文章|报道|稿件|文件|附件|解读)|延伸阅读|推荐阅读|热点推荐|"
+                            r"热门推荐|热门文章|猜你喜欢|往期(?:推荐|回顾|精彩)|网友评论|发表评论|评论区|(?:查看)?更多(?:>+|»)?)[:]?$")),
+    ("related-links", _Lazy(r"^收录于(?:话题|合集)\S{0,20}$|^[▼▲↓⬇]{1,3}$")),
     # reposting platforms: ``返回搜狐，查看更多``, the platform's disclaimer, ``举报/反馈``, a read counter
-    ("byline", re.compile(r"^返回\S{1,6}[,，]?查看更多$|^举报/?反馈$|^阅读\s*\(?\d+(?:\.\d+)?万?\)?$|"
-                          r"^(?:特别)?声明[:].{0,80}(?:仅代表作者|信息存储空间|信息发布平台|自媒体平台|仅提供信息存储).{0,80}$")),
+    ("byline", _Lazy(r"^返回\S{1,6}[,，]?查看更多$|^举报/?反馈$|^阅读\s*\(?\d+(?:\.\d+)?万?\)?$|"
+                     r"^(?:特别)?声明[:].{0,80}(?:仅代表作者|信息存储空间|信息发布平台|自媒体平台|仅提供信息存储).{0,80}$")),
     # reporter credits of a news page: ``本报记者 张三``, ``新华社记者 张三 摄``, ``（新华社发）``
-    ("byline", re.compile(r"^(?:[■□●◆]|[■□●◆]?[\u4e00-\u9fff]{0,8}(?:报|社|网|台|刊))(?:全媒体|特约|首席)?(?:记者|通讯员)"
-                          r"[\u4e00-\u9fff、]{2,12}?(?:摄影?|报道)?$|^[(（]?(?:新华社|中新社|人民网|[\u4e00-\u9fff]{2,8}(?:报|社))发[)）]?$")),
-    ("byline", re.compile(r"^来源[:]\s*[^。,;:]{0,16}(?:报|网|社|电视台|广播电视台|发布|客户端|公众号|头条号|融媒体中心|融媒)$|"
-                          r"^(?:浏览|阅读|点击|访问)(?:次数|量|数)?[:]\s*\d+次?$")),
-    ("related-links", re.compile(r"^[【\[]?(?:上一篇|下一篇|上一条|下一条)[】\]]?[:].{1,80}$")),
-    ("teaser", re.compile(r"^(?:[【\[](?:导读|编者按|核心提示|内容导读|阅读提示)[】\]]|(?:导读|编者按|核心提示|内容导读|阅读提示)[:])")),
-    ("teaser", re.compile(r"^[【\[]?(?:摘要|内容摘要|内容提要|摘\s?要)[】\]]?[:]?$")),
-    ("byline", re.compile(r"^[(（【\[]?来源[:][^。,;:]{1,20}[)）】\]]$")),
-    ("byline", re.compile(r"^[(（]?(?:原标题|原文链接|原文地址|本文来源|转自|转载自)[:].{1,120}$")),
-    ("byline", re.compile(rf"^{_DATE_ISO}(?:\s*{_TIME})?$")),
-    ("byline", re.compile(rf"^[^\s。,;:!?()]{{2,16}}\s*{_DATE_ISO}(?:\s*{_TIME})?$")),
+    ("byline", _Lazy(r"^(?:[■□●◆]|[■□●◆]?[\u4e00-\u9fff]{0,8}(?:报|社|网|台|刊))(?:全媒体|特约|首席)?(?:记者|通讯员)"
+                     r"[\u4e00-\u9fff、]{2,12}?(?:摄影?|报道)?$|^[(（]?(?:新华社|中新社|人民网|[\u4e00-\u9fff]{2,8}(?:报|社))发[)）]?$")),
+    ("byline", _Lazy(r"^来源[:]\s*[^。,;:]{0,16}(?:报|网|社|电视台|广播电视台|发布|客户端|公众号|头条号|融媒体中心|融媒)$|"
+                     r"^(?:浏览|阅读|点击|访问)(?:次数|量|数)?[:]\s*\d+次?$")),
+    ("related-links", _Lazy(r"^[【\[]?(?:上一篇|下一篇|上一条|下一条)[】\]]?[:].{1,80}$")),
+    ("teaser", _Lazy(r"^(?:[【\[](?:导读|编者按|核心提示|内容导读|阅读提示)[】\]]|(?:导读|编者按|核心提示|内容导读|阅读提示)[:])")),
+    ("teaser", _Lazy(r"^[【\[]?(?:摘要|内容摘要|内容提要|摘\s?要)[】\]]?[:]?$")),
+    ("byline", _Lazy(r"^[(（【\[]?来源[:][^。,;:]{1,20}[)）】\]]$")),
+    ("byline", _Lazy(r"^[(（]?(?:原标题|原文链接|原文地址|本文来源|转自|转载自)[:].{1,120}$")),
+    ("byline", _Lazy(rf"^{_DATE_ISO}(?:\s*{_TIME})?$")),
+    ("byline", _Lazy(rf"^[^\s。,;:!?()]{{2,16}}\s*{_DATE_ISO}(?:\s*{_TIME})?$")),
     # a news site or paper named with the date of the repost: ``文匯網　2020年12月10日``
-    ("byline", re.compile(rf"^[\u4e00-\u9fffA-Za-z]{{1,12}}(?:网|报|刊|在线|客户端|新闻|发布|头条|日报|晚报|电视台|融媒)"
-                          rf"\s*\d{{4}}年\d{{1,2}}月\d{{1,2}}日(?:\s*{_TIME})?(?:\s*星期[一二三四五六日天])?$")),
+    ("byline", _Lazy(rf"^[\u4e00-\u9fffA-Za-z]{{1,12}}(?:网|报|刊|在线|客户端|新闻|发布|头条|日报|晚报|电视台|融媒)"
+                     rf"\s*\d{{4}}年\d{{1,2}}月\d{{1,2}}日(?:\s*{_TIME})?(?:\s*星期[一二三四五六日天])?$")),
 ]
 
 # Words of web-page tool bars and navigation bars; a line made only of these (with separators,
@@ -272,10 +292,12 @@ def _metadata_fields(text: str) -> list[tuple[str, str]] | None:
 
 
 #: The patterns above that start with ``^`` (each anchored in every branch: a test checks),
-#: joined: one attempt at the line start tells whether any of them can match; the others
-#: (words found anywhere) are searched one by one.
-_AT_START = re.compile("|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})"
-                                for _, p in _PATTERNS if p.pattern.startswith("^")))
+#: joined, each in a group named ``r<index in _PATTERNS>``: one attempt at the line start tells
+#: whether any of them matches and, the alternatives being tried in order, which is the first;
+#: the others (words found anywhere) are joined in :data:`_ANYWHERE` and searched one by one
+#: only when it matches.
+_AT_START = re.compile("|".join(f"(?P<r{k}>(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern}))"
+                                for k, (_, p) in enumerate(_PATTERNS) if p.pattern.startswith("^")))
 _ANYWHERE = re.compile("|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})"
                                 for _, p in _PATTERNS if not p.pattern.startswith("^")))
 _EPAPER_PAGE = re.compile(r"^第?[A-Z]{0,2}\d{1,3}版\s*[:]?")
@@ -284,10 +306,19 @@ _EPAPER_LABEL = re.compile(r"^第?[A-Z]{0,2}\d{1,3}版\s*[:]?\s*[\u4e00-\u9fff]{
 
 def _line_rule(text: str) -> str | None:
     """The single-line rule matching the normalised line ``text``, or ``None``."""
-    if _AT_START.match(text) or _ANYWHERE.search(text):  # most lines: neither
-        for name, pattern in _PATTERNS:
-            if pattern.search(text):
-                return name
+    start = _AT_START.match(text)
+    anywhere = _ANYWHERE.search(text)
+    if start or anywhere:  # most lines: neither
+        # the first rule in order that matches: the joined anchored rules are tried in order at
+        # the line start, so none before ``first`` matches; the unanchored ones before it are
+        # searched one by one (compiled on first use)
+        first = int(start.lastgroup[1:]) if start else len(_PATTERNS)
+        if anywhere:
+            for name, pattern in _PATTERNS[:first]:
+                if not pattern.pattern.startswith("^") and pattern.search(text):
+                    return name
+        if start:
+            return _PATTERNS[first][0]
     bar = _word_bar(text)
     if bar:
         return bar
