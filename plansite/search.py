@@ -116,62 +116,100 @@ def tagged_page(data: bytes, tag: str, whole_body: bool = False) -> bytes | None
     return data[:found.end()] + mark + data[found.end():]
 
 
-def _work_pages(shard: Shard, plan_dirs: dict[str, Path], site: Path) -> int:
-    """Write into ``site`` the copies Pagefind reads of the shard's indexed pages (those with a
-    ``data-pagefind-body`` element, each tagged by :func:`tagged_page`; the plans' other pages are
-    left out, as Pagefind would skip them); when no page has one, every page tagged inside its
-    ``<body>`` (Pagefind then indexes whole bodies, as it would have). Returns the pages written."""
+def shard_pages(shard: Shard, plan_dirs: dict[str, Path]) -> list[tuple[str, bytes]]:
+    """The pages Pagefind is given for the shard's plans: ``[(site path, tagged HTML)]``, sorted
+    by path: those with a ``data-pagefind-body`` element, each tagged by :func:`tagged_page` (the
+    plans' other pages are left out, as Pagefind would skip them); when no page has one, every
+    page tagged inside its ``<body>`` (Pagefind then indexes whole bodies, as it would have)."""
     pages = []
     for slug in shard.slugs:
         base = Path(plan_dirs[slug])
         for folder, _, names in os.walk(base / "plans" / slug):
             pages += [(slug, Path(folder, n)) for n in names if n.endswith(".html")]
     pages.sort()
-    written = 0
+    raw = [(slug, path.relative_to(plan_dirs[slug]).as_posix(), path.read_bytes()) for slug, path in pages]
     for whole in (False, True):
-        for slug, path in pages:
-            data = tagged_page(path.read_bytes(), shard.tags[slug], whole)
-            if data is not None:
-                target = site / path.relative_to(plan_dirs[slug])
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
-                written += 1
-        if written:
-            break
-    return written
+        out = [(rel, data) for slug, rel, page in raw
+               if (data := tagged_page(page, shard.tags[slug], whole)) is not None]
+        if out:
+            return out
+    return []
+
+
+def _work_pages(shard: Shard, plan_dirs: dict[str, Path], site: Path) -> int:
+    """Write into ``site`` the copies Pagefind's CLI reads of the shard's indexed pages
+    (:func:`shard_pages`). Returns the pages written."""
+    pages = shard_pages(shard, plan_dirs)
+    for rel, data in pages:
+        target = site / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return len(pages)
+
+
+def _run_cli(shard: Shard, plan_dirs: dict[str, Path], work: Path, label: str,
+             cancelled: threading.Event | None) -> bool:
+    """One run of the Pagefind binary over tagged copies of the shard's pages written under
+    ``work``, into ``work/bundle``; ``False`` when cancelled (the process killed)."""
+    site = work / "site"
+    site.mkdir()
+    _work_pages(shard, plan_dirs, site)
+    cmd, env = pagefind_command(site, work / "bundle")
+    log_file = work / "pagefind.log"
+    with open(log_file, "w+", encoding="utf-8") as output:
+        proc = subprocess.Popen(cmd, env=env, stdout=output, stderr=subprocess.STDOUT)
+        while True:
+            try:
+                proc.wait(timeout=0.05)
+                break
+            except subprocess.TimeoutExpired:
+                if cancelled is not None and cancelled.is_set():
+                    proc.kill()
+                    proc.wait()
+                    return False
+    if proc.returncode != 0:
+        text = log_file.read_text(encoding="utf-8", errors="replace").strip() or f"exit code {proc.returncode}"
+        raise PlansiteError.at(label, 0, f"pagefind failed: {text}")
+    return True
+
+
+def _run_service(shard: Shard, plan_dirs: dict[str, Path], work: Path, label: str,
+                 cancelled: threading.Event | None) -> bool:
+    """The shard's pages given from memory to Pagefind's service (:mod:`plansite.pfservice`:
+    the one :func:`~plansite.pfservice.prestart` warmed, else a new one), written into
+    ``work/bundle``; ``False`` when cancelled (the process killed)."""
+    from . import pfservice
+
+    service = pfservice.take()
+    try:
+        if service is None:
+            service = pfservice.PagefindService(pagefind_binary(), warm=False)
+        pages = ((rel, data.decode("utf-8", "replace")) for rel, data in shard_pages(shard, plan_dirs))
+        done = service.index(pages, Path(os.path.abspath(work / "bundle")), cancelled)
+    except (pfservice.ServiceFailed, OSError) as exc:
+        raise PlansiteError.at(label, 0, f"pagefind failed: {exc}") from None
+    finally:
+        if service is not None:
+            service.kill()  # the bundle is written (or not wanted)
+    return done is not None
 
 
 def index_shard(shard: Shard, plan_dirs: dict[str, Path], out: Path,
                 cancelled: threading.Event | None = None) -> None:
     """Index the pages under ``plans/<slug>/`` of the shard's plans (``plan_dirs[slug]``: a folder
     laid out like ``site/``) with one Pagefind run into the bundle folder ``out`` (written whole
-    or not at all), then list the plan versions it holds in ``<out>.json``. Pagefind reads
-    tagged copies of the indexed pages (:func:`_work_pages`). Raises :class:`PlansiteError` when
-    Pagefind fails; when ``cancelled`` is set the Pagefind process is killed and nothing is
-    written."""
+    or not at all, checked by :func:`bundle_problem`), then list the plan versions it holds in
+    ``<out>.json``. An overlay (one plan) is given to Pagefind's service from memory
+    (:func:`_run_service`); a whole shard to the CLI, which reads tagged copies of its pages
+    (:func:`_run_cli`). Raises :class:`PlansiteError` when Pagefind fails; when ``cancelled`` is
+    set the Pagefind process is killed and nothing is written."""
     out = Path(out)
     label = f"{BUNDLE_DIR}/{shard.site_path if shard.overlay else f'shard-{shard.id}'}"
     work = Path(tempfile.mkdtemp(prefix=f".{out.name[:40]}-", dir=out.parent))
     try:
-        site = work / "site"
-        site.mkdir()
-        _work_pages(shard, plan_dirs, site)
-        cmd, env = pagefind_command(site, work / "bundle")
-        log_file = work / "pagefind.log"
-        with open(log_file, "w+", encoding="utf-8") as output:
-            proc = subprocess.Popen(cmd, env=env, stdout=output, stderr=subprocess.STDOUT)
-            while True:
-                try:
-                    proc.wait(timeout=0.05)
-                    break
-                except subprocess.TimeoutExpired:
-                    if cancelled is not None and cancelled.is_set():
-                        proc.kill()
-                        proc.wait()
-                        return
-        if proc.returncode != 0:
-            text = log_file.read_text(encoding="utf-8", errors="replace").strip() or f"exit code {proc.returncode}"
-            raise PlansiteError.at(label, 0, f"pagefind failed: {text}")
+        run = _run_service if shard.overlay else _run_cli
+        if not run(shard, plan_dirs, work, label, cancelled):
+            return
         problem = bundle_problem(work / "bundle")
         if problem:
             raise PlansiteError.at(label, 0, problem)
@@ -268,6 +306,8 @@ class EarlyIndex:
         self._plan = plan_index(dict(keys), version("pagefind_bin_extended"), load_state(self.cache_dir),
                                 self._held, self.per_shard)
         self._waiting = {n: set(job.slugs) for n, job in enumerate(self._plan.jobs)}
+        if not any(job.overlay for job in self._plan.jobs):
+            discard_service()  # the service started early for an overlay run is not wanted
 
     def _launch(self, job: Shard) -> None:
         ticket, cost = self._gate.ticket(), pagefind_memory(shard_bytes(job, self._dirs))
@@ -290,6 +330,7 @@ class EarlyIndex:
     def cancel(self) -> None:
         """Stop: runs not started are not, running ones are killed; waits for them."""
         self._cancelled.set()
+        discard_service()
         for thread in self._threads:
             thread.join()
 
@@ -307,6 +348,7 @@ class EarlyIndex:
                 self._decide(plan_keys)
         for thread in self._threads:
             thread.join()
+        discard_service()
         if self._errors:
             raise self._errors[0]
         if self._cancelled.is_set():
@@ -320,6 +362,13 @@ class EarlyIndex:
         prune(self.cache_dir, self._plan.state)
         return SearchLayout([(rel, self.cache_dir / name) for rel, name in self._plan.bundles],
                             self._plan.exclude, list(self._plan.jobs))
+
+
+def discard_service() -> None:
+    """:func:`plansite.pfservice.discard`, when that module was loaded (nothing was started else)."""
+    service = sys.modules.get("plansite.pfservice")
+    if service is not None:
+        service.discard()
 
 
 def build_sharded_index(plan_dirs: dict[str, Path], plan_keys: dict[str, str], cache_dir: Path,
