@@ -49,7 +49,7 @@ class PagefindService:
     Launching sends, without waiting: a warm-up index holding :data:`WARM_PAGE` (never written)
     and the index :meth:`index` fills, both with ``force_language: zh-cn`` (as the CLI runs).
     ``binary``: the executable (default :func:`plansite.search.pagefind_binary`). Raises
-    :class:`OSError` when the process cannot be started."""
+    :class:`ServiceFailed` when the process cannot be started."""
 
     def __init__(self, binary: Path | None = None, warm: bool = True):
         if binary is None:
@@ -57,9 +57,13 @@ class PagefindService:
 
             binary = pagefind_binary()
         self._stderr = tempfile.TemporaryFile()
-        # cwd "/": the service is given absolute paths only and reads no file itself
-        self._proc = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                      stderr=self._stderr, cwd="/", bufsize=0)
+        try:
+            # cwd "/": the service is given no path of a file to read, and writes none itself
+            self._proc = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=self._stderr, cwd="/", bufsize=0)
+        except OSError as exc:
+            self._stderr.close()
+            raise ServiceFailed(f"cannot start {binary}: {exc.strerror or exc}") from None
         self._next = 0
         self._answers: dict[int, dict] = {}
         self._done = threading.Condition()
@@ -91,29 +95,32 @@ class PagefindService:
         return self._next
 
     def _read(self) -> None:
-        """Reader thread: store each response under its ``message_id`` until stdout closes."""
-        buffer = b""
+        """Reader thread: store each response under its ``message_id`` until stdout closes (a
+        response is gathered in pieces: the bundle's files come as one message of megabytes)."""
         fd = self._proc.stdout.fileno()
+        parts: list[bytes] = []
         try:
-            while True:
-                chunk = os.read(fd, 1 << 16)
-                if not chunk:
-                    break
-                buffer += chunk
-                *messages, buffer = buffer.split(b",")
-                for raw in messages:
-                    try:
-                        answer = json.loads(base64.b64decode(raw))
-                        key = answer.get("message_id")
-                    except (ValueError, AttributeError):
-                        answer, key = {"payload": {"type": "Error", "message": f"unreadable answer {raw[:60]!r}"}}, -1
-                    with self._done:
-                        self._answers[key if isinstance(key, int) else -1] = answer
-                        self._done.notify_all()
+            while chunk := os.read(fd, 1 << 20):
+                start = 0
+                while (comma := chunk.find(b",", start)) >= 0:
+                    parts.append(chunk[start:comma])
+                    self._store(b"".join(parts))
+                    parts, start = [], comma + 1
+                parts.append(chunk[start:])
         except OSError:
             pass
         with self._done:
             self._eof = True
+            self._done.notify_all()
+
+    def _store(self, raw: bytes) -> None:
+        try:
+            answer = json.loads(base64.b64decode(raw))
+            key = answer.get("message_id")
+        except (ValueError, AttributeError):
+            answer, key = {"payload": {"type": "Error", "message": f"unreadable answer {raw[:60]!r}"}}, -1
+        with self._done:
+            self._answers[key if isinstance(key, int) else -1] = answer
             self._done.notify_all()
 
     def _answer(self, message: int, cancelled: threading.Event | None) -> dict | None:
@@ -151,9 +158,15 @@ class PagefindService:
               cancelled: threading.Event | None = None) -> int | None:
         """Add ``pages`` (``(site-relative path such as "plans/x/chapter-5/index.html", HTML)``;
         Pagefind makes each URL from the path as the CLI would) to the index and write the bundle
-        into the folder ``output`` (absolute); returns the pages sent, ``None`` when ``cancelled``
-        was set (the process is then killed). Raises :class:`ServiceFailed`. The bundle is
-        Pagefind's: the caller checks it (:func:`plansite.search.bundle_problem`)."""
+        into the new folder ``output``; returns the pages sent, ``None`` when ``cancelled`` was
+        set (the process is then killed). Raises :class:`ServiceFailed`, or :class:`OSError`
+        when a file cannot be written. The caller checks the bundle
+        (:func:`plansite.search.bundle_problem`).
+
+        The bundle's files are asked for (``GetFiles``) and written here, not by Pagefind's
+        ``WriteFiles``: Pagefind 1.5.2 answers that before its last writes reach the files (it
+        never flushes its asynchronous file handles; killed or exiting at once, the service lost
+        the end of ``pagefind-entry.json`` in a test run under load)."""
         if self._reader is None:
             self._reader = threading.Thread(target=self._read, name="plansite-pagefind-service", daemon=True)
             self._reader.start()
@@ -162,7 +175,6 @@ class PagefindService:
             self.kill()
             return None
         index_id = created.get("index_id")
-        count = 0
         sent = []
         for path, html in pages:
             if cancelled is not None and cancelled.is_set():
@@ -170,18 +182,24 @@ class PagefindService:
                 return None
             sent.append(self._send({"type": "AddFile", "index_id": index_id, "file_path": path, "url": None,
                                     "file_contents": html}))
-            count += 1
-        written = self._send({"type": "WriteFiles", "index_id": index_id, "output_path": str(output)})
-        for message in [*sent, written]:
+        files = self._send({"type": "GetFiles", "index_id": index_id})
+        for message in sent:
             if self._answer(message, cancelled) is None:
                 self.kill()
                 return None
-        return count
+            with self._done:
+                del self._answers[message]
+        bundle = self._answer(files, cancelled)
+        if bundle is None:
+            self.kill()
+            return None
+        _write_bundle(bundle.get("files"), Path(output), self._failure)
+        return len(sent)
 
     def kill(self) -> None:
         """End the service at once: killed, not asked to exit (closing its stdin would not end it
-        while a worker process forked meanwhile holds a copy of the pipe), which is safe once the
-        bundle is written (Pagefind answers ``WriteFiles`` after writing) or not wanted."""
+        while a worker process forked meanwhile holds a copy of the pipe), which is safe: the bundle's
+        files are received whole before :meth:`index` returns, and Pagefind writes nothing itself."""
         if self._proc.poll() is None:
             self._proc.kill()
         self._proc.wait()
@@ -199,6 +217,30 @@ class PagefindService:
         except OSError:
             pass
         self._stderr.close()
+
+
+def _write_bundle(files, output: Path, failure) -> None:
+    """Write the files of a ``GetFiles`` answer (``[{"path": relative path, "content": base64}]``)
+    into the new folder ``output``; a path that is absolute or climbs out raises
+    :class:`ServiceFailed` (``failure(text)`` words it)."""
+    if not isinstance(files, list):
+        raise ServiceFailed(failure("the service sent no files"))
+    output.mkdir()
+    made = {output}
+    for item in files:
+        path = item.get("path") if isinstance(item, dict) else None
+        parts = Path(path).parts if isinstance(path, str) else ()
+        if not parts or Path(path).is_absolute() or ".." in parts:
+            raise ServiceFailed(failure(f"the service sent a file outside the bundle: {path!r}"))
+        try:
+            data = base64.b64decode(item.get("content", ""), validate=True)
+        except ValueError:
+            raise ServiceFailed(failure(f"the service sent an unreadable {path}")) from None
+        target = output.joinpath(*parts)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(data)
 
 
 _spare: PagefindService | None = None

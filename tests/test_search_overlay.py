@@ -109,15 +109,14 @@ def test_a_missing_or_untrusted_state_means_whole_shards():
 
 
 def _record_runs(monkeypatch) -> list[list[str]]:
-    """Record, per Pagefind run (the CLI's over tagged copies, or the service's from memory), the
-    site-relative paths of the pages it was given."""
+    """Record, per Pagefind run, the site-relative paths of the pages it was given."""
     runs: list[list[str]] = []
     pages = search.shard_pages
 
     def recording(shard, plan_dirs):
-        given = pages(shard, plan_dirs)
+        given = list(pages(shard, plan_dirs))
         runs.append(sorted(rel for rel, _ in given))
-        return given
+        return iter(given)
 
     monkeypatch.setattr(search, "shard_pages", recording)
     return runs

@@ -1,13 +1,14 @@
 """Overlay search runs through Pagefind's service mode (:mod:`plansite.pfservice`): the bundle a
 one-edit build installs holds the edited plan's new text under its new version filter; a service
 that fails stops the build with one ``path:0: message`` line and leaves the previous site alone;
-the service started early is used once, and closed when the build needs no overlay run."""
+the service started early is used once, and closed when the build needs no Pagefind run."""
 
 from __future__ import annotations
 
 import gzip
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -95,13 +96,18 @@ def test_the_service_bundle_holds_the_edited_text_under_the_new_version(project,
     cached = [p.name for p in (project / ".cache" / "build" / "plans").iterdir() if p.name.startswith(f"{SLUG}-")]
     assert [name for name in cached if name[len(SLUG) + 1:].startswith(tag.split("~")[1])]
     assert all(p["filters"]["plan"] for p in with_new)
-    # a whole-shard run (the CLI) gives the same page records for the plan, tags aside
+    # Pagefind's CLI over tagged copies of the same pages makes the same page records
+    import subprocess
+
     shard = search.Shard(0, [SLUG], "k" * 40, {SLUG: tag})
-    work = project / "cli-run"
-    work.mkdir()
-    assert search._run_cli(shard, {SLUG: site}, work, "test", None)
+    copies = project / "cli-run"
+    for rel, data in search.shard_pages(shard, {SLUG: site}):
+        (copies / rel).parent.mkdir(parents=True, exist_ok=True)
+        (copies / rel).write_bytes(data)
+    subprocess.run([str(search.pagefind_binary()), "--site", str(copies), "--output-path", str(copies / "bundle"),
+                    "--force-language", "zh-cn", "--quiet"], check=True, capture_output=True)
     strip = lambda records: sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in records)  # noqa: E731
-    assert strip(_fragments(work / "bundle")) == strip(pages)
+    assert strip(_fragments(copies / "bundle")) == strip(pages)
 
 
 def test_a_failing_service_stops_the_build_in_one_line(project, monkeypatch, capsys):
@@ -128,13 +134,33 @@ def test_a_failing_service_stops_the_build_in_one_line(project, monkeypatch, cap
     assert pfservice._spare is None
 
 
-def test_a_build_without_an_overlay_run_ends_the_early_service(project):
+def test_the_early_service_takes_the_first_run_and_is_ended_when_no_run_is_needed(project, monkeypatch):
     from plansite.cli import build_site
 
+    pids = _service_runs(monkeypatch)
+    cli_runs: list[Path] = []
+    command = search.pagefind_command
+
+    def recording(site_dir, output=None):
+        cli_runs.append(site_dir)
+        return command(site_dir, output)
+
+    monkeypatch.setattr(search, "pagefind_command", recording)
     pfservice.prestart()
     early = pfservice._spare
-    build_site(project, project / "site", quiet=True)  # a clean build: whole shards, on the CLI
+    build_site(project, project / "site", quiet=True)  # a clean build: two whole shards
+    assert pids == [early.pid] and len(cli_runs) == 1  # the warmed service took one, the CLI the other
     assert pfservice._spare is None and not early.alive()
+    (project / "site_src" / "pages" / "about.md").open("a", encoding="utf-8").write("\n补充一句。\n")
+    pids.clear()
+    pfservice.prestart()
+    early = pfservice._spare
+    build_site(project, project / "site", quiet=True)  # no plan changed: every bundle cached
+    assert pids == [] and len(cli_runs) == 1 and pfservice._spare is None and not early.alive()
+    # without a service started early, the whole shards go to the CLI
+    shutil.rmtree(project / ".cache" / "build" / "search")
+    build_site(project, project / "site", quiet=True)
+    assert pids == [] and len(cli_runs) == 3
 
 
 def test_a_cancelled_service_run_is_killed_and_writes_nothing(tmp_path):
