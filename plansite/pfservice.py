@@ -13,10 +13,10 @@ The protocol is Pagefind's own (``pagefind/src/service``, 1.5.2): each request i
 a JSON ``{"message_id": n, "payload": {"type": …}}`` followed by ``,``; each response likewise;
 the service handles requests one at a time, in order, and exits when its stdin closes. The
 ``pagefind`` package's ``PagefindService`` speaks it too, but (1.5.2) its reader sleeps 0.1 s
-before reading each response (96 pages: about 10 s, against 0.25 s here), needs an asyncio
-loop and starts no process before a coroutine runs; so this module keeps a small client of its
-own (measured: launch → first ``zh`` page 0.36–0.40 s, then 96 pages of ``fuzhou-15th`` 0.15–0.5 s
-and the bundle written in 0.18–0.6 s, at load 2.7–7.7).
+before reading each response (96 pages: at least 9.6 s), needs an asyncio loop and starts no
+process before a coroutine runs; so this module keeps a small client of its own. Measured
+(README, "Pagefind's service mode"; load 2.7–7.7): launch → first ``zh`` page 0.36–0.40 s, the
+next page 10 ms; the 96 indexed pages of ``fuzhou-15th`` 0.15–0.58 s, the bundle 0.18–0.6 s.
 
 Threads: a launched service has none of ours until :meth:`PagefindService.index` (the build
 forks worker processes meanwhile, which is only safe while no other thread runs).
