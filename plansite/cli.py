@@ -80,6 +80,9 @@ def _build(args) -> int:
             print(format_summary({**stored, "site": str(Path(args.site)),
                                   "seconds": round(time.monotonic() - started, 2)}))
             return 0
+    from .pfservice import prestart
+
+    prestart()  # Pagefind's service loads its dictionary while MkDocs is imported (overlay runs)
     from .mkdocs_run import build_site
 
     summary = build_site(Path(args.root), Path(args.site), CONFIG, quiet=args.quiet, inputs=inputs)

@@ -46,7 +46,8 @@ from .incremental import add_cross_outputs, build_outputs, build_plans, cross_vi
 from .manifest import write_manifest
 from .pages import page_context
 from .preview import fast_watching, start_polling, stop_polling, write_status
-from .search import BUNDLE_DIR, SHARD_PLANS, SHARDS_FILE, BackgroundIndexer, EarlyIndex, build_sharded_index, install_index
+from .search import (BUNDLE_DIR, SHARD_PLANS, SHARDS_FILE, BackgroundIndexer, EarlyIndex, build_sharded_index,
+                     discard_service, install_index)
 
 log = logging.getLogger("mkdocs.plugins.plansite")
 
@@ -157,6 +158,8 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         if getattr(self, "indexer", None) is None and self.config.search:
             # `mkdocs build`: each search index run starts once its plans' pages are rendered
             self._search = EarlyIndex(self.cache.folder / "search", self.config.search_shard_plans)
+        elif not self.config.search:
+            discard_service()  # started early by build.py (plansite.pfservice): no index wanted
         try:
             result = build_outputs(self.root, self.root / self.config.templates, self.cache,
                                    self.config.plans or None, log=log.info,

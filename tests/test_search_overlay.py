@@ -111,13 +111,14 @@ def test_a_missing_or_untrusted_state_means_whole_shards():
 def _record_runs(monkeypatch) -> list[list[str]]:
     """Record, per Pagefind run, the site-relative paths of the pages it was given."""
     runs: list[list[str]] = []
-    command = search.pagefind_command
+    pages = search.shard_pages
 
-    def recording(site_dir, output=None):
-        runs.append(sorted(p.relative_to(site_dir).as_posix() for p in Path(site_dir).rglob("*.html")))
-        return command(site_dir, output)
+    def recording(shard, plan_dirs):
+        given = list(pages(shard, plan_dirs))
+        runs.append(sorted(rel for rel, _ in given))
+        return iter(given)
 
-    monkeypatch.setattr(search, "pagefind_command", recording)
+    monkeypatch.setattr(search, "shard_pages", recording)
     return runs
 
 
