@@ -180,6 +180,34 @@ def test_hand_edits_in_the_reused_folder_are_found_and_repaired(tmp_path, umask0
     assert warnings == [] and inodes == {p: os.lstat(folder / p).st_ino for p in files}
 
 
+def test_a_spare_linked_from_a_folder_is_updated_without_touching_that_folder(tmp_path, umask022):
+    """link_folder (the spare made after a build that leaves none): the copy holds the same tree
+    and its state passes the check as it is (no file written again, no warning); updating it in
+    place gives a fresh folder's tree, while the folder it was linked from keeps every byte,
+    mode and stamp (it is the published site)."""
+    rng = random.Random(17)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    files = None
+    for round_ in range(12):
+        published, spare = tmp_path / f"published-{round_}", tmp_path / f"spare-{round_}"
+        published.mkdir()
+        spare.mkdir()
+        files = random_site(rng, sources, files)
+        listed = update_folder(published, None, as_wanted(files, sources, rng), UMASK)
+        before, stamped = tree(published), stamp.site_state(published)
+        copy = buildfolder.link_folder(published, spare, listed)
+        assert tree(spare) == before and set(copy.files) == set(listed.files), round_
+        assert all(os.lstat(spare / p).st_ino == os.lstat(published / p).st_ino for p in listed.files)
+        good, dirs, changed = buildfolder.check_folder(spare, copy, 0o755, 0o644)
+        assert changed == [] and good == copy.files and dirs == set(copy.dirs), round_
+        files = random_site(rng, sources, files)
+        warnings = []
+        update_folder(spare, copy, as_wanted(files, sources, rng), UMASK, warnings.append)
+        assert warnings == [] and tree(spare) == expected_tree(files), round_
+        assert tree(published) == before and stamp.site_state(published) == stamped, round_
+
+
 def test_a_state_is_saved_and_loaded_and_damage_means_none(tmp_path):
     state = FolderState(files={"a": ("0" * 64, 1, 2, 3)}, dirs={"": 4})
     buildfolder.save_state(state, tmp_path / "x.state")
@@ -241,7 +269,7 @@ def test_double_buffered_builds_equal_a_clean_build_after_random_edits(project, 
         if spare_ino is not None:
             assert os.stat(site.resolve()).st_ino == spare_ino  # written over the build before last
             reused += 1
-    assert reused == 2
+    assert reused == 3  # the first build leaves a spare too (hard links to it): every edit updates one
     _remove_cache(project)
     cli.build_site(project, tmp_path / "clean", quiet=True)
     assert_same_site(site, tmp_path / "clean")
