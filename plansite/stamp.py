@@ -216,7 +216,7 @@ def scan_inputs(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", pre
         d.add("package", str(package))
         _hash_tree(d, package, "", lambda e: False, set(), scan, previous)
         d.add("project")
-        _hash_tree(d, root, "", lambda e: _not_input(root, site, e), set(), scan, previous)
+        _hash_tree(d, root, "", _input_filter(root, site), set(), scan, previous)
     except (OSError, ValueError, RecursionError):
         return Scan(None, scan.started)
     scan.digest = d.h.hexdigest()
@@ -268,16 +268,32 @@ def _not_input(root: Path, site: Path, entry: os.DirEntry) -> bool:
     """Whether ``entry`` is left out of the inputs: the site path and what publishing keeps beside
     it (``.S.*``) wherever they are; at the top level also :data:`SKIP_TOP`, the build folders,
     lock and leftovers of any other site, a symlink into them, a plain folder holding a built site."""
-    path = Path(entry.path)
-    if path == site or (path.parent == site.parent and entry.name.startswith(f".{site.name}.")):
-        return True
-    if path.parent != root:
-        return False
-    if entry.name in SKIP_TOP or _SITE_MACHINERY.match(entry.name):
-        return True
-    if entry.is_symlink():
-        return re.match(r"^\.[^/]+\.builds/", os.readlink(entry.path)) is not None
-    return entry.is_dir() and (path / "manifest.json").is_file() and (path / "404.html").is_file()
+    return _input_filter(root, site)(entry)
+
+
+def _input_filter(root: Path, site: Path):
+    """:func:`_not_input` for one ``root`` (resolved) and ``site`` (absolute, normalised), as a
+    function of the entry alone. It compares the entries' path strings (``os.scandir`` joins the
+    folder's path and the name, so the paths under ``root`` are normalised too) instead of making
+    a ``Path`` per entry: 24 µs a call before, over 6,000 calls a build at 1000 plans."""
+    root_s, site_s, site_parent = str(root), str(site), str(site.parent)
+    own = f".{site.name}."
+
+    def skip(entry: os.DirEntry) -> bool:
+        path = entry.path
+        parent = os.path.dirname(path)
+        if path == site_s or (parent == site_parent and entry.name.startswith(own)):
+            return True
+        if parent != root_s:
+            return False
+        if entry.name in SKIP_TOP or _SITE_MACHINERY.match(entry.name):
+            return True
+        if entry.is_symlink():
+            return re.match(r"^\.[^/]+\.builds/", os.readlink(path)) is not None
+        return entry.is_dir() and os.path.isfile(os.path.join(path, "manifest.json")) \
+            and os.path.isfile(os.path.join(path, "404.html"))
+
+    return skip
 
 
 def site_state(folder: Path) -> str:
