@@ -139,18 +139,69 @@ def _place(target: str, want: Wanted) -> None:
             f.write(want.data)
 
 
-def check_folder(folder: Path, previous: FolderState, dir_mode: int, file_mode: int
+def check_folder(folder: Path, previous: FolderState, dir_mode: int, file_mode: int,
+                 wanted: dict[str, Wanted] | None = None,
+                 seen: dict[str, tuple[int, int, int, int, int]] | None = None
                  ) -> tuple[dict[str, tuple[str, int, int, int]], set[str], list[str]]:
     """Compare ``folder`` with ``previous``: returns ``(good, dirs, changed)``.
 
     ``good``: the files still as the state lists them (same inode, size, modification time);
     ``dirs``: the listed folders that still are folders; ``changed``: site paths found changed
     (files edited, replaced or deleted; entries nobody listed, which are removed here). Modes
-    that differ from ``dir_mode``/``file_mode`` are set again (set-group-id kept)."""
+    that differ from ``dir_mode``/``file_mode`` are set again (set-group-id kept).
+
+    One ``lstat`` per folder and per file, except for a file that is a hard link to a file this
+    build has just stat'ed: ``seen`` (link source path → ``(st_dev, st_ino, size, mtime_ns,
+    st_mode)``, :attr:`plansite.cache.BuildCache.seen`) for the ``link`` of its ``wanted``
+    entry. Such a file is good without an ``lstat`` when its folder's modification time is the
+    recorded one and ``seen`` shows the device of ``folder``, the inode, size and modification
+    time the state records and mode ``file_mode``. Why that is what its ``lstat`` would say: a
+    name in a folder is made to point at another file (unlinked, renamed over, replaced) only by
+    writing the folder, which sets the folder's modification time (the rule this check already
+    trusts for files added by hand), so the name still points at the recorded inode; and that
+    inode, stat'ed by this build through the cache, has the recorded size and modification time
+    (a file edited in place gets a new one; the cache then drops its entry and builds the plan
+    again, as before)."""
     top = str(folder)
     good: dict[str, tuple[str, int, int, int]] = {}
     changed: list[str] = []
+    dirs: set[str] = set()
+    same: set[str] = set()  # listed folders whose modification time is the recorded one
+    device = None
+    for rel, mtime in previous.dirs.items():
+        path = f"{top}/{rel}" if rel else top
+        try:
+            st = os.lstat(path)
+        except OSError:
+            changed.append(rel + "/")
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            changed.append(rel + "/")
+            continue
+        dirs.add(rel)
+        if not rel:
+            device = st.st_dev
+        elif stat.S_IMODE(st.st_mode) & ~stat.S_ISGID != dir_mode:
+            os.chmod(path, dir_mode | (st.st_mode & stat.S_ISGID))
+        if st.st_mtime_ns == mtime:
+            same.add(rel)
+            continue  # no entry added, removed or renamed in it since
+        for entry in os.scandir(path):
+            name = f"{rel}/{entry.name}" if rel else entry.name
+            if name not in previous.files and name not in previous.dirs:
+                changed.append(name)
+                _remove(entry.path)
+    trusted = seen is not None and wanted is not None and device is not None
+    regular = stat.S_IFREG | file_mode
     for rel, rec in previous.files.items():
+        if trusted:
+            want = wanted.get(rel)
+            if want is not None and want.link is not None:
+                known = seen.get(want.link)
+                if known is not None and known[1] == rec[2] and known[3] == rec[3] and known[2] == rec[1] \
+                        and known[0] == device and known[4] == regular and rel.rpartition("/")[0] in same:
+                    good[rel] = rec
+                    continue
         path = f"{top}/{rel}"
         try:
             st = os.lstat(path)
@@ -163,32 +214,12 @@ def check_folder(folder: Path, previous: FolderState, dir_mode: int, file_mode: 
         if stat.S_IMODE(st.st_mode) != file_mode:
             os.chmod(path, file_mode)
         good[rel] = rec
-    dirs: set[str] = set()
-    for rel, mtime in previous.dirs.items():
-        path = f"{top}/{rel}" if rel else top
-        try:
-            st = os.lstat(path)
-        except OSError:
-            changed.append(rel + "/")
-            continue
-        if not stat.S_ISDIR(st.st_mode):
-            changed.append(rel + "/")
-            continue
-        dirs.add(rel)
-        if rel and stat.S_IMODE(st.st_mode) & ~stat.S_ISGID != dir_mode:
-            os.chmod(path, dir_mode | (st.st_mode & stat.S_ISGID))
-        if st.st_mtime_ns == mtime:
-            continue  # no entry added, removed or renamed in it since
-        for entry in os.scandir(path):
-            name = f"{rel}/{entry.name}" if rel else entry.name
-            if name not in previous.files and name not in previous.dirs:
-                changed.append(name)
-                _remove(entry.path)
     return good, dirs, changed
 
 
 def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, Wanted], umask: int,
-                  warn: Callable[[str], None] = lambda line: None, label: str | None = None) -> FolderState:
+                  warn: Callable[[str], None] = lambda line: None, label: str | None = None,
+                  seen: dict[str, tuple[int, int, int, int, int]] | None = None) -> FolderState:
     """Make ``folder`` hold exactly the files of ``wanted`` (site path → :class:`Wanted`) plus
     ``manifest.json`` (written last, listing them), and return its new :class:`FolderState`.
 
@@ -196,12 +227,14 @@ def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, 
     size) are kept, others written (unlinked first: a file may be a hard link into the cache),
     files and folders not wanted removed; new folders get ``0o777 & ~umask``, written files
     ``0o666 & ~umask``. Changes found by :func:`check_folder` are one ``warn`` line naming
-    ``label`` (default: the folder). The old manifest is removed first, so a folder left by a
-    killed update lists nothing. Raises :class:`OSError` as the system calls do."""
+    ``label`` (default: the folder). ``seen``: link sources this build has just stat'ed, whose
+    hard links the check need not ``lstat`` (see :func:`check_folder`). The old manifest is
+    removed first, so a folder left by a killed update lists nothing. Raises :class:`OSError` as
+    the system calls do."""
     dir_mode, file_mode = 0o777 & ~umask, 0o666 & ~umask
     top = str(folder)
     if previous is not None:
-        good, dirs, changed = check_folder(folder, previous, dir_mode, file_mode)
+        good, dirs, changed = check_folder(folder, previous, dir_mode, file_mode, wanted, seen)
         if changed:
             warn(f"{label or folder}:0: {len(changed)} file(s) changed by hand since this build folder was "
                  f"written (first: {sorted(changed)[0]}); they are written again")

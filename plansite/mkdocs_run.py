@@ -121,7 +121,8 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
             try:
                 wanted = plugin.site_files(staging) if plugin is not None else staged_files(staging)
                 written = update_folder(folder, previous, wanted, current_umask(), warn,
-                                        label=_label(folder, root))
+                                        label=_label(folder, root),
+                                        seen=getattr(getattr(plugin, "cache", None), "seen", None))
                 return written
             except OSError as exc:
                 raise _file_error(exc, folder, root) from None

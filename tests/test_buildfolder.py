@@ -208,6 +208,60 @@ def test_a_spare_linked_from_a_folder_is_updated_without_touching_that_folder(tm
         assert tree(published) == before and stamp.site_state(published) == stamped, round_
 
 
+def test_links_to_files_the_build_just_stated_need_no_lstat_unless_their_folder_changed(tmp_path, monkeypatch,
+                                                                                       umask022):
+    """check_folder with ``seen`` (what the cache's load found for each link source): a hard link
+    whose inode, size, time and mode the build has just seen, in a folder whose modification time
+    is the recorded one, is good without an lstat; a file replaced (its folder changed), edited
+    in place or given another mode is still found, and repaired."""
+    sources = tmp_path / "cache"
+    sources.mkdir()
+    files = {f"plans/p{n}/{name}": f"{n} {name}".encode() for n in range(4) for name in ("index.html", "t/a.json")}
+    files["index.html"] = b"<p>home</p>"  # bytes, not a link: always lstat'ed
+    wanted = {}
+    for rel, data in files.items():
+        if rel == "index.html":
+            wanted[rel] = wanted_bytes(data)
+            continue
+        src = sources / rel.replace("/", "_")
+        src.write_bytes(data)
+        wanted[rel] = Wanted(hashlib.sha256(data).hexdigest(), len(data), link=str(src))
+    folder = tmp_path / "spare"
+    folder.mkdir()
+    state = update_folder(folder, None, wanted, UMASK)
+
+    def seen_now():  # what BuildCache.load records: a stat of each source
+        return {w.link: (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_mode)
+                for w in wanted.values() if w.link for st in [os.stat(w.link)]}
+
+    calls = []
+    real_lstat = os.lstat
+    monkeypatch.setattr(os, "lstat", lambda path, *a, **k: calls.append(str(path)) or real_lstat(path, *a, **k))
+    good, dirs, changed = buildfolder.check_folder(folder, state, 0o755, 0o644, wanted, seen_now())
+    assert changed == [] and good == state.files
+    # the folders, and the files that are no link (the manifest, bytes written by the build)
+    assert sorted(calls) == sorted([f"{folder}/{d}" if d else str(folder) for d in state.dirs]
+                                   + [f"{folder}/index.html", f"{folder}/{MANIFEST}"])
+    calls.clear()
+    assert len(buildfolder.check_folder(folder, state, 0o755, 0o644)[0]) == len(state.files)
+    assert len(calls) == len(state.dirs) + len(state.files)  # without seen: one lstat per file
+    monkeypatch.setattr(os, "lstat", real_lstat)
+    # a file replaced by another of the same size (renamed over it): its folder changed
+    replaced = folder / "plans/p1/index.html"
+    (folder / "plans/p1/new").write_bytes(b"1 INDEX.HTML"[:len(files["plans/p1/index.html"])])
+    os.replace(folder / "plans/p1/new", replaced)
+    # a file edited in place (so is its source: a hard link), and one given another mode
+    with open(folder / "plans/p2/t/a.json", "r+b") as f:
+        f.write(b"X")
+    os.chmod(folder / "plans/p3/index.html", 0o600)
+    warnings = []
+    seen = seen_now()  # stat'ed after the damage, as a build's cache load would
+    update_folder(folder, state, wanted, UMASK, warnings.append, seen=seen)
+    assert len(warnings) == 1 and "2 file(s) changed by hand" in warnings[0], warnings
+    assert replaced.read_bytes() == files["plans/p1/index.html"]
+    assert stat.S_IMODE(os.lstat(folder / "plans/p3/index.html").st_mode) == 0o644
+
+
 def test_a_state_is_saved_and_loaded_and_damage_means_none(tmp_path):
     state = FolderState(files={"a": ("0" * 64, 1, 2, 3)}, dirs={"": 4})
     buildfolder.save_state(state, tmp_path / "x.state")
