@@ -196,6 +196,8 @@ def _listed_state(written) -> str | None:
         return None
     mode = stat.S_IFREG | (0o666 & ~current_umask())
     try:
+        if written.mode == mode and written.listings.keys() == written.dirs.keys():
+            return stamp.listed_state({}, written.dirs, written.listings)  # (every folder's listing known)
         return stamp.listed_state({rel: (mode, rec[1], rec[3], rec[2]) for rel, rec in written.files.items()},
                                   written.dirs)
     except KeyError:

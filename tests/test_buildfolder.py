@@ -143,6 +143,12 @@ def test_the_stamp_of_a_folder_from_its_state_is_that_of_a_walk(tmp_path, umask0
         state = update_folder(folder, state, as_wanted(files, sources, rng), UMASK)
         listed = mkdocs_run._listed_state(state)  # what a build stamps (umask022: its mode bits)
         assert listed == stamp.site_state(folder), round_
+        # from the folders' listings, kept from the state before where a folder did not change
+        assert state.listings.keys() == state.dirs.keys() and state.mode == stat.S_IFREG | 0o644
+        assert stamp.listed_state({}, state.dirs, state.listings) == listed
+        fresh = stamp.folder_listings({rel: (state.mode, r[1], r[3], r[2]) for rel, r in state.files.items()},
+                                      state.dirs)
+        assert fresh == state.listings, round_
     (folder / "stray.txt").write_bytes(b"x")
     assert listed != stamp.site_state(folder)
 
@@ -173,6 +179,7 @@ def test_hand_edits_in_the_reused_folder_are_found_and_repaired(tmp_path, umask0
     state = update_folder(folder, state, as_wanted(files, sources, rng), UMASK, warnings.append)
     assert tree(folder) == expected_tree(files)
     assert len(warnings) == 1 and "changed by hand" in warnings[0], warnings
+    assert mkdocs_run._listed_state(state) == stamp.site_state(folder)
     # nothing damaged: no warning, nothing written
     inodes = {p: os.lstat(folder / p).st_ino for p in files}
     warnings.clear()
@@ -198,13 +205,15 @@ def test_a_spare_linked_from_a_folder_is_updated_without_touching_that_folder(tm
         before, stamped = tree(published), stamp.site_state(published)
         copy = buildfolder.link_folder(published, spare, listed)
         assert tree(spare) == before and set(copy.files) == set(listed.files), round_
+        assert mkdocs_run._listed_state(copy) == stamp.site_state(spare) == stamped, round_
         assert all(os.lstat(spare / p).st_ino == os.lstat(published / p).st_ino for p in listed.files)
         good, dirs, changed = buildfolder.check_folder(spare, copy, 0o755, 0o644)
         assert changed == [] and good == copy.files and dirs == set(copy.dirs), round_
         files = random_site(rng, sources, files)
         warnings = []
-        update_folder(spare, copy, as_wanted(files, sources, rng), UMASK, warnings.append)
+        state = update_folder(spare, copy, as_wanted(files, sources, rng), UMASK, warnings.append)
         assert warnings == [] and tree(spare) == expected_tree(files), round_
+        assert mkdocs_run._listed_state(state) == stamp.site_state(spare), round_
         assert tree(published) == before and stamp.site_state(published) == stamped, round_
 
 
