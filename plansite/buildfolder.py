@@ -5,7 +5,10 @@ the one before it. The next build is written into the older one, whose content i
 its :class:`FolderState` (saved beside it as ``.S.builds/<id>.state``): a file whose (sha256,
 size) is what the folder already holds is not touched, files no longer in the site are removed,
 folders are created only when new. The cost of a build then follows what changed, not the size
-of the site, except for one ``lstat`` per file and folder (the check below) and the manifest.
+of the site, except for one ``lstat`` per folder and per file that is not a hard link to a file the
+build has just stat'ed in its cache (the check below), and the manifest. A folder can also be
+made a copy of another by hard links (:func:`link_folder`: the spare left by a build that found
+none).
 
 The folder is not trusted blindly: every file the state lists must still be the same inode with
 the same size and modification time (a file edited in place, replaced or deleted since is
@@ -28,8 +31,9 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 
 from .manifest import MANIFEST, manifest_text
+from .stamp import folder_listings
 
-FORMAT = 1
+FORMAT = 2
 STATE = ".state"
 
 
@@ -39,10 +43,16 @@ class FolderState:
 
     ``files``: site path → ``(sha256 hex, size, inode, mtime_ns)`` of every regular file
     (``manifest.json`` included); ``dirs``: folder path (``""`` the top) → its ``mtime_ns``.
-    ``format``: :data:`FORMAT` (an unknown format is not used)."""
+    ``listings``: folder path → its listing as the build stamp hashes it
+    (:func:`plansite.stamp.folder_listings`, every file with ``st_mode`` ``mode``), for the
+    folders known (kept from the state before for a folder the update did not change, made for
+    the others), so the stamp of a folder of 100,000 entries hashes them without formatting each
+    one again. ``format``: :data:`FORMAT` (an unknown format is not used)."""
 
     files: dict[str, tuple[str, int, int, int]] = field(default_factory=dict)
     dirs: dict[str, int] = field(default_factory=dict)
+    listings: dict[str, str] = field(default_factory=dict)
+    mode: int = 0
     format: int = FORMAT
 
 
@@ -139,18 +149,69 @@ def _place(target: str, want: Wanted) -> None:
             f.write(want.data)
 
 
-def check_folder(folder: Path, previous: FolderState, dir_mode: int, file_mode: int
+def check_folder(folder: Path, previous: FolderState, dir_mode: int, file_mode: int,
+                 wanted: dict[str, Wanted] | None = None,
+                 seen: dict[str, tuple[int, int, int, int, int]] | None = None
                  ) -> tuple[dict[str, tuple[str, int, int, int]], set[str], list[str]]:
     """Compare ``folder`` with ``previous``: returns ``(good, dirs, changed)``.
 
     ``good``: the files still as the state lists them (same inode, size, modification time);
     ``dirs``: the listed folders that still are folders; ``changed``: site paths found changed
     (files edited, replaced or deleted; entries nobody listed, which are removed here). Modes
-    that differ from ``dir_mode``/``file_mode`` are set again (set-group-id kept)."""
+    that differ from ``dir_mode``/``file_mode`` are set again (set-group-id kept).
+
+    One ``lstat`` per folder and per file, except for a file that is a hard link to a file this
+    build has just stat'ed: ``seen`` (link source path → ``(st_dev, st_ino, size, mtime_ns,
+    st_mode)``, :attr:`plansite.cache.BuildCache.seen`) for the ``link`` of its ``wanted``
+    entry. Such a file is good without an ``lstat`` when its folder's modification time is the
+    recorded one and ``seen`` shows the device of ``folder``, the inode, size and modification
+    time the state records and mode ``file_mode``. Why that is what its ``lstat`` would say: a
+    name in a folder is made to point at another file (unlinked, renamed over, replaced) only by
+    writing the folder, which sets the folder's modification time (the rule this check already
+    trusts for files added by hand), so the name still points at the recorded inode; and that
+    inode, stat'ed by this build through the cache, has the recorded size and modification time
+    (a file edited in place gets a new one; the cache then drops its entry and builds the plan
+    again, as before)."""
     top = str(folder)
     good: dict[str, tuple[str, int, int, int]] = {}
     changed: list[str] = []
+    dirs: set[str] = set()
+    same: set[str] = set()  # listed folders whose modification time is the recorded one
+    device = None
+    for rel, mtime in previous.dirs.items():
+        path = f"{top}/{rel}" if rel else top
+        try:
+            st = os.lstat(path)
+        except OSError:
+            changed.append(rel + "/")
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            changed.append(rel + "/")
+            continue
+        dirs.add(rel)
+        if not rel:
+            device = st.st_dev
+        elif stat.S_IMODE(st.st_mode) & ~stat.S_ISGID != dir_mode:
+            os.chmod(path, dir_mode | (st.st_mode & stat.S_ISGID))
+        if st.st_mtime_ns == mtime:
+            same.add(rel)
+            continue  # no entry added, removed or renamed in it since
+        for entry in os.scandir(path):
+            name = f"{rel}/{entry.name}" if rel else entry.name
+            if name not in previous.files and name not in previous.dirs:
+                changed.append(name)
+                _remove(entry.path)
+    trusted = seen is not None and wanted is not None and device is not None
+    regular = stat.S_IFREG | file_mode
     for rel, rec in previous.files.items():
+        if trusted:
+            want = wanted.get(rel)
+            if want is not None and want.link is not None:
+                known = seen.get(want.link)
+                if known is not None and known[1] == rec[2] and known[3] == rec[3] and known[2] == rec[1] \
+                        and known[0] == device and known[4] == regular and rel.rpartition("/")[0] in same:
+                    good[rel] = rec
+                    continue
         path = f"{top}/{rel}"
         try:
             st = os.lstat(path)
@@ -163,32 +224,12 @@ def check_folder(folder: Path, previous: FolderState, dir_mode: int, file_mode: 
         if stat.S_IMODE(st.st_mode) != file_mode:
             os.chmod(path, file_mode)
         good[rel] = rec
-    dirs: set[str] = set()
-    for rel, mtime in previous.dirs.items():
-        path = f"{top}/{rel}" if rel else top
-        try:
-            st = os.lstat(path)
-        except OSError:
-            changed.append(rel + "/")
-            continue
-        if not stat.S_ISDIR(st.st_mode):
-            changed.append(rel + "/")
-            continue
-        dirs.add(rel)
-        if rel and stat.S_IMODE(st.st_mode) & ~stat.S_ISGID != dir_mode:
-            os.chmod(path, dir_mode | (st.st_mode & stat.S_ISGID))
-        if st.st_mtime_ns == mtime:
-            continue  # no entry added, removed or renamed in it since
-        for entry in os.scandir(path):
-            name = f"{rel}/{entry.name}" if rel else entry.name
-            if name not in previous.files and name not in previous.dirs:
-                changed.append(name)
-                _remove(entry.path)
     return good, dirs, changed
 
 
 def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, Wanted], umask: int,
-                  warn: Callable[[str], None] = lambda line: None, label: str | None = None) -> FolderState:
+                  warn: Callable[[str], None] = lambda line: None, label: str | None = None,
+                  seen: dict[str, tuple[int, int, int, int, int]] | None = None) -> FolderState:
     """Make ``folder`` hold exactly the files of ``wanted`` (site path → :class:`Wanted`) plus
     ``manifest.json`` (written last, listing them), and return its new :class:`FolderState`.
 
@@ -196,12 +237,14 @@ def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, 
     size) are kept, others written (unlinked first: a file may be a hard link into the cache),
     files and folders not wanted removed; new folders get ``0o777 & ~umask``, written files
     ``0o666 & ~umask``. Changes found by :func:`check_folder` are one ``warn`` line naming
-    ``label`` (default: the folder). The old manifest is removed first, so a folder left by a
-    killed update lists nothing. Raises :class:`OSError` as the system calls do."""
+    ``label`` (default: the folder). ``seen``: link sources this build has just stat'ed, whose
+    hard links the check need not ``lstat`` (see :func:`check_folder`). The old manifest is
+    removed first, so a folder left by a killed update lists nothing. Raises :class:`OSError` as
+    the system calls do."""
     dir_mode, file_mode = 0o777 & ~umask, 0o666 & ~umask
     top = str(folder)
     if previous is not None:
-        good, dirs, changed = check_folder(folder, previous, dir_mode, file_mode)
+        good, dirs, changed = check_folder(folder, previous, dir_mode, file_mode, wanted, seen)
         if changed:
             warn(f"{label or folder}:0: {len(changed)} file(s) changed by hand since this build folder was "
                  f"written (first: {sorted(changed)[0]}); they are written again")
@@ -270,7 +313,14 @@ def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, 
         if mtime is None or rel in touched:
             mtime = os.lstat(f"{top}/{rel}" if rel else top).st_mtime_ns
         out_dirs[rel] = mtime
-    return FolderState(files=files, dirs=out_dirs)
+    # a folder's listing changes only with what it holds: a file written or removed, a folder
+    # made or removed in it (each marks it touched); a file kept keeps its record
+    regular = stat.S_IFREG | file_mode
+    known = previous.listings if previous is not None and previous.mode == regular else {}
+    listings = {rel: known[rel] for rel in need if rel not in touched and rel in known}
+    if len(listings) != len(need):
+        listings.update(folder_listings(files, need, [rel for rel in need if rel not in listings], mode=regular))
+    return FolderState(files=files, dirs=out_dirs, listings=listings, mode=regular)
 
 
 def _make_dirs(top: str, rel: str, dirs: set[str], dir_mode: int, touched: set[str]) -> None:
@@ -293,6 +343,44 @@ def _make_dirs(top: str, rel: str, dirs: set[str], dir_mode: int, touched: set[s
         dirs.add(d)
         touched.add(d)
         touched.add(_parent(d))
+
+
+def link_folder(source: Path, target: Path, state: FolderState) -> FolderState:
+    """Make ``target`` (an empty folder) a copy of the build folder ``source``, which holds what
+    ``state`` lists, by hard links: its folders are made (mode ``0o777 & ~umask``, set-group-id
+    inherited) and every file of ``state`` is linked (copied, and hashed, where a link is
+    impossible: :data:`NO_LINK`); returns the :class:`FolderState` of ``target``.
+
+    No file is read or stat'ed: a hard link shares the inode, size and modification time that
+    ``state`` records, so its records are ``target``'s. Should a file of ``source`` no longer be
+    what ``state`` says (changed by hand in the moment since it was written), the record is
+    wrong the safe way: :func:`check_folder` finds that file changed when ``target`` is next
+    updated, and writes it again. Costs one ``link`` per file and one ``mkdir`` and ``lstat``
+    per folder (about a third of writing the folder afresh). Raises :class:`OSError` as the
+    system calls do (``target`` is then half made: the caller removes it)."""
+    src, top = str(source), str(target)
+    for rel in sorted(state.dirs):  # parents before children
+        if rel:
+            os.mkdir(f"{top}/{rel}", 0o777)
+    files: dict[str, tuple[str, int, int, int]] = {}
+    listings = dict(state.listings)  # the same names and records, but where a file was copied
+    for rel, rec in state.files.items():
+        path = f"{top}/{rel}"
+        try:
+            os.link(f"{src}/{rel}", path)
+        except OSError as exc:
+            if exc.errno not in NO_LINK:
+                raise
+            with open(f"{src}/{rel}", "rb") as f:
+                data = f.read()
+            with open(path, "xb") as f:
+                f.write(data)
+            st = os.lstat(path)
+            rec = (hashlib.sha256(data).hexdigest(), st.st_size, st.st_ino, st.st_mtime_ns)
+            listings.pop(rel.rpartition("/")[0], None)
+        files[rel] = rec
+    dirs = {rel: os.lstat(f"{top}/{rel}" if rel else top).st_mtime_ns for rel in state.dirs}
+    return FolderState(files=files, dirs=dirs, listings=listings, mode=state.mode)
 
 
 def staged_files(staging: Path) -> dict[str, Wanted]:

@@ -110,6 +110,11 @@ class BuildCache:
         #: when set (`mkdocs serve`'s quick rebuild), superseded entries are only moved aside by
         #: :meth:`store` (one rename) and deleted later by :meth:`drop_pruned`
         self.defer_prune = False
+        #: what :meth:`load` found when it stat'ed each file of a complete entry: file path (as
+        #: :meth:`files_dir` + site path) → ``(st_dev, st_ino, size, mtime_ns, st_mode)``; a build
+        #: folder whose files are hard links to these needs no ``lstat`` of its own for them
+        #: (:func:`plansite.buildfolder.check_folder`)
+        self.seen: dict[str, tuple[int, int, int, int, int]] = {}
 
     @property
     def jinja_dir(self) -> Path:
@@ -124,7 +129,8 @@ class BuildCache:
 
     def load(self, slug: str, key: str) -> PlanEntry | None:
         """The complete entry of ``slug`` under ``key``, or ``None`` (missing, unreadable, or with a
-        file missing, of the wrong size or modified since it was stored: such an entry is removed)."""
+        file missing, of the wrong size or modified since it was stored: such an entry is removed).
+        What the ``stat`` of each of its files found is kept in :attr:`seen`."""
         folder = self.entry_dir(slug, key)
         try:
             entry = self._known.get((slug, key))
@@ -136,13 +142,16 @@ class BuildCache:
             files = f"{folder}{os.sep}files{os.sep}"
             if len(entry.mtimes) != len(entry.files):
                 raise ValueError("no modification times")
+            seen = []
             for (path, size, _), mtime in zip(entry.files, entry.mtimes):
                 st = os.stat(files + path)
                 if st.st_size != size or st.st_mtime_ns != mtime:
                     raise ValueError(f"{path}: changed since stored")
+                seen.append((files + path, (st.st_dev, st.st_ino, size, mtime, st.st_mode)))
             for name in entry.parts:
                 os.stat(folder / f"{name}.pickle")  # read later, when asked for: it must be there
             self._known[(slug, key)] = entry
+            self.seen.update(seen)  # (only a complete entry's: a damaged one is rebuilt, with new files)
             return entry
         except FileNotFoundError:
             self._known.pop((slug, key), None)

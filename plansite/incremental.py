@@ -127,6 +127,7 @@ def _build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str]
         mine = [f"{g}={g in compared}" for g in sorted(groups[p.slug])]  # = plan_group_ids(tables, registry)
         keys[p.slug] = digest(shared, *_plan_inputs(root, p, editor_files.get(p.slug, []), memo), *mine)
     entries: dict[str, PlanEntry] = {}
+    cache.seen.clear()  # what this build stats, not a build before it (mkdocs serve keeps the cache)
     for plan in plans:
         entry = cache.load(plan.slug, keys[plan.slug])
         if entry is not None:

@@ -121,7 +121,8 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
             try:
                 wanted = plugin.site_files(staging) if plugin is not None else staged_files(staging)
                 written = update_folder(folder, previous, wanted, current_umask(), warn,
-                                        label=_label(folder, root))
+                                        label=_label(folder, root),
+                                        seen=getattr(getattr(plugin, "cache", None), "seen", None))
                 return written
             except OSError as exc:
                 raise _file_error(exc, folder, root) from None
@@ -195,6 +196,8 @@ def _listed_state(written) -> str | None:
         return None
     mode = stat.S_IFREG | (0o666 & ~current_umask())
     try:
+        if written.mode == mode and written.listings.keys() == written.dirs.keys():
+            return stamp.listed_state({}, written.dirs, written.listings)  # (every folder's listing known)
         return stamp.listed_state({rel: (mode, rec[1], rec[3], rec[2]) for rel, rec in written.files.items()},
                                   written.dirs)
     except KeyError:

@@ -22,7 +22,9 @@ With ``reuse`` (``build.py build``) the previous build folder is kept as the *sp
 and the next build renames the spare to its ``.partial`` folder and updates it in place: only
 the files that changed are written (:func:`plansite.buildfolder.update_folder`). The published
 folder is never written into; a spare that was being updated when the build was killed has no
-``.state`` and is removed by the next build, which then starts from a fresh folder.
+``.state`` and is removed by the next build, which then starts from a fresh folder. A build that
+leaves no spare (the first one, a migration) makes one after publishing, by hard links to the
+published folder (:func:`_make_spare`), so that the next build does not write a whole folder.
 
 Older builds made ``S`` a plain folder (so does ``mkdocs build`` on a fresh checkout): such a
 folder is migrated once, by exchanging it atomically with the new symlink
@@ -53,7 +55,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .buildfolder import STATE, FolderState, load_state, save_state
+from .buildfolder import STATE, FolderState, link_folder, load_state, save_state
 from .errors import PlansiteError, Problem
 from .manifest import MANIFEST
 
@@ -443,6 +445,7 @@ def publish(site_dir: Path, build_into: Callable, *, label: str | None = None,
             else:
                 _build(paths, build_id, state, build_into, warn)
             step = "publishing the new build"
+            spare_kept = False
             if state.kind == "folder":
                 previous = _migrate(paths, build_id, label, warn)
             else:
@@ -453,8 +456,9 @@ def publish(site_dir: Path, build_into: Callable, *, label: str | None = None,
                     _quietly(FS.remove, final)
                     raise
                 previous = state.current if state.kind == "link" else None
-                if reuse and previous is not None and (paths.builds / f"{previous.name}{STATE}").is_file():
-                    previous = None  # kept: the spare the next build writes over
+                if reuse and previous is not None and previous.is_dir() \
+                        and (paths.builds / f"{previous.name}{STATE}").is_file():
+                    previous, spare_kept = None, True  # kept: the spare the next build writes over
             if previous is not None and os.path.lexists(previous):
                 try:
                     try:
@@ -467,6 +471,8 @@ def publish(site_dir: Path, build_into: Callable, *, label: str | None = None,
                 except OSError as exc:
                     warn(f"{previous}:0: the new site is published but the previous build could not be "
                          f"removed ({_strerror(exc)}); the next build removes it")
+            if reuse and not spare_kept:
+                _make_spare(paths, build_id, label, warn)
             return final
     except OSError as exc:
         raise fs_error(exc, paths, label, step) from None
@@ -521,6 +527,48 @@ def _build_reusing(paths: SitePaths, build_id: str, state: SiteState, build_into
             raise
     finally:
         _quietly(FS.remove, staging)
+
+
+def _make_spare(paths: SitePaths, build_id: str, label: str, warn: Callable[[str], None]) -> None:
+    """With ``reuse``, after build ``build_id`` was published and no spare is left for the next
+    build (the first build, a migration, a spare that could not be used): make one now, a copy
+    of ``build_id`` by hard links (:func:`plansite.buildfolder.link_folder`: one ``link`` per
+    file, nothing read), so that the next build — typically the first edit after a clean build —
+    updates a folder in place instead of writing a whole one. The published folder is only
+    linked from, never written into (the next build unlinks a file of the spare before writing
+    it, so the published one keeps its bytes).
+
+    Like a build, the copy is written as ``<id>.partial`` (its group and set-group-id carried over
+    from the published folder, its top folder given the same mode) and renamed ``<id>`` only
+    after its ``.state`` is saved: a build killed meanwhile leaves a ``.partial`` folder (and
+    perhaps a ``.state``) that the next build removes, which then writes a whole folder. A
+    file-system failure is one warning line at ``label``; the build still succeeds."""
+    source = paths.builds / build_id
+    listed = load_state(paths.builds / f"{build_id}{STATE}")
+    spare_id = new_build_id()
+    if spare_id == build_id:  # (the same microsecond)
+        spare_id = f"{spare_id}s"
+    partial = paths.builds / f"{spare_id}{PARTIAL}"
+    saved = paths.builds / f"{spare_id}{STATE}"
+    try:
+        if listed is None:
+            raise OSError(errno.ENOENT, "the published build's .state cannot be read",
+                          str(paths.builds / f"{build_id}{STATE}"))
+        FS.mkdir(partial)
+        try:
+            # the published folder's group could not be set: already a warning of this build
+            top_mode = _carry_over(SiteState("link", source), partial, lambda line: None)
+            copy = link_folder(source, partial, listed)
+            FS.chmod(partial, top_mode if top_mode is not None else 0o777 & ~current_umask())
+            save_state(copy, saved)
+            FS.replace(partial, paths.builds / spare_id)
+        except BaseException:
+            _quietly(FS.remove, partial)
+            _quietly(FS.remove, saved)
+            raise
+    except OSError as exc:
+        warn(f"{label}:0: the site is published, but the spare build folder for the next build could not "
+             f"be made in {paths.builds} ({_strerror(exc)}); the next build writes a whole folder")
 
 
 def _carry_over(state: SiteState, partial: Path, warn: Callable[[str], None]) -> int | None:

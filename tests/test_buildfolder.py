@@ -143,6 +143,12 @@ def test_the_stamp_of_a_folder_from_its_state_is_that_of_a_walk(tmp_path, umask0
         state = update_folder(folder, state, as_wanted(files, sources, rng), UMASK)
         listed = mkdocs_run._listed_state(state)  # what a build stamps (umask022: its mode bits)
         assert listed == stamp.site_state(folder), round_
+        # from the folders' listings, kept from the state before where a folder did not change
+        assert state.listings.keys() == state.dirs.keys() and state.mode == stat.S_IFREG | 0o644
+        assert stamp.listed_state({}, state.dirs, state.listings) == listed
+        fresh = stamp.folder_listings({rel: (state.mode, r[1], r[3], r[2]) for rel, r in state.files.items()},
+                                      state.dirs)
+        assert fresh == state.listings, round_
     (folder / "stray.txt").write_bytes(b"x")
     assert listed != stamp.site_state(folder)
 
@@ -173,11 +179,96 @@ def test_hand_edits_in_the_reused_folder_are_found_and_repaired(tmp_path, umask0
     state = update_folder(folder, state, as_wanted(files, sources, rng), UMASK, warnings.append)
     assert tree(folder) == expected_tree(files)
     assert len(warnings) == 1 and "changed by hand" in warnings[0], warnings
+    assert mkdocs_run._listed_state(state) == stamp.site_state(folder)
     # nothing damaged: no warning, nothing written
     inodes = {p: os.lstat(folder / p).st_ino for p in files}
     warnings.clear()
     update_folder(folder, state, as_wanted(files, sources, rng), UMASK, warnings.append)
     assert warnings == [] and inodes == {p: os.lstat(folder / p).st_ino for p in files}
+
+
+def test_a_spare_linked_from_a_folder_is_updated_without_touching_that_folder(tmp_path, umask022):
+    """link_folder (the spare made after a build that leaves none): the copy holds the same tree
+    and its state passes the check as it is (no file written again, no warning); updating it in
+    place gives a fresh folder's tree, while the folder it was linked from keeps every byte,
+    mode and stamp (it is the published site)."""
+    rng = random.Random(17)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    files = None
+    for round_ in range(12):
+        published, spare = tmp_path / f"published-{round_}", tmp_path / f"spare-{round_}"
+        published.mkdir()
+        spare.mkdir()
+        files = random_site(rng, sources, files)
+        listed = update_folder(published, None, as_wanted(files, sources, rng), UMASK)
+        before, stamped = tree(published), stamp.site_state(published)
+        copy = buildfolder.link_folder(published, spare, listed)
+        assert tree(spare) == before and set(copy.files) == set(listed.files), round_
+        assert mkdocs_run._listed_state(copy) == stamp.site_state(spare) == stamped, round_
+        assert all(os.lstat(spare / p).st_ino == os.lstat(published / p).st_ino for p in listed.files)
+        good, dirs, changed = buildfolder.check_folder(spare, copy, 0o755, 0o644)
+        assert changed == [] and good == copy.files and dirs == set(copy.dirs), round_
+        files = random_site(rng, sources, files)
+        warnings = []
+        state = update_folder(spare, copy, as_wanted(files, sources, rng), UMASK, warnings.append)
+        assert warnings == [] and tree(spare) == expected_tree(files), round_
+        assert mkdocs_run._listed_state(state) == stamp.site_state(spare), round_
+        assert tree(published) == before and stamp.site_state(published) == stamped, round_
+
+
+def test_links_to_files_the_build_just_stated_need_no_lstat_unless_their_folder_changed(tmp_path, monkeypatch,
+                                                                                       umask022):
+    """check_folder with ``seen`` (what the cache's load found for each link source): a hard link
+    whose inode, size, time and mode the build has just seen, in a folder whose modification time
+    is the recorded one, is good without an lstat; a file replaced (its folder changed), edited
+    in place or given another mode is still found, and repaired."""
+    sources = tmp_path / "cache"
+    sources.mkdir()
+    files = {f"plans/p{n}/{name}": f"{n} {name}".encode() for n in range(4) for name in ("index.html", "t/a.json")}
+    files["index.html"] = b"<p>home</p>"  # bytes, not a link: always lstat'ed
+    wanted = {}
+    for rel, data in files.items():
+        if rel == "index.html":
+            wanted[rel] = wanted_bytes(data)
+            continue
+        src = sources / rel.replace("/", "_")
+        src.write_bytes(data)
+        wanted[rel] = Wanted(hashlib.sha256(data).hexdigest(), len(data), link=str(src))
+    folder = tmp_path / "spare"
+    folder.mkdir()
+    state = update_folder(folder, None, wanted, UMASK)
+
+    def seen_now():  # what BuildCache.load records: a stat of each source
+        return {w.link: (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_mode)
+                for w in wanted.values() if w.link for st in [os.stat(w.link)]}
+
+    calls = []
+    real_lstat = os.lstat
+    monkeypatch.setattr(os, "lstat", lambda path, *a, **k: calls.append(str(path)) or real_lstat(path, *a, **k))
+    good, dirs, changed = buildfolder.check_folder(folder, state, 0o755, 0o644, wanted, seen_now())
+    assert changed == [] and good == state.files
+    # the folders, and the files that are no link (the manifest, bytes written by the build)
+    assert sorted(calls) == sorted([f"{folder}/{d}" if d else str(folder) for d in state.dirs]
+                                   + [f"{folder}/index.html", f"{folder}/{MANIFEST}"])
+    calls.clear()
+    assert len(buildfolder.check_folder(folder, state, 0o755, 0o644)[0]) == len(state.files)
+    assert len(calls) == len(state.dirs) + len(state.files)  # without seen: one lstat per file
+    monkeypatch.setattr(os, "lstat", real_lstat)
+    # a file replaced by another of the same size (renamed over it): its folder changed
+    replaced = folder / "plans/p1/index.html"
+    (folder / "plans/p1/new").write_bytes(b"1 INDEX.HTML"[:len(files["plans/p1/index.html"])])
+    os.replace(folder / "plans/p1/new", replaced)
+    # a file edited in place (so is its source: a hard link), and one given another mode
+    with open(folder / "plans/p2/t/a.json", "r+b") as f:
+        f.write(b"X")
+    os.chmod(folder / "plans/p3/index.html", 0o600)
+    warnings = []
+    seen = seen_now()  # stat'ed after the damage, as a build's cache load would
+    update_folder(folder, state, wanted, UMASK, warnings.append, seen=seen)
+    assert len(warnings) == 1 and "2 file(s) changed by hand" in warnings[0], warnings
+    assert replaced.read_bytes() == files["plans/p1/index.html"]
+    assert stat.S_IMODE(os.lstat(folder / "plans/p3/index.html").st_mode) == 0o644
 
 
 def test_a_state_is_saved_and_loaded_and_damage_means_none(tmp_path):
@@ -241,7 +332,7 @@ def test_double_buffered_builds_equal_a_clean_build_after_random_edits(project, 
         if spare_ino is not None:
             assert os.stat(site.resolve()).st_ino == spare_ino  # written over the build before last
             reused += 1
-    assert reused == 2
+    assert reused == 3  # the first build leaves a spare too (hard links to it): every edit updates one
     _remove_cache(project)
     cli.build_site(project, tmp_path / "clean", quiet=True)
     assert_same_site(site, tmp_path / "clean")

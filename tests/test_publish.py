@@ -283,6 +283,53 @@ def test_a_crash_at_any_step_of_an_update_in_place_leaves_a_complete_site(site, 
     assert seen == {"<p>v1</p>"}  # the swap is the last step: after it nothing can fail
 
 
+def test_a_build_that_leaves_no_spare_makes_one_and_a_crash_there_is_harmless(site, monkeypatch):
+    """publish(reuse=True) over a build that is no spare (here one without ``.state``, as after a
+    migration) writes a whole folder, publishes it, then makes the next build's spare by hard
+    links to it. A crash at any step, making the spare included, leaves a complete site, and
+    the next builds clean up and update a spare in place; a spare always still holds the
+    complete build it was (the published folder is never written into)."""
+
+    def prepare(site):
+        publish(site, fake_build("v0"))  # reuse=False: no .state
+
+    def assert_spare_complete(site):
+        others = [p for p in (site.parent / ".site.builds").iterdir() if p.is_dir() and p != site.resolve()]
+        assert len(others) == 1
+        return assert_complete(others[0])
+
+    prepare(site)
+    counter = CrashingFS(10 ** 6)
+    monkeypatch.setattr(pub, "FS", counter)
+    publish(site, reusing_build("v1"), reuse=True)
+    monkeypatch.setattr(pub, "FS", FileSystem())
+    assert assert_complete(site) == "<p>v1</p>"
+    assert_tidy(site)
+    assert assert_spare_complete(site) == "<p>v1</p>"
+    spare = next(p for p in (site.parent / ".site.builds").iterdir() if p.is_dir() and p != site.resolve())
+    assert os.stat(spare / "index.html").st_ino == os.stat(site / "index.html").st_ino  # a hard link
+    total = len(counter.steps)
+    swap = max(i for i, step in enumerate(counter.steps) if step == "symlink") + 1  # the link over the site
+    assert counter.steps[swap] == "replace" and total > swap + 2  # then the steps making the spare
+    seen = set()
+    for alive in range(total):
+        reset(site)
+        prepare(site)
+        monkeypatch.setattr(pub, "FS", CrashingFS(alive))
+        with pytest.raises(Crash):
+            publish(site, reusing_build("v1"), reuse=True)
+        monkeypatch.setattr(pub, "FS", FileSystem())
+        seen.add(assert_complete(site))
+        for version in ("v2", "v3"):
+            before = assert_complete(site)
+            publish(site, reusing_build(version), reuse=True)
+            assert assert_complete(site) == f"<p>{version}</p>"
+            assert_tidy(site)
+            # the build published before (or, where that one had no .state, a copy of the new one)
+            assert assert_spare_complete(site) in (before, f"<p>{version}</p>")
+    assert seen == {"<p>v0</p>", "<p>v1</p>"}
+
+
 def test_migration_without_an_atomic_exchange(site, monkeypatch):
     """Where renameat2(RENAME_EXCHANGE) is missing, the plain folder is moved aside first; a
     crash in that window leaves the site path missing, and the next build publishes a complete
@@ -790,6 +837,11 @@ else:
     run("mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(folder))
     first = subprocess.run(build, capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
+    if scenario == "disk-full":  # no spare (as when it could not be made): the build writes a whole folder
+        published = os.readlink(site).rpartition("/")[2]
+        for name in os.listdir(folder / ".site.builds"):
+            if name not in (published, published + ".state"):
+                subprocess.run(["rm", "-rf", str(folder / ".site.builds" / name)], check=True)
     before = state()
     if scenario == "disk-full":
         st = os.statvfs(folder)
@@ -833,8 +885,13 @@ def test_real_disk_full_read_only_and_mount_point(tmp_path, private_mounts, scen
     assert errors[0].startswith(f"{folder}/site:0: ") and expected.format(folder=folder) in errors[0], errors
     assert report["after"] == report["before"]  # the same published build, complete; nothing left over
     if scenario != "mount-point":
-        builds = report["after"]["builds"]  # the published build and its .state, nothing else
-        assert report["after"]["complete"] and builds == [builds[0], f"{builds[0]}.state"], builds
+        # the published build and, but where removed above, the spare made after it; each with its
+        # .state, nothing else
+        builds = report["after"]["builds"]
+        folders = [b for b in builds if not b.endswith(".state")]
+        assert report["after"]["complete"] and builds == sorted(folders + [f"{b}.state" for b in folders]), builds
+        assert report["after"]["target"] == f".site.builds/{folders[0]}", builds
+        assert len(folders) == (1 if scenario == "disk-full" else 2), builds
 
 
 def test_real_permission_denied(tmp_path):
