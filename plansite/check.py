@@ -18,12 +18,14 @@ never publishes an input that ``check`` rejects.
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import indicators, paths
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
+from .parallel import ordered_map
 from .parser import parse_document
 from .parser.document import check_placed
 from .plans import Plan, check_line_ranges, check_plan_file
@@ -137,8 +139,69 @@ class _NoMemo:
     call_lazy = call
 
     @staticmethod
+    def remembered(kind, key):
+        return False
+
+    @staticmethod
+    def call_pickled(kind, key, reads, blob):
+        return (lambda: pickle.loads(blob)[0]), []
+
+    @staticmethod
     def seed(root, plan, read):
         return read(root, plan)
+
+
+#: at least this many indicator files to check (not remembered) before they are checked on every
+#: core (:func:`_checked_tables_everywhere`); fewer are checked here (forking costs more)
+PARALLEL_FROM = 16
+
+# Set before the workers fork (see plansite.parallel.ordered_map): root and registry.
+_JOB: dict = {}
+
+
+def _tables_job(job: tuple[str, str]) -> tuple:
+    """Worker job of :func:`_checked_tables_everywhere`: :func:`plansite.indicators.checked_tables`
+    of ``(slug, expected source)`` as ``(slug, "ok", pickle of (tables, []))`` when clean,
+    ``(slug, "bad", (tables, problems))`` when not, ``(slug, "raise", problems)`` when it raised
+    :class:`PlansiteError`."""
+    slug, source = job
+    try:
+        tables, found = indicators.checked_tables(_JOB["root"], slug, _JOB["registry"], expected_source=source)
+    except PlansiteError as exc:
+        return slug, "raise", exc.problems
+    if found:
+        return slug, "bad", (tables, found)
+    return slug, "ok", pickle.dumps((tables, found), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _checked_tables_everywhere(root: Path, registry, jobs: list[tuple[str, str]]) -> dict[str, tuple]:
+    """``{slug: (kind, value)}`` of :func:`_tables_job` for every ``(slug, expected source)`` of
+    ``jobs``, checked on every core (:func:`plansite.parallel.ordered_map`) when there are at
+    least :data:`PARALLEL_FROM` of them; empty otherwise (each is then checked where it is used).
+    The plans' indicator files are independent of each other: only the results' order (the
+    problems' order) matters, and it is kept by the caller's loop."""
+    if len(jobs) < PARALLEL_FROM:
+        return {}
+    _JOB.update(root=root, registry=registry)
+    try:
+        return {slug: (kind, value) for slug, kind, value in ordered_map(_tables_job, jobs)}
+    finally:
+        _JOB.clear()
+
+
+def _checked(done: dict[str, tuple], slug: str, memo, kind_key: tuple, reads, *args, **kwargs):
+    """:func:`plansite.indicators.checked_tables` of ``slug`` through ``memo`` (``call_lazy``),
+    taking the result already computed in ``done`` (see :func:`_checked_tables_everywhere`)
+    when there is one."""
+    hit = done.pop(slug, None)
+    if hit is None:
+        return memo.call_lazy(*kind_key, reads, indicators.checked_tables, *args, **kwargs)
+    kind, value = hit
+    if kind == "raise":
+        raise PlansiteError(value)
+    if kind == "bad":
+        return value
+    return memo.call_pickled(*kind_key, reads, value)
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -173,6 +236,10 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
             out.problems += exc.problems
     tables_ok = True
     names: list = []  # per plan: the row names of its tables (remembered: the tables stay unread)
+    todo = [(path.stem, valid[path.stem].plan.source) for path in files
+            if path.stem in slugs and path.stem in valid
+            and not memo.remembered("tables", (path.stem, valid[path.stem].plan.source, registry is None))]
+    done = _checked_tables_everywhere(root, registry, todo)  # the same checks as below, on every core
     for path in files:
         slug = path.stem
         shown = f"{INDICATORS_DIR}/{path.name}"
@@ -192,8 +259,8 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
         try:
             source = valid[slug].plan.source
             reads = [f"{INDICATORS_DIR}/{slug}.yml", REGISTRY_PATH, source]
-            tables, found = memo.call_lazy("tables", (slug, source, registry is None), lambda r, reads=reads: reads,
-                                           indicators.checked_tables, root, slug, registry, expected_source=source)
+            tables, found = _checked(done, slug, memo, ("tables", (slug, source, registry is None)),
+                                     lambda r, reads=reads: reads, root, slug, registry, expected_source=source)
             # (no seed= here: validation keeps no seed lines, checked_tables reads the seed itself)
         except PlansiteError as exc:
             found, tables = exc.problems, []

@@ -191,3 +191,40 @@ def test_build_refuses_every_input_check_refuses(project, plant):
         build_site(project, project / "site", quiet=True)
     assert [str(p) for p in err.value.problems] == found
     assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize("plant", [None, *PLANTS], ids=lambda p: p.__name__ if p else "clean")
+def test_tables_checked_on_every_core_give_what_one_core_gives(project, plant, monkeypatch, tmp_path):
+    """The indicator files checked in forked workers (``check.PARALLEL_FROM`` lowered to 1, the
+    jobs seen going to the pool): the same problems in the same order, the same plans and
+    tables as checked one by one, with and without a memo; clean results so remembered are
+    answered from the memo on the next run."""
+    from plansite import check
+    from plansite.cache import code_version
+    from plansite.checkmemo import CheckMemo
+
+    if plant is not None:
+        plant(project)
+
+    def view(inputs):
+        return ([str(p) for p in inputs.problems],
+                [(i.plan, i.seed_lines, i.corrections, i.tables) for i in inputs.plans])
+
+    monkeypatch.setattr(check, "PARALLEL_FROM", 10**9)
+    one = view(check.validate_inputs(project))
+    sent = []
+    real_map = check.ordered_map
+    monkeypatch.setattr(check, "ordered_map", lambda fn, jobs: (sent.extend(jobs), real_map(fn, jobs))[1])
+    monkeypatch.setattr(check, "PARALLEL_FROM", 1)
+    assert view(check.validate_inputs(project)) == one
+    files = sorted(p.stem for p in (project / INDICATORS).glob("*.yml"))
+    valid = {slug for slug in files if (project / "site_src" / "plans" / f"{slug}.yml").exists()}
+    assert {slug for slug, _ in sent} <= valid and len(sent) >= len(valid) - 1  # (a plan with a bad seed: not sent)
+    memo = CheckMemo(tmp_path / "check.pickle", project, code_version())
+    assert view(check.validate_inputs(project, memo)) == one
+    memo.save()
+    sent.clear()
+    memo = CheckMemo(tmp_path / "check.pickle", project, code_version())
+    assert view(check.validate_inputs(project, memo)) == one
+    if not one[0]:
+        assert sent == [] and not memo.changed  # every table check answered from the memo
