@@ -321,8 +321,16 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
         return renderer.render("indicators.html", "indicators/", compared=compared, single=single,
                                single_by_table=by_table, **COMMON)
 
-    out["indicators/index.html"] = cached(everything + "-index", listing)
-    jobs: list[tuple[int, list]] = []  # (cards involved, [(site path, store key, make)]) of each comparison group
+    def all_csv() -> str:  # a stored card reads its tables_csv back from its cache entry: once here
+        return join_csv_rows([rows for rows in (c.tables_csv for c in sorted(cards, key=lambda c: c.plan.slug))
+                              if rows is not None])
+
+    # (cost, [(site path, store key, make)]): the indicator list and the all-plans downloads (each
+    # reading every card: the costliest), then each comparison group (cost: the cards involved)
+    jobs: list[tuple[int, list]] = [
+        (len(cards) + 1, [("indicators/index.html", everything + "-index", listing)]),
+        (len(cards) + 1, [("downloads/all-indicators.csv", everything + "-csv", all_csv)]),
+        (len(cards) + 1, [("downloads/all-indicators.json", everything + "-json", lambda: _all_tables_json(cards))])]
     for entry in registry.entries:
         gid = entry.id
         if entry.growth_of or len(pairs.get(gid, ())) < 2:
@@ -360,10 +368,6 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
     for _, files in jobs:
         for path, store_key, make in files:
             out[path] = cached(store_key, made_texts.pop(store_key, make))
-    # a stored card reads its tables_csv / tables_json back from its cache entry on each access: once each here
-    out["downloads/all-indicators.csv"] = cached(everything + "-csv", lambda: join_csv_rows(  # read only when needed
-        [rows for rows in (c.tables_csv for c in sorted(cards, key=lambda c: c.plan.slug)) if rows is not None]))
-    out["downloads/all-indicators.json"] = cached(everything + "-json", lambda: _all_tables_json(cards))
     return dict(sorted(out.items()))
 
 
@@ -372,12 +376,13 @@ _CROSS_JOBS: list = []
 
 
 def _make_in_workers(jobs: list[tuple[int, list]], pages, groups) -> dict:
-    """The texts of the comparison groups ``jobs`` (``(cost, [(site path, store key, make)])``)
-    missing from ``pages``, made on every core (:func:`plansite.parallel.ordered_map`, costliest
-    first): ``{store key: () -> the text made}``. Empty (the caller makes them) when fewer than two
-    groups need texts, or when another thread runs (a search index being built: no fork under
-    running threads). ``groups()`` is called first, so that the workers inherit the comparison
-    groups. The texts are those the caller would make."""
+    """The texts of ``jobs`` (``(cost, [(site path, store key, make)])``: the indicator list, the
+    all-plans downloads and each comparison group's files) missing from ``pages``, made on every
+    core (:func:`plansite.parallel.ordered_map`, costliest first): ``{store key: () -> the text
+    made}``. Empty (the caller makes them) when fewer than two jobs need texts, or when another
+    thread runs (a search index being built: no fork under running threads). ``groups()`` is
+    called first, so that the workers inherit the comparison groups. The texts are those the
+    caller would make."""
     wanted = []
     for cost, files in jobs:
         missing = {key: make for _, key, make in files if pages.get(key) is None}
