@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import indicators, paths
+from .comparisons import group_tables
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
 from .parallel import ordered_map
@@ -51,6 +52,9 @@ class PlanInput:
     #: the tables, or a zero-argument callable giving them (a remembered validation result,
     #: unpickled on first use: see :meth:`plansite.checkmemo.CheckMemo.call_lazy`)
     _tables: object = field(default_factory=list, repr=False)
+    #: :func:`plansite.comparisons.group_tables` of the tables when the worker that checked them
+    #: found it too (:func:`_checked_tables_everywhere`), else ``None``
+    groups: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def tables(self) -> list:
@@ -161,17 +165,26 @@ _JOB: dict = {}
 
 def _tables_job(job: tuple[str, str]) -> tuple:
     """Worker job of :func:`_checked_tables_everywhere`: :func:`plansite.indicators.checked_tables`
-    of ``(slug, expected source)`` as ``(slug, "ok", pickle of (tables, []))`` when clean,
-    ``(slug, "bad", (tables, problems))`` when not, ``(slug, "raise", problems)`` when it raised
-    :class:`PlansiteError`."""
+    of ``(slug, expected source)`` as ``(slug, "ok", (pickle of (tables, []), row names, groups))``
+    when clean (the row names as :func:`_check_indicators` collects them, the groups those of
+    :func:`plansite.comparisons.group_tables`: the building process then need not unpickle the
+    tables at all), ``(slug, "bad", (tables, problems))`` when not, ``(slug, "raise", problems)``
+    when it raised :class:`PlansiteError`."""
     slug, source = job
+    registry = _JOB["registry"]
     try:
-        tables, found = indicators.checked_tables(_JOB["root"], slug, _JOB["registry"], expected_source=source)
+        tables, found = indicators.checked_tables(_JOB["root"], slug, registry, expected_source=source)
     except PlansiteError as exc:
         return slug, "raise", exc.problems
     if found:
         return slug, "bad", (tables, found)
-    return slug, "ok", pickle.dumps((tables, found), protocol=pickle.HIGHEST_PROTOCOL)
+    return slug, "ok", (pickle.dumps((tables, found), protocol=pickle.HIGHEST_PROTOCOL), _row_names(tables),
+                        group_tables(slug, tables, registry))
+
+
+def _row_names(tables: list) -> frozenset:
+    """The row names (keys) of a plan's indicator ``tables``."""
+    return frozenset(r.key for t in tables for r in t.rows)
 
 
 def _checked_tables_everywhere(root: Path, registry, jobs: list[tuple[str, str]]) -> dict[str, tuple]:
@@ -192,7 +205,8 @@ def _checked_tables_everywhere(root: Path, registry, jobs: list[tuple[str, str]]
 def _checked(done: dict[str, tuple], slug: str, memo, kind_key: tuple, reads, *args, **kwargs):
     """:func:`plansite.indicators.checked_tables` of ``slug`` through ``memo`` (``call_lazy``),
     taking the result already computed in ``done`` (see :func:`_checked_tables_everywhere`)
-    when there is one."""
+    when there is one; ``done[slug]`` is then replaced by ``(row names, groups)`` of a clean
+    result, removed otherwise."""
     hit = done.pop(slug, None)
     if hit is None:
         return memo.call_lazy(*kind_key, reads, indicators.checked_tables, *args, **kwargs)
@@ -201,7 +215,9 @@ def _checked(done: dict[str, tuple], slug: str, memo, kind_key: tuple, reads, *a
         raise PlansiteError(value)
     if kind == "bad":
         return value
-    return memo.call_pickled(*kind_key, reads, value)
+    blob, names, groups = value
+    done[slug] = (names, groups)
+    return memo.call_pickled(*kind_key, reads, blob)
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -269,11 +285,14 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
         valid[slug].tables = tables if not found else []
         if not found:
             names.append((slug, source, reads))
+            if slug in done:  # found by the worker that checked the tables
+                valid[slug].groups = done[slug][1]
     if registry is not None and tables_ok and files:
         used = set()
         for slug, source, reads in names:  # the same files as the tables: remembered as long as they are
             used |= memo.call("row-names", (slug, source), lambda r, reads=reads: reads,
-                              lambda item=valid[slug]: frozenset(r.key for t in item.tables for r in t.rows))
+                              lambda item=valid[slug], known=done.get(slug):
+                              known[0] if known is not None else _row_names(item.tables))
         out.problems += indicators.stale_aliases(registry, [], names=used)
     out.registry = registry
 

@@ -460,7 +460,7 @@ def _group_tables(item, registry, memo: CheckMemo) -> dict:
     plan = item.plan
     reads = [f"{INDICATORS_DIR}/{plan.slug}.yml", REGISTRY_PATH, plan.source]
     return memo.call("groups", (plan.slug, plan.source, registry is None), lambda r: reads,
-                     lambda: group_tables(plan.slug, item.tables, registry))
+                     lambda: item.groups if item.groups is not None else group_tables(plan.slug, item.tables, registry))
 
 
 def _plan_inputs(root: Path, plan: Plan, editor_files: list[str], memo: CheckMemo) -> list[bytes | None]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .api import api_files, plan_api, plans_index
-from .comparisons import build_groups, group_ids, show_value
+from .comparisons import build_groups, group_ids, group_tables, show_value
 from .downloads import comparison_csv, join_csv_rows, json_text, plan_csv_rows, table_csv, table_json
 from .jsontext import indented
 from .indicator_pages import (ATTRIBUTE_LABELS, BASIS_LABELS, STATUS_LABELS, Crosslinks, _shown,
@@ -113,21 +113,6 @@ class PlanCard:
     digest: str = ""
     #: comparison group id → the (slug, table id) pairs of the plan's rows in that group
     groups: dict[str, frozenset] = field(default_factory=dict)
-
-
-def group_tables(slug: str, tables: list, registry) -> dict[str, frozenset]:
-    """``{comparison group id: {(slug, table id), …}}`` of the rows of one plan's ``tables``
-    (the membership :func:`plansite.comparisons.build_groups` finds, without building rows)."""
-    if registry is None:
-        return {}
-    of = group_ids(registry)
-    found: dict[str, set] = {}
-    for t in tables:
-        for r in t.rows:
-            entry = registry.resolve(r.key)
-            if entry is not None:
-                found.setdefault(of[entry.id], set()).add((slug, t.id))
-    return {gid: frozenset(v) for gid, v in found.items()}
 
 
 def compared_groups(plans: list, registry, known=None) -> frozenset[str]:

@@ -201,6 +201,7 @@ def test_tables_checked_on_every_core_give_what_one_core_gives(project, plant, m
     answered from the memo on the next run."""
     from plansite import check
     from plansite.cache import code_version
+    from plansite.comparisons import group_tables
     from plansite.checkmemo import CheckMemo
 
     if plant is not None:
@@ -216,7 +217,12 @@ def test_tables_checked_on_every_core_give_what_one_core_gives(project, plant, m
     real_map = check.ordered_map
     monkeypatch.setattr(check, "ordered_map", lambda fn, jobs: (sent.extend(jobs), real_map(fn, jobs))[1])
     monkeypatch.setattr(check, "PARALLEL_FROM", 1)
-    assert view(check.validate_inputs(project)) == one
+    every = check.validate_inputs(project)
+    assert view(every) == one
+    # the comparison groups found by the workers are those of the tables
+    found = [i for i in every.plans if i.groups is not None]
+    assert all(i.groups == group_tables(i.plan.slug, i.tables, every.registry) for i in found)
+    assert len(found) >= 3 or one[0]  # (a broken registry: every plan's tables have problems)
     files = sorted(p.stem for p in (project / INDICATORS).glob("*.yml"))
     valid = {slug for slug in files if (project / "site_src" / "plans" / f"{slug}.yml").exists()}
     assert {slug for slug, _ in sent} <= valid and len(sent) >= len(valid) - 1  # (a plan with a bad seed: not sent)
