@@ -182,6 +182,62 @@ def _tables_job(job: tuple[str, str]) -> tuple:
                         group_tables(slug, tables, registry))
 
 
+def _plan_job(path: Path) -> dict:
+    """Worker job of :func:`_plans_everywhere`: what :func:`validate_inputs` computes for the plan
+    file ``path`` in its first loop — ``{"plan": check_plan_file result, "seed": number of the
+    seed's lines, "corrections": check_corrections result}``, each ``("ok", value)`` or
+    ``("raise", problems)`` (a :class:`PlansiteError`), stopping where the loop would."""
+    root = _JOB["root"]
+    out: dict = {}
+    try:
+        plan, problems = check_plan_file(root, path)
+    except PlansiteError as exc:
+        out["plan"] = ("raise", exc.problems)
+        return out
+    out["plan"] = ("ok", (plan, problems))
+    if plan is None:
+        return out
+    try:
+        lines = read_seed(root, plan)
+    except PlansiteError as exc:
+        out["seed"] = ("raise", exc.problems)
+        return out
+    out["seed"] = ("ok", len(lines))
+    try:
+        out["corrections"] = ("ok", check_corrections(root, plan, lines))
+    except PlansiteError as exc:
+        out["corrections"] = ("raise", exc.problems)
+    return out
+
+
+def _plans_everywhere(root: Path, paths_: list[Path]) -> dict[Path, dict]:
+    """``{plan file: _plan_job result}`` for the plan files ``paths_``, checked on every core when
+    there are at least :data:`PARALLEL_FROM` of them; empty otherwise (each is then checked where
+    it is used). Each plan file, its seed and its corrections are independent of the others'."""
+    if len(paths_) < PARALLEL_FROM:
+        return {}
+    _JOB.update(root=root)
+    try:
+        return dict(zip(paths_, ordered_map(_plan_job, paths_)))
+    finally:
+        _JOB.clear()
+
+
+def _ahead(done: dict, name: str, fn):
+    """A zero-argument callable: the result ``name`` of ``done`` (a :func:`_plan_job` result)
+    when there is one (raising its problems as :class:`PlansiteError` when it raised), else
+    ``fn()``."""
+    def call():
+        hit = done.pop(name, None)
+        if hit is None:
+            return fn()
+        kind, value = hit
+        if kind == "raise":
+            raise PlansiteError(value)
+        return value
+    return call
+
+
 def _row_names(tables: list) -> frozenset:
     """The row names (keys) of a plan's indicator ``tables``."""
     return frozenset(r.key for t in tables for r in t.rows)
@@ -321,11 +377,14 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
     slugs: set[str] = set()
     valid: dict[str, PlanInput] = {}
     sources: dict[str, str] = {}
+    ahead = _plans_everywhere(root, [path for path in files
+                                     if not memo.remembered("plan", (f"site_src/plans/{path.name}",))])
     for path in files:
         slugs.add(path.stem)
         rel = f"site_src/plans/{path.name}"
+        done = ahead.get(path, {})  # the same checks as below, made on every core
         plan, problems = memo.call("plan", (rel,), lambda r, rel=rel: [rel] + ([r[0].source] if r[0] else []),
-                                   check_plan_file, root, path)
+                                   _ahead(done, "plan", lambda path=path: check_plan_file(root, path)))
         out.problems += problems
         if plan is None:
             continue
@@ -338,7 +397,7 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
         seed = _Seed(root, plan)
         try:
             count = memo.call("seed", (plan.source, plan.sha256), lambda r, plan=plan: [plan.source],
-                              lambda seed=seed: len(seed.lines()))
+                              _ahead(done, "seed", lambda seed=seed: len(seed.lines())))
         except PlansiteError as exc:
             out.problems += exc.problems
             continue
@@ -346,7 +405,7 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
         corrections, problems = memo.call(
             "corrections", (plan.slug, plan.source, count),
             lambda r, plan=plan: [f"{CORRECTIONS_DIR}/{plan.slug}.yml", plan.source],
-            lambda plan=plan, seed=seed: check_corrections(root, plan, seed.lines()))
+            _ahead(done, "corrections", lambda plan=plan, seed=seed: check_corrections(root, plan, seed.lines())))
         out.problems += ranges + problems
         valid[plan.slug] = PlanInput(plan, count, corrections, root=root)
     for path in _folder_files(root, CORRECTIONS_DIR, out.problems):

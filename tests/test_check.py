@@ -195,10 +195,10 @@ def test_build_refuses_every_input_check_refuses(project, plant):
 
 @pytest.mark.parametrize("plant", [None, *PLANTS], ids=lambda p: p.__name__ if p else "clean")
 def test_tables_checked_on_every_core_give_what_one_core_gives(project, plant, monkeypatch, tmp_path):
-    """The indicator files checked in forked workers (``check.PARALLEL_FROM`` lowered to 1, the
-    jobs seen going to the pool): the same problems in the same order, the same plans and
-    tables as checked one by one, with and without a memo; clean results so remembered are
-    answered from the memo on the next run."""
+    """The plan files (with their seeds and corrections) and the indicator files checked in
+    forked workers (``check.PARALLEL_FROM`` lowered to 1, the jobs seen going to the pool): the
+    same problems in the same order, the same plans and tables as checked one by one, with and
+    without a memo; clean results so remembered are answered from the memo on the next run."""
     from plansite import check
     from plansite.cache import code_version
     from plansite.comparisons import group_tables
@@ -225,7 +225,10 @@ def test_tables_checked_on_every_core_give_what_one_core_gives(project, plant, m
     assert len(found) >= 3 or one[0]  # (a broken registry: every plan's tables have problems)
     files = sorted(p.stem for p in (project / INDICATORS).glob("*.yml"))
     valid = {slug for slug in files if (project / "site_src" / "plans" / f"{slug}.yml").exists()}
-    assert {slug for slug, _ in sent} <= valid and len(sent) >= len(valid) - 1  # (a plan with a bad seed: not sent)
+    tables_sent = [job for job in sent if isinstance(job, tuple)]
+    assert {slug for slug, _ in tables_sent} <= valid and len(tables_sent) >= len(valid) - 1  # (a bad seed: not sent)
+    plans_sent = sorted(job.name for job in sent if isinstance(job, Path))
+    assert plans_sent == sorted(p.name for p in (project / "site_src" / "plans").glob("*.yml"))
     memo = CheckMemo(tmp_path / "check.pickle", project, code_version())
     assert view(check.validate_inputs(project, memo)) == one
     memo.save()
