@@ -14,6 +14,11 @@ indicator file naming another source than its plan, two plans sharing a seed).
 parser failure as a problem), writing nothing; :func:`plansite.project.load_project` (the
 build) runs the same :func:`validate_inputs` and refuses to build on any problem, so a build
 never publishes an input that ``check`` rejects.
+
+The per-plan checks are independent of each other: when many are not remembered (a clean
+build, ``check``), each plan's metadata, seed and corrections, then each indicator file, are
+checked in forked workers first (:data:`PARALLEL_FROM`), and the loops below take those results
+where they would have run the checks, so the problems come out the same and in the same order.
 """
 
 from __future__ import annotations
@@ -155,8 +160,9 @@ class _NoMemo:
         return read(root, plan)
 
 
-#: at least this many indicator files to check (not remembered) before they are checked on every
-#: core (:func:`_checked_tables_everywhere`); fewer are checked here (forking costs more)
+#: at least this many plan files, or indicator files, to check (not remembered) before they are
+#: checked on every core (:func:`_plans_everywhere`, :func:`_checked_tables_everywhere`); fewer
+#: are checked in this process (forking costs more)
 PARALLEL_FROM = 16
 
 # Set before the workers fork (see plansite.parallel.ordered_map): root and registry.
