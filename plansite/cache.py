@@ -3,8 +3,8 @@
 Layout under the cache folder (default ``<root>/.cache/build/``, outside ``site/``)::
 
     plans/<slug>-<key>/meta.pickle      a PlanEntry (metadata, summary, file list: small, read on every build)
-    plans/<slug>-<key>/<part>.pickle    large parts stored beside it (the card with its indicator
-                                        tables, read only when a cross-plan page is made again)
+    plans/<slug>-<key>/<part>.pickle    large parts stored beside it (the card's indicator tables,
+                                        read only when a cross-plan page is made again)
     plans/<slug>-<key>/files/<path>     the plan's rendered files, byte for byte as written to site/
     plan-meta/<digest>.pickle           validated plan metadata for a metadata file's bytes
     cross/<key>.txt                     cross-plan files (home, comparisons, all-plans downloads…)

@@ -14,16 +14,24 @@ indicator file naming another source than its plan, two plans sharing a seed).
 parser failure as a problem), writing nothing; :func:`plansite.project.load_project` (the
 build) runs the same :func:`validate_inputs` and refuses to build on any problem, so a build
 never publishes an input that ``check`` rejects.
+
+The per-plan checks are independent of each other: when many are not remembered (a clean
+build, ``check``), each plan's metadata, seed and corrections, then each indicator file, are
+checked in forked workers first (:data:`PARALLEL_FROM`), and the loops below take those results
+where they would have run the checks, so the problems come out the same and in the same order.
 """
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import indicators, paths
+from .comparisons import group_tables
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
+from .parallel import ordered_map
 from .parser import parse_document
 from .parser.document import check_placed
 from .plans import Plan, check_line_ranges, check_plan_file
@@ -49,6 +57,9 @@ class PlanInput:
     #: the tables, or a zero-argument callable giving them (a remembered validation result,
     #: unpickled on first use: see :meth:`plansite.checkmemo.CheckMemo.call_lazy`)
     _tables: object = field(default_factory=list, repr=False)
+    #: :func:`plansite.comparisons.group_tables` of the tables when the worker that checked them
+    #: found it too (:func:`_checked_tables_everywhere`), else ``None``
+    groups: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def tables(self) -> list:
@@ -137,8 +148,150 @@ class _NoMemo:
     call_lazy = call
 
     @staticmethod
+    def remembered(kind, key):
+        return False
+
+    @staticmethod
+    def call_pickled(kind, key, reads, blob):
+        return (lambda: pickle.loads(blob)[0]), []
+
+    @staticmethod
     def seed(root, plan, read):
         return read(root, plan)
+
+
+#: at least this many plan files, or indicator files, to check (not remembered) before they are
+#: checked on every core (:func:`_plans_everywhere`, :func:`_checked_tables_everywhere`); fewer
+#: are checked in this process (forking costs more)
+PARALLEL_FROM = 16
+
+# Set before the workers fork (see plansite.parallel.ordered_map): root and registry.
+_JOB: dict = {}
+
+
+def _tables_job(job: tuple[str, str]) -> tuple:
+    """Worker job of :func:`_checked_tables_everywhere`: the two checks of :func:`_check_indicators`
+    (:func:`_parsed_tables`, then :func:`_table_checks`) of ``(slug, expected source)``, as
+    ``(slug, "ok", (pickle of (parsed, []), row names, groups))`` when clean (the row names as
+    :func:`_check_indicators` collects them, the groups those of
+    :func:`plansite.comparisons.group_tables`: the building process then need not unpickle the
+    tables at all), ``(slug, "bad", (parsed, problems))`` when not, ``(slug, "raise", problems)``
+    when it raised :class:`PlansiteError`."""
+    slug, source = job
+    registry = _JOB["registry"]
+    try:
+        parsed, schema_problems = _parsed_tables(_JOB["root"], slug)
+        _, found = _table_checks(_JOB["root"], slug, registry, source, parsed, schema_problems)
+    except PlansiteError as exc:
+        return slug, "raise", exc.problems
+    if found:
+        return slug, "bad", (parsed, found)
+    return slug, "ok", (pickle.dumps((parsed, []), protocol=pickle.HIGHEST_PROTOCOL), _row_names(parsed[0]),
+                        group_tables(slug, parsed[0], registry))
+
+
+def _plan_job(path: Path) -> dict:
+    """Worker job of :func:`_plans_everywhere`: what :func:`validate_inputs` computes for the plan
+    file ``path`` in its first loop — ``{"plan": check_plan_file result, "seed": number of the
+    seed's lines, "corrections": check_corrections result}``, each ``("ok", value)`` or
+    ``("raise", problems)`` (a :class:`PlansiteError`), stopping where the loop would."""
+    root = _JOB["root"]
+    out: dict = {}
+    try:
+        plan, problems = check_plan_file(root, path)
+    except PlansiteError as exc:
+        out["plan"] = ("raise", exc.problems)
+        return out
+    out["plan"] = ("ok", (plan, problems))
+    if plan is None:
+        return out
+    try:
+        lines = read_seed(root, plan)
+    except PlansiteError as exc:
+        out["seed"] = ("raise", exc.problems)
+        return out
+    out["seed"] = ("ok", len(lines))
+    try:
+        out["corrections"] = ("ok", check_corrections(root, plan, lines))
+    except PlansiteError as exc:
+        out["corrections"] = ("raise", exc.problems)
+    return out
+
+
+def _plans_everywhere(root: Path, paths_: list[Path]) -> dict[Path, dict]:
+    """``{plan file: _plan_job result}`` for the plan files ``paths_``, checked on every core when
+    there are at least :data:`PARALLEL_FROM` of them; empty otherwise (each is then checked where
+    it is used). Each plan file, its seed and its corrections are independent of the others'."""
+    if len(paths_) < PARALLEL_FROM:
+        return {}
+    _JOB.update(root=root)
+    try:
+        return dict(zip(paths_, ordered_map(_plan_job, paths_)))
+    finally:
+        _JOB.clear()
+
+
+def _ahead(done: dict, name: str, fn):
+    """A zero-argument callable: the result ``name`` of ``done`` (a :func:`_plan_job` result)
+    when there is one (raising its problems as :class:`PlansiteError` when it raised), else
+    ``fn()``."""
+    def call():
+        hit = done.pop(name, None)
+        if hit is None:
+            return fn()
+        kind, value = hit
+        if kind == "raise":
+            raise PlansiteError(value)
+        return value
+    return call
+
+
+def _row_names(tables: list) -> frozenset:
+    """The row names (keys) of a plan's indicator ``tables``."""
+    return frozenset(r.key for t in tables for r in t.rows)
+
+
+def _checked_tables_everywhere(root: Path, registry, jobs: list[tuple[str, str]]) -> dict[str, tuple]:
+    """``{slug: (kind, value)}`` of :func:`_tables_job` for every ``(slug, expected source)`` of
+    ``jobs``, checked on every core (:func:`plansite.parallel.ordered_map`) when there are at
+    least :data:`PARALLEL_FROM` of them; empty otherwise (each is then checked where it is used).
+    The plans' indicator files are independent of each other: only the results' order (the
+    problems' order) matters, and it is kept by the caller's loop."""
+    if len(jobs) < PARALLEL_FROM:
+        return {}
+    _JOB.update(root=root, registry=registry)
+    try:
+        return {slug: (kind, value) for slug, kind, value in ordered_map(_tables_job, jobs)}
+    finally:
+        _JOB.clear()
+
+
+def _checked(done: dict[str, tuple], slug: str, memo, source: str, registry, shown: str, reads: list,
+             root: Path) -> tuple:
+    """``(parsed, problems)`` of ``slug``'s indicator file: its schema check (``table-file``,
+    :func:`_parsed_tables`, remembered by the file alone) and its checks against the seed and the
+    registry (``table-checks``, :func:`_table_checks`, remembered by ``reads``), through ``memo``;
+    ``parsed`` may be a callable (a remembered value, unpickled on first use). The result already
+    computed in ``done`` (see :func:`_checked_tables_everywhere`) is taken when there is one, and
+    remembered as if computed here; ``done[slug]`` is then replaced by ``(row names, groups)`` of
+    a clean result, removed otherwise."""
+    hit = done.pop(slug, None)
+    if hit is None:
+        parsed, schema_problems = memo.call_lazy("table-file", (slug,), lambda r, shown=shown: [shown],
+                                                 _parsed_tables, root, slug)
+        _, found = memo.call("table-checks", (slug, source, registry is None), lambda r, reads=reads: reads,
+                             _table_checks, root, slug, registry, source, parsed, schema_problems)
+        return parsed, found
+    kind, value = hit
+    if kind == "raise":
+        raise PlansiteError(value)
+    if kind == "bad":
+        return value
+    blob, names, groups = value
+    done[slug] = (names, groups)
+    parsed, _ = memo.call_pickled("table-file", (slug,), lambda r, shown=shown: [shown], blob)
+    memo.call("table-checks", (slug, source, registry is None), lambda r, reads=reads: reads, lambda: (True, []))
+    return parsed, []
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -201,6 +354,10 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
             out.problems += exc.problems
     tables_ok = True
     names: list = []  # per plan: the row names of its tables (remembered: the tables stay unread)
+    todo = [(path.stem, valid[path.stem].plan.source) for path in files
+            if path.stem in slugs and path.stem in valid
+            and not memo.remembered("table-checks", (path.stem, valid[path.stem].plan.source, registry is None))]
+    done = _checked_tables_everywhere(root, registry, todo)  # the same checks as below, on every core
     for path in files:
         slug = path.stem
         shown = f"{INDICATORS_DIR}/{path.name}"
@@ -222,10 +379,8 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
             reads = [shown, REGISTRY_PATH, source]
             # two steps: the file's schema (pydantic) depends on the file alone, so a seed edit
             # does not check it again; the checks against the seed and the registry do run again
-            parsed, schema_problems = memo.call_lazy("table-file", (slug,), lambda r, shown=shown: [shown],
-                                                     _parsed_tables, root, slug)
-            _, found = memo.call("table-checks", (slug, source, registry is None), lambda r, reads=reads: reads,
-                                 _table_checks, root, slug, registry, source, parsed, schema_problems)
+            # (both made ahead on every core when many are not remembered: ``done``)
+            parsed, found = _checked(done, slug, memo, source, registry, shown, reads, root)
             # (no seed= here: validation keeps no seed lines, checked_tables reads the seed itself)
         except PlansiteError as exc:
             found, parsed = exc.problems, None
@@ -234,11 +389,14 @@ def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], 
         valid[slug].tables = _only_tables(parsed) if not found else []
         if not found:
             names.append((slug, source, reads))
+            if slug in done:  # found by the worker that checked the tables
+                valid[slug].groups = done[slug][1]
     if registry is not None and tables_ok and files:
         used = set()
         for slug, source, reads in names:  # the same files as the tables: remembered as long as they are
             used |= memo.call("row-names", (slug, source), lambda r, reads=reads: reads,
-                              lambda item=valid[slug]: frozenset(r.key for t in item.tables for r in t.rows))
+                              lambda item=valid[slug], known=done.get(slug):
+                              known[0] if known is not None else _row_names(item.tables))
         out.problems += indicators.stale_aliases(registry, [], names=used)
     out.registry = registry
 
@@ -267,11 +425,14 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
     slugs: set[str] = set()
     valid: dict[str, PlanInput] = {}
     sources: dict[str, str] = {}
+    ahead = _plans_everywhere(root, [path for path in files
+                                     if not memo.remembered("plan", (f"site_src/plans/{path.name}",))])
     for path in files:
         slugs.add(path.stem)
         rel = f"site_src/plans/{path.name}"
+        done = ahead.get(path, {})  # the same checks as below, made on every core
         plan, problems = memo.call("plan", (rel,), lambda r, rel=rel: [rel] + ([r[0].source] if r[0] else []),
-                                   check_plan_file, root, path, memo=memo)
+                                   _ahead(done, "plan", lambda path=path: check_plan_file(root, path, memo=memo)))
         out.problems += problems
         if plan is None:
             continue
@@ -284,7 +445,7 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
         seed = _Seed(root, plan)
         try:
             count = memo.call("seed", (plan.source, plan.sha256), lambda r, plan=plan: [plan.source],
-                              lambda seed=seed: len(seed.lines()))
+                              _ahead(done, "seed", lambda seed=seed: len(seed.lines())))
         except PlansiteError as exc:
             out.problems += exc.problems
             continue
@@ -292,7 +453,8 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
         corrections, problems = memo.call(
             "corrections", (plan.slug, plan.source, count),
             lambda r, plan=plan: [f"{CORRECTIONS_DIR}/{plan.slug}.yml", plan.source],
-            lambda plan=plan, seed=seed: check_corrections(root, plan, seed.lines(), memo=memo))
+            _ahead(done, "corrections",
+                   lambda plan=plan, seed=seed: check_corrections(root, plan, seed.lines(), memo=memo)))
         out.problems += ranges + problems
         valid[plan.slug] = PlanInput(plan, count, corrections, root=root)
     for path in _folder_files(root, CORRECTIONS_DIR, out.problems):

@@ -198,6 +198,34 @@ class CheckMemo:
             return later, []
         return self.call(kind, key, reads, fn, *args, **kwargs)
 
+    def remembered(self, kind: str, key: tuple) -> bool:
+        """Whether :meth:`call` / :meth:`call_lazy` of ``kind`` and ``key`` would be answered
+        from memory now (every file it read unchanged), without running anything."""
+        name = hashlib.sha256(repr((kind, key)).encode()).hexdigest()
+        entry = self.entries.get(name)
+        return entry is not None and all(self.fingerprint(p[0]) == p for p in entry[0])
+
+    def call_pickled(self, kind: str, key: tuple, reads, blob: bytes):
+        """:meth:`call_lazy` for a clean ``(value, [])`` result computed elsewhere (a forked
+        worker, :func:`plansite.check.validate_inputs`) and given as its pickle ``blob``:
+        remembered as it is (not pickled again) and returned as ``(later, [])``, ``later()``
+        giving the value (unpickled once). ``reads(None)`` lists the files the call read."""
+        name = hashlib.sha256(repr((kind, key)).encode()).hexdigest()
+        prints = [self.fingerprint(rel) for rel in reads(None)]
+        self.entries[name] = (prints, blob)
+        self.used.add(name)
+        self.changed = True
+
+        def later():
+            live = self._live.get(name)
+            if live is not None and live[0] is prints:
+                return live[1][0]
+            result = pickle.loads(blob)
+            self._live[name] = (prints, result)
+            return result[0]
+
+        return later, []
+
     @staticmethod
     def clean(result) -> bool:
         """Whether ``result`` is worth remembering: a validator's ``(value, problems)`` with no

@@ -222,6 +222,21 @@ def _display_unit(entry: RegistryEntry, units: list[str]) -> str | None:
     return max(dict.fromkeys(names), key=names.count) if names else None
 
 
+def group_tables(slug: str, tables: list, registry) -> dict[str, frozenset]:
+    """``{comparison group id: {(slug, table id), …}}`` of the rows of one plan's ``tables``
+    (the membership :func:`plansite.comparisons.build_groups` finds, without building rows)."""
+    if registry is None:
+        return {}
+    of = group_ids(registry)
+    found: dict[str, set] = {}
+    for t in tables:
+        for r in t.rows:
+            entry = registry.resolve(r.key)
+            if entry is not None:
+                found.setdefault(of[entry.id], set()).add((slug, t.id))
+    return {gid: frozenset(v) for gid, v in found.items()}
+
+
 def build_groups(plans: list[tuple[Plan, list[IndicatorTable]]], registry: Registry,
                  row_url) -> list[Group]:
     """Every comparison group with at least one row, in registry order.

@@ -272,37 +272,37 @@ class StoredCard(PlanCard):
     """A :class:`~plansite.site.PlanCard` whose indicator ``tables``, ``tables_json`` and
     ``tables_csv`` (about 130 KiB of the 210 KiB a card takes in memory, before the CSV; 45 of
     the 54 KB of its pickle, and nearly all the time to load it) stay in the plan's cache entry
-    (its ``card`` part, the whole card, read on each access) until a cross-plan page must be
-    made again; every other field is held. The entry's own ``meta.pickle``, read on every
-    build, holds the card without them (:func:`_build_plan`)."""
+    (each in its own part, read on each access: the cross-plan step reads each once) until a
+    cross-plan page must be made again; every other field is held. The entry's own
+    ``meta.pickle``, read on every build, holds the card without them (:func:`_build_plan`)."""
 
     LAZY = ("tables", "tables_json", "tables_csv")
 
-    def __init__(self, card: PlanCard, meta: Path):
+    def __init__(self, card: PlanCard, parts: Path):
         self.__dict__.update((k, v) for k, v in vars(card).items() if k not in self.LAZY)
-        self._meta = meta
+        self._parts = parts
 
-    def _stored(self) -> PlanCard:
-        with open(self._meta, "rb") as f:
+    def _stored(self, name: str):
+        with open(self._parts / f"{name}.pickle", "rb") as f:
             return pickle.load(f)
 
     @property
     def tables(self) -> list:
-        return self._stored().tables
+        return self._stored("tables")
 
     @property
     def tables_json(self) -> str | None:
-        return self._stored().tables_json
+        return self._stored("tables_json")
 
     @property
     def tables_csv(self) -> tuple | None:
-        return self._stored().tables_csv
+        return self._stored("tables_csv")
 
 
 def _slim(entry: PlanEntry, cache: BuildCache) -> PlanEntry:
     """``entry`` with its card as a :class:`StoredCard` (changed in place; returned)."""
     if not isinstance(entry.card, StoredCard):
-        entry.card = StoredCard(entry.card, cache.part_path(entry.slug, entry.key, "card"))
+        entry.card = StoredCard(entry.card, cache.entry_dir(entry.slug, entry.key))
     return entry
 
 
@@ -413,11 +413,11 @@ def _build_plan(slug: str):
            f"levels {' '.join(doc.levels) or '-'}, {len(doc.warnings)} warnings)"]
     log += [f"warning: {w}" for w in doc.warnings]
     log.append(f"plansite: rendered {slug} ({sum(1 for p in outputs if p.startswith(f'plans/{slug}/'))} files)")
-    # meta.pickle (read by every build) without the tables, which stay in the "card" part
+    # meta.pickle (read by every build) without the tables, which stay in parts of their own
     slim = dataclasses.replace(card, **{name: None for name in StoredCard.LAZY})
     slim.view_digest = view_digest(card)  # (an attribute of the cached card only: see _cross_key)
     entry = PlanEntry(slug, job["keys"][slug], slim, log)
-    job["cache"].store(entry, outputs, parts={"card": card})
+    job["cache"].store(entry, outputs, parts={name: getattr(card, name) for name in StoredCard.LAZY})
     return slug, entry
 
 
@@ -461,7 +461,7 @@ def _group_tables(item, registry, memo: CheckMemo) -> dict:
     plan = item.plan
     reads = [f"{INDICATORS_DIR}/{plan.slug}.yml", REGISTRY_PATH, plan.source]
     return memo.call("groups", (plan.slug, plan.source, registry is None), lambda r: reads,
-                     lambda: group_tables(plan.slug, item.tables, registry))
+                     lambda: item.groups if item.groups is not None else group_tables(plan.slug, item.tables, registry))
 
 
 def _plan_inputs(root: Path, plan: Plan, editor_files: list[str], memo: CheckMemo) -> list[bytes | None]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .api import api_files, plan_api, plans_index
-from .comparisons import build_groups, group_ids, show_value
+from .comparisons import build_groups, group_ids, group_tables, show_value
 from .downloads import comparison_csv, join_csv_rows, json_text, plan_csv_rows, table_csv, table_json
 from .jsontext import indented
 from .indicator_pages import (ATTRIBUTE_LABELS, BASIS_LABELS, STATUS_LABELS, Crosslinks, _shown,
@@ -113,21 +113,6 @@ class PlanCard:
     digest: str = ""
     #: comparison group id → the (slug, table id) pairs of the plan's rows in that group
     groups: dict[str, frozenset] = field(default_factory=dict)
-
-
-def group_tables(slug: str, tables: list, registry) -> dict[str, frozenset]:
-    """``{comparison group id: {(slug, table id), …}}`` of the rows of one plan's ``tables``
-    (the membership :func:`plansite.comparisons.build_groups` finds, without building rows)."""
-    if registry is None:
-        return {}
-    of = group_ids(registry)
-    found: dict[str, set] = {}
-    for t in tables:
-        for r in t.rows:
-            entry = registry.resolve(r.key)
-            if entry is not None:
-                found.setdefault(of[entry.id], set()).add((slug, t.id))
-    return {gid: frozenset(v) for gid, v in found.items()}
 
 
 def compared_groups(plans: list, registry, known=None) -> frozenset[str]:
@@ -321,8 +306,16 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
         return renderer.render("indicators.html", "indicators/", compared=compared, single=single,
                                single_by_table=by_table, **COMMON)
 
-    out["indicators/index.html"] = cached(everything + "-index", listing)
-    jobs: list[tuple[int, list]] = []  # (cards involved, [(site path, store key, make)]) of each comparison group
+    def all_csv() -> str:  # a stored card reads its tables_csv back from its cache entry: once here
+        return join_csv_rows([rows for rows in (c.tables_csv for c in sorted(cards, key=lambda c: c.plan.slug))
+                              if rows is not None])
+
+    # (cost, [(site path, store key, make)]): the indicator list and the all-plans downloads (each
+    # reading every card: the costliest), then each comparison group (cost: the cards involved)
+    jobs: list[tuple[int, list]] = [
+        (len(cards) + 1, [("indicators/index.html", everything + "-index", listing)]),
+        (len(cards) + 1, [("downloads/all-indicators.csv", everything + "-csv", all_csv)]),
+        (len(cards) + 1, [("downloads/all-indicators.json", everything + "-json", lambda: _all_tables_json(cards))])]
     for entry in registry.entries:
         gid = entry.id
         if entry.growth_of or len(pairs.get(gid, ())) < 2:
@@ -360,10 +353,6 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
     for _, files in jobs:
         for path, store_key, make in files:
             out[path] = cached(store_key, made_texts.pop(store_key, make))
-    # a stored card reads its tables_csv / tables_json back from its cache entry on each access: once each here
-    out["downloads/all-indicators.csv"] = cached(everything + "-csv", lambda: join_csv_rows(  # read only when needed
-        [rows for rows in (c.tables_csv for c in sorted(cards, key=lambda c: c.plan.slug)) if rows is not None]))
-    out["downloads/all-indicators.json"] = cached(everything + "-json", lambda: _all_tables_json(cards))
     return dict(sorted(out.items()))
 
 
@@ -372,12 +361,13 @@ _CROSS_JOBS: list = []
 
 
 def _make_in_workers(jobs: list[tuple[int, list]], pages, groups) -> dict:
-    """The texts of the comparison groups ``jobs`` (``(cost, [(site path, store key, make)])``)
-    missing from ``pages``, made on every core (:func:`plansite.parallel.ordered_map`, costliest
-    first): ``{store key: () -> the text made}``. Empty (the caller makes them) when fewer than two
-    groups need texts, or when another thread runs (a search index being built: no fork under
-    running threads). ``groups()`` is called first, so that the workers inherit the comparison
-    groups. The texts are those the caller would make."""
+    """The texts of ``jobs`` (``(cost, [(site path, store key, make)])``: the indicator list, the
+    all-plans downloads and each comparison group's files) missing from ``pages``, made on every
+    core (:func:`plansite.parallel.ordered_map`, costliest first): ``{store key: () -> the text
+    made}``. Empty (the caller makes them) when fewer than two jobs need texts, or when another
+    thread runs (a search index being built: no fork under running threads). ``groups()`` is
+    called first, so that the workers inherit the comparison groups. The texts are those the
+    caller would make."""
     wanted = []
     for cost, files in jobs:
         missing = {key: make for _, key, make in files if pages.get(key) is None}

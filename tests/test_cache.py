@@ -9,6 +9,7 @@ and equal the pure in-memory :func:`plansite.site.site_outputs`.
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 import random
 import re
@@ -407,14 +408,26 @@ def test_comparison_pages_made_in_workers_equal_those_made_in_process(project, t
 
     real_map = site.ordered_map
     monkeypatch.setattr(site, "ordered_map", counting)
+    makers = tmp_path / "makers"  # pid of each process that made the all-plans JSON (a worker writes it here)
+    real_json = site._all_tables_json
+
+    def noting(cards):
+        with open(makers, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real_json(cards)
+
+    monkeypatch.setattr(site, "_all_tables_json", noting)
     monkeypatch.setenv("PLANSITE_JOBS", "2")
     monkeypatch.setattr(parallel, "other_threads_running", lambda: False)  # (pytest's own threads aside)
     forked = build(project, tmp_path / "forked")
-    assert used and used[0] >= 2  # the comparison groups went to the workers
+    assert used and used[0] >= 2 + 3  # the comparison groups, the indicator list and all-plans downloads
+    assert makers.read_text().split() != [str(os.getpid())]  # went to the workers
     used.clear()
+    makers.unlink()
     monkeypatch.setattr(parallel, "other_threads_running", lambda: True)  # as while a search index is built
     in_process = build(project, tmp_path / "in-process")
     assert used == []  # made in this process
+    assert makers.read_text().split() == [str(os.getpid())]
     assert any(p.startswith("indicators/") and p != "indicators/index.html" for p in in_process.cross)
     assert outputs_of(forked) == outputs_of(in_process)
 

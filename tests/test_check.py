@@ -191,3 +191,49 @@ def test_build_refuses_every_input_check_refuses(project, plant):
         build_site(project, project / "site", quiet=True)
     assert [str(p) for p in err.value.problems] == found
     assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize("plant", [None, *PLANTS], ids=lambda p: p.__name__ if p else "clean")
+def test_tables_checked_on_every_core_give_what_one_core_gives(project, plant, monkeypatch, tmp_path):
+    """The plan files (with their seeds and corrections) and the indicator files checked in
+    forked workers (``check.PARALLEL_FROM`` lowered to 1, the jobs seen going to the pool): the
+    same problems in the same order, the same plans and tables as checked one by one, with and
+    without a memo; clean results so remembered are answered from the memo on the next run."""
+    from plansite import check
+    from plansite.cache import code_version
+    from plansite.comparisons import group_tables
+    from plansite.checkmemo import CheckMemo
+
+    if plant is not None:
+        plant(project)
+
+    def view(inputs):
+        return ([str(p) for p in inputs.problems],
+                [(i.plan, i.seed_lines, i.corrections, i.tables) for i in inputs.plans])
+
+    monkeypatch.setattr(check, "PARALLEL_FROM", 10**9)
+    one = view(check.validate_inputs(project))
+    sent = []
+    real_map = check.ordered_map
+    monkeypatch.setattr(check, "ordered_map", lambda fn, jobs: (sent.extend(jobs), real_map(fn, jobs))[1])
+    monkeypatch.setattr(check, "PARALLEL_FROM", 1)
+    every = check.validate_inputs(project)
+    assert view(every) == one
+    # the comparison groups found by the workers are those of the tables
+    found = [i for i in every.plans if i.groups is not None]
+    assert all(i.groups == group_tables(i.plan.slug, i.tables, every.registry) for i in found)
+    assert len(found) >= 3 or one[0]  # (a broken registry: every plan's tables have problems)
+    files = sorted(p.stem for p in (project / INDICATORS).glob("*.yml"))
+    valid = {slug for slug in files if (project / "site_src" / "plans" / f"{slug}.yml").exists()}
+    tables_sent = [job for job in sent if isinstance(job, tuple)]
+    assert {slug for slug, _ in tables_sent} <= valid and len(tables_sent) >= len(valid) - 1  # (a bad seed: not sent)
+    plans_sent = sorted(job.name for job in sent if isinstance(job, Path))
+    assert plans_sent == sorted(p.name for p in (project / "site_src" / "plans").glob("*.yml"))
+    memo = CheckMemo(tmp_path / "check.pickle", project, code_version())
+    assert view(check.validate_inputs(project, memo)) == one
+    memo.save()
+    sent.clear()
+    memo = CheckMemo(tmp_path / "check.pickle", project, code_version())
+    assert view(check.validate_inputs(project, memo)) == one
+    if not one[0]:
+        assert sent == [] and not memo.changed  # every table check answered from the memo
