@@ -185,17 +185,7 @@ class CheckMemo:
         entry = self.entries.get(name)
         if entry is not None and all(self.fingerprint(p[0]) == p for p in entry[0]):
             self._use(name)
-            prints, blob = entry
-
-            def later():
-                live = self._live.get(name)
-                if live is not None and live[0] is prints:
-                    return live[1][0]
-                result = pickle.loads(blob)
-                self._live[name] = (prints, result)
-                return result[0]
-
-            return later, []
+            return self._later(name, *entry), []
         return self.call(kind, key, reads, fn, *args, **kwargs)
 
     def remembered(self, kind: str, key: tuple) -> bool:
@@ -213,9 +203,14 @@ class CheckMemo:
         name = hashlib.sha256(repr((kind, key)).encode()).hexdigest()
         prints = [self.fingerprint(rel) for rel in reads(None)]
         self.entries[name] = (prints, blob)
-        self.used.add(name)
+        self._use(name)
         self.changed = True
+        return self._later(name, prints, blob), []
 
+    def _later(self, name: str, prints: list, blob: bytes):
+        """A zero-argument callable giving the value of the remembered clean ``(value, [])``
+        result ``blob`` (entry ``name``, fingerprints ``prints``), unpickled on its first call
+        and kept live for later ones and later runs while the entry stays the same."""
         def later():
             live = self._live.get(name)
             if live is not None and live[0] is prints:
@@ -224,7 +219,7 @@ class CheckMemo:
             self._live[name] = (prints, result)
             return result[0]
 
-        return later, []
+        return later
 
     @staticmethod
     def clean(result) -> bool:

@@ -515,18 +515,28 @@ def _build_reusing(paths: SitePaths, build_id: str, state: SiteState, build_into
             previous = spare[1]
         else:
             FS.mkdir(partial)
-        try:
-            top_mode = _carry_over(state, partial, warn)
-            folder_state = finish(partial, previous)
-            FS.chmod(partial, top_mode if top_mode is not None else 0o777 & ~current_umask())
-            save_state(folder_state, saved)
-            FS.replace(partial, paths.builds / build_id)
-        except BaseException:
-            _quietly(FS.remove, partial)
-            _quietly(FS.remove, saved)
-            raise
+        _fill_and_rename(partial, saved, paths.builds / build_id, lambda: _carry_over(state, partial, warn),
+                         lambda: finish(partial, previous))
     finally:
         _quietly(FS.remove, staging)
+
+
+def _fill_and_rename(partial: Path, saved: Path, final: Path, carry: Callable[[], int | None],
+                     fill: Callable[[], FolderState]) -> None:
+    """Complete the build folder ``partial`` and rename it ``final``: ``carry()`` carries the
+    group over and gives the top folder's mode (``None``: from the umask), ``fill()`` writes the
+    files and gives the :class:`FolderState`, saved at ``saved`` before the rename. On any
+    failure ``partial`` and ``saved`` are removed and the error raised again."""
+    try:
+        top_mode = carry()
+        state = fill()
+        FS.chmod(partial, top_mode if top_mode is not None else 0o777 & ~current_umask())
+        save_state(state, saved)
+        FS.replace(partial, final)
+    except BaseException:
+        _quietly(FS.remove, partial)
+        _quietly(FS.remove, saved)
+        raise
 
 
 def _make_spare(paths: SitePaths, build_id: str, label: str, warn: Callable[[str], None]) -> None:
@@ -555,17 +565,10 @@ def _make_spare(paths: SitePaths, build_id: str, label: str, warn: Callable[[str
             raise OSError(errno.ENOENT, "the published build's .state cannot be read",
                           str(paths.builds / f"{build_id}{STATE}"))
         FS.mkdir(partial)
-        try:
-            # the published folder's group could not be set: already a warning of this build
-            top_mode = _carry_over(SiteState("link", source), partial, lambda line: None)
-            copy = link_folder(source, partial, listed)
-            FS.chmod(partial, top_mode if top_mode is not None else 0o777 & ~current_umask())
-            save_state(copy, saved)
-            FS.replace(partial, paths.builds / spare_id)
-        except BaseException:
-            _quietly(FS.remove, partial)
-            _quietly(FS.remove, saved)
-            raise
+        # (the published folder's group could not be set: already a warning of this build)
+        _fill_and_rename(partial, saved, paths.builds / spare_id,
+                         lambda: _carry_over(SiteState("link", source), partial, lambda line: None),
+                         lambda: link_folder(source, partial, listed))
     except OSError as exc:
         warn(f"{label}:0: the site is published, but the spare build folder for the next build could not "
              f"be made in {paths.builds} ({_strerror(exc)}); the next build writes a whole folder")
