@@ -218,6 +218,10 @@ class CrossFiles(Mapping):
                 raise KeyError(path) from None
         return self._texts[path]
 
+    def __contains__(self, path) -> bool:
+        # not Mapping's (which reads the text): ``keys()`` set operations ask this of every path
+        return path in self._files or path in self._texts
+
     def __iter__(self):
         return iter(self._order)
 

@@ -462,3 +462,25 @@ def test_a_result_remembered_inside_another_is_kept_while_that_one_answers(tmp_p
     assert run() == "parsed+checked" and runs == ["outer", "inner"]  # the inner one was kept
     (root / "a.yml").write_text("two", encoding="utf-8")
     assert run() == "parsed+checked" and runs == ["outer", "inner", "outer"]  # the inner one answers
+
+
+def test_cross_files_membership_reads_no_text(tmp_path, monkeypatch):
+    """``path in cross`` and the set operations on ``cross.keys()`` (the serve rebuild's
+    deletions and clash check) answer from the paths alone: no cache file is opened, and a path
+    whose cache file is gone is still one of the set."""
+    from plansite.incremental import CrossFiles
+
+    stored = tmp_path / "a.txt"
+    stored.write_text("long text", encoding="utf-8")
+    cross = CrossFiles({"a.html": None, "b.json": "{}\n"}, {"a.html": (stored, "0" * 64, 9)})
+    opened = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: opened.append(self) or real(self))
+    assert "a.html" in cross and "b.json" in cross and "c.html" not in cross
+    assert {"a.html", "c.html"} & cross.keys() == {"a.html"}
+    assert cross.keys() - {"b.json"} == {"a.html"} and {"a.html", "c.html"} - cross.keys() == {"c.html"}
+    assert opened == []
+    stored.unlink()
+    assert "a.html" in cross and list(cross) == ["a.html", "b.json"]
+    with pytest.raises(KeyError):
+        cross["a.html"]
