@@ -175,8 +175,9 @@ def _tables_job(job: tuple[str, str]) -> tuple:
     ``(slug, "ok", (pickle of (parsed, []), row names, groups))`` when clean (the row names as
     :func:`_check_indicators` collects them, the groups those of
     :func:`plansite.comparisons.group_tables`: the building process then need not unpickle the
-    tables at all), ``(slug, "bad", (parsed, problems))`` when not, ``(slug, "raise", problems)``
-    when it raised :class:`PlansiteError`."""
+    tables at all), ``(slug, "bad", (parsed, problems, pickle or None))`` when not (the pickle of
+    ``(parsed, [])`` when the schema check alone was clean: remembered as here),
+    ``(slug, "raise", problems)`` when it raised :class:`PlansiteError`."""
     slug, source = job
     registry = _JOB["registry"]
     try:
@@ -184,25 +185,44 @@ def _tables_job(job: tuple[str, str]) -> tuple:
         _, found = _table_checks(_JOB["root"], slug, registry, source, parsed, schema_problems)
     except PlansiteError as exc:
         return slug, "raise", exc.problems
+    blob = None if schema_problems else pickle.dumps((parsed, []), protocol=pickle.HIGHEST_PROTOCOL)
     if found:
-        return slug, "bad", (parsed, found)
-    return slug, "ok", (pickle.dumps((parsed, []), protocol=pickle.HIGHEST_PROTOCOL), _row_names(parsed[0]),
-                        group_tables(slug, parsed[0], registry))
+        return slug, "bad", (parsed, found, blob)
+    return slug, "ok", (blob, _row_names(parsed[0]), group_tables(slug, parsed[0], registry))
+
+
+class _Recorder:
+    """The memo a worker of :func:`_plans_everywhere` gives the plan and corrections checks: it
+    runs every validator and records each call as ``(kind, key, files read, result)``, so that
+    the building process remembers those inner results too (:func:`_ahead`), as it would have
+    had it run the check itself with its :class:`plansite.checkmemo.CheckMemo` (a plan's
+    ``plan-fields``: without it the first edit of each plan after a clean build imports pydantic
+    again)."""
+
+    def __init__(self):
+        self.calls: list[tuple] = []
+
+    def call(self, kind, key, reads, fn, *args, **kwargs):
+        result = fn(*args, **kwargs)
+        self.calls.append((kind, key, list(reads(result)), result))
+        return result
 
 
 def _plan_job(path: Path) -> dict:
     """Worker job of :func:`_plans_everywhere`: what :func:`validate_inputs` computes for the plan
     file ``path`` in its first loop — ``{"plan": check_plan_file result, "seed": number of the
-    seed's lines, "corrections": check_corrections result}``, each ``("ok", value)`` or
-    ``("raise", problems)`` (a :class:`PlansiteError`), stopping where the loop would."""
+    seed's lines, "corrections": check_corrections result}``, each ``("ok", value, inner calls)``
+    (the :class:`_Recorder` calls made on the way) or ``("raise", problems)`` (a
+    :class:`PlansiteError`), stopping where the loop would."""
     root = _JOB["root"]
     out: dict = {}
+    record = _Recorder()
     try:
-        plan, problems = check_plan_file(root, path)
+        plan, problems = check_plan_file(root, path, memo=record)
     except PlansiteError as exc:
         out["plan"] = ("raise", exc.problems)
         return out
-    out["plan"] = ("ok", (plan, problems))
+    out["plan"] = ("ok", (plan, problems), record.calls)
     if plan is None:
         return out
     try:
@@ -210,9 +230,10 @@ def _plan_job(path: Path) -> dict:
     except PlansiteError as exc:
         out["seed"] = ("raise", exc.problems)
         return out
-    out["seed"] = ("ok", len(lines))
+    out["seed"] = ("ok", len(lines), [])
+    record = _Recorder()
     try:
-        out["corrections"] = ("ok", check_corrections(root, plan, lines))
+        out["corrections"] = ("ok", check_corrections(root, plan, lines, memo=record), record.calls)
     except PlansiteError as exc:
         out["corrections"] = ("raise", exc.problems)
     return out
@@ -231,17 +252,20 @@ def _plans_everywhere(root: Path, paths_: list[Path]) -> dict[Path, dict]:
         _JOB.clear()
 
 
-def _ahead(done: dict, name: str, fn):
+def _ahead(done: dict, name: str, fn, memo=None):
     """A zero-argument callable: the result ``name`` of ``done`` (a :func:`_plan_job` result)
-    when there is one (raising its problems as :class:`PlansiteError` when it raised), else
-    ``fn()``."""
+    when there is one (raising its problems as :class:`PlansiteError` when it raised; its inner
+    calls given to ``memo`` first, as if made here), else ``fn()``."""
     def call():
         hit = done.pop(name, None)
         if hit is None:
             return fn()
-        kind, value = hit
-        if kind == "raise":
-            raise PlansiteError(value)
+        if hit[0] == "raise":
+            raise PlansiteError(hit[1])
+        _, value, inner = hit
+        if memo is not None:
+            for kind, key, reads, result in inner:
+                memo.call(kind, key, lambda r, reads=reads: reads, lambda result=result: result)
         return value
     return call
 
@@ -286,7 +310,10 @@ def _checked(done: dict[str, tuple], slug: str, memo, source: str, registry, sho
     if kind == "raise":
         raise PlansiteError(value)
     if kind == "bad":
-        return value
+        parsed, found, blob = value
+        if blob is not None:  # the schema check was clean: remembered, as a check made here would be
+            memo.call_pickled("table-file", (slug,), lambda r, shown=shown: [shown], blob)
+        return parsed, found
     blob, names, groups = value
     done[slug] = (names, groups)
     parsed, _ = memo.call_pickled("table-file", (slug,), lambda r, shown=shown: [shown], blob)
@@ -432,7 +459,7 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
         rel = f"site_src/plans/{path.name}"
         done = ahead.get(path, {})  # the same checks as below, made on every core
         plan, problems = memo.call("plan", (rel,), lambda r, rel=rel: [rel] + ([r[0].source] if r[0] else []),
-                                   _ahead(done, "plan", lambda path=path: check_plan_file(root, path, memo=memo)))
+                                   _ahead(done, "plan", lambda path=path: check_plan_file(root, path, memo=memo), memo))
         out.problems += problems
         if plan is None:
             continue
@@ -454,7 +481,7 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
             "corrections", (plan.slug, plan.source, count),
             lambda r, plan=plan: [f"{CORRECTIONS_DIR}/{plan.slug}.yml", plan.source],
             _ahead(done, "corrections",
-                   lambda plan=plan, seed=seed: check_corrections(root, plan, seed.lines(), memo=memo)))
+                   lambda plan=plan, seed=seed: check_corrections(root, plan, seed.lines(), memo=memo), memo))
         out.problems += ranges + problems
         valid[plan.slug] = PlanInput(plan, count, corrections, root=root)
     for path in _folder_files(root, CORRECTIONS_DIR, out.problems):

@@ -231,6 +231,13 @@ def test_tables_checked_on_every_core_give_what_one_core_gives(project, plant, m
     assert plans_sent == sorted(p.name for p in (project / "site_src" / "plans").glob("*.yml"))
     memo = CheckMemo(tmp_path / "check.pickle", project, code_version())
     assert view(check.validate_inputs(project, memo)) == one
+    # the workers' inner results (a plan's fields, a corrections file's shape) are remembered
+    # as a one-core check with a memo remembers them, with the same nesting
+    monkeypatch.setattr(check, "PARALLEL_FROM", 10**9)
+    alone = CheckMemo(tmp_path / "alone.pickle", project, code_version())
+    check.validate_inputs(project, alone)
+    monkeypatch.setattr(check, "PARALLEL_FROM", 1)
+    assert set(memo.entries) == set(alone.entries) and memo.inner == alone.inner
     memo.save()
     sent.clear()
     memo = CheckMemo(tmp_path / "check.pickle", project, code_version())
