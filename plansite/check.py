@@ -239,17 +239,25 @@ def _plan_job(path: Path) -> dict:
     return out
 
 
+def _every_core(job, jobs: list, **shared) -> list:
+    """``[job(j) for j in jobs]`` computed in forked workers (:func:`plansite.parallel.ordered_map`,
+    results in the order of ``jobs``), the workers finding ``shared`` in :data:`_JOB`; ``[]``
+    when there are fewer than :data:`PARALLEL_FROM` jobs (forking costs more: the caller then
+    runs each check where it uses it)."""
+    if len(jobs) < PARALLEL_FROM:
+        return []
+    _JOB.update(shared)
+    try:
+        return list(ordered_map(job, jobs))
+    finally:
+        _JOB.clear()
+
+
 def _plans_everywhere(root: Path, paths_: list[Path]) -> dict[Path, dict]:
     """``{plan file: _plan_job result}`` for the plan files ``paths_``, checked on every core when
     there are at least :data:`PARALLEL_FROM` of them; empty otherwise (each is then checked where
     it is used). Each plan file, its seed and its corrections are independent of the others'."""
-    if len(paths_) < PARALLEL_FROM:
-        return {}
-    _JOB.update(root=root)
-    try:
-        return dict(zip(paths_, ordered_map(_plan_job, paths_)))
-    finally:
-        _JOB.clear()
+    return dict(zip(paths_, _every_core(_plan_job, paths_, root=root)))
 
 
 def _ahead(done: dict, name: str, fn, memo=None):
@@ -281,13 +289,7 @@ def _checked_tables_everywhere(root: Path, registry, jobs: list[tuple[str, str]]
     least :data:`PARALLEL_FROM` of them; empty otherwise (each is then checked where it is used).
     The plans' indicator files are independent of each other: only the results' order (the
     problems' order) matters, and it is kept by the caller's loop."""
-    if len(jobs) < PARALLEL_FROM:
-        return {}
-    _JOB.update(root=root, registry=registry)
-    try:
-        return {slug: (kind, value) for slug, kind, value in ordered_map(_tables_job, jobs)}
-    finally:
-        _JOB.clear()
+    return {slug: (kind, value) for slug, kind, value in _every_core(_tables_job, jobs, root=root, registry=registry)}
 
 
 def _checked(done: dict[str, tuple], slug: str, memo, source: str, registry, shown: str, reads: list,
