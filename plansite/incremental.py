@@ -27,6 +27,7 @@ from . import warmup
 from .cache import BuildCache, PlanEntry, code_version, digest, tree_digest
 from .check import validate_inputs
 from .checkmemo import CheckMemo
+from .comparisons import group_tables
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
 from .gcpolicy import gc_frozen
@@ -35,7 +36,7 @@ from .parser import parse_document
 from .parser.document import check_placed
 from .plans import Plan
 from .project import PlanData
-from .site import PlanCard, compared_groups, cross_outputs, group_tables, plan_outputs
+from .site import PlanCard, compared_groups, cross_outputs, plan_outputs
 from .sources import apply_corrections
 
 
@@ -459,7 +460,7 @@ def _editor_files(root: Path) -> dict[str, list[str]]:
 
 
 def _group_tables(item, registry, memo: CheckMemo) -> dict:
-    """:func:`plansite.site.group_tables` of a validated plan (a :class:`plansite.check.PlanInput`),
+    """:func:`plansite.comparisons.group_tables` of a validated plan (a :class:`plansite.check.PlanInput`),
     remembered in ``memo`` with the fingerprints of the files its tables were validated from (its
     indicator file, the registry, its seed), so an unchanged plan's tables are not even unpickled."""
     plan = item.plan

@@ -119,7 +119,7 @@ def compared_groups(plans: list, registry, known=None) -> frozenset[str]:
     """Ids of the comparison groups with rows from two tables or more, over ``plans``
     (``[(Plan, tables)]``): a plan's pages link an indicator of such a group to its comparison
     page, else to its row (``Group.compared``). Empty without a registry. ``known(slug)``
-    (optional) gives a plan's :func:`group_tables` when already found."""
+    (optional) gives a plan's :func:`plansite.comparisons.group_tables` when already found."""
     seen: dict[str, set] = {}
     for plan, tables in plans:
         found = known(plan.slug) if known is not None else None

@@ -271,7 +271,8 @@ def test_the_cross_plan_files_do_not_read_the_seed_checksum(project, tmp_path):
 
 def test_group_membership_gives_the_plan_group_ids(registry, tables):
     """build_plans keys a plan by sorted(group_tables(...)) instead of plan_group_ids(...): the same list."""
-    from plansite.site import group_tables, plan_group_ids
+    from plansite.comparisons import group_tables
+    from plansite.site import plan_group_ids
 
     grouped = 0
     for slug, plan_tables in tables.items():
