@@ -12,17 +12,22 @@ section's node id, so that Pagefind's sub-results link straight to ``chapter-5/#
 The index is sharded and overlaid (:mod:`plansite.searchplan` decides what to index): plans
 are spread over shards of about √N plans; each shard's bundle is cached, and when some of its
 plans change only those are indexed, each into an overlay bundle, the shard's stale copies being
-hidden at query time by a plan-version filter. Each Pagefind run is given its plans' indexed
+hidden at query time by a plan-version filter or, when the base lists its pages
+(:mod:`plansite.searchpages`), the overlay holds only the plan's changed pages and the base's
+copies of those are hidden by page id. Each Pagefind run is given its plans' indexed
 pages, tagged with that filter, from memory by Pagefind's service mode (:func:`index_shard`,
 :mod:`plansite.pfservice`) and starts as soon as those pages are rendered (:class:`EarlyIndex`). The first shard's bundle is ``site/pagefind/`` (the search page loads it
 as before); the others are ``site/pagefind/shard-<n>/`` and the overlays
 ``site/pagefind/plan-<slug>/``, listed in ``site/pagefind/shards.json``
-(``{"bundles": ["shard-3/", "plan-x/", …], "exclude": ["x~0123456789ab", …]}``, relative to
-``pagefind/``), which the search page merges with Pagefind's own ``mergeIndex``.
+(``{"bundles": ["shard-3/", "plan-x/", …], "exclude": ["x~0123456789ab", …], "hide":
+["zh-cn_1050b88", …]}``, bundles relative to ``pagefind/``; ``hide`` only when not empty), which
+the search page merges with Pagefind's own ``mergeIndex``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import html
 import json
 import logging
@@ -41,8 +46,9 @@ from .budget import Budget
 from .buildfolder import link_or_copy
 from .errors import PlansiteError
 from .parallel import cpu_count
-from .searchplan import (SHARD_PLANS, STATE_FILE, VERSION_FILTER, IndexPlan, Shard, bundle_versions, load_state,
-                         plan_index, prune, write_json)
+from .searchpages import changed_pages, listing_path, page_listing, read_listing
+from .searchplan import (SHARD_PLANS, STATE_FILE, VERSION_FILTER, IndexPlan, Shard, bundle_versions, hidden_pages,
+                         load_state, overlay_hides, plan_index, prune, write_json)
 
 BUNDLE_DIR = "pagefind"
 SHARDS_FILE = "shards.json"
@@ -117,34 +123,49 @@ def tagged_page(data: bytes, tag: str, whole_body: bool = False) -> bytes | None
     return data[:found.end()] + mark + data[found.end():]
 
 
-def shard_pages(shard: Shard, plan_dirs: dict[str, Path]) -> Iterator[tuple[str, bytes]]:
+def shard_pages(shard: Shard, plan_dirs: dict[str, Path],
+                hashes: dict[str, str] | None = None) -> Iterator[tuple[str, bytes]]:
     """The pages Pagefind is given for the shard's plans, read one at a time: ``(site path, tagged
     HTML)``, by path: those with a ``data-pagefind-body`` element, each tagged by
     :func:`tagged_page` (the plans' other pages are left out, as Pagefind would skip them); when
     no page has one, every page tagged inside its ``<body>`` (Pagefind then indexes whole bodies,
-    as it would have)."""
+    as it would have). Only the site paths ``shard.pages`` when set (a page-level overlay).
+    ``hashes``, when given, receives ``{site path: sha256 of the page as rendered}`` of each
+    page yielded (:mod:`plansite.searchpages`)."""
+    return _pages(shard, plan_dirs, hashes)
+
+
+def _pages(shard: Shard, plan_dirs: dict[str, Path], hashes: dict[str, str] | None) -> Iterator[tuple[str, bytes]]:
+    """:func:`shard_pages`."""
     pages = []
     for slug in shard.slugs:
         base = Path(plan_dirs[slug])
         for folder, _, names in os.walk(base / "plans" / slug):
             pages += [(slug, Path(folder, n)) for n in names if n.endswith(".html")]
     pages.sort()
+    wanted = None if shard.pages is None else set(shard.pages)
     for whole in (False, True):
         given = 0
         for slug, path in pages:
-            data = tagged_page(path.read_bytes(), shard.tags[slug], whole)
+            rel = path.relative_to(plan_dirs[slug]).as_posix()
+            if wanted is not None and rel not in wanted:
+                continue
+            raw = path.read_bytes()
+            data = tagged_page(raw, shard.tags[slug], whole)
             if data is not None:
                 given += 1
-                yield path.relative_to(plan_dirs[slug]).as_posix(), data
+                if hashes is not None:
+                    hashes[rel] = hashlib.sha256(raw).hexdigest()
+                yield rel, data
         if given:
             return
 
 
-def _work_pages(shard: Shard, plan_dirs: dict[str, Path], site: Path) -> int:
+def _work_pages(shard: Shard, plan_dirs: dict[str, Path], site: Path, hashes: dict[str, str] | None = None) -> int:
     """Write into ``site`` the copies Pagefind's CLI reads of the shard's indexed pages
-    (:func:`shard_pages`). Returns the pages written."""
+    (:func:`shard_pages`, their sha256 into ``hashes``). Returns the pages written."""
     written = 0
-    for rel, data in shard_pages(shard, plan_dirs):
+    for rel, data in shard_pages(shard, plan_dirs, hashes):
         target = site / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
@@ -153,12 +174,12 @@ def _work_pages(shard: Shard, plan_dirs: dict[str, Path], site: Path) -> int:
 
 
 def _run_cli(shard: Shard, plan_dirs: dict[str, Path], work: Path, label: str,
-             cancelled: threading.Event | None) -> bool:
+             cancelled: threading.Event | None, hashes: dict[str, str] | None = None) -> bool:
     """One run of the Pagefind binary over tagged copies of the shard's pages written under
     ``work``, into ``work/bundle``; ``False`` when cancelled (the process killed)."""
     site = work / "site"
     site.mkdir()
-    _work_pages(shard, plan_dirs, site)
+    _work_pages(shard, plan_dirs, site, hashes)
     cmd, env = pagefind_command(site, work / "bundle")
     log_file = work / "pagefind.log"
     with open(log_file, "w+", encoding="utf-8") as output:
@@ -179,7 +200,7 @@ def _run_cli(shard: Shard, plan_dirs: dict[str, Path], work: Path, label: str,
 
 
 def _run_service(shard: Shard, plan_dirs: dict[str, Path], work: Path, label: str,
-                 cancelled: threading.Event | None, service=None) -> bool:
+                 cancelled: threading.Event | None, service=None, hashes: dict[str, str] | None = None) -> bool:
     """The shard's pages (:func:`shard_pages`) given from memory, one at a time, to Pagefind's
     service (:mod:`plansite.pfservice`: ``service``, else a new one), the bundle written into
     ``work/bundle``; ``False`` when cancelled (the process killed). Raises
@@ -190,7 +211,7 @@ def _run_service(shard: Shard, plan_dirs: dict[str, Path], work: Path, label: st
     try:
         if service is None:
             service = pfservice.PagefindService(pagefind_binary(), warm=False)
-        pages = ((rel, data.decode("utf-8", "replace")) for rel, data in shard_pages(shard, plan_dirs))
+        pages = ((rel, data.decode("utf-8", "replace")) for rel, data in shard_pages(shard, plan_dirs, hashes))
         done = service.index(pages, work / "bundle", cancelled)
     except pfservice.ServiceFailed as exc:
         raise PlansiteError.at(label, 0, f"pagefind failed: {exc}") from None
@@ -209,7 +230,10 @@ def index_shard(shard: Shard, plan_dirs: dict[str, Path], out: Path,
     :func:`plansite.pfservice.prestart` warmed, give the tagged pages to Pagefind's service from
     memory (:func:`_run_service`: no copies on disk, the service's start-up overlapping the
     build); other whole shards go to the CLI over tagged copies (:func:`_run_cli`), which took
-    10–16 % less CPU and 10 % less memory than the service over 10–30 plans. Raises
+    10–16 % less CPU and 10 % less memory than the service over 10–30 plans. A whole shard's
+    pages are listed in ``<out>.pages.json`` (:mod:`plansite.searchpages`); an overlay made
+    against a base that lists the plan's pages indexes only the pages that changed
+    (:func:`overlay_pages`) and lists the base's page ids it hides in ``<out>.json``. Raises
     :class:`PlansiteError` when Pagefind fails; when ``cancelled`` is set the Pagefind process is
     killed and nothing is written."""
     out = Path(out)
@@ -218,11 +242,16 @@ def index_shard(shard: Shard, plan_dirs: dict[str, Path], out: Path,
     try:
         from . import pfservice
 
+        hide = None
+        if shard.overlay:
+            pages, hide = overlay_pages(shard, plan_dirs, out.parent)
+            shard = dataclasses.replace(shard, pages=pages)
+        hashes: dict[str, str] | None = None if shard.overlay else {}
         service = pfservice.take()
         if shard.overlay or service is not None:
-            ran = _run_service(shard, plan_dirs, work, label, cancelled, service)
+            ran = _run_service(shard, plan_dirs, work, label, cancelled, service, hashes)
         else:
-            ran = _run_cli(shard, plan_dirs, work, label, cancelled)
+            ran = _run_cli(shard, plan_dirs, work, label, cancelled, hashes)
         if not ran:
             return
         problem = bundle_problem(work / "bundle")
@@ -230,10 +259,35 @@ def index_shard(shard: Shard, plan_dirs: dict[str, Path], out: Path,
             raise PlansiteError.at(label, 0, problem)
         if out.exists():
             shutil.rmtree(out)
+        listing = page_listing(work / "bundle", hashes) if hashes else None
         os.replace(work / "bundle", out)
-        write_json(out.with_name(out.name + ".json"), {"plans": shard.tags})
+        pages_file = listing_path(out.parent, out.name)
+        if listing is not None:
+            write_json(pages_file, {"pages": listing})
+        else:
+            pages_file.unlink(missing_ok=True)
+        info = {"plans": shard.tags}
+        if hide is not None:
+            info.update(base=shard.base, hide=hide)
+        write_json(out.with_name(out.name + ".json"), info)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def overlay_pages(shard: Shard, plan_dirs: dict[str, Path], cache_dir: Path) -> tuple[list[str] | None, list[str] | None]:
+    """The pages the overlay ``shard`` (one plan) indexes and the page ids of its base it hides:
+    ``(site paths, ids)`` when the base (``shard.base`` in ``cache_dir``) lists the plan's pages
+    and few of them changed (:func:`plansite.searchpages.changed_pages`), else ``(None, None)``:
+    the whole plan, its old version hidden by the ``v`` filter. Says which in the debug output."""
+    slug = shard.slugs[0]
+    base = read_listing(cache_dir, shard.base, slug) if shard.base else None
+    current: dict[str, str] = {}
+    if base:
+        for _ in _pages(dataclasses.replace(shard, pages=None), plan_dirs, current):
+            pass
+    pages, hide, why = changed_pages(base, current)
+    logging.getLogger("mkdocs.plugins.plansite").debug("plansite: search overlay of %s: %s", slug, why)
+    return (pages, hide) if pages is not None else (None, None)
 
 
 def pagefind_memory(page_bytes: int) -> int:
@@ -267,16 +321,22 @@ def shard_bytes(shard: Shard, plan_dirs: dict[str, Path]) -> int:
 class SearchLayout:
     """A complete search index: ``bundles`` ``[(folder under site/pagefind/, bundle folder)]``
     (the first shard's bundle first, with path ``""``), ``exclude`` the plan versions the search
-    page hides (:mod:`plansite.searchplan`), ``runs`` the Pagefind runs made for it."""
+    page hides (:mod:`plansite.searchplan`), ``runs`` the Pagefind runs made for it, ``hide``
+    the page ids (of base bundles) the search page drops from every result list."""
 
     bundles: list[tuple[str, Path]]
     exclude: list[str] = field(default_factory=list)
     runs: list[Shard] = field(default_factory=list)
+    hide: list[str] = field(default_factory=list)
 
     def shards_json(self) -> bytes:
-        """``pagefind/shards.json``: ``{"bundles": [the other bundles' folders], "exclude": […]}``."""
+        """``pagefind/shards.json``: ``{"bundles": [the other bundles' folders], "exclude": […]}``,
+        with ``"hide": […]`` when page ids are hidden."""
         extra = [rel for rel, _ in self.bundles if rel]
-        return (json.dumps({"bundles": extra, "exclude": self.exclude}) + "\n").encode()
+        data = {"bundles": extra, "exclude": self.exclude}
+        if self.hide:
+            data["hide"] = self.hide
+        return (json.dumps(data) + "\n").encode()
 
 
 class EarlyIndex:
@@ -375,10 +435,11 @@ class EarlyIndex:
         if self._waiting:
             missing = sorted(set().union(*self._waiting.values()))
             raise PlansiteError.at(BUNDLE_DIR, 0, f"search index: pages of {missing[0]} never rendered")
+        exclude, hide = hidden_pages(self._plan, overlay_hides(self.cache_dir, self._plan))
         write_json(self.cache_dir / STATE_FILE, self._plan.state)
         prune(self.cache_dir, self._plan.state)
         return SearchLayout([(rel, self.cache_dir / name) for rel, name in self._plan.bundles],
-                            self._plan.exclude, list(self._plan.jobs))
+                            exclude, list(self._plan.jobs), hide)
 
 
 def discard_service() -> None:

@@ -9,6 +9,16 @@ exact, every indexed page carries a Pagefind filter naming its plan's version
 site's pages), and the search page searches with ``{v: {none: [stale versions]}}`` (listed in
 ``pagefind/shards.json`` as ``exclude``), so result counts are exact.
 
+Page-level overlays (:mod:`plansite.searchpages`): each whole-shard bundle is listed page by
+page (site path → the page's sha256 and its Pagefind page id). When the base holds an older
+version of an edited plan and that listing, the plan's overlay holds only its pages that are
+new or whose sha256 changed; the base's copies of those and of the plan's removed pages are
+hidden at query time by page id (``hide`` in ``pagefind/shards.json``), not by the ``v``
+filter, so the plan's unchanged pages stay visible from the base (:func:`hidden_pages`). The
+overlay falls back to the whole plan, hidden by the ``v`` filter, when the base has no page
+listing, does not hold the plan, or when more than half its pages changed. An overlay is always
+made against the shard's base (its key names the base), so a second edit replaces it.
+
 Fold rule (:func:`plan_index`): a shard is indexed whole again (a new base, its overlays
 dropped) when more than half of its base's plans are stale, when it has no usable base, or when
 the overlays of all shards together would hold more than :func:`overlay_bound` plans (the shards
@@ -55,14 +65,20 @@ class Shard:
     """One Pagefind run's plans: a whole shard (``overlay`` false: shard number ``id``, the
     ``slugs`` of its plans, sorted) or one changed plan's overlay (``overlay`` true: ``slugs`` is
     that plan, ``id`` its shard). ``key`` is the cache key of the bundle (the plans' cache keys,
-    the shard layout and the Pagefind version); ``tags`` maps each slug to its
-    :func:`version_tag`."""
+    the shard layout and the Pagefind version; an overlay's, the plan's key and its ``base``);
+    ``tags`` maps each slug to its :func:`version_tag`; ``base`` (overlays) the base bundle's
+    cache folder the overlay is made against; ``pages`` the pages a page-level overlay indexes
+    (set when it runs, :func:`plansite.searchpages.changed_pages`)."""
 
     id: int
     slugs: list[str]
     key: str
     tags: dict[str, str] = field(default_factory=dict)
     overlay: bool = False
+    #: an overlay's base: the cache folder of its shard's bundle ("" when none)
+    base: str = ""
+    #: the site paths of the pages to index (``None``: every indexed page of the plans)
+    pages: list[str] | None = None
 
     @property
     def folder(self) -> str:
@@ -103,10 +119,11 @@ def plan_shards(plan_keys: dict[str, str], per_shard: int = SHARD_PLANS, salt: s
     return shards
 
 
-def overlay_shard(shard: Shard, slug: str, key: str, salt: str) -> Shard:
-    """The overlay run of plan ``slug`` (cache key ``key``) of ``shard``."""
-    h = hashlib.sha256(f"{salt}|overlay|{slug}={key}".encode()).hexdigest()
-    return Shard(shard.id, [slug], h, {slug: version_tag(slug, key)}, overlay=True)
+def overlay_shard(shard: Shard, slug: str, key: str, salt: str, base: str = "") -> Shard:
+    """The overlay run of plan ``slug`` (cache key ``key``) of ``shard``, made against the base
+    bundle in the cache folder ``base``."""
+    h = hashlib.sha256(f"{salt}|overlay|{slug}={key}|{base}".encode()).hexdigest()
+    return Shard(shard.id, [slug], h, {slug: version_tag(slug, key)}, overlay=True, base=base)
 
 
 def overlay_bound(plans: int, shards: int) -> int:
@@ -123,13 +140,16 @@ class IndexPlan:
     path ``""``, then the other shards (``shard-<n>/``), then the overlays (``plan-<slug>/``);
     ``jobs``: the runs to make (bundles not complete in the cache), whole shards first;
     ``exclude``: the version tags hidden at query time (sorted); ``state``: the state to save
-    once the jobs are done; ``folded``: shard numbers indexed whole because of the fold rule."""
+    once the jobs are done; ``folded``: shard numbers indexed whole because of the fold rule;
+    ``stale``: each overlay plan the base holds an older version of → that version's tag (in
+    ``exclude`` until :func:`hidden_pages` finds the overlay page-level)."""
 
     bundles: list[tuple[str, str]]
     jobs: list[Shard]
     exclude: list[str]
     state: dict
     folded: list[int] = field(default_factory=list)
+    stale: dict[str, str] = field(default_factory=dict)
 
 
 def plan_index(plan_keys: dict[str, str], salt: str, state: dict | None,
@@ -167,7 +187,7 @@ def plan_index(plan_keys: dict[str, str], salt: str, state: dict | None,
         base[shard.id] = (previous, versions)
         changed[shard.id] = [s for s in shard.slugs if versions.get(s) != tags[s]]
     by_id = {s.id: s for s in shards}
-    overlays = {slug: overlay_shard(by_id[i], slug, plan_keys[slug], salt)
+    overlays = {slug: overlay_shard(by_id[i], slug, plan_keys[slug], salt, base[i][0])
                 for i, slugs in changed.items() for slug in slugs}
     limit = overlay_bound(len(plan_keys), len(shards)) if bound is None else bound
     while len(overlays) > limit:
@@ -201,7 +221,23 @@ def plan_index(plan_keys: dict[str, str], salt: str, state: dict | None,
             jobs.append(run)
     new_state = {"format": FORMAT, "salt": salt, "count": count, "shards": state_shards,
                  "overlay": {slug: overlays[slug].folder for slug in sorted(overlays)}}
-    return IndexPlan(bundles, jobs, sorted(exclude), new_state, sorted(folded))
+    stale = {slug: base[run.id][1][slug] for slug, run in overlays.items() if slug in base[run.id][1]}
+    return IndexPlan(bundles, jobs, sorted(exclude), new_state, sorted(folded), stale)
+
+
+def hidden_pages(plan: IndexPlan, hides: dict[str, list[str] | None]) -> tuple[list[str], list[str]]:
+    """``(version tags to exclude, page ids to hide)`` at query time, both sorted, once the
+    overlays are made: ``hides`` maps each overlay plan to the base page ids its overlay hides
+    when it is page-level (:func:`plansite.searchpages.changed_pages`), ``None`` when it holds the
+    whole plan. A page-level overlay's plan is no longer excluded by its old version: its
+    unchanged pages stay visible from the base."""
+    exclude = set(plan.exclude)
+    hide: set[str] = set()
+    for slug, ids in hides.items():
+        if ids is not None and slug in plan.stale:
+            exclude.discard(plan.stale[slug])
+            hide.update(ids)
+    return sorted(exclude), sorted(hide)
 
 
 def load_state(cache_dir: Path) -> dict | None:
@@ -227,9 +263,10 @@ def write_json(path: Path, data) -> None:
         raise
 
 
-def bundle_versions(cache_dir: Path, name: str) -> dict[str, str] | None:
-    """The plan versions listed beside the cached bundle ``name`` (``<name>.json``), ``None``
-    when the listing is missing or damaged."""
+def bundle_info(cache_dir: Path, name: str) -> dict | None:
+    """What is listed beside the cached bundle ``name`` (``<name>.json``: ``{"plans": {slug:
+    version tag}}``, and for a page-level overlay ``"base"`` and ``"hide"``, the base's page ids
+    it hides), ``None`` when the listing is missing or damaged."""
     try:
         listed = json.loads((Path(cache_dir) / f"{name}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -237,7 +274,26 @@ def bundle_versions(cache_dir: Path, name: str) -> dict[str, str] | None:
     plans = listed.get("plans") if isinstance(listed, dict) else None
     if not isinstance(plans, dict) or not all(isinstance(v, str) for v in plans.values()):
         return None
-    return plans
+    return listed
+
+
+def bundle_versions(cache_dir: Path, name: str) -> dict[str, str] | None:
+    """The plan versions listed beside the cached bundle ``name`` (``<name>.json``), ``None``
+    when the listing is missing or damaged."""
+    listed = bundle_info(cache_dir, name)
+    return None if listed is None else listed["plans"]
+
+
+def overlay_hides(cache_dir: Path, plan: IndexPlan) -> dict[str, list[str] | None]:
+    """For each overlay plan of ``plan``, the base page ids its (made) overlay bundle hides, or
+    ``None`` when it holds the whole plan (or its listing cannot say). An overlay's folder name
+    holds its key, which names its base: a listed ``hide`` is always against the current base."""
+    out: dict[str, list[str] | None] = {}
+    for slug, name in plan.state["overlay"].items():
+        listed = bundle_info(cache_dir, name)
+        hide = listed.get("hide") if listed is not None else None
+        out[slug] = hide if isinstance(hide, list) and all(isinstance(h, str) for h in hide) else None
+    return out
 
 
 def prune(cache_dir: Path, state: dict) -> None:
@@ -247,7 +303,11 @@ def prune(cache_dir: Path, state: dict) -> None:
 
     keep = set(state["shards"].values()) | set(state["overlay"].values())
     for entry in Path(cache_dir).iterdir():
-        name = entry.name[:-5] if entry.name.endswith(".json") else entry.name
+        name = entry.name
+        for suffix in (".pages.json", ".json"):
+            if name.endswith(suffix):
+                name = name[:-len(suffix)]
+                break
         if name.startswith(("shard-", "plan-")) and name not in keep:
             if entry.is_dir():
                 shutil.rmtree(entry, ignore_errors=True)

@@ -18,6 +18,7 @@ import pytest
 
 from conftest import update_checksum
 from plansite import search
+from plansite.searchpages import bundle_page_ids, page_url
 from plansite.searchplan import FORMAT, overlay_bound, plan_index, plan_shards, version_tag
 
 SALT = "1.5.2"
@@ -113,8 +114,8 @@ def _record_runs(monkeypatch) -> list[list[str]]:
     runs: list[list[str]] = []
     pages = search.shard_pages
 
-    def recording(shard, plan_dirs):
-        given = list(pages(shard, plan_dirs))
+    def recording(shard, plan_dirs, hashes=None):
+        given = list(pages(shard, plan_dirs, hashes))
         runs.append(sorted(rel for rel, _ in given))
         return iter(given)
 
@@ -152,13 +153,23 @@ def test_an_edit_runs_pagefind_over_the_edited_plans_pages_only(project, monkeyp
     rng = random.Random(3)
     from test_cache import edit_seed_line
 
+    pages = _indexed_pages(site, "fuzhou-15th")
+    old = {rel: (site / rel).read_bytes() for rel in pages}
+    base_ids = {}  # url -> page id in the installed bundles, before the edit
+    for bundle in [site / "pagefind"] + [site / "pagefind" / b for b in before["bundles"]]:
+        base_ids.update(bundle_page_ids(bundle))
     edit_seed_line(project, "fuzhou-15th", rng)
     build_site(project, site, quiet=True)
-    assert runs == [_indexed_pages(site, "fuzhou-15th")]  # one run, the edited plan's pages
+    changed = sorted(rel for rel in pages if (site / rel).read_bytes() != old[rel])
+    assert _indexed_pages(site, "fuzhou-15th") == pages and 1 <= len(changed) <= 2, changed
+    # one run, over the edited plan's changed pages only (a page-level overlay)
+    assert runs == [changed]
     shards = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
     assert shards["bundles"] == before["bundles"] + ["plan-fuzhou-15th/"]
-    assert len(shards["exclude"]) == 1 and shards["exclude"][0].startswith("fuzhou-15th~")
+    # the base's copies of the changed pages are hidden by page id, not the plan by its version
+    assert shards["exclude"] == [] and shards["hide"] == sorted(base_ids[page_url(rel)] for rel in changed)
     assert (site / "pagefind" / "plan-fuzhou-15th" / "pagefind.js").is_file()
+    assert sorted(bundle_page_ids(site / "pagefind" / "plan-fuzhou-15th")) == [page_url(rel) for rel in changed]
     # the other shard's plan edited too: beyond the bound (1 plan), its whole shard is indexed
     runs.clear()
     edit_seed_line(project, "taijiang-14th", rng)
@@ -223,21 +234,27 @@ def test_a_pagefind_run_starts_before_the_cross_plan_pages(project, monkeypatch)
 # --- the search page: an incremental site finds what a clean build finds -----------------------
 
 
-def _unique_word(root: Path, slug: str) -> str:
-    """Four Chinese characters of a paragraph line in the second half of ``slug``'s seed (a
-    chapter's text, not a line an indicator file quotes) found nowhere else in the seeds."""
+def _unique_word(root: Path, slug: str, after: float = 0.5) -> str:
+    """Four Chinese characters of a paragraph line in ``slug``'s seed, past the fraction
+    ``after`` of its lines (the second half by default: a chapter's text, not a line an indicator
+    file quotes), found nowhere else in the seeds."""
     from test_cache import _indicator_lines
 
     texts = {p.stem: p.read_text(encoding="utf-8") for p in (root / "seeds").glob("*.txt")}
     quoted = _indicator_lines(root, slug)
     lines = texts[slug].split("\n")
     for n, line in enumerate(lines, 1):
-        if n < len(lines) // 2 or len(line) < 20 or "，" not in line or n in quoted or line.startswith(("#", "|", "<")) or "\t" in line:
+        if n < len(lines) * after or len(line) < 20 or "，" not in line or n in quoted or line.startswith(("#", "|", "<")) or "\t" in line:
             continue
         for m in re.finditer(r"[\u4e00-\u9fff]{4}", line[line.index("，"):]):
             if sum(t.count(m.group()) for t in texts.values()) == 1:
                 return m.group()
     raise AssertionError(f"no unique word in {slug}")
+
+
+def _pages_holding(site: Path, slug: str, word: str) -> list[str]:
+    """The indexed pages of ``slug`` whose HTML holds ``word``."""
+    return [rel for rel in _indexed_pages(site, slug) if word in (site / rel).read_text(encoding="utf-8")]
 
 
 def _search(browser, url: str, query: str) -> tuple[str, list[str], list[str], list[str]]:
@@ -274,25 +291,37 @@ def test_the_search_page_of_an_overlaid_index_equals_a_clean_build(project, tmp_
     _plans_option(project, slugs)
     build_site(project, site, quiet=True)
     old, gone = _unique_word(project, "cangshan-14th"), _unique_word(project, "fuqing-14th-proposal")
+    kept = _unique_word(project, "cangshan-14th", 0.85)  # in a page of cangshan the edit leaves alone
     new = "琥珀星河"
+    assert len(_pages_holding(site, "cangshan-14th", kept)) == 1
+    assert _pages_holding(site, "cangshan-14th", kept) != _pages_holding(site, "cangshan-14th", old)
+    kept_page = _pages_holding(site, "cangshan-14th", kept)[0]
+    kept_html = (site / kept_page).read_bytes()
     assert new not in "".join(p.read_text(encoding="utf-8") for p in (project / "seeds").glob("*.txt"))
     server = _serve(site)
     try:
         url = f"http://127.0.0.1:{server.server_port}/"
-        first = {q: _search(browser, url, q) for q in (old, gone)}
+        first = {q: _search(browser, url, q) for q in (old, gone, kept)}
     finally:
         server.shutdown()
         server.server_close()
     # the test can fail: both words are found before the change
     assert [link for link in first[old][2] if "/cangshan-14th/" in link], first[old]
     assert [link for link in first[gone][2] if "/fuqing-14th-proposal/" in link], first[gone]
+    assert "找到 1 个" in first[kept][0], first[kept]
     # an edit in cangshan and fuqing left out of the build (no other plan's key changes, so both
     # shards keep their base)
     _edit_word(project, "cangshan-14th", old, new)
     _plans_option(project, [s for s in slugs if s != "fuqing-14th-proposal"])
     build_site(project, site, quiet=True)
     shards = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
-    assert "plan-cangshan-14th/" in shards["bundles"] and len(shards["exclude"]) == 2, shards
+    # cangshan's overlay holds its changed pages (its base copies hidden by page id); the removed
+    # fuqing is excluded by its version
+    assert "plan-cangshan-14th/" in shards["bundles"] and len(shards["exclude"]) == 1, shards
+    assert shards["exclude"][0].startswith("fuqing-14th-proposal~") and 1 <= len(shards["hide"]) <= 2, shards
+    overlay = bundle_page_ids(site / "pagefind" / "plan-cangshan-14th")
+    assert page_url(kept_page) not in overlay and (site / kept_page).read_bytes() == kept_html
+    assert len(overlay) == len(shards["hide"]) and len(overlay) < len(_indexed_pages(site, "cangshan-14th")) // 2
     clean = tmp_path / "clean"
     shutil.copytree(project, clean, ignore=shutil.ignore_patterns(".cache", "site"))
     build_site(clean, clean / "site", quiet=True)
@@ -302,7 +331,7 @@ def test_the_search_page_of_an_overlaid_index_equals_a_clean_build(project, tmp_
         server = _serve(folder)
         try:
             url = f"http://127.0.0.1:{server.server_port}/"
-            found.append({q: _search(browser, url, q) for q in (old, new, gone, "数字经济", "营商环境")})
+            found.append({q: _search(browser, url, q) for q in (old, new, gone, kept, "数字经济", "营商环境")})
         finally:
             server.shutdown()
             server.server_close()
@@ -320,6 +349,8 @@ def test_the_search_page_of_an_overlaid_index_equals_a_clean_build(project, tmp_
     assert not overlaid[old][2] and "找到 0 个" in overlaid[old][0], overlaid[old]
     assert overlaid[new][2] and all("/cangshan-14th/" in link for link in overlaid[new][2])
     assert "找到 1 个" in overlaid[new][0]
+    # a word of an unchanged page of the edited plan: found once, from the base
+    assert "找到 1 个" in overlaid[kept][0] and overlaid[kept][2] == [page_url(kept_page)], overlaid[kept]
     assert not [link for link in overlaid[gone][1] if "/fuqing-14th-proposal/" in link], overlaid[gone]
     assert len(overlaid["数字经济"][3]) == 5  # 全部规划 + the 4 plans built
     links = overlaid["数字经济"][1]

@@ -82,8 +82,10 @@ def test_the_service_bundle_holds_the_edited_text_under_the_new_version(project,
     bundle = site / "pagefind" / "plan-fuzhou-15th"
     assert search.bundle_problem(bundle) is None
     pages = _fragments(bundle)
+    # a page-level overlay: the one page whose text changed (the base lists fuzhou's pages)
     listed = sorted(p.relative_to(site).as_posix() for p in (site / "plans" / SLUG).rglob("*.html")
-                    if "data-pagefind-body" in p.read_text(encoding="utf-8"))
+                    if "data-pagefind-body" in p.read_text(encoding="utf-8") and new in p.read_text(encoding="utf-8"))
+    assert len(listed) == 1
     assert sorted(f"{p['url'].lstrip('/')}index.html" for p in pages) == listed  # URLs as the CLI makes them
     with_new = [p for p in pages if new in _text(p)]
     assert with_new and not [p for p in pages if old in _text(p)]
@@ -91,7 +93,8 @@ def test_the_service_bundle_holds_the_edited_text_under_the_new_version(project,
     assert len(tags) == 1
     tag = tags.pop()
     assert tag.startswith(f"{SLUG}~") and tag not in shards["exclude"]
-    assert [t for t in shards["exclude"] if t.startswith(f"{SLUG}~")]  # the base's old copy is hidden
+    # the base's old copy of the page is hidden by its page id; the plan's other pages stay visible
+    assert not [t for t in shards["exclude"] if t.startswith(f"{SLUG}~")] and len(shards["hide"]) == 1
     # the filter names the version of the build just made: its cache key
     cached = [p.name for p in (project / ".cache" / "build" / "plans").iterdir() if p.name.startswith(f"{SLUG}-")]
     assert [name for name in cached if name[len(SLUG) + 1:].startswith(tag.split("~")[1])]
@@ -99,7 +102,7 @@ def test_the_service_bundle_holds_the_edited_text_under_the_new_version(project,
     # Pagefind's CLI over tagged copies of the same pages makes the same page records
     import subprocess
 
-    shard = search.Shard(0, [SLUG], "k" * 40, {SLUG: tag})
+    shard = search.Shard(0, [SLUG], "k" * 40, {SLUG: tag}, pages=listed)
     copies = project / "cli-run"
     for rel, data in search.shard_pages(shard, {SLUG: site}):
         (copies / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -67,9 +67,10 @@ def test_sharded_build_writes_the_bundles_it_lists_and_reuses_them(sharded_site,
         assert (site / "pagefind" / bundle / "pagefind.js").is_file()
     folder = sharded_site / ".cache" / "build" / "search"
     cached = sorted(p.name for p in folder.iterdir())
-    # each bundle folder with its listing of plan versions, and the state
+    # each bundle folder with its listing of plan versions and its page listing, and the state
     assert len([p for p in folder.iterdir() if p.is_dir()]) == len(bundles) + 1
-    assert len(cached) == 2 * (len(bundles) + 1) + 1 and "state.json" in cached
+    assert len(cached) == 3 * (len(bundles) + 1) + 1 and "state.json" in cached
+    assert len([name for name in cached if name.endswith(".pages.json")]) == len(bundles) + 1
     run = build_py("--root", sharded_site, "build", "--quiet", "--site", sharded_site / "site")
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in folder.iterdir()) == cached

@@ -22,6 +22,7 @@
   var latest = 0;
   var t2s = {};
   var exclude = [];       // plan versions hidden from every search (pagefind/shards.json)
+  var hide = Object.create(null);  // page ids hidden from every search: the shards' stale copies of edited pages
   var shown = [];
   var shownCount = 0;
 
@@ -37,10 +38,12 @@
         return pagefind.options({ baseUrl: root.pathname, excerptLength: 40 }).then(function () {
           /* an index of many plans comes in shards (and overlays of plans edited since their
              shard was indexed): merge the other bundles listed in shards.json; the plan versions
-             it excludes (stale copies, removed plans) are left out of every search by the "v" filter */
+             it excludes (stale copies, removed plans) are left out of every search by the "v" filter,
+             the page ids it hides (a shard's stale copies of the pages an overlay holds) from every result list */
           return fetch(new URL("pagefind/shards.json", root)).then(function (r) { return r.ok ? r.json() : { bundles: [] }; })
             .then(function (s) {
               exclude = s.exclude || [];
+              (s.hide || []).forEach(function (id) { hide[id] = true; });
               return Promise.all((s.bundles || []).map(function (b) {
                 return pagefind.mergeIndex(new URL("pagefind/" + b, root).pathname, { baseUrl: root.pathname });
               }));
@@ -234,7 +237,8 @@
       var options = { filters: filtersFor(select.value) };
       return pagefind.search(parsed.terms.join(" "), options).then(function (found) {
         if (ticket !== latest) return null;
-        var checked = found.results.slice(0, CHECKED);
+        var results = found.results.filter(function (r) { return !hide[r.id]; });
+        var checked = results.slice(0, CHECKED);
         return Promise.all(checked.map(function (r) { return r.data(); })).then(function (data) {
           if (ticket !== latest) return;
           var ranked = data.map(function (d) {
@@ -246,7 +250,7 @@
           var partial = parsed.required.length ? [] : ranked.filter(function (r) { return !r.exact; });
           shown = exact.concat(partial);
           shownCount = 0;
-          var rest = parsed.required.length ? [] : found.results.slice(CHECKED);
+          var rest = parsed.required.length ? [] : results.slice(CHECKED);
           var words = "“" + parsed.terms.join("”“") + "”";
           var note = query !== raw ? "已将“" + raw + "”转为简体“" + query + "”检索。" : "";
           if (!shown.length && !rest.length) {
