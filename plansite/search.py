@@ -435,11 +435,37 @@ class EarlyIndex:
         if self._waiting:
             missing = sorted(set().union(*self._waiting.values()))
             raise PlansiteError.at(BUNDLE_DIR, 0, f"search index: pages of {missing[0]} never rendered")
-        exclude, hide = hidden_pages(self._plan, overlay_hides(self.cache_dir, self._plan))
+        hides = overlay_hides(self.cache_dir, self._plan)
+        for slug in clashing(self._plan, hides, self.cache_dir):
+            # a hidden id is also a page of another bundle: this overlay holds the whole plan
+            log = logging.getLogger("mkdocs.plugins.plansite")
+            log.debug("plansite: search overlay of %s: whole plan: a hidden page id recurs in another bundle", slug)
+            job = dataclasses.replace(self._plan.overlays[slug], base="")
+            index_shard(job, self._dirs, self.cache_dir / job.folder, self._cancelled)
+            if self._cancelled.is_set():
+                return None
+            hides[slug] = None
+        exclude, hide = hidden_pages(self._plan, hides)
         write_json(self.cache_dir / STATE_FILE, self._plan.state)
         prune(self.cache_dir, self._plan.state)
         return SearchLayout([(rel, self.cache_dir / name) for rel, name in self._plan.bundles],
                             exclude, list(self._plan.jobs), hide)
+
+
+def clashing(plan: IndexPlan, hides: dict[str, list[str] | None], cache_dir: Path) -> list[str]:
+    """The overlay plans of ``plan`` whose hidden page ids (``hides``, :func:`overlay_hides`) are
+    also the id of a page of another bundle of the index than their base (Pagefind's ids are
+    unique within a bundle only, 7 hex digits and more): hiding them would hide that page too.
+    Looks for the fragment files only (a few ``stat`` calls per hidden page)."""
+    out = []
+    for slug, ids in hides.items():
+        if not ids:
+            continue
+        base = plan.overlays[slug].base
+        others = [cache_dir / name / "fragment" for _, name in plan.bundles if name != base]
+        if any((folder / f"{page}.pf_fragment").exists() for page in ids for folder in others):
+            out.append(slug)
+    return out
 
 
 def discard_service() -> None:

@@ -142,7 +142,8 @@ class IndexPlan:
     ``exclude``: the version tags hidden at query time (sorted); ``state``: the state to save
     once the jobs are done; ``folded``: shard numbers indexed whole because of the fold rule;
     ``stale``: each overlay plan the base holds an older version of → that version's tag (in
-    ``exclude`` until :func:`hidden_pages` finds the overlay page-level)."""
+    ``exclude`` until :func:`hidden_pages` finds the overlay page-level); ``overlays``: each
+    overlay plan → its run (made or cached)."""
 
     bundles: list[tuple[str, str]]
     jobs: list[Shard]
@@ -150,6 +151,7 @@ class IndexPlan:
     state: dict
     folded: list[int] = field(default_factory=list)
     stale: dict[str, str] = field(default_factory=dict)
+    overlays: dict[str, Shard] = field(default_factory=dict)
 
 
 def plan_index(plan_keys: dict[str, str], salt: str, state: dict | None,
@@ -222,7 +224,7 @@ def plan_index(plan_keys: dict[str, str], salt: str, state: dict | None,
     new_state = {"format": FORMAT, "salt": salt, "count": count, "shards": state_shards,
                  "overlay": {slug: overlays[slug].folder for slug in sorted(overlays)}}
     stale = {slug: base[run.id][1][slug] for slug, run in overlays.items() if slug in base[run.id][1]}
-    return IndexPlan(bundles, jobs, sorted(exclude), new_state, sorted(folded), stale)
+    return IndexPlan(bundles, jobs, sorted(exclude), new_state, sorted(folded), stale, overlays)
 
 
 def hidden_pages(plan: IndexPlan, hides: dict[str, list[str] | None]) -> tuple[list[str], list[str]]:

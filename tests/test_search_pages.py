@@ -194,3 +194,24 @@ def test_fragment_url_reads_only_a_real_fragment():
     assert fragment_url(gzip.compress(b'pagefind_dcd{"content":"x","url":"/x/"}')) is None
     assert page_url("plans/x/chapter-1/index.html") == "/plans/x/chapter-1/"
     assert page_url("plans/x/table.html") == "/plans/x/table.html"
+
+
+def test_a_hidden_id_that_recurs_in_another_bundle_makes_the_overlay_whole(tmp_path):
+    """Pagefind's page ids are unique within a bundle only: when a hidden id is also a page of
+    another bundle (here: a fragment of that name put into the overlay's bundle), hiding it would
+    hide that page too, so the overlay is made again with the whole plan, excluded by version."""
+    cache = tmp_path / "cache"
+    keys = {"alpha": "a" * 24, "beta": "b" * 24}
+    _build(tmp_path, TEXTS, keys, cache)
+    edited = dict(TEXTS, alpha=["发展数字经济！"] + TEXTS["alpha"][1:])
+    keys2 = dict(keys, alpha="c" * 24)
+    layout, _ = _build(tmp_path, edited, keys2, cache)
+    assert len(layout.hide) == 1 and layout.exclude == []
+    overlay = layout.bundles[1][1]
+    fragment = next((overlay / "fragment").iterdir())
+    fragment.rename(fragment.with_name(f"{layout.hide[0]}.pf_fragment"))
+    again, _ = _build(tmp_path, edited, keys2, cache)
+    assert again.hide == [] and again.exclude == [version_tag("alpha", keys["alpha"])]
+    assert again.bundles == layout.bundles and len(bundle_page_ids(overlay)) == 6
+    # and it stays so: the whole-plan overlay is taken from the cache
+    assert _build(tmp_path, edited, keys2, cache)[0].exclude == again.exclude
