@@ -26,7 +26,9 @@ whose overlay plans need a Pagefind run anyway go first).
 
 The state (each shard's base folder, each overlay plan's folder) is ``state.json`` in the search
 cache folder, written whole and renamed; each bundle folder ``<name>`` has ``<name>.json``
-listing the plan versions it holds, written after the bundle. Both are safe to delete (then:
+listing the plan versions it holds (and, for a page-level overlay, its ``base`` and the page
+ids it hides), written after the bundle, and a whole shard's ``<name>.pages.json`` listing its
+pages (:mod:`plansite.searchpages`). All are safe to delete (then:
 the whole shards are indexed, unless their exact bundle is cached) and neither is trusted across
 Pagefind versions or this module's :data:`FORMAT` (the plans' keys carry the code version).
 This module only decides; :mod:`plansite.search` runs Pagefind.
