@@ -46,7 +46,7 @@ from .budget import Budget
 from .buildfolder import link_or_copy
 from .errors import PlansiteError
 from .parallel import cpu_count
-from .searchpages import changed_pages, listing_path, page_listing, read_listing
+from .searchpages import clashing, listing_path, overlay_pages, page_listing
 from .searchplan import (SHARD_PLANS, STATE_FILE, VERSION_FILTER, IndexPlan, Shard, bundle_versions, hidden_pages,
                          load_state, overlay_hides, plan_index, prune, write_json)
 
@@ -161,6 +161,15 @@ def _pages(shard: Shard, plan_dirs: dict[str, Path], hashes: dict[str, str] | No
             return
 
 
+def _hashes(shard: Shard, plan_dirs: dict[str, Path]) -> dict[str, str]:
+    """``{site path: sha256}`` of every page :func:`shard_pages` would give for the shard's plans
+    (``shard.pages`` ignored), read without being given to Pagefind."""
+    hashes: dict[str, str] = {}
+    for _ in _pages(dataclasses.replace(shard, pages=None), plan_dirs, hashes):
+        pass
+    return hashes
+
+
 def _work_pages(shard: Shard, plan_dirs: dict[str, Path], site: Path, hashes: dict[str, str] | None = None) -> int:
     """Write into ``site`` the copies Pagefind's CLI reads of the shard's indexed pages
     (:func:`shard_pages`, their sha256 into ``hashes``). Returns the pages written."""
@@ -233,7 +242,7 @@ def index_shard(shard: Shard, plan_dirs: dict[str, Path], out: Path,
     10–16 % less CPU and 10 % less memory than the service over 10–30 plans. A whole shard's
     pages are listed in ``<out>.pages.json`` (:mod:`plansite.searchpages`); an overlay made
     against a base that lists the plan's pages indexes only the pages that changed
-    (:func:`overlay_pages`) and lists the base's page ids it hides in ``<out>.json``. Raises
+    (:func:`plansite.searchpages.overlay_pages`) and lists the base's page ids it hides in ``<out>.json``. Raises
     :class:`PlansiteError` when Pagefind fails; when ``cancelled`` is set the Pagefind process is
     killed and nothing is written."""
     out = Path(out)
@@ -244,7 +253,7 @@ def index_shard(shard: Shard, plan_dirs: dict[str, Path], out: Path,
 
         hide = None
         if shard.overlay:
-            pages, hide = overlay_pages(shard, plan_dirs, out.parent)
+            pages, hide = overlay_pages(shard, out.parent, lambda: _hashes(shard, plan_dirs))
             shard = dataclasses.replace(shard, pages=pages)
         hashes: dict[str, str] | None = None if shard.overlay else {}
         service = pfservice.take()
@@ -272,22 +281,6 @@ def index_shard(shard: Shard, plan_dirs: dict[str, Path], out: Path,
         write_json(out.with_name(out.name + ".json"), info)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def overlay_pages(shard: Shard, plan_dirs: dict[str, Path], cache_dir: Path) -> tuple[list[str] | None, list[str] | None]:
-    """The pages the overlay ``shard`` (one plan) indexes and the page ids of its base it hides:
-    ``(site paths, ids)`` when the base (``shard.base`` in ``cache_dir``) lists the plan's pages
-    and few of them changed (:func:`plansite.searchpages.changed_pages`), else ``(None, None)``:
-    the whole plan, its old version hidden by the ``v`` filter. Says which in the debug output."""
-    slug = shard.slugs[0]
-    base = read_listing(cache_dir, shard.base, slug) if shard.base else None
-    current: dict[str, str] = {}
-    if base:
-        for _ in _pages(dataclasses.replace(shard, pages=None), plan_dirs, current):
-            pass
-    pages, hide, why = changed_pages(base, current)
-    logging.getLogger("mkdocs.plugins.plansite").debug("plansite: search overlay of %s: %s", slug, why)
-    return (pages, hide) if pages is not None else (None, None)
 
 
 def pagefind_memory(page_bytes: int) -> int:
@@ -450,22 +443,6 @@ class EarlyIndex:
         prune(self.cache_dir, self._plan.state)
         return SearchLayout([(rel, self.cache_dir / name) for rel, name in self._plan.bundles],
                             exclude, list(self._plan.jobs), hide)
-
-
-def clashing(plan: IndexPlan, hides: dict[str, list[str] | None], cache_dir: Path) -> list[str]:
-    """The overlay plans of ``plan`` whose hidden page ids (``hides``, :func:`overlay_hides`) are
-    also the id of a page of another bundle of the index than their base (Pagefind's ids are
-    unique within a bundle only, 7 hex digits and more): hiding them would hide that page too.
-    Looks for the fragment files only (a few ``stat`` calls per hidden page)."""
-    out = []
-    for slug, ids in hides.items():
-        if not ids:
-            continue
-        base = plan.overlays[slug].base
-        others = [cache_dir / name / "fragment" for _, name in plan.bundles if name != base]
-        if any((folder / f"{page}.pf_fragment").exists() for page in ids for folder in others):
-            out.append(slug)
-    return out
 
 
 def discard_service() -> None:

@@ -22,9 +22,13 @@ holds the whole plan, hidden by the plan-version filter as before).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+
+from .searchplan import IndexPlan, Shard
 
 #: Suffix of a bundle's page listing in the search cache (``<folder>.pages.json``).
 LISTING_SUFFIX = ".pages.json"
@@ -144,3 +148,34 @@ def changed_pages(base: dict[str, tuple[str, str]] | None, current: dict[str, st
     gone = set(changed) | (set(base) - set(current))
     hide = sorted(base[rel][1] for rel in gone if rel in base)
     return changed, hide, f"{len(changed)} of its {len(current)} pages changed, {len(hide)} hidden in the base"
+
+
+def overlay_pages(shard: Shard, cache_dir: Path,
+                  current: Callable[[], dict[str, str]]) -> tuple[list[str] | None, list[str] | None]:
+    """The pages the overlay ``shard`` (one plan) indexes and the page ids of its base it hides:
+    ``(site paths, ids)`` when the base (``shard.base`` in ``cache_dir``) lists the plan's pages
+    and few of them changed (:func:`changed_pages`; ``current()``: ``{site path: sha256}`` of
+    the plan's indexed pages now, read only then), else ``(None, None)``: the whole plan, its old
+    version hidden by the ``v`` filter. Says which in the debug output."""
+    slug = shard.slugs[0]
+    base = read_listing(cache_dir, shard.base, slug) if shard.base else None
+    pages, hide, why = changed_pages(base, current() if base else {})
+    logging.getLogger("mkdocs.plugins.plansite").debug("plansite: search overlay of %s: %s", slug, why)
+    return (pages, hide) if pages is not None else (None, None)
+
+
+def clashing(plan: IndexPlan, hides: dict[str, list[str] | None], cache_dir: Path) -> list[str]:
+    """The overlay plans of ``plan`` whose hidden page ids (``hides``, see
+    :func:`plansite.searchplan.overlay_hides`) are also the id of a page of another bundle of the
+    index than their base (Pagefind's ids are unique within a bundle only, 7 hex digits and
+    more): hiding them would hide that page too. Looks for the fragment files only (a few
+    ``stat`` calls per hidden page)."""
+    out = []
+    for slug, ids in hides.items():
+        if not ids:
+            continue
+        base = plan.overlays[slug].base
+        others = [Path(cache_dir) / name / "fragment" for _, name in plan.bundles if name != base]
+        if any((folder / f"{page}.pf_fragment").exists() for page in ids for folder in others):
+            out.append(slug)
+    return out
