@@ -125,7 +125,11 @@ def test_an_edit_indexes_the_changed_page_and_hides_its_base_copy(tmp_path):
     assert runs == [] and layout4.hide == layout3.hide and layout4.bundles == layout3.bundles
 
 
-def test_the_whole_plan_is_the_fallback(tmp_path):
+def test_the_whole_plan_is_the_fallback(tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="mkdocs.plugins.plansite")
+    said = lambda: [r.getMessage() for r in caplog.records if "search overlay of alpha" in r.getMessage()]  # noqa: E731
     cache = tmp_path / "cache"
     keys = {"alpha": "a" * 24, "beta": "b" * 24}
     layout, _ = _build(tmp_path, TEXTS, keys, cache)
@@ -135,12 +139,15 @@ def test_the_whole_plan_is_the_fallback(tmp_path):
     layout2, _ = _build(tmp_path, most, dict(keys, alpha="c" * 24), cache)
     assert len(bundle_page_ids(layout2.bundles[1][1])) == 6
     assert layout2.hide == [] and layout2.exclude == [version_tag("alpha", keys["alpha"])]
+    assert said() == ["plansite: search overlay of alpha: whole plan: 4 of its 6 pages changed"]
+    caplog.clear()
     # no page listing beside the base (deleted, or a bundle of an older Plansite): the whole plan
     (cache / f"{name}{LISTING_SUFFIX}").unlink()
     one = dict(TEXTS, alpha=["发展数字经济！"] + TEXTS["alpha"][1:])
     layout3, _ = _build(tmp_path, one, dict(keys, alpha="e" * 24), cache)
     assert len(bundle_page_ids(layout3.bundles[1][1])) == 6
     assert layout3.hide == [] and layout3.exclude == [version_tag("alpha", keys["alpha"])]
+    assert said() == ["plansite: search overlay of alpha: whole plan: the base has no page listing"]
 
 
 def test_changed_pages_decides_and_says_why():
