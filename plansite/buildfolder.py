@@ -87,12 +87,18 @@ def load_state(path: Path) -> FolderState | None:
 
 
 def save_state(state: FolderState, path: Path) -> None:
-    """Write ``state`` to ``path`` atomically (a temporary file renamed over it)."""
+    """Write ``state`` to ``path`` atomically (a temporary file renamed over it).
+
+    Pickled without the pickler's memo (``fast``: a state holds no object twice that must stay
+    one, and no cycle): at 1000 plans (73,000 files, 17 MB) 0.014 s instead of 0.07 s, for a
+    file 4 % larger that loads as fast."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True
+            pickler.dump(state)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -203,11 +209,12 @@ def check_folder(folder: Path, previous: FolderState, dir_mode: int, file_mode: 
                 _remove(entry.path)
     trusted = seen is not None and wanted is not None and device is not None
     regular = stat.S_IFREG | file_mode
+    want_of, seen_of = (wanted.get, seen.get) if trusted else (None, None)
     for rel, rec in previous.files.items():
         if trusted:
-            want = wanted.get(rel)
-            if want is not None and want.link is not None:
-                known = seen.get(want.link)
+            want = want_of(rel)
+            if want is not None and want[2] is not None:  # (want.link: a named tuple's field by index is faster)
+                known = seen_of(want[2])
                 if known is not None and known[1] == rec[2] and known[3] == rec[3] and known[2] == rec[1] \
                         and known[0] == device and known[4] == regular and rel.rpartition("/")[0] in same:
                     good[rel] = rec
@@ -254,37 +261,45 @@ def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, 
     if MANIFEST in good or os.path.lexists(manifest):
         good.pop(MANIFEST, None)
         _remove(manifest)
-    need: set[str] = {""}
-    for rel in wanted:
-        d = _parent(rel)
-        while d not in need:
-            need.add(d)
-            d = _parent(d)
-    touched: set[str] = set()
+    if previous is not None and len(wanted) == len(previous.files) - (MANIFEST in previous.files) \
+            and MANIFEST not in wanted and wanted.keys() <= previous.files.keys():
+        # the same files as the state lists (the usual build): their folders are the folders it
+        # lists (its ``dirs`` are the folders of its files: this function and link_folder make them so)
+        need: set[str] = set(previous.dirs)
+    else:
+        need = {""}
+        for rel in wanted:
+            d = _parent(rel)
+            while d not in need:
+                need.add(d)
+                d = _parent(d)
+    touched: dict[str, set[str]] = {}  # folder → names of the entries written or removed in it
+    made: set[str] = set()  # folders made (again) by this update
     for rel in changed:  # what check_folder found damaged: not trusted, rewritten if still wanted
         rel = rel.rstrip("/")
         if rel in wanted or rel in need:
             continue
         _remove(f"{top}/{rel}")
-        touched.add(_parent(rel))
-    for rel in [r for r in good if r not in wanted]:
+        _touch(touched, rel)
+    for rel in good.keys() - wanted.keys():
         os.unlink(f"{top}/{rel}")
         del good[rel]
-        touched.add(_parent(rel))
-    for rel in sorted(d for d in dirs if d not in need):  # parents before children: one rmtree each
+        _touch(touched, rel)
+    for rel in sorted(dirs - need):  # parents before children: one rmtree each
         if os.path.lexists(f"{top}/{rel}"):
             shutil.rmtree(f"{top}/{rel}")
-            touched.add(_parent(rel))
+            _touch(touched, rel)
         dirs.discard(rel)
     files: dict[str, tuple[str, int, int, int]] = {}
+    good_of = good.get
     for rel, want in wanted.items():
-        rec = good.get(rel)
-        if rec is not None and rec[0] == want.sha256 and rec[1] == want.size:
+        rec = good_of(rel)
+        if rec is not None and rec[0] == want[0] and rec[1] == want[1]:  # (want.sha256, want.size)
             files[rel] = rec
             continue
         parent = _parent(rel)
         if parent not in dirs:
-            _make_dirs(top, parent, dirs, dir_mode, touched)
+            _make_dirs(top, parent, dirs, dir_mode, touched, made)
         target = f"{top}/{rel}"
         if rec is not None or rel in need or os.path.lexists(target):
             _remove(target)
@@ -297,7 +312,7 @@ def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, 
             with open(target, "rb") as f:
                 sha = hashlib.sha256(f.read()).hexdigest()
         files[rel] = (sha, st.st_size, st.st_ino, st.st_mtime_ns)
-        touched.add(parent)
+        _touch(touched, rel)
     data = manifest_text(files).encode("utf-8")
     with open(manifest, "xb") as f:
         f.write(data)
@@ -305,26 +320,70 @@ def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, 
     if stat.S_IMODE(st.st_mode) != file_mode:
         os.chmod(manifest, file_mode)
     files[MANIFEST] = (hashlib.sha256(data).hexdigest(), len(data), st.st_ino, st.st_mtime_ns)
-    touched.add("")
+    _touch(touched, MANIFEST)
     recorded = previous.dirs if previous is not None else {}
     out_dirs: dict[str, int] = {}
     for rel in need:
         mtime = recorded.get(rel)
-        if mtime is None or rel in touched:
+        if mtime is None or rel in touched or rel in made:
             mtime = os.lstat(f"{top}/{rel}" if rel else top).st_mtime_ns
         out_dirs[rel] = mtime
-    # a folder's listing changes only with what it holds: a file written or removed, a folder
-    # made or removed in it (each marks it touched); a file kept keeps its record
     regular = stat.S_IFREG | file_mode
     known = previous.listings if previous is not None and previous.mode == regular else {}
-    listings = {rel: known[rel] for rel in need if rel not in touched and rel in known}
-    if len(listings) != len(need):
-        listings.update(folder_listings(files, need, [rel for rel in need if rel not in listings], mode=regular))
-    return FolderState(files=files, dirs=out_dirs, listings=listings, mode=regular)
+    return FolderState(files=files, dirs=out_dirs, listings=_listings(files, need, known, touched, made, regular),
+                       mode=regular)
 
 
-def _make_dirs(top: str, rel: str, dirs: set[str], dir_mode: int, touched: set[str]) -> None:
-    """Create folder ``rel`` and its missing parents (mode ``dir_mode``, set-group-id inherited)."""
+def _touch(touched: dict[str, set[str]], rel: str) -> None:
+    """Note that the entry ``rel`` (a site path) was written or removed: its folder's listing changes."""
+    parent, _, name = rel.rpartition("/")
+    names = touched.get(parent)
+    if names is None:
+        touched[parent] = {name}
+    else:
+        names.add(name)
+
+
+def _listings(files: dict[str, tuple[str, int, int, int]], need: set[str], known: dict[str, str],
+              touched: dict[str, set[str]], made: set[str], mode: int) -> dict[str, str]:
+    """The :func:`plansite.stamp.folder_listings` of every folder of ``need`` holding ``files``
+    (every file with ``st_mode`` ``mode``), from ``known`` (the listings of the state before):
+    a folder's listing changes only with what it holds, so a folder not ``touched`` keeps its
+    listing; a touched one has the lines of the names written or removed in it (``touched``:
+    folder → names) replaced in its known listing; a folder ``made`` by the update, or without
+    a known listing, is listed from ``files`` (one pass over them all, done only then)."""
+    listings: dict[str, str] = {}
+    fresh: list[str] = []
+    for rel in need:
+        text = known.get(rel) if rel not in made else None
+        if text is None:
+            fresh.append(rel)
+        elif rel not in touched:
+            listings[rel] = text
+        else:  # the lines "<kind> <length>:<name>…" of its entries, by name
+            lines = {}
+            for line in text.split("\0") if text else ():
+                length, _, rest = line[2:].partition(":")
+                lines[rest[:int(length)]] = line
+            for name in touched[rel]:
+                path = f"{rel}/{name}" if rel else name
+                rec = files.get(path)
+                if rec is not None:
+                    lines[name] = f"f {len(name)}:{name} {mode} {rec[1]} {rec[3]} {rec[2]}"
+                elif path in need:
+                    lines[name] = f"d {len(name)}:{name}"
+                else:
+                    lines.pop(name, None)
+            listings[rel] = "\0".join(sorted(lines.values()))
+    if fresh:
+        listings.update(folder_listings(files, need, fresh, mode=mode))
+    return listings
+
+
+def _make_dirs(top: str, rel: str, dirs: set[str], dir_mode: int, touched: dict[str, set[str]],
+               made: set[str]) -> None:
+    """Create folder ``rel`` and its missing parents (mode ``dir_mode``, set-group-id inherited);
+    they are noted in ``made`` and as entries of their parents in ``touched`` (see :func:`_touch`)."""
     missing = []
     while rel not in dirs:
         missing.append(rel)
@@ -341,8 +400,8 @@ def _make_dirs(top: str, rel: str, dirs: set[str], dir_mode: int, touched: set[s
         if stat.S_IMODE(st.st_mode) & ~stat.S_ISGID != dir_mode:
             os.chmod(path, dir_mode | (st.st_mode & stat.S_ISGID))
         dirs.add(d)
-        touched.add(d)
-        touched.add(_parent(d))
+        made.add(d)
+        _touch(touched, d)
 
 
 def link_folder(source: Path, target: Path, state: FolderState) -> FolderState:

@@ -153,6 +153,39 @@ def test_the_stamp_of_a_folder_from_its_state_is_that_of_a_walk(tmp_path, umask0
     assert listed != stamp.site_state(folder)
 
 
+def test_listings_and_folders_carried_from_the_state_before_equal_fresh_ones(tmp_path, umask022):
+    """update_folder takes a touched folder's listing from the state before with the lines of
+    the entries written or removed in it replaced, and, when the site has the same paths as
+    before, its folders from that state: round after round (the same paths with some bytes
+    changed, other paths, folders damaged by hand), the state equals one made from scratch."""
+    rng = random.Random(23)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    state, files = None, None
+    for round_ in range(30):
+        if files is not None and round_ % 2:  # the same paths: only bytes change
+            files = {p: (d + b"!" if rng.random() < 0.3 else d) for p, d in files.items()}
+        else:
+            files = random_site(rng, sources, files)
+        if state is not None and round_ % 5 == 4:  # hand damage: a file deleted, a folder removed, a stray file
+            victim = rng.choice(sorted(files))
+            (folder / victim).unlink()
+            deep = sorted(d for d in state.dirs if d)
+            if deep:
+                shutil.rmtree(folder / rng.choice(deep), ignore_errors=True)
+            (folder / "stray.txt").write_bytes(b"stray")
+        state = update_folder(folder, state, as_wanted(files, sources, rng), UMASK)
+        assert tree(folder) == expected_tree(files), round_
+        fresh = stamp.folder_listings({rel: (state.mode, r[1], r[3], r[2]) for rel, r in state.files.items()},
+                                      state.dirs)
+        assert state.listings == fresh, round_
+        assert set(state.dirs) == {""} | {p.rsplit("/", 1)[0] for p in files if "/" in p} \
+            | {"/".join(p.split("/")[:i]) for p in files for i in range(1, p.count("/"))}, round_
+        assert mkdocs_run._listed_state(state) == stamp.site_state(folder), round_
+
+
 def test_hand_edits_in_the_reused_folder_are_found_and_repaired(tmp_path, umask022):
     rng = random.Random(3)
     sources = tmp_path / "sources"
