@@ -9,12 +9,14 @@ failed or killed update never touches the published site, and the next build rep
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import random
 import shutil
 import stat
+import threading
 import time
 from pathlib import Path
 
@@ -220,6 +222,48 @@ def test_hand_edits_in_the_reused_folder_are_found_and_repaired(tmp_path, umask0
     assert warnings == [] and inodes == {p: os.lstat(folder / p).st_ino for p in files}
 
 
+def test_a_check_made_ahead_in_a_child_finds_and_repairs_what_the_check_in_process_does(tmp_path, umask022):
+    """EarlyCheck: the same damage as above, checked in a forked child before update_folder runs,
+    is found (one warning, the same count as the check made in process) and repaired; with another
+    thread running nothing is forked and update_folder checks in process."""
+    rng = random.Random(3)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    files = {"index.html": b"<p>home</p>", "a/b/page.html": b"<p>page</p>", "a/c.json": b"{}",
+             "a/d/e.css": b"p{}", "f.txt": b"text", "g/h.txt": b"h"}
+    counts = []
+    for ahead in (True, False):
+        folder = tmp_path / f"folder-{ahead}"
+        folder.mkdir()
+        state = update_folder(folder, None, as_wanted(files, sources, rng), UMASK)
+        with open(folder / "a/b/page.html", "r+b") as f:
+            f.write(b"<P>")
+        (folder / "f.txt").unlink()
+        (folder / "a/stray.html").write_bytes(b"stray")
+        shutil.rmtree(folder / "g")
+        (folder / "g").write_bytes(b"not a folder")
+        os.chmod(folder / "a/d/e.css", 0o600)
+        if ahead:
+            checked = buildfolder.EarlyCheck(folder, state, 0o755, 0o644).result()
+            assert checked is not None and checked[:2] == (0o755, 0o644)
+            assert not (folder / "a/stray.html").exists()  # repaired by the child already
+            state = dataclasses.replace(state, checked=checked)
+        warnings = []
+        state = update_folder(folder, state, as_wanted(files, sources, rng), UMASK, warnings.append)
+        assert tree(folder) == expected_tree(files)
+        assert state.checked is None and len(warnings) == 1 and "changed by hand" in warnings[0], warnings
+        counts.append(warnings[0].split(":0: ")[1].split(" file(s)")[0])
+    assert counts[0] == counts[1]
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert buildfolder.EarlyCheck(folder, state, 0o755, 0o644).result() is None
+    finally:
+        stop.set()
+        other.join()
+
+
 def test_a_spare_linked_from_a_folder_is_updated_without_touching_that_folder(tmp_path, umask022):
     """link_folder (the spare made after a build that leaves none): the copy holds the same tree
     and its state passes the check as it is (no file written again, no warning); updating it in
@@ -415,7 +459,7 @@ def test_a_failed_or_killed_update_keeps_the_site_and_the_next_build_repairs(pro
     assert_same_site(site, tmp_path / "clean")
 
 
-def test_hand_edits_of_the_spare_are_repaired_with_a_warning(project, tmp_path, umask022):
+def test_hand_edits_of_the_spare_are_repaired_with_a_warning(project, tmp_path, monkeypatch, umask022):
     rng = random.Random(9)
     site = project / "site"
     cli.build_site(project, site, quiet=True)
@@ -429,8 +473,12 @@ def test_hand_edits_of_the_spare_are_repaired_with_a_warning(project, tmp_path, 
     (spare / "plans" / "taijiang-14th" / "index.html").unlink()
     (spare / "plans" / "stray.html").write_text("stray", encoding="utf-8")
     edit_seed(project, "taishang-14th", rng)
+    here = []  # check_folder calls in this process: none, the spare is checked in a forked child (EarlyCheck)
+    real = buildfolder.check_folder
+    monkeypatch.setattr(buildfolder, "check_folder", lambda *a, **k: here.append(a[0]) or real(*a, **k))
     summary = cli.build_site(project, site, quiet=True)
     assert any("changed by hand" in w and "3 file(s)" in w for w in summary["warnings"]), summary["warnings"]
+    assert here == []
     _remove_cache(project)
     cli.build_site(project, tmp_path / "clean", quiet=True)
     assert_same_site(site, tmp_path / "clean")
