@@ -14,7 +14,8 @@ The folder is not trusted blindly: every file the state lists must still be the 
 the same size and modification time (a file edited in place, replaced or deleted since is
 written again), and every folder whose modification time changed is listed, so files added by
 hand are removed. What the check found is one warning. The result is the same set of bytes as a
-fresh folder (``tests/test_buildfolder.py``).
+fresh folder (``tests/test_buildfolder.py``). ``build.py build`` makes that check in a forked
+child while the build runs (:class:`EarlyCheck`, started by :func:`plansite.publish.publish`).
 """
 
 from __future__ import annotations

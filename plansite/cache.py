@@ -156,10 +156,10 @@ class BuildCache:
                 raise ValueError("no modification times")
             seen = []
             for (path, size, _), mtime in zip(entry.files, entry.mtimes):
-                st = os.stat(files + path)
+                st = os.stat(full := files + path)
                 if st.st_size != size or st.st_mtime_ns != mtime:
                     raise ValueError(f"{path}: changed since stored")
-                seen.append((files + path, (st.st_dev, st.st_ino, size, mtime, st.st_mode)))
+                seen.append((full, (st.st_dev, st.st_ino, size, mtime, st.st_mode)))
             for name in entry.parts:
                 os.stat(f"{base}{name}.pickle")  # read later, when asked for: it must be there
             self._known[(slug, key)] = entry
