@@ -13,9 +13,12 @@ import dataclasses
 import hashlib
 import json
 import os
+import pickle
 import random
 import shutil
 import stat
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -26,6 +29,8 @@ from plansite import buildfolder, cli, mkdocs_run, stamp
 from plansite.buildfolder import FolderState, Wanted, update_folder, wanted_bytes
 from plansite.diff import SEARCH_DIR, compare_manifests
 from plansite.manifest import MANIFEST
+
+ROOT = Path(__file__).resolve().parent.parent
 
 UMASK = 0o022
 
@@ -243,8 +248,16 @@ def test_a_check_made_ahead_in_a_child_finds_and_repairs_what_the_check_in_proce
         shutil.rmtree(folder / "g")
         (folder / "g").write_bytes(b"not a folder")
         os.chmod(folder / "a/d/e.css", 0o600)
-        if ahead:
-            checked = buildfolder.EarlyCheck(folder, state, 0o755, 0o644).result()
+        if ahead:  # in a fresh process: this one may run threads (other tests' servers), which forbid the fork
+            buildfolder.save_state(state, tmp_path / "state")
+            probe = ("import pickle, sys; from pathlib import Path; from plansite import buildfolder; "
+                     "state = buildfolder.load_state(Path(sys.argv[2])); "
+                     "sys.stdout.buffer.write(pickle.dumps(buildfolder.EarlyCheck(Path(sys.argv[1]), state, "
+                     "0o755, 0o644).result()))")
+            done = subprocess.run([sys.executable, "-c", probe, str(folder), str(tmp_path / "state")],
+                                  capture_output=True, timeout=120, cwd=ROOT)
+            assert done.returncode == 0, done.stderr
+            checked = pickle.loads(done.stdout)
             assert checked is not None and checked[:2] == (0o755, 0o644)
             assert not (folder / "a/stray.html").exists()  # repaired by the child already
             state = dataclasses.replace(state, checked=checked)
@@ -476,12 +489,30 @@ def test_hand_edits_of_the_spare_are_repaired_with_a_warning(project, tmp_path, 
     here = []  # check_folder calls in this process: none, the spare is checked in a forked child (EarlyCheck)
     real = buildfolder.check_folder
     monkeypatch.setattr(buildfolder, "check_folder", lambda *a, **k: here.append(a[0]) or real(*a, **k))
+    alone = threading.active_count() == 1  # (else no child is forked: the check runs here, as before)
     summary = cli.build_site(project, site, quiet=True)
     assert any("changed by hand" in w and "3 file(s)" in w for w in summary["warnings"]), summary["warnings"]
-    assert here == []
+    assert (here == []) if alone else len(here) == 1
     _remove_cache(project)
     cli.build_site(project, tmp_path / "clean", quiet=True)
     assert_same_site(site, tmp_path / "clean")
+
+
+def test_build_py_checks_the_spare_in_a_forked_child(project, tmp_path):
+    """In a process running no other thread (as ``build.py build``), the second build checks the
+    spare the first one left in a child: every check_folder call comes from another process."""
+    calls = tmp_path / "calls"
+    probe = ("import os, sys; from pathlib import Path; from plansite import buildfolder, cli; "
+             "real = buildfolder.check_folder; "
+             "spy = lambda *a, **k: open(sys.argv[2], 'a').write(f'{os.getpid()}\\n') and real(*a, **k); "
+             "buildfolder.check_folder = spy; "
+             "[cli.build_site(Path(sys.argv[1]), Path(sys.argv[1]) / 'site', quiet=True) for _ in range(2)]; "
+             "print(os.getpid())")
+    done = subprocess.run([sys.executable, "-c", probe, str(project), str(calls)], capture_output=True, text=True,
+                          timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    pids = calls.read_text().split()
+    assert len(pids) == 1 and pids[0] != done.stdout.strip(), (pids, done.stdout)
 
 
 def test_the_search_bundles_are_listed_once_and_remembered(project, build_py, monkeypatch):
