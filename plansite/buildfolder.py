@@ -14,11 +14,13 @@ The folder is not trusted blindly: every file the state lists must still be the 
 the same size and modification time (a file edited in place, replaced or deleted since is
 written again), and every folder whose modification time changed is listed, so files added by
 hand are removed. What the check found is one warning. The result is the same set of bytes as a
-fresh folder (``tests/test_buildfolder.py``).
+fresh folder (``tests/test_buildfolder.py``). ``build.py build`` makes that check in a forked
+child while the build runs (:class:`EarlyCheck`, started by :func:`plansite.publish.publish`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import os
@@ -26,6 +28,7 @@ import pickle
 import shutil
 import stat
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -54,6 +57,10 @@ class FolderState:
     listings: dict[str, str] = field(default_factory=dict)
     mode: int = 0
     format: int = FORMAT
+    #: what :func:`check_folder` found of the folder, when made ahead (:meth:`EarlyCheck.result`:
+    #: ``(dir_mode, file_mode, good, dirs, changed)``), used by :func:`update_folder` with the
+    #: same modes instead of checking again; never saved
+    checked: tuple | None = field(default=None, repr=False, compare=False)
 
 
 class Wanted(NamedTuple):
@@ -87,12 +94,20 @@ def load_state(path: Path) -> FolderState | None:
 
 
 def save_state(state: FolderState, path: Path) -> None:
-    """Write ``state`` to ``path`` atomically (a temporary file renamed over it)."""
+    """Write ``state`` to ``path`` atomically (a temporary file renamed over it).
+
+    Pickled without the pickler's memo (``fast``: a state holds no object twice that must stay
+    one, and no cycle): at 1000 plans (73,000 files, 17 MB) 0.014 s instead of 0.07 s, for a
+    file 4 % larger that loads as fast."""
     path = Path(path)
+    if state.checked is not None:
+        state = dataclasses.replace(state, checked=None)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True
+            pickler.dump(state)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -203,11 +218,12 @@ def check_folder(folder: Path, previous: FolderState, dir_mode: int, file_mode: 
                 _remove(entry.path)
     trusted = seen is not None and wanted is not None and device is not None
     regular = stat.S_IFREG | file_mode
+    want_of, seen_of = (wanted.get, seen.get) if trusted else (None, None)
     for rel, rec in previous.files.items():
         if trusted:
-            want = wanted.get(rel)
-            if want is not None and want.link is not None:
-                known = seen.get(want.link)
+            want = want_of(rel)
+            if want is not None and want[2] is not None:  # (want.link: a named tuple's field by index is faster)
+                known = seen_of(want[2])
                 if known is not None and known[1] == rec[2] and known[3] == rec[3] and known[2] == rec[1] \
                         and known[0] == device and known[4] == regular and rel.rpartition("/")[0] in same:
                     good[rel] = rec
@@ -227,6 +243,85 @@ def check_folder(folder: Path, previous: FolderState, dir_mode: int, file_mode: 
     return good, dirs, changed
 
 
+class EarlyCheck:
+    """:func:`check_folder` of a build folder (``folder``, holding what ``previous`` lists; no
+    ``wanted`` or ``seen``: every folder and file is ``lstat``'ed) run in a forked child while the
+    build goes on: at 1000 plans its 108,000 ``lstat`` calls and the loop around them took about
+    0.5 s of the one-edit build's building process, on a core that is then idle. The child makes
+    the check's repairs itself (modes set again, entries nobody listed removed); nothing else
+    writes the folder meanwhile (the build lock is held and the folder is not published).
+
+    :meth:`result` waits for the child and gives ``(good, dirs, changed)`` as :func:`check_folder`
+    does (the child sends only what is not good), or ``None`` when no child could be forked (a
+    thread other than this one runs: see :func:`plansite.parallel.other_threads_running`), it
+    failed or sent nothing whole: the caller then checks in-process. Call :meth:`result` (or
+    :meth:`close`) before the folder is renamed or written."""
+
+    def __init__(self, folder: Path, previous: FolderState, dir_mode: int, file_mode: int):
+        self.previous, self.dir_mode, self.file_mode = previous, dir_mode, file_mode
+        self._pid: int | None = None
+        self._fd: int | None = None
+        self._result: tuple | None = None
+        if threading.active_count() > 1 or not hasattr(os, "fork"):
+            return
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:  # the child: check, send what is not good, exit without clean-up handlers
+            code = 1
+            try:
+                os.close(read)
+                good, dirs, changed = check_folder(folder, previous, dir_mode, file_mode)
+                view = memoryview(pickle.dumps((sorted(previous.files.keys() - good.keys()),
+                                                sorted(previous.dirs.keys() - dirs), changed),
+                                               protocol=pickle.HIGHEST_PROTOCOL))
+                while view:
+                    view = view[os.write(write, view):]
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._pid, self._fd = pid, read
+
+    def result(self) -> tuple[int, int, dict, set, list] | None:
+        """``(dir_mode, file_mode, good, dirs, changed)``: the modes checked and what
+        :func:`check_folder` gives, or ``None`` (see the class docstring)."""
+        if self._fd is None:
+            return self._result
+        chunks, status = [], None
+        try:
+            while chunk := os.read(self._fd, 1 << 16):
+                chunks.append(chunk)
+        except OSError:
+            chunks = []
+        finally:
+            os.close(self._fd)
+            self._fd = None
+            try:
+                _, status = os.waitpid(self._pid, 0)
+            except ChildProcessError:  # reaped by someone else: its result cannot be trusted
+                pass
+        if status != 0 or not chunks:
+            return None
+        try:
+            bad_files, bad_dirs, changed = pickle.loads(b"".join(chunks))
+        except Exception:  # noqa: BLE001 - nothing whole was sent: check in-process
+            return None
+        files = self.previous.files
+        bad = set(bad_files)
+        good = dict(files) if not bad else {rel: rec for rel, rec in files.items() if rel not in bad}
+        self._result = (self.dir_mode, self.file_mode, good, set(self.previous.dirs).difference(bad_dirs), changed)
+        return self._result
+
+    def close(self) -> None:
+        """Wait for the child without using its result (a failed build)."""
+        self.result()
+
+
 def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, Wanted], umask: int,
                   warn: Callable[[str], None] = lambda line: None, label: str | None = None,
                   seen: dict[str, tuple[int, int, int, int, int]] | None = None) -> FolderState:
@@ -244,7 +339,10 @@ def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, 
     dir_mode, file_mode = 0o777 & ~umask, 0o666 & ~umask
     top = str(folder)
     if previous is not None:
-        good, dirs, changed = check_folder(folder, previous, dir_mode, file_mode, wanted, seen)
+        if previous.checked is not None and previous.checked[:2] == (dir_mode, file_mode):
+            good, dirs, changed = previous.checked[2:]  # checked ahead (EarlyCheck)
+        else:
+            good, dirs, changed = check_folder(folder, previous, dir_mode, file_mode, wanted, seen)
         if changed:
             warn(f"{label or folder}:0: {len(changed)} file(s) changed by hand since this build folder was "
                  f"written (first: {sorted(changed)[0]}); they are written again")
@@ -254,37 +352,45 @@ def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, 
     if MANIFEST in good or os.path.lexists(manifest):
         good.pop(MANIFEST, None)
         _remove(manifest)
-    need: set[str] = {""}
-    for rel in wanted:
-        d = _parent(rel)
-        while d not in need:
-            need.add(d)
-            d = _parent(d)
-    touched: set[str] = set()
+    if previous is not None and len(wanted) == len(previous.files) - (MANIFEST in previous.files) \
+            and MANIFEST not in wanted and wanted.keys() <= previous.files.keys():
+        # the same files as the state lists (the usual build): their folders are the folders it
+        # lists (its ``dirs`` are the folders of its files: this function and link_folder make them so)
+        need: set[str] = set(previous.dirs)
+    else:
+        need = {""}
+        for rel in wanted:
+            d = _parent(rel)
+            while d not in need:
+                need.add(d)
+                d = _parent(d)
+    touched: dict[str, set[str]] = {}  # folder → names of the entries written or removed in it
+    made: dict[str, bool] = {}  # folders made (again) by this update: whether made empty
     for rel in changed:  # what check_folder found damaged: not trusted, rewritten if still wanted
         rel = rel.rstrip("/")
         if rel in wanted or rel in need:
             continue
         _remove(f"{top}/{rel}")
-        touched.add(_parent(rel))
-    for rel in [r for r in good if r not in wanted]:
+        _touch(touched, rel)
+    for rel in good.keys() - wanted.keys():
         os.unlink(f"{top}/{rel}")
         del good[rel]
-        touched.add(_parent(rel))
-    for rel in sorted(d for d in dirs if d not in need):  # parents before children: one rmtree each
+        _touch(touched, rel)
+    for rel in sorted(dirs - need):  # parents before children: one rmtree each
         if os.path.lexists(f"{top}/{rel}"):
             shutil.rmtree(f"{top}/{rel}")
-            touched.add(_parent(rel))
+            _touch(touched, rel)
         dirs.discard(rel)
     files: dict[str, tuple[str, int, int, int]] = {}
+    good_of = good.get
     for rel, want in wanted.items():
-        rec = good.get(rel)
-        if rec is not None and rec[0] == want.sha256 and rec[1] == want.size:
+        rec = good_of(rel)
+        if rec is not None and rec[0] == want[0] and rec[1] == want[1]:  # (want.sha256, want.size)
             files[rel] = rec
             continue
         parent = _parent(rel)
         if parent not in dirs:
-            _make_dirs(top, parent, dirs, dir_mode, touched)
+            _make_dirs(top, parent, dirs, dir_mode, touched, made)
         target = f"{top}/{rel}"
         if rec is not None or rel in need or os.path.lexists(target):
             _remove(target)
@@ -297,7 +403,7 @@ def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, 
             with open(target, "rb") as f:
                 sha = hashlib.sha256(f.read()).hexdigest()
         files[rel] = (sha, st.st_size, st.st_ino, st.st_mtime_ns)
-        touched.add(parent)
+        _touch(touched, rel)
     data = manifest_text(files).encode("utf-8")
     with open(manifest, "xb") as f:
         f.write(data)
@@ -305,26 +411,75 @@ def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, 
     if stat.S_IMODE(st.st_mode) != file_mode:
         os.chmod(manifest, file_mode)
     files[MANIFEST] = (hashlib.sha256(data).hexdigest(), len(data), st.st_ino, st.st_mtime_ns)
-    touched.add("")
+    _touch(touched, MANIFEST)
     recorded = previous.dirs if previous is not None else {}
     out_dirs: dict[str, int] = {}
     for rel in need:
         mtime = recorded.get(rel)
-        if mtime is None or rel in touched:
+        if mtime is None or rel in touched or rel in made:
             mtime = os.lstat(f"{top}/{rel}" if rel else top).st_mtime_ns
         out_dirs[rel] = mtime
-    # a folder's listing changes only with what it holds: a file written or removed, a folder
-    # made or removed in it (each marks it touched); a file kept keeps its record
     regular = stat.S_IFREG | file_mode
     known = previous.listings if previous is not None and previous.mode == regular else {}
-    listings = {rel: known[rel] for rel in need if rel not in touched and rel in known}
-    if len(listings) != len(need):
-        listings.update(folder_listings(files, need, [rel for rel in need if rel not in listings], mode=regular))
-    return FolderState(files=files, dirs=out_dirs, listings=listings, mode=regular)
+    return FolderState(files=files, dirs=out_dirs, listings=_listings(files, need, known, touched, made, regular),
+                       mode=regular)
 
 
-def _make_dirs(top: str, rel: str, dirs: set[str], dir_mode: int, touched: set[str]) -> None:
-    """Create folder ``rel`` and its missing parents (mode ``dir_mode``, set-group-id inherited)."""
+def _touch(touched: dict[str, set[str]], rel: str) -> None:
+    """Note that the entry ``rel`` (a site path) was written or removed: its folder's listing changes."""
+    parent, _, name = rel.rpartition("/")
+    names = touched.get(parent)
+    if names is None:
+        touched[parent] = {name}
+    else:
+        names.add(name)
+
+
+def _listings(files: dict[str, tuple[str, int, int, int]], need: set[str], known: dict[str, str],
+              touched: dict[str, set[str]], made: dict[str, bool], mode: int) -> dict[str, str]:
+    """The :func:`plansite.stamp.folder_listings` of every folder of ``need`` holding ``files``
+    (every file with ``st_mode`` ``mode``), from ``known`` (the listings of the state before):
+    a folder's listing changes only with what it holds, so a folder not ``touched`` keeps its
+    listing; a touched one has the lines of the names written or removed in it (``touched``:
+    folder → names) replaced in its known listing (a folder ``made`` empty by the update: in an
+    empty one); a folder found there by the update, or without a known listing, is listed from
+    ``files`` (one pass over them all, done only then)."""
+    listings: dict[str, str] = {}
+    fresh: list[str] = []
+    for rel in need:
+        if rel in made:  # made empty: it holds what was written or made in it (all touched)
+            text = "" if made[rel] else None
+        else:
+            text = known.get(rel)
+        if text is None:
+            fresh.append(rel)
+        elif rel not in touched:
+            listings[rel] = text
+        else:  # the lines "<kind> <length>:<name>…" of its entries, by name
+            lines = {}
+            for line in text.split("\0") if text else ():
+                length, _, rest = line[2:].partition(":")
+                lines[rest[:int(length)]] = line
+            for name in touched[rel]:
+                path = f"{rel}/{name}" if rel else name
+                rec = files.get(path)
+                if rec is not None:
+                    lines[name] = f"f {len(name)}:{name} {mode} {rec[1]} {rec[3]} {rec[2]}"
+                elif path in need:
+                    lines[name] = f"d {len(name)}:{name}"
+                else:
+                    lines.pop(name, None)
+            listings[rel] = "\0".join(sorted(lines.values()))
+    if fresh:
+        listings.update(folder_listings(files, need, fresh, mode=mode))
+    return listings
+
+
+def _make_dirs(top: str, rel: str, dirs: set[str], dir_mode: int, touched: dict[str, set[str]],
+               made: dict[str, bool]) -> None:
+    """Create folder ``rel`` and its missing parents (mode ``dir_mode``, set-group-id inherited);
+    they are noted in ``made`` (``True``: made empty here; ``False``: it was there) and as
+    entries of their parents in ``touched`` (see :func:`_touch`)."""
     missing = []
     while rel not in dirs:
         missing.append(rel)
@@ -335,14 +490,14 @@ def _make_dirs(top: str, rel: str, dirs: set[str], dir_mode: int, touched: set[s
             os.unlink(path)
         try:
             os.mkdir(path, dir_mode)
+            made[d] = True
         except FileExistsError:
-            pass
+            made[d] = False  # (a folder nobody listed: what it holds is not known)
         st = os.lstat(path)
         if stat.S_IMODE(st.st_mode) & ~stat.S_ISGID != dir_mode:
             os.chmod(path, dir_mode | (st.st_mode & stat.S_ISGID))
         dirs.add(d)
-        touched.add(d)
-        touched.add(_parent(d))
+        _touch(touched, d)
 
 
 def link_folder(source: Path, target: Path, state: FolderState) -> FolderState:

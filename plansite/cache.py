@@ -115,6 +115,9 @@ class BuildCache:
         #: folder whose files are hard links to these needs no ``lstat`` of its own for them
         #: (:func:`plansite.buildfolder.check_folder`)
         self.seen: dict[str, tuple[int, int, int, int, int]] = {}
+        #: (slug, key) → (entry folder, its ``files`` folder): made once (four ``Path`` joins
+        #: per plan and build, at 1000 plans 0.05 s, before)
+        self._paths: dict[tuple[str, str], tuple[Path, Path]] = {}
 
     @property
     def jinja_dir(self) -> Path:
@@ -125,31 +128,40 @@ class BuildCache:
 
     def entry_dir(self, slug: str, key: str) -> Path:
         """Folder of the entry of plan ``slug`` under ``key``."""
-        return self.folder / "plans" / f"{slug}-{key[:40]}"
+        return self._entry_paths(slug, key)[0]
+
+    def _entry_paths(self, slug: str, key: str) -> tuple[Path, Path]:
+        """``(entry folder, its files folder)`` of ``slug`` under ``key`` (remembered)."""
+        hit = self._paths.get((slug, key))
+        if hit is None:
+            folder = Path(f"{self.folder}{os.sep}plans{os.sep}{slug}-{key[:40]}")
+            hit = self._paths[(slug, key)] = (folder, Path(f"{folder}{os.sep}files"))
+        return hit
 
     def load(self, slug: str, key: str) -> PlanEntry | None:
         """The complete entry of ``slug`` under ``key``, or ``None`` (missing, unreadable, or with a
         file missing, of the wrong size or modified since it was stored: such an entry is removed).
         What the ``stat`` of each of its files found is kept in :attr:`seen`."""
         folder = self.entry_dir(slug, key)
+        base = f"{folder}{os.sep}"
         try:
             entry = self._known.get((slug, key))
             if entry is None:
-                with open(folder / "meta.pickle", "rb") as f:
+                with open(f"{base}meta.pickle", "rb") as f:
                     entry = pickle.load(f)
             if not isinstance(entry, PlanEntry) or entry.key != key or entry.slug != slug:
                 raise ValueError("foreign entry")
-            files = f"{folder}{os.sep}files{os.sep}"
+            files = f"{base}files{os.sep}"
             if len(entry.mtimes) != len(entry.files):
                 raise ValueError("no modification times")
             seen = []
             for (path, size, _), mtime in zip(entry.files, entry.mtimes):
-                st = os.stat(files + path)
+                st = os.stat(full := files + path)
                 if st.st_size != size or st.st_mtime_ns != mtime:
                     raise ValueError(f"{path}: changed since stored")
-                seen.append((files + path, (st.st_dev, st.st_ino, size, mtime, st.st_mode)))
+                seen.append((full, (st.st_dev, st.st_ino, size, mtime, st.st_mode)))
             for name in entry.parts:
-                os.stat(folder / f"{name}.pickle")  # read later, when asked for: it must be there
+                os.stat(f"{base}{name}.pickle")  # read later, when asked for: it must be there
             self._known[(slug, key)] = entry
             self.seen.update(seen)  # (only a complete entry's: a damaged one is rebuilt, with new files)
             return entry
@@ -169,7 +181,7 @@ class BuildCache:
 
     def files_dir(self, slug: str, key: str) -> Path:
         """Folder holding the rendered files of the entry of ``slug`` under ``key``."""
-        return self.entry_dir(slug, key) / "files"
+        return self._entry_paths(slug, key)[1]
 
     def part_path(self, slug: str, key: str, name: str) -> Path:
         """Where the part ``name`` (see :meth:`store`) of the entry of ``slug`` under ``key`` is kept."""

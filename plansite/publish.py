@@ -42,6 +42,7 @@ site is unchanged, after it only leftovers remain (a warning, cleaned by the nex
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import errno
 import fcntl
 import os
@@ -55,7 +56,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .buildfolder import STATE, FolderState, link_folder, load_state, save_state
+from .buildfolder import STATE, EarlyCheck, FolderState, link_folder, load_state, save_state
 from .errors import PlansiteError, Problem
 from .manifest import MANIFEST
 
@@ -506,18 +507,24 @@ def _build_reusing(paths: SitePaths, build_id: str, state: SiteState, build_into
     staging = paths.builds / f"{build_id}.staging{PARTIAL}"
     saved = paths.builds / f"{build_id}{STATE}"
     FS.mkdir(staging)
+    umask = current_umask()
+    # the spare is checked against its state on the idle core while the build runs
+    early = EarlyCheck(spare[0], spare[1], 0o777 & ~umask, 0o666 & ~umask) if spare is not None else None
     try:
         finish = build_into(staging)
         previous = None
         if spare is not None:
+            checked = early.result()  # (before the rename: the child checks the folder by its name)
+            previous = dataclasses.replace(spare[1], checked=checked) if checked is not None else spare[1]
             FS.replace(spare[0], partial)
             FS.remove(paths.builds / f"{spare[0].name}{STATE}")
-            previous = spare[1]
         else:
             FS.mkdir(partial)
         _fill_and_rename(partial, saved, paths.builds / build_id, lambda: _carry_over(state, partial, warn),
                          lambda: finish(partial, previous))
     finally:
+        if early is not None:
+            early.close()
         _quietly(FS.remove, staging)
 
 

@@ -367,20 +367,19 @@ def listed_state(files: dict[str, tuple[int, int, int, int]], dirs, listings: di
     for rel in dirs:
         if rel:
             subdirs[rel.rpartition("/")[0]].append(rel)
-    h = hashlib.sha256()
+    pieces: list[str] = []  # the bytes site_state hashes, joined and encoded once (not 2 updates a folder)
     todo = [""]
     while todo:  # the order of site_state: depth first, folders by name
         rel = todo.pop()
         shown = f"{rel}/" if rel else ""
         text = known[rel] if rel in known else made[rel]
-        count = text.count("\0") + 1 if text else 0
         below = subdirs[rel]
         if below:
             below.sort(reverse=True)
             todo += below
-        h.update(f"{len(shown)}:{shown}\0{count}\0".encode("utf-8", "surrogateescape"))
-        h.update(text.encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+        pieces.append(f"{len(shown)}:{shown}\0{text.count(chr(0)) + 1 if text else 0}\0")
+        pieces.append(text)
+    return hashlib.sha256("".join(pieces).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def write_stamp(root: Path, site_dir: Path, build: Path, inputs: str, summary: dict,

@@ -9,12 +9,17 @@ failed or killed update never touches the published site, and the next build rep
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
+import pickle
 import random
 import shutil
 import stat
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -24,6 +29,8 @@ from plansite import buildfolder, cli, mkdocs_run, stamp
 from plansite.buildfolder import FolderState, Wanted, update_folder, wanted_bytes
 from plansite.diff import SEARCH_DIR, compare_manifests
 from plansite.manifest import MANIFEST
+
+ROOT = Path(__file__).resolve().parent.parent
 
 UMASK = 0o022
 
@@ -153,6 +160,39 @@ def test_the_stamp_of_a_folder_from_its_state_is_that_of_a_walk(tmp_path, umask0
     assert listed != stamp.site_state(folder)
 
 
+def test_listings_and_folders_carried_from_the_state_before_equal_fresh_ones(tmp_path, umask022):
+    """update_folder takes a touched folder's listing from the state before with the lines of
+    the entries written or removed in it replaced, and, when the site has the same paths as
+    before, its folders from that state: round after round (the same paths with some bytes
+    changed, other paths, folders damaged by hand), the state equals one made from scratch."""
+    rng = random.Random(23)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    state, files = None, None
+    for round_ in range(30):
+        if files is not None and round_ % 2:  # the same paths: only bytes change
+            files = {p: (d + b"!" if rng.random() < 0.3 else d) for p, d in files.items()}
+        else:
+            files = random_site(rng, sources, files)
+        if state is not None and round_ % 5 == 4:  # hand damage: a file deleted, a folder removed, a stray file
+            victim = rng.choice(sorted(files))
+            (folder / victim).unlink()
+            deep = sorted(d for d in state.dirs if d)
+            if deep:
+                shutil.rmtree(folder / rng.choice(deep), ignore_errors=True)
+            (folder / "stray.txt").write_bytes(b"stray")
+        state = update_folder(folder, state, as_wanted(files, sources, rng), UMASK)
+        assert tree(folder) == expected_tree(files), round_
+        fresh = stamp.folder_listings({rel: (state.mode, r[1], r[3], r[2]) for rel, r in state.files.items()},
+                                      state.dirs)
+        assert state.listings == fresh, round_
+        assert set(state.dirs) == {""} | {p.rsplit("/", 1)[0] for p in files if "/" in p} \
+            | {"/".join(p.split("/")[:i]) for p in files for i in range(1, p.count("/"))}, round_
+        assert mkdocs_run._listed_state(state) == stamp.site_state(folder), round_
+
+
 def test_hand_edits_in_the_reused_folder_are_found_and_repaired(tmp_path, umask022):
     rng = random.Random(3)
     sources = tmp_path / "sources"
@@ -185,6 +225,56 @@ def test_hand_edits_in_the_reused_folder_are_found_and_repaired(tmp_path, umask0
     warnings.clear()
     update_folder(folder, state, as_wanted(files, sources, rng), UMASK, warnings.append)
     assert warnings == [] and inodes == {p: os.lstat(folder / p).st_ino for p in files}
+
+
+def test_a_check_made_ahead_in_a_child_finds_and_repairs_what_the_check_in_process_does(tmp_path, umask022):
+    """EarlyCheck: the same damage as above, checked in a forked child before update_folder runs,
+    is found (one warning, the same count as the check made in process) and repaired; with another
+    thread running nothing is forked and update_folder checks in process."""
+    rng = random.Random(3)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    files = {"index.html": b"<p>home</p>", "a/b/page.html": b"<p>page</p>", "a/c.json": b"{}",
+             "a/d/e.css": b"p{}", "f.txt": b"text", "g/h.txt": b"h"}
+    counts = []
+    for ahead in (True, False):
+        folder = tmp_path / f"folder-{ahead}"
+        folder.mkdir()
+        state = update_folder(folder, None, as_wanted(files, sources, rng), UMASK)
+        with open(folder / "a/b/page.html", "r+b") as f:
+            f.write(b"<P>")
+        (folder / "f.txt").unlink()
+        (folder / "a/stray.html").write_bytes(b"stray")
+        shutil.rmtree(folder / "g")
+        (folder / "g").write_bytes(b"not a folder")
+        os.chmod(folder / "a/d/e.css", 0o600)
+        if ahead:  # in a fresh process: this one may run threads (other tests' servers), which forbid the fork
+            buildfolder.save_state(state, tmp_path / "state")
+            probe = ("import pickle, sys; from pathlib import Path; from plansite import buildfolder; "
+                     "state = buildfolder.load_state(Path(sys.argv[2])); "
+                     "sys.stdout.buffer.write(pickle.dumps(buildfolder.EarlyCheck(Path(sys.argv[1]), state, "
+                     "0o755, 0o644).result()))")
+            done = subprocess.run([sys.executable, "-c", probe, str(folder), str(tmp_path / "state")],
+                                  capture_output=True, timeout=120, cwd=ROOT)
+            assert done.returncode == 0, done.stderr
+            checked = pickle.loads(done.stdout)
+            assert checked is not None and checked[:2] == (0o755, 0o644)
+            assert not (folder / "a/stray.html").exists()  # repaired by the child already
+            state = dataclasses.replace(state, checked=checked)
+        warnings = []
+        state = update_folder(folder, state, as_wanted(files, sources, rng), UMASK, warnings.append)
+        assert tree(folder) == expected_tree(files)
+        assert state.checked is None and len(warnings) == 1 and "changed by hand" in warnings[0], warnings
+        counts.append(warnings[0].split(":0: ")[1].split(" file(s)")[0])
+    assert counts[0] == counts[1]
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert buildfolder.EarlyCheck(folder, state, 0o755, 0o644).result() is None
+    finally:
+        stop.set()
+        other.join()
 
 
 def test_a_spare_linked_from_a_folder_is_updated_without_touching_that_folder(tmp_path, umask022):
@@ -382,7 +472,7 @@ def test_a_failed_or_killed_update_keeps_the_site_and_the_next_build_repairs(pro
     assert_same_site(site, tmp_path / "clean")
 
 
-def test_hand_edits_of_the_spare_are_repaired_with_a_warning(project, tmp_path, umask022):
+def test_hand_edits_of_the_spare_are_repaired_with_a_warning(project, tmp_path, monkeypatch, umask022):
     rng = random.Random(9)
     site = project / "site"
     cli.build_site(project, site, quiet=True)
@@ -396,11 +486,33 @@ def test_hand_edits_of_the_spare_are_repaired_with_a_warning(project, tmp_path, 
     (spare / "plans" / "taijiang-14th" / "index.html").unlink()
     (spare / "plans" / "stray.html").write_text("stray", encoding="utf-8")
     edit_seed(project, "taishang-14th", rng)
+    here = []  # check_folder calls in this process: none, the spare is checked in a forked child (EarlyCheck)
+    real = buildfolder.check_folder
+    monkeypatch.setattr(buildfolder, "check_folder", lambda *a, **k: here.append(a[0]) or real(*a, **k))
+    alone = threading.active_count() == 1  # (else no child is forked: the check runs here, as before)
     summary = cli.build_site(project, site, quiet=True)
     assert any("changed by hand" in w and "3 file(s)" in w for w in summary["warnings"]), summary["warnings"]
+    assert (here == []) if alone else len(here) == 1
     _remove_cache(project)
     cli.build_site(project, tmp_path / "clean", quiet=True)
     assert_same_site(site, tmp_path / "clean")
+
+
+def test_build_py_checks_the_spare_in_a_forked_child(project, tmp_path):
+    """In a process running no other thread (as ``build.py build``), the second build checks the
+    spare the first one left in a child: every check_folder call comes from another process."""
+    calls = tmp_path / "calls"
+    probe = ("import os, sys; from pathlib import Path; from plansite import buildfolder, cli; "
+             "real = buildfolder.check_folder; "
+             "spy = lambda *a, **k: open(sys.argv[2], 'a').write(f'{os.getpid()}\\n') and real(*a, **k); "
+             "buildfolder.check_folder = spy; "
+             "[cli.build_site(Path(sys.argv[1]), Path(sys.argv[1]) / 'site', quiet=True) for _ in range(2)]; "
+             "print(os.getpid())")
+    done = subprocess.run([sys.executable, "-c", probe, str(project), str(calls)], capture_output=True, text=True,
+                          timeout=600, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    pids = calls.read_text().split()
+    assert len(pids) == 1 and pids[0] != done.stdout.strip(), (pids, done.stdout)
 
 
 def test_the_search_bundles_are_listed_once_and_remembered(project, build_py, monkeypatch):
