@@ -82,7 +82,7 @@ def _build(args) -> int:
             return 0
     from .pfservice import prestart
 
-    prestart()  # Pagefind's service loads its dictionary while MkDocs is imported (overlay runs)
+    prestart()  # Pagefind's service loads its dictionary while the pipeline (and MkDocs) are imported (overlay runs)
     from .mkdocs_run import build_site
 
     summary = build_site(Path(args.root), Path(args.site), CONFIG, quiet=args.quiet, inputs=inputs)
