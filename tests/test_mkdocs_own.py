@@ -171,3 +171,22 @@ def test_a_damaged_record_runs_mkdocs(root, capsys, mkdocs_runs):
     code, out = build(root, capsys)
     assert code == 0, out
     assert len(mkdocs_runs) == 2
+
+
+@pytest.mark.parametrize("search", [False, True])
+def test_pagefind_is_prestarted_only_when_a_search_index_may_be_wanted(root, capsys, monkeypatch, search):
+    """build.py starts Pagefind's service early for the overlay run; when the kept record says the
+    plugin's ``search`` is off, it is not started at all (it would be killed unused)."""
+    from plansite import pfservice
+
+    if not search:
+        config = root / "mkdocs.yml"
+        config.write_text(config.read_text(encoding="utf-8").replace(
+            "  - plansite\n", "  - plansite:\n      search: false\n"), encoding="utf-8")
+    started: list[int] = []
+    monkeypatch.setattr(pfservice, "prestart", lambda: started.append(1))
+    assert build(root, capsys)[0] == 0
+    assert started == [1]  # no record yet: MkDocs reads the config
+    edit_seed(root, "（修订六）")
+    assert build(root, capsys)[0] == 0
+    assert started == ([1, 1] if search else [1])
