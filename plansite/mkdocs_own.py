@@ -97,12 +97,13 @@ def load(root: Path, config_file: str, inputs: stamp.Scan) -> Record | None:
 
 
 def usable(root: Path, plan_root: Path, dirs: list[str]) -> bool:
-    """Whether MkDocs' own output can be keyed without the plan inputs: every docs or theme
-    folder in ``dirs`` is inside ``root`` and none holds a :data:`PLAN_INPUTS` folder of
-    ``plan_root`` (nor is one)."""
+    """Whether MkDocs' own output can be keyed by the input scan without the plan inputs: every
+    docs or theme folder in ``dirs`` is inside ``root``, not in a folder the scan leaves out
+    (:data:`plansite.stamp.SKIP_TOP`: ``.cache``, ``.git`` …), and none holds a
+    :data:`PLAN_INPUTS` folder of ``plan_root`` (nor is one)."""
     inputs = [Path(plan_root) / top for top in PLAN_INPUTS]
     for d in map(Path, dirs):
-        if not d.is_relative_to(root):
+        if not d.is_relative_to(root) or d == Path(root) or d.relative_to(root).parts[0] in stamp.SKIP_TOP:
             return False
         if any(p == d or p.is_relative_to(d) for p in inputs):
             return False

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -141,7 +142,7 @@ def test_an_edit_of_what_mkdocs_reads_runs_it_again(root, capsys, mkdocs_runs, e
     assert check[1] in (root / "site" / check[0]).read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("change", ["strict", "another plugin", "mkdocs warning"])
+@pytest.mark.parametrize("change", ["strict", "another plugin", "mkdocs warning", "docs in .cache", "docs holding seeds"])
 def test_no_record_where_the_reasoning_does_not_hold(root, capsys, mkdocs_runs, change):
     config = root / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
@@ -150,6 +151,12 @@ def test_no_record_where_the_reasoning_does_not_hold(root, capsys, mkdocs_runs, 
     elif change == "another plugin":
         (root / "hook.py").write_text("def on_config(config):\n    return config\n", encoding="utf-8")
         config.write_text(text + "hooks:\n  - hook.py\n", encoding="utf-8")
+    elif change == "docs in .cache":  # a folder the input scan leaves out: its edits would go unseen
+        shutil.copytree(root / "site_src/pages", root / ".cache/pages")
+        config.write_text(text.replace("docs_dir: site_src/pages", "docs_dir: .cache/pages"), encoding="utf-8")
+    elif change == "docs holding seeds":  # the plan inputs would be MkDocs' input too
+        (root / "site_src/index.md").write_text("# 首页\n", encoding="utf-8")
+        config.write_text(text.replace("docs_dir: site_src/pages", "docs_dir: site_src"), encoding="utf-8")
     else:  # a link to a missing page: MkDocs warns (validation: links: warn)
         about = root / "site_src/pages/about.md"
         about.write_text(about.read_text(encoding="utf-8") + "\n[missing](nowhere.md)\n", encoding="utf-8")
@@ -190,3 +197,13 @@ def test_pagefind_is_prestarted_only_when_a_search_index_may_be_wanted(root, cap
     edit_seed(root, "（修订六）")
     assert build(root, capsys)[0] == 0
     assert started == ([1, 1] if search else [1])
+
+
+def test_usable_refuses_docs_or_theme_folders_the_key_would_miss(tmp_path):
+    root = tmp_path
+    ok = [str(root / "site_src/pages"), str(root / "templates")]
+    assert mkdocs_own.usable(root, root, ok)
+    assert not mkdocs_own.usable(root, root, [*ok, str(root / "site_src")])  # holds the plan inputs
+    assert not mkdocs_own.usable(root, root, [*ok, str(root)])
+    assert not mkdocs_own.usable(root, root, [*ok, str(root / ".cache/pages")])  # not scanned
+    assert not mkdocs_own.usable(root, root, [*ok, str(tmp_path.parent / "elsewhere")])
