@@ -91,7 +91,7 @@ def _build(args) -> int:
     from .mkdocs_run import build_site
 
     summary = build_site(Path(args.root), Path(args.site), CONFIG, quiet=args.quiet, inputs=inputs,
-                         own=own if inputs is not None else mkdocs_own.LOOK)
+                         own_record=own if inputs is not None else mkdocs_own.LOOK)
     print(format_summary(summary))
     return 0
 

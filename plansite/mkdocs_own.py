@@ -35,7 +35,7 @@ FOLDER = Path(".cache") / "mkdocs"
 PLAN_INPUTS = ("seeds", "site_src")
 #: MkDocs' own output larger than this (bytes) is not kept (a docs folder of images…)
 MAX_BYTES = 8 << 20
-#: :func:`plansite.mkdocs_run.build_site`'s ``own`` when the caller did not :func:`load` the record
+#: :func:`plansite.mkdocs_run.build_site`'s ``own_record`` when the caller did not :func:`load` the record
 LOOK = object()
 
 

@@ -65,7 +65,7 @@ class _LogCollector(logging.Handler):
 
 
 def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quiet: bool = False,
-               stream=None, inputs: stamp.Scan | None = None, own=mkdocs_own.LOOK) -> dict:
+               stream=None, inputs: stamp.Scan | None = None, own_record=mkdocs_own.LOOK) -> dict:
     """Build the project at ``root`` and publish it at ``site_dir``; return a summary dict.
 
     MkDocs builds (with ``root/config_file``; the plansite plugin reads the project beside that
@@ -89,7 +89,7 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     warnings of the publishing itself (leftovers removed, hand edits repaired…) are not stamped.
 
     MkDocs does not run when its own output of an earlier build can be reused
-    (:mod:`plansite.mkdocs_own`): ``own`` is that :class:`~plansite.mkdocs_own.Record` (or
+    (:mod:`plansite.mkdocs_own`): ``own_record`` is that :class:`~plansite.mkdocs_own.Record` (or
     ``None``) as :func:`plansite.mkdocs_own.load` gave it for these ``inputs``; by default it is
     looked up here. A build running MkDocs keeps its output for the next one once stamped.
     """
@@ -108,7 +108,7 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     plugin = None
     written = None  # the FolderState of the new build folder
     # MkDocs' own output, when nothing it reads changed
-    reused = mkdocs_own.load(root, config_file, inputs) if own is mkdocs_own.LOOK else own
+    reused = mkdocs_own.load(root, config_file, inputs) if own_record is mkdocs_own.LOOK else own_record
     kept = None  # a Record of MkDocs' own output of this build, saved once the build is stamped
 
     def run_mkdocs(staging: Path) -> None:
