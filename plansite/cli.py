@@ -80,12 +80,18 @@ def _build(args) -> int:
             print(format_summary({**stored, "site": str(Path(args.site)),
                                   "seconds": round(time.monotonic() - started, 2)}))
             return 0
-    from .pfservice import prestart
+    from . import mkdocs_own
 
-    prestart()  # Pagefind's service loads its dictionary while MkDocs is imported (overlay runs)
+    root = Path(args.root).resolve()
+    own = mkdocs_own.load(root, CONFIG, inputs) if inputs is not None else None  # MkDocs' own output, reusable
+    if own is None or own.options["search"]:  # (with no search index Pagefind is not wanted)
+        from .pfservice import prestart
+
+        prestart()  # Pagefind's service loads its dictionary while the pipeline (and MkDocs) are imported (overlay runs)
     from .mkdocs_run import build_site
 
-    summary = build_site(Path(args.root), Path(args.site), CONFIG, quiet=args.quiet, inputs=inputs)
+    summary = build_site(Path(args.root), Path(args.site), CONFIG, quiet=args.quiet, inputs=inputs,
+                         own_record=own if inputs is not None else mkdocs_own.LOOK)
     print(format_summary(summary))
     return 0
 

@@ -19,14 +19,18 @@ import sys
 import time
 from pathlib import Path
 
-from . import stamp
-from .buildfolder import staged_files, update_folder
+from . import mkdocs_own, stamp
+from .buildfolder import staged_files, update_folder, wanted_bytes
 from .errors import PlansiteError, Problem
+from .generated import OPTIONS, standalone
 from .manifest import MANIFEST
 from .publish import FS, current_umask, publish
 
 #: where the previous build goes to be deleted in the background (see plansite.publish)
 TRASH = Path(".cache") / "trash"
+
+#: the plansite plugin's logger (plansite.generated): its records are the build's own
+PLUGIN_LOGGER = "mkdocs.plugins.plansite"
 
 #: Errors of the disk as a whole, whatever file they hit.
 DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
@@ -34,16 +38,20 @@ DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 
 class _LogCollector(logging.Handler):
     """Collects MkDocs' log records during a build; echoes INFO/WARNING lines to ``stream``
-    (progress) unless ``quiet``; ERROR records are kept for the error report instead."""
+    (progress) unless ``quiet``; ERROR records are kept for the error report instead.
+    ``foreign`` counts the WARNING and ERROR records not from the plansite plugin's logger."""
 
     def __init__(self, stream, quiet: bool):
         super().__init__(logging.DEBUG)
         self.stream, self.quiet = stream, quiet
         self.warnings: list[str] = []
         self.errors: list[str] = []
+        self.foreign = 0
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
+        if record.levelno >= logging.WARNING and record.name != PLUGIN_LOGGER:
+            self.foreign += 1
         if record.levelno >= logging.ERROR:
             self.errors.append(message)
             return
@@ -57,7 +65,7 @@ class _LogCollector(logging.Handler):
 
 
 def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quiet: bool = False,
-               stream=None, inputs: stamp.Scan | None = None) -> dict:
+               stream=None, inputs: stamp.Scan | None = None, own_record=mkdocs_own.LOOK) -> dict:
     """Build the project at ``root`` and publish it at ``site_dir``; return a summary dict.
 
     MkDocs builds (with ``root/config_file``; the plansite plugin reads the project beside that
@@ -79,10 +87,12 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     scan is kept for the next build's first one, :func:`plansite.stamp.save_scan`);
     the stamp of the previous build is dropped first, so a build that fails leaves none. The
     warnings of the publishing itself (leftovers removed, hand edits repaired…) are not stamped.
-    """
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
 
+    MkDocs does not run when its own output of an earlier build can be reused
+    (:mod:`plansite.mkdocs_own`): ``own_record`` is that :class:`~plansite.mkdocs_own.Record` (or
+    ``None``) as :func:`plansite.mkdocs_own.load` gave it for these ``inputs``; by default it is
+    looked up here. A build running MkDocs keeps its output for the next one once stamped.
+    """
     root = Path(root).resolve()
     stream = stream or sys.stderr
     started = time.monotonic()
@@ -97,16 +107,39 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     logger.propagate = False
     plugin = None
     written = None  # the FolderState of the new build folder
+    # MkDocs' own output, when nothing it reads changed
+    reused = mkdocs_own.load(root, config_file, inputs) if own_record is mkdocs_own.LOOK else own_record
+    kept = None  # a Record of MkDocs' own output of this build, saved once the build is stamped
+
+    def run_mkdocs(staging: Path) -> None:
+        nonlocal plugin, kept
+        from mkdocs.commands.build import build
+        from mkdocs.config import load_config
+
+        # ``watch`` only matters to `mkdocs serve`; a copied project may lack the folders it names
+        config = load_config(str(root / config_file), site_dir=str(staging), watch=[])
+        plugin = config.plugins.get("plansite")
+        if plugin is not None:
+            plugin.place_files = True
+        build(config)
+        kept = _own_record(root, config_file, inputs, config, plugin, collector, staging)
+
+    def run_reused() -> None:
+        nonlocal plugin
+        plugin = standalone(Path(reused.root), reused.options)
+        try:
+            plugin.build_generated()
+            plugin.take_index()
+        except BaseException:
+            plugin.abandon()
+            raise
 
     def build_into(staging: Path):
-        nonlocal plugin
         try:
-            # ``watch`` only matters to `mkdocs serve`; a copied project may lack the folders it names
-            config = load_config(str(root / config_file), site_dir=str(staging), watch=[])
-            plugin = config.plugins.get("plansite")
-            if plugin is not None:
-                plugin.place_files = True
-            build(config)
+            if reused is not None:
+                run_reused()
+            else:
+                run_mkdocs(staging)
         except PlansiteError:
             raise
         except OSError as exc:
@@ -115,11 +148,12 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
             if isinstance(exc.__cause__, OSError):
                 raise _file_error(exc.__cause__, staging, root) from None
             raise _as_error(exc, plugin, collector, config_file, root) from None
+        staged = {rel: wanted_bytes(data) for rel, data in reused.files.items()} if reused is not None else None
 
         def finish(folder: Path, previous):
             nonlocal written
             try:
-                wanted = plugin.site_files(staging) if plugin is not None else staged_files(staging)
+                wanted = plugin.site_files(staging, staged) if plugin is not None else staged_files(staging)
                 written = update_folder(folder, previous, wanted, current_umask(), warn,
                                         label=_label(folder, root),
                                         seen=getattr(getattr(plugin, "cache", None), "seen", None))
@@ -157,12 +191,32 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     if after is not None:
         stamp.save_scan(root, site_dir, after)  # the next build's first scan reads only what changed
     if after is not None and after.digest == inputs.digest:
+        if kept is not None:
+            mkdocs_own.save(root, config_file, kept)
         stamped = dict(summary, warnings=[w for i, w in enumerate(collector.warnings) if i not in own])
         try:
             stamp.write_stamp(root, site_dir, published, inputs.digest, stamped, _listed_state(written))
         except OSError:
             stamp.forget(root, site_dir)  # no stamp: the next build is a full one
     return summary
+
+
+def _own_record(root: Path, config_file: str, inputs: stamp.Scan, config, plugin, collector: _LogCollector,
+                staging: Path) -> mkdocs_own.Record | None:
+    """A :class:`plansite.mkdocs_own.Record` of MkDocs' own output of this build (in
+    ``staging``, just written by MkDocs with ``config``), or ``None`` when it cannot be reused
+    (see :mod:`plansite.mkdocs_own` for the conditions)."""
+    if plugin is None or list(config.plugins) != ["plansite"] or config.strict or not plugin.config.cache \
+            or collector.foreign:
+        return None
+    dirs = [str(Path(d)) for d in [config.docs_dir, *config.theme.dirs] if Path(d).is_relative_to(root)]
+    if not mkdocs_own.usable(root, plugin.root, dirs):
+        return None
+    key = mkdocs_own.own_key(root, config_file, inputs, str(plugin.root), dirs)
+    files = mkdocs_own.snapshot(staging) if key is not None else None
+    if files is None:
+        return None
+    return mkdocs_own.Record(key, str(plugin.root), {name: plugin.config[name] for name in OPTIONS}, dirs, files)
 
 
 def _discard_pruned(plugin, trash: Path) -> None:

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
-import tempfile
 import threading
 import time
 from urllib.parse import urlsplit
@@ -38,16 +36,16 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from .buildfolder import Wanted, link_or_copy, linked_tree, staged_files, wanted_bytes
-from .cache import BuildCache, code_version, digest, tree_digest
+from .buildfolder import link_or_copy
+from .cache import code_version, digest, tree_digest
 from .errors import PlansiteError
 from .gcpolicy import rare_collections
-from .incremental import add_cross_outputs, build_outputs, build_plans, cross_view
+from .generated import GeneratedSite
+from .incremental import add_cross_outputs, build_plans, cross_view
 from .manifest import write_manifest
 from .pages import page_context
 from .preview import fast_watching, start_polling, stop_polling, write_status
-from .search import (BUNDLE_DIR, SHARD_PLANS, SHARDS_FILE, BackgroundIndexer, EarlyIndex, build_sharded_index,
-                     discard_service, install_index)
+from .search import SHARD_PLANS, BackgroundIndexer, build_sharded_index, install_index
 
 log = logging.getLogger("mkdocs.plugins.plansite")
 
@@ -116,15 +114,14 @@ class PlansiteConfig(base.Config):
     search = c.Type(bool, default=True)
 
 
-class PlansitePlugin(BasePlugin[PlansiteConfig]):
+class PlansitePlugin(GeneratedSite, BasePlugin[PlansiteConfig]):
     """Generates the plan pages, source views and JSON API inside an MkDocs build.
 
     ``place_files`` (set by ``build.py build``, :mod:`plansite.mkdocs_run`, before the build):
     the generated files, the search index and the manifest are not written by MkDocs into its
     site folder; after the build :meth:`site_files` lists them with MkDocs' own output, for
-    :func:`plansite.buildfolder.update_folder`, and :meth:`release` ends the build."""
-
-    place_files = False
+    :func:`plansite.buildfolder.update_folder`, and :meth:`release` ends the build (these and
+    the plan build itself are :class:`plansite.generated.GeneratedSite`'s, which needs no MkDocs)."""
 
     def on_startup(self, *, command, dirty):
         """Called once per MkDocs command; keeps this plugin (and its state) across serve rebuilds."""
@@ -143,44 +140,13 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
             self.indexer.cancel()  # the site folder is about to be cleaned
 
     def on_files(self, files: Files, *, config) -> Files:
-        self.error = None
-        self._tmp_cache = None
-        self._search = None
-        if self.config.cache:
-            folder = self.root / self.config.cache_dir
-            if getattr(self, "cache", None) is None or self.cache.folder != folder:
-                self.cache = BuildCache(folder)  # kept across `mkdocs serve` rebuilds
-        else:
-            self._tmp_cache = tempfile.mkdtemp(prefix="plansite-cache-")
-            self.cache = BuildCache(Path(self._tmp_cache))
-        if self.place_files:  # build.py: superseded entries deleted in the background after it
-            self.cache.defer_prune = True  # (plansite.mkdocs_run._discard_pruned)
-        if getattr(self, "indexer", None) is None and self.config.search:
-            # `mkdocs build`: each search index run starts once its plans' pages are rendered
-            self._search = EarlyIndex(self.cache.folder / "search", self.config.search_shard_plans)
-        elif not self.config.search:
-            discard_service()  # started early by build.py (plansite.pfservice): no index wanted
         try:
-            result = build_outputs(self.root, self.root / self.config.templates, self.cache,
-                                   self.config.plans or None, log=log.info,
-                                   plan_done=self._search.plan_done if self._search is not None else None)
-        except PlansiteError as exc:
-            # Kept for build.py (plansite.cli.build_site), which prints exc.problems itself;
-            # `mkdocs build` users see one ERROR line per problem.
-            self.error = exc
-            if self._search is not None:
-                self._search.cancel()
-                self._search = None
-            self._drop_tmp_cache()
-            for problem in exc.problems:
-                log.error("%s", problem)
+            result = self.build_generated()
+        except PlansiteError as exc:  # its problems are logged already, one ERROR line each
             raise PluginError(f"{len(exc.problems)} input problem(s), listed above") from None
-        log.info("plansite: %d plans (%d rebuilt, %d from the cache) in %.2f s",
-                 len(result.cards), len(result.built), len(result.reused), result.seconds)
         sitemap = files.get_file_from_path("sitemap.xml")
         if sitemap is not None and not sitemap.generated_by:
             files.remove(sitemap)  # the raw theme template, copied because it is no longer rendered
-        self._bundles = None
         if not self.place_files:
             added = [(MarkdownCachedFile if path.endswith(".md") else CachedFile).generated(
                 config, path, abs_src_path=source) for path, source in result.plan_files]
@@ -190,7 +156,6 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
                 added.append(kind.generated(config, path, content=result.cross[path]) if source is None
                              else kind.generated(config, path, abs_src_path=source))
             self._add_all(files, added)
-        self.project = result
         self._shape = self._serve_shape(config)
         return files
 
@@ -300,43 +265,6 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         for file in added:
             files.append(file)
 
-    def site_files(self, staging: Path) -> dict[str, Wanted]:
-        """With ``place_files``, after the build: every file of the site (site path →
-        :class:`~plansite.buildfolder.Wanted`): MkDocs' output in ``staging``, overridden by the
-        per-plan files (hard links to the cache) and the cross-plan files, and ``pagefind/``
-        from the search bundles (hard links; their hashes remembered in the cache folder)."""
-        wanted = staged_files(staging)
-        result = self.project
-        for path, source in result.plan_files:
-            sha, size = result.hashes[path]
-            wanted[path] = Wanted(sha, size, link=source)
-        for path in result.cross:
-            stored = result.cross.stored(path)  # kept in the build cache: hard-linked, not read
-            wanted[path] = Wanted(stored[1], stored[2], link=stored[0]) if stored is not None \
-                else wanted_bytes(result.cross[path].encode("utf-8"))
-        if self._bundles is not None:
-            for path in [p for p in wanted if p.startswith(f"{BUNDLE_DIR}/")]:
-                del wanted[path]
-            memo = self.cache.get_object(".", "search-files")
-            memo = memo if isinstance(memo, dict) else {}  # missing or damaged: bundles read again
-            known = set(memo)
-            used: set[str] = set()
-            for rel, folder in self._bundles.bundles:
-                wanted.update(linked_tree(folder, f"{BUNDLE_DIR}/{rel}", memo, used))
-            wanted[f"{BUNDLE_DIR}/{SHARDS_FILE}"] = wanted_bytes(self._bundles.shards_json())
-            if used != known:  # a bundle listed for the first time, or one no longer used
-                self.cache.put_object(".", "search-files", {key: memo[key] for key in used})
-        return wanted
-
-    def release(self) -> None:
-        """With ``place_files``: the build is over (its temporary cache, if any, is removed)."""
-        self._drop_tmp_cache()
-
-    def _drop_tmp_cache(self) -> None:
-        if getattr(self, "_tmp_cache", None):
-            shutil.rmtree(self._tmp_cache, ignore_errors=True)
-            self._tmp_cache = None
-
     def on_post_build(self, *, config):
         """After MkDocs wrote every page: the search index, manifest last.
 
@@ -344,7 +272,7 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         site_dir = Path(config.site_dir)
         hashes = self.project.hashes
         if self.place_files:  # the files are placed by build.py (site_files), after the build
-            self._bundles = self._search.result(self.project.dirs, self.project.keys) if self._search is not None else None
+            self.take_index()
             return
         if getattr(self, "indexer", None) is not None and self.config.search:
             self.indexer.start(site_dir, self._make_index, lambda: write_manifest(site_dir, hashes))
@@ -357,9 +285,7 @@ class PlansitePlugin(BasePlugin[PlansiteConfig]):
         write_manifest(site_dir, hashes)
 
     def on_build_error(self, *, error):
-        if getattr(self, "_search", None) is not None:
-            self._search.cancel()  # the build failed already: its index is not wanted
-        self._drop_tmp_cache()
+        self.abandon()  # the build failed already: its index is not wanted
 
     def on_shutdown(self):
         if getattr(self, "indexer", None) is not None:

@@ -186,6 +186,14 @@ def _environment(d: _Digest) -> None:
     d.add("env", *(f"{k}={v}" for k, v in sorted(os.environ.items()) if _ENV.match(k)))
 
 
+def environment_digest() -> str:
+    """sha256 hex of what :func:`scan_inputs` adds of the environment: the interpreter, the
+    distributions and ``.pth`` files on the import path, the environment variables that count."""
+    d = _Digest()
+    _environment(d)
+    return d.h.hexdigest()
+
+
 def input_digest(root: Path, site_dir: Path, config_file: str = "mkdocs.yml") -> str | None:
     """sha256 hex of every input of a build of the project ``root`` into ``site_dir`` with
     ``config_file`` (see the module docstring for what counts); ``None`` when the config file

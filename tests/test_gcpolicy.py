@@ -28,7 +28,7 @@ def test_build_py_builds_with_rare_collections(tmp_path, monkeypatch):
 
     seen = []
 
-    def fake_build_site(root, site, config, quiet=False, inputs=None):
+    def fake_build_site(root, site, config, quiet=False, inputs=None, own_record=None):
         seen.append(gc.get_threshold())
         return {"site": str(site), "plans": 0, "pages": 0, "files": 0, "warnings": [], "seconds": 0.0}
 

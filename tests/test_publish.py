@@ -613,6 +613,9 @@ def test_disk_full_while_mkdocs_writes_gives_one_line_and_exit_1(tmp_path, monke
         raise OSError(errno.ENOSPC, "No space left on device", output_path)
 
     monkeypatch.setattr(mkdocs.utils, "write_file", full)
+    from plansite import mkdocs_own
+
+    mkdocs_own.forget(root, "mkdocs.yml")  # else MkDocs' own output of the first build is reused: MkDocs must run
     assert cli.main(["--root", str(root), "build", "--quiet", "--force", "--site", str(site)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("site:0: writing the new build failed in "), err
@@ -669,9 +672,11 @@ DRIVER = """
 import os, sys, time
 from pathlib import Path
 import mkdocs.utils
-import plansite.buildfolder, plansite.mkdocs_run, plansite.plugin, plansite.publish
+import plansite.buildfolder, plansite.mkdocs_own, plansite.mkdocs_run, plansite.plugin, plansite.publish
 from plansite.cli import main
 where, name, nth, marker = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
+if where == "mkdocs":  # MkDocs must run: its own output of the build before is not reused
+    plansite.mkdocs_own.forget(Path(sys.argv[sys.argv.index("--root") + 1]), "mkdocs.yml")
 owner = {"FS": plansite.publish.FS, "mkdocs": mkdocs.utils, "plugin": plansite.plugin,
          "buildfolder": plansite.buildfolder, "mkdocs_run": plansite.mkdocs_run}[where]
 original, calls = getattr(owner, name), [0]

@@ -1,0 +1,209 @@
+"""MkDocs' own output reused by `build.py build` (plansite.mkdocs_own): a plan edit neither imports
+nor runs MkDocs and publishes exactly what a build running MkDocs publishes; an edit of anything
+MkDocs reads runs it again; a config the reasoning does not cover, or a build where MkDocs warned,
+keeps no record."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_project, update_checksum
+from plansite import cli, mkdocs_own
+
+ONE_PLAN = "taishang-14th"
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    """A copy of the project with one plan (fast builds)."""
+    root = copy_project(tmp_path / "project")
+    for meta in (root / "site_src/plans").glob("*.yml"):
+        if meta.stem != ONE_PLAN:
+            for path in (meta, root / f"site_src/corrections/{meta.stem}.yml", root / f"seeds/{meta.stem}.txt"):
+                path.unlink(missing_ok=True)
+    for path in (root / "site_src/indicators").glob("*.yml"):
+        path.unlink()
+    (root / "site_src/indicator_registry.yml").unlink()
+    return root
+
+
+@pytest.fixture
+def mkdocs_runs(monkeypatch) -> list[int]:
+    """Counts the MkDocs builds run in this process (``mkdocs.commands.build.build`` calls)."""
+    import mkdocs.commands.build as mb
+
+    calls: list[int] = []
+    real = mb.build
+
+    def counted(config, *args, **kwargs):
+        calls.append(1)
+        return real(config, *args, **kwargs)
+
+    monkeypatch.setattr(mb, "build", counted)
+    return calls
+
+
+def build(root: Path, capsys, site: str = "site") -> tuple[int, str]:
+    capsys.readouterr()
+    code = cli.main(["--root", str(root), "build", "--quiet", "--site", str(root / site)])
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+def edit_seed(root: Path, marker: str) -> None:
+    seed = root / "seeds" / f"{ONE_PLAN}.txt"
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text.replace("，", f"{marker}，", 1), encoding="utf-8")
+    update_checksum(root, ONE_PLAN)
+
+
+def same_tree(a: Path, b: Path) -> list[str]:
+    """Paths whose bytes differ or that exist on one side only (``pagefind/`` left out)."""
+    diff: list[str] = []
+
+    def walk(cmp: filecmp.dircmp, prefix: str) -> None:
+        diff.extend(prefix + n for n in cmp.left_only + cmp.right_only + cmp.funny_files if n != "pagefind")
+        for name in cmp.common_files:
+            if (Path(cmp.left) / name).read_bytes() != (Path(cmp.right) / name).read_bytes():
+                diff.append(prefix + name)
+        for name, sub in cmp.subdirs.items():
+            if name != "pagefind" or prefix:
+                walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(a, b), "")
+    return diff
+
+
+def test_a_plan_edit_reuses_mkdocs_output_and_publishes_the_same_site(root, capsys, mkdocs_runs):
+    code, out = build(root, capsys)
+    assert code == 0, out
+    assert len(mkdocs_runs) == 1
+    assert mkdocs_own.record_file(root, "mkdocs.yml").exists()
+    edit_seed(root, "（修订一）")
+    code, reused_out = build(root, capsys)
+    assert code == 0, reused_out
+    assert len(mkdocs_runs) == 1  # MkDocs did not run
+    page = (root / "site").resolve()
+    assert "（修订一）" in "".join(p.read_text(encoding="utf-8") for p in (page / "plans" / ONE_PLAN).rglob("*.html"))
+    # the same inputs built with MkDocs running (no record): the same files, byte for byte
+    mkdocs_own.forget(root, "mkdocs.yml")
+    code, full_out = build(root, capsys, site="site-full")
+    assert code == 0, full_out
+    assert len(mkdocs_runs) == 2
+    assert same_tree(page, (root / "site-full").resolve()) == []
+    warnings = sorted(line for line in reused_out.splitlines() if "warning:" in line)
+    assert warnings and warnings == sorted(line for line in full_out.splitlines() if "warning:" in line)
+
+
+def test_a_plan_edit_in_a_fresh_process_does_not_import_mkdocs(root, capsys):
+    assert build(root, capsys)[0] == 0
+    edit_seed(root, "（修订二）")
+    probe = ("import sys; from plansite.cli import main; code = main(sys.argv[1:]); "
+             "print('loaded:', sorted(m for m in ('mkdocs.commands.build', 'mkdocs.config', 'markdown', 'pathspec') "
+             "if m in sys.modules)); sys.exit(code)")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-c", probe, "--root", str(root), "build", "--quiet"],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "loaded: []" in result.stdout, result.stdout
+    assert "（修订二）" in (root / "site" / "plans" / ONE_PLAN / "full" / "index.html").read_text(encoding="utf-8") \
+        or any("（修订二）" in p.read_text(encoding="utf-8") for p in (root / "site" / "plans" / ONE_PLAN).rglob("*.html"))
+
+
+@pytest.mark.parametrize("edit", ["docs page", "template", "config"])
+def test_an_edit_of_what_mkdocs_reads_runs_it_again(root, capsys, mkdocs_runs, edit):
+    assert build(root, capsys)[0] == 0
+    if edit == "docs page":
+        path, old, new = root / "site_src/pages/about.md", "# 关于本站与数据接口", "# 关于本站与数据接口（新）"
+        check = ("about/index.html", "关于本站与数据接口（新）")
+    elif edit == "template":
+        path, old, new = root / "templates/assets/plansite.css", "", "/* edited */\n"
+        check = ("assets/plansite.css", "/* edited */")
+    else:
+        path, old, new = root / "mkdocs.yml", "use_directory_urls: true", "use_directory_urls: false"
+        check = ("about.html", "关于本站与数据接口")
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(new + text if not old else text.replace(old, new, 1), encoding="utf-8")
+    code, out = build(root, capsys)
+    assert code == 0, out
+    assert len(mkdocs_runs) == 2
+    assert check[1] in (root / "site" / check[0]).read_text(encoding="utf-8")
+    edit_seed(root, "（修订三）")  # and the record made by that build is used by the next
+    assert build(root, capsys)[0] == 0
+    assert len(mkdocs_runs) == 2
+    assert check[1] in (root / "site" / check[0]).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", ["strict", "another plugin", "mkdocs warning", "docs in .cache", "docs holding seeds"])
+def test_no_record_where_the_reasoning_does_not_hold(root, capsys, mkdocs_runs, change):
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    if change == "strict":
+        config.write_text(text.replace("strict: false", "strict: true"), encoding="utf-8")
+    elif change == "another plugin":
+        (root / "hook.py").write_text("def on_config(config):\n    return config\n", encoding="utf-8")
+        config.write_text(text + "hooks:\n  - hook.py\n", encoding="utf-8")
+    elif change == "docs in .cache":  # a folder the input scan leaves out: its edits would go unseen
+        shutil.copytree(root / "site_src/pages", root / ".cache/pages")
+        config.write_text(text.replace("docs_dir: site_src/pages", "docs_dir: .cache/pages"), encoding="utf-8")
+    elif change == "docs holding seeds":  # the plan inputs would be MkDocs' input too
+        (root / "site_src/index.md").write_text("# 首页\n", encoding="utf-8")
+        config.write_text(text.replace("docs_dir: site_src/pages", "docs_dir: site_src"), encoding="utf-8")
+    else:  # a link to a missing page: MkDocs warns (validation: links: warn)
+        about = root / "site_src/pages/about.md"
+        about.write_text(about.read_text(encoding="utf-8") + "\n[missing](nowhere.md)\n", encoding="utf-8")
+    code, out = build(root, capsys)
+    assert code == 0, out
+    assert not mkdocs_own.record_file(root, "mkdocs.yml").exists()
+    edit_seed(root, "（修订四）")
+    code, out = build(root, capsys)
+    assert code == 0, out
+    assert len(mkdocs_runs) == 2  # MkDocs ran again
+    if change == "mkdocs warning":
+        assert "nowhere.md" in out  # its warning is reported by every build, not lost
+
+
+def test_a_damaged_record_runs_mkdocs(root, capsys, mkdocs_runs):
+    assert build(root, capsys)[0] == 0
+    mkdocs_own.record_file(root, "mkdocs.yml").write_bytes(b"not a pickle")
+    edit_seed(root, "（修订五）")
+    code, out = build(root, capsys)
+    assert code == 0, out
+    assert len(mkdocs_runs) == 2
+
+
+@pytest.mark.parametrize("search", [False, True])
+def test_pagefind_is_prestarted_only_when_a_search_index_may_be_wanted(root, capsys, monkeypatch, search):
+    """build.py starts Pagefind's service early for the overlay run; when the kept record says the
+    plugin's ``search`` is off, it is not started at all (it would be killed unused)."""
+    from plansite import pfservice
+
+    if not search:
+        config = root / "mkdocs.yml"
+        config.write_text(config.read_text(encoding="utf-8").replace(
+            "  - plansite\n", "  - plansite:\n      search: false\n"), encoding="utf-8")
+    started: list[int] = []
+    monkeypatch.setattr(pfservice, "prestart", lambda: started.append(1))
+    assert build(root, capsys)[0] == 0
+    assert started == [1]  # no record yet: MkDocs reads the config
+    edit_seed(root, "（修订六）")
+    assert build(root, capsys)[0] == 0
+    assert started == ([1, 1] if search else [1])
+
+
+def test_usable_refuses_docs_or_theme_folders_the_key_would_miss(tmp_path):
+    root = tmp_path
+    ok = [str(root / "site_src/pages"), str(root / "templates")]
+    assert mkdocs_own.usable(root, root, ok)
+    assert not mkdocs_own.usable(root, root, [*ok, str(root / "site_src")])  # holds the plan inputs
+    assert not mkdocs_own.usable(root, root, [*ok, str(root)])
+    assert not mkdocs_own.usable(root, root, [*ok, str(root / ".cache/pages")])  # not scanned
+    assert not mkdocs_own.usable(root, root, [*ok, str(tmp_path.parent / "elsewhere")])
