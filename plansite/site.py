@@ -177,7 +177,7 @@ def plan_outputs(data: PlanData, templates: Path, registry=None, bytecode_dir: P
     out[f"downloads/{slug}.md"] = plan_markdown(data)
     discussed = {ind: [PageLink(u.url, u.title) for u in units]
                  for ind, units in links.by_indicator[slug].items()}
-    chars = "".join(sorted(set("".join(line.text for line in data.lines))))
+    chars = "".join(sorted(dict.fromkeys("".join([line.text for line in data.lines]))))  # (faster than a set)
     card = make_card(data.plan, data.tables, division_summary(data), discussed, registry, chars,
                      texts if registry is not None else None)
     card.groups = group_tables(slug, data.tables, registry)
