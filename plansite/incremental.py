@@ -30,7 +30,7 @@ from .checkmemo import CheckMemo
 from .comparisons import group_tables
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
-from .gcpolicy import gc_frozen, rare_collections
+from .gcpolicy import gc_frozen
 from .parallel import ordered_map
 from .parser import parse_document
 from .parser.document import check_placed
@@ -78,13 +78,9 @@ _JOB: dict = {}
 def build_outputs(root: Path, templates: Path, cache: BuildCache, only: list[str] | None = None,
                   log=None, plan_done=None, site_dir: str | None = None) -> BuildOutputs:
     """Build (or take from ``cache``) every plan under ``root``, then the cross-plan files
-    (:func:`build_plans` then :func:`add_cross_outputs`), the garbage collector running rarely
-    (:func:`plansite.gcpolicy.rare_collections`, inherited by the worker processes): `mkdocs
-    build` comes here without ``build.py``'s setting; at 100 plans the default thresholds cost
-    each worker about 3 % of its CPU (README "Measurements behind the changes")."""
-    with rare_collections():
-        out = build_plans(root, templates, cache, only, log, plan_done, site_dir)
-        return add_cross_outputs(out, templates, cache)
+    (:func:`build_plans` then :func:`add_cross_outputs`)."""
+    out = build_plans(root, templates, cache, only, log, plan_done, site_dir)
+    return add_cross_outputs(out, templates, cache)
 
 
 def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] | None = None,
