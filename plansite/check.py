@@ -31,7 +31,7 @@ from . import indicators, paths
 from .comparisons import group_tables
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
-from .parallel import ordered_map
+from .parallel import cpu_count, ordered_map
 from .parser import parse_document
 from .parser.document import check_placed
 from .plans import Plan, check_line_ranges, check_plan_file
@@ -239,6 +239,18 @@ def _plan_job(path: Path) -> dict:
     return out
 
 
+def _load_schemas() -> None:
+    """Import the schema modules (and so pydantic) in this process before the validation workers
+    fork, and build the validators of the models they use (``defer_build``: built on first use;
+    the first build also loads pydantic's plugin machinery, ``importlib.metadata``): the workers
+    inherit them instead of each importing and building them again (0.11-0.13 s of CPU per
+    worker before, 0.03 s after, measured at 100 plans). Called only when the pool is used: a
+    build whose checks are all remembered, or few, does not import pydantic."""
+    from . import indicator_schema, schema
+    for model in (schema.PlanModel, schema.CorrectionsModel, indicator_schema.IndicatorFileModel):
+        model.model_rebuild()
+
+
 def _every_core(job, jobs: list, **shared) -> list:
     """``[job(j) for j in jobs]`` computed in forked workers (:func:`plansite.parallel.ordered_map`,
     results in the order of ``jobs``), the workers finding ``shared`` in :data:`_JOB`; ``[]``
@@ -246,6 +258,8 @@ def _every_core(job, jobs: list, **shared) -> list:
     runs each check where it uses it)."""
     if len(jobs) < PARALLEL_FROM:
         return []
+    if min(cpu_count(), len(jobs)) >= 2:
+        _load_schemas()
     _JOB.update(shared)
     try:
         return list(ordered_map(job, jobs))

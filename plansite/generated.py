@@ -42,10 +42,12 @@ class GeneratedSite:
 
     place_files = False
 
-    def build_generated(self) -> BuildOutputs:
+    def build_generated(self, site_dir: str | None = None) -> BuildOutputs:
         """Build every plan and the cross-plan files; start the search index (when wanted and
-        no serve indexer runs). Raises :class:`PlansiteError` (also kept in ``error``) with
-        every input problem, each logged as an ERROR record first."""
+        no serve indexer runs). With ``site_dir`` (``mkdocs build``, whose MkDocs copies the
+        files), the workers make the folders of the plans they build there. Raises
+        :class:`PlansiteError` (also kept in ``error``) with every input problem, each logged as
+        an ERROR record first."""
         self.error = None
         self._tmp_cache = None
         self._search = None
@@ -66,7 +68,8 @@ class GeneratedSite:
         try:
             result = build_outputs(self.root, self.root / self.config.templates, self.cache,
                                    self.config.plans or None, log=log.info,
-                                   plan_done=self._search.plan_done if self._search is not None else None)
+                                   plan_done=self._search.plan_done if self._search is not None else None,
+                                   site_dir=site_dir)
         except PlansiteError as exc:
             # Kept for build.py (plansite.cli.build_site), which prints exc.problems itself;
             # `mkdocs build` users see one ERROR line per problem.

@@ -130,11 +130,16 @@ def find_mentions(project: Project, renderer: Renderer, registry: Registry, grou
     by_indicator: dict[str, dict[str, list[PageUnit]]] = {}
     for data in project.plans:
         slug = data.plan.slug
-        entries = _plan_entries(data, registry)
+        units = renderer.units[slug]
+        texts = ["\n".join(_node_text(n) for _, n in unit_nodes(unit)) for unit in units]
+        # each page's text is part of the whole: a name not in the whole is on no page, so each
+        # page is searched only for the names the plan holds (most of a registry's are not there)
+        whole = "\n".join(texts)
+        entries = [(e, names) for e in _plan_entries(data, registry)
+                   if (names := [a for a in e.aliases if len(a) >= MIN_MENTION and a in whole])]
         by_page[slug], by_indicator[slug] = {}, {}
-        for unit in renderer.units[slug]:
-            text = "\n".join(_node_text(n) for _, n in unit_nodes(unit))
-            found = [e for e in entries if any(len(a) >= MIN_MENTION and a in text for a in e.aliases)]
+        for unit, text in zip(units, texts):
+            found = [e for e, names in entries if any(a in text for a in names)]
             if found:
                 by_page[slug][unit.url] = [Mention(e.id, e.name, entry_url(groups, registry, e, slug))
                                            for e in found]

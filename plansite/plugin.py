@@ -141,7 +141,7 @@ class PlansitePlugin(GeneratedSite, BasePlugin[PlansiteConfig]):
 
     def on_files(self, files: Files, *, config) -> Files:
         try:
-            result = self.build_generated()
+            result = self.build_generated(None if self.place_files else config.site_dir)  # (its folders made by the workers)
         except PlansiteError as exc:  # its problems are logged already, one ERROR line each
             raise PluginError(f"{len(exc.problems)} input problem(s), listed above") from None
         sitemap = files.get_file_from_path("sitemap.xml")
@@ -270,7 +270,7 @@ class PlansitePlugin(GeneratedSite, BasePlugin[PlansiteConfig]):
 
         Under ``mkdocs serve`` the search index and manifest are made in the background."""
         site_dir = Path(config.site_dir)
-        hashes = self.project.hashes
+        hashes = _known_hashes(self.project)
         if self.place_files:  # the files are placed by build.py (site_files), after the build
             self.take_index()
             return
@@ -336,6 +336,20 @@ def _same_cards(old, new) -> bool:
     rebuilt = set(new.built)
     return all(_cross_view(card) == _cross_view(before[card.plan.slug])
                for card in new.cards if card.plan.slug in rebuilt)
+
+
+def _known_hashes(result) -> dict[str, tuple[str, int]]:
+    """``{site path: (sha256 hex, size)}`` of the files a build copied from the build cache
+    (:class:`~plansite.incremental.BuildOutputs`: its plan files' ``hashes`` and the cross-plan
+    files kept in the cache, :meth:`~plansite.incremental.CrossFiles.stored`), for
+    :func:`plansite.manifest.write_manifest`: they are not read and hashed again (the comparison
+    pages and downloads grow with the number of plans)."""
+    hashes = dict(result.hashes)
+    for path in result.cross:
+        stored = result.cross.stored(path)
+        if stored is not None:
+            hashes[path] = (stored[1], stored[2])
+    return hashes
 
 
 def _cross_view(card):

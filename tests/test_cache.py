@@ -485,3 +485,25 @@ def test_cross_files_membership_reads_no_text(tmp_path, monkeypatch):
     assert "a.html" in cross and list(cross) == ["a.html", "b.json"]
     with pytest.raises(KeyError):
         cross["a.html"]
+
+
+def test_the_workers_make_the_site_folders_of_the_plans_they_build(project, tmp_path, monkeypatch):
+    """``site_dir``: each worker makes the folders of its plan's files there (what the copy into
+    the site would make), no file and no other folder; cached plans are left to the copy."""
+    for jobs in ("2", "1"):  # in the worker processes and in this one
+        monkeypatch.setenv("PLANSITE_JOBS", jobs)
+        site = tmp_path / f"site-{jobs}"
+        site.mkdir()
+        result = build_outputs(project, project / "templates", BuildCache(tmp_path / f"cache-{jobs}"),
+                               site_dir=str(site))
+        wanted = set()
+        for path, _ in result.plan_files:
+            parts = path.split("/")[:-1]
+            wanted.update("/".join(parts[:k]) for k in range(1, len(parts) + 1))
+        made = {p.relative_to(site).as_posix() for p in site.rglob("*")}
+        assert made == wanted and all((site / d).is_dir() for d in made)
+        assert {"plans", "api/plans", "downloads"} <= made
+        again = tmp_path / f"again-{jobs}"
+        again.mkdir()
+        build_outputs(project, project / "templates", BuildCache(tmp_path / f"cache-{jobs}"), site_dir=str(again))
+        assert list(again.iterdir()) == []  # every plan from the cache: nothing built, nothing made

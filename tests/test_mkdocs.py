@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import socket
 import subprocess
@@ -26,6 +28,14 @@ def test_mkdocs_build_strict_passes_and_writes_every_kind_of_page(tmp_path):
                  "api/plans.json", "manifest.json", "404.html"):
         assert (out / page).is_file(), page
     assert not (out / "sitemap.xml").exists()  # carries build dates: left out for determinism
+    # the manifest takes the digests of files copied from the build cache (plan and cross-plan
+    # files) without reading them: they must be those of the files as written
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+    on_disk = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    del on_disk["manifest.json"]
+    assert manifest == {rel: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+                        for rel, data in sorted(on_disk.items())}
+    assert "indicators/index.html" in manifest and "assets/t2s.json" in manifest
     # the stale-index notice and its status file belong to `mkdocs serve` only
     assert not (out / "search" / "status.json").exists()
     assert 'id="search-stale"' not in (out / "search" / "index.html").read_text(encoding="utf-8")

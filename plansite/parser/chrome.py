@@ -626,7 +626,8 @@ def find_chrome(lines: list[str]) -> dict[int, str]:
     first, then at blocks (the metadata block) and at the page header (headlines, labels between
     navigation bars), so the whole document is passed at once. Pure; never raises.
     """
-    texts = [_QUOTE.sub("", norm(t).strip()) for t in lines]  # a markdown quote: ``> 来源：…``
+    texts = [_QUOTE.sub("", s) if (s := norm(t).strip()).startswith(">") else s  # a markdown quote: ``> 来源：…``
+             for t in lines]
     found: dict[int, str] = {}
     for i, text in enumerate(texts):
         if text:

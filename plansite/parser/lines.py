@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from ..model import SourceLine
 from .normalize import norm
 
-_MARKUP = [(re.compile(r"</?b>"), ""), (re.compile(r"\*\*"), "")]
+#: ``(pattern, replacement, text every match holds)``: a line without that text is not searched
+_MARKUP = [(re.compile(r"</?b>"), "", "b>"), (re.compile(r"\*\*"), "", "**")]
 _HEADING = re.compile(r"^#{1,6}\s*")
 #: White space and invisible characters around a line (byte-order mark, zero-width space included).
 _BLANKS = " \t\r\n\v\f\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
@@ -171,10 +172,13 @@ def clean_line(raw: str) -> tuple[str, bool]:
     including the full-width space U+3000 and the no-break space, is stripped.
     """
     text = raw.strip(_BLANKS)
-    is_heading = bool(_HEADING.match(text))
-    text = _HEADING.sub("", text)
-    for pattern, repl in _MARKUP:
-        text = pattern.sub(repl, text)
+    is_heading = False
+    if text.startswith("#"):  # (most lines: no markup at all, and no pattern is tried)
+        is_heading = bool(_HEADING.match(text))
+        text = _HEADING.sub("", text)
+    for pattern, repl, needed in _MARKUP:
+        if needed in text:
+            text = pattern.sub(repl, text)
     return text.strip(_BLANKS), is_heading
 
 
