@@ -147,7 +147,20 @@ def _build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str]
     if len(missing) > 1:
         warming.finish()  # the workers inherit the compiled templates
     warming.join()
-    results = ordered_map(_build_plan, missing, cost=_seed_sizes(root, plans, missing).get) if missing else iter(())
+
+    def finished(done: tuple) -> None:
+        """A plan is built (told as each finishes, before those earlier in display order): the
+        search index may start on it, and on the cached plans once the workers are forked."""
+        nonlocal waiting
+        slug, result = done
+        for cached in waiting:
+            plan_done(cached, cache.files_dir(cached, keys[cached]), keys)
+        waiting = []
+        if not isinstance(result, list):
+            plan_done(slug, cache.files_dir(slug, result.key), keys)
+
+    results = ordered_map(_build_plan, missing, cost=_seed_sizes(root, plans, missing).get,
+                          ready=finished if plan_done is not None else None) if missing else iter(())
     built = {}
     for plan in plans:  # display order: log as soon as each plan is ready
         if plan.slug in entries:
@@ -155,16 +168,11 @@ def _build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str]
         else:
             slug, result = next(results)
             assert slug == plan.slug
-            for cached in waiting:
-                plan_done(cached, cache.files_dir(cached, keys[cached]), keys)
-            waiting = []
             if isinstance(result, list):
                 problems += result
                 continue
             cache.remember(result)
             entry = entries[slug] = built[slug] = _slim(result, cache)
-            if plan_done is not None:
-                plan_done(slug, cache.files_dir(slug, entry.key), keys)
         for line in entry.log if plan.slug in built else [x for x in entry.log if x.startswith("warning: ")]:
             log(line)  # a plan from the cache repeats its warnings only
     _JOB.clear()
