@@ -31,7 +31,7 @@ from .comparisons import group_tables
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
 from .gcpolicy import gc_frozen
-from .parallel import ordered_map
+from .parallel import cpu_count, ordered_map
 from .parser import parse_document
 from .parser.document import check_placed
 from .plans import Plan
@@ -76,15 +76,15 @@ _JOB: dict = {}
 
 
 def build_outputs(root: Path, templates: Path, cache: BuildCache, only: list[str] | None = None,
-                  log=None, plan_done=None) -> BuildOutputs:
+                  log=None, plan_done=None, streamed=None) -> BuildOutputs:
     """Build (or take from ``cache``) every plan under ``root``, then the cross-plan files
     (:func:`build_plans` then :func:`add_cross_outputs`)."""
-    out = build_plans(root, templates, cache, only, log, plan_done)
+    out = build_plans(root, templates, cache, only, log, plan_done, streamed)
     return add_cross_outputs(out, templates, cache)
 
 
 def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] | None = None,
-                log=None, plan_done=None) -> BuildOutputs:
+                log=None, plan_done=None, streamed=None) -> BuildOutputs:
     """Build (or take from ``cache``) every plan under ``root``; ``cross`` is left empty.
 
     First runs the very validation of ``build.py check`` over the whole project
@@ -94,14 +94,18 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
     progress and ``warning:`` lines of each plan in display order; ``plan_done(slug, folder,
     keys)`` is told as soon as a plan's files are in the cache (``folder``, laid out like
     ``site/``; ``keys``: every chosen plan's cache key), the cached plans first (the search index
-    starts on them, :class:`plansite.search.EarlyIndex`).
+    starts on them, :class:`plansite.search.EarlyIndex`), the others as each is built.
+    ``streamed(keys)`` (optional) names the plans whose search run takes each plan's pages as
+    soon as it is rendered (:meth:`plansite.search.EarlyIndex.streamed_plans`): the pool builds
+    them after the other plans, but for the largest plans, which start first
+    (:func:`_pool_order`), so the runs that wait for all their plans start early too.
     """
     with gc_frozen():  # what is alive before (modules, MkDocs' objects) is not scanned again and again
-        return _build_plans(root, templates, cache, only, log, plan_done)
+        return _build_plans(root, templates, cache, only, log, plan_done, streamed)
 
 
 def _build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] | None,
-                 log, plan_done) -> BuildOutputs:
+                 log, plan_done, streamed=None) -> BuildOutputs:
     """:func:`build_plans`."""
     started = time.monotonic()
     root, templates = Path(root).resolve(), Path(templates).resolve()
@@ -159,7 +163,9 @@ def _build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str]
         if not isinstance(result, list):
             plan_done(slug, cache.files_dir(slug, result.key), keys)
 
-    results = ordered_map(_build_plan, missing, cost=_seed_sizes(root, plans, missing).get,
+    order = _pool_order(_seed_sizes(root, plans, missing), set(streamed(keys)) if streamed is not None else set(),
+                        cpu_count())
+    results = ordered_map(_build_plan, missing, cost=order.get,
                           ready=finished if plan_done is not None else None) if missing else iter(())
     built = {}
     for plan in plans:  # display order: log as soon as each plan is ready
@@ -432,6 +438,18 @@ def _build_plan(slug: str):
     entry = PlanEntry(slug, job["keys"][slug], slim, log)
     job["cache"].store(entry, outputs, parts={name: getattr(card, name) for name in StoredCard.LAZY})
     return slug, entry
+
+
+def _pool_order(sizes: dict[str, int], late: set[str], jobs: int) -> dict[str, tuple[int, int]]:
+    """The pool's order of the plans ``{slug: seed bytes}`` (:func:`_seed_sizes`) as costs for
+    :func:`plansite.parallel.ordered_map` (highest first): the ``jobs`` largest plans first (a
+    seed's size is a fair guess of its build time; the longest start first), then the plans not in
+    ``late`` and then those in it, each largest first. ``late``: the plans of the streamed search
+    run, which takes each plan as it comes, built after those of the runs that wait for all
+    their plans (5 plans on 2 cores: fuzhou and cangshan, then taijiang and fuqing, whose run
+    starts while taishang is built)."""
+    first = set(sorted(sizes, key=lambda slug: -sizes[slug])[:jobs])  # (ties: the order given)
+    return {slug: (2 if slug in first else 0 if slug in late else 1, size) for slug, size in sizes.items()}
 
 
 def _seed_sizes(root: Path, plans: list[Plan], slugs: list[str]) -> dict[str, int]:

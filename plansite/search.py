@@ -397,6 +397,14 @@ class EarlyIndex:
         if whole and _service_waiting():
             self._stream = max(whole, key=lambda n: len(self._plan.jobs[n].slugs))  # (the first of the largest)
 
+    def streamed_plans(self, keys: dict[str, str]) -> list[str]:
+        """The plans of the run to be streamed (see the class; none when no service waits or no
+        whole shard of two plans or more is to be indexed), deciding the index now when no plan
+        was reported yet (``keys``: as :meth:`plan_done`'s)."""
+        if self._plan is None:
+            self._decide(keys)
+        return list(self._plan.jobs[self._stream].slugs) if self._stream is not None else []
+
     def _launch(self, job: Shard, streamed: bool = False) -> None:
         """Start ``job``'s run in a thread, admitted by the :class:`Budget` in launch order. A
         streamed run reads its plans' folders through :class:`_Rendered` (waiting for those not

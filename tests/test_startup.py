@@ -172,3 +172,13 @@ def test_ordered_map_tells_each_result_as_it_arrives_and_yields_in_input_order()
     arrived.clear()
     assert [(x, list(arrived)) for x in ordered_map(_square, [2, 3], jobs=1, ready=arrived.append)] == \
         [((2, 4), [(2, 4)]), ((3, 9), [(2, 4), (3, 9)])]
+
+
+def test_the_pool_builds_the_streamed_runs_plans_after_the_others_but_the_largest():
+    from plansite.incremental import _pool_order
+
+    sizes = {"fuzhou": 285, "cangshan": 113, "taishang": 112, "taijiang": 109, "fuqing": 64}
+    order = _pool_order(sizes, {"fuzhou", "cangshan", "taishang"}, jobs=2)
+    assert sorted(sizes, key=order.get, reverse=True) == ["fuzhou", "cangshan", "taijiang", "fuqing", "taishang"]
+    order = _pool_order(sizes, set(), jobs=2)  # nothing streamed: largest first
+    assert sorted(sizes, key=order.get, reverse=True) == ["fuzhou", "cangshan", "taishang", "taijiang", "fuqing"]
