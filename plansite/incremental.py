@@ -444,12 +444,14 @@ def _pool_order(sizes: dict[str, int], late: set[str], jobs: int) -> dict[str, t
     """The pool's order of the plans ``{slug: seed bytes}`` (:func:`_seed_sizes`) as costs for
     :func:`plansite.parallel.ordered_map` (highest first): the ``jobs`` largest plans first (a
     seed's size is a fair guess of its build time; the longest start first), then the plans not in
-    ``late`` and then those in it, each largest first. ``late``: the plans of the streamed search
-    run, which takes each plan as it comes, built after those of the runs that wait for all
-    their plans (5 plans on 2 cores: fuzhou and cangshan, then taijiang and fuqing, whose run
-    starts while taishang is built)."""
+    ``late``, largest first, then those in it by slug. ``late``: the plans of the streamed search
+    run, which is given its plans' pages by slug as they are built, built after those of the runs
+    that wait for all their plans (5 plans on 2 cores: fuzhou and cangshan, then taijiang and
+    fuqing, whose run starts while taishang is built)."""
     first = set(sorted(sizes, key=lambda slug: -sizes[slug])[:jobs])  # (ties: the order given)
-    return {slug: (2 if slug in first else 0 if slug in late else 1, size) for slug, size in sizes.items()}
+    by_slug = {slug: -n for n, slug in enumerate(sorted(late))}
+    return {slug: (2, size) if slug in first else (0, by_slug[slug]) if slug in late else (1, size)
+            for slug, size in sizes.items()}
 
 
 def _seed_sizes(root: Path, plans: list[Plan], slugs: list[str]) -> dict[str, int]:

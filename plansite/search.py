@@ -123,14 +123,14 @@ def shard_pages(shard: Shard, plan_dirs: Mapping[str, Path]) -> Iterator[tuple[s
     HTML)``, by path: those with a ``data-pagefind-body`` element, each tagged by
     :func:`tagged_page` (the plans' other pages are left out, as Pagefind would skip them); when
     no page has one, every page tagged inside its ``<body>`` (Pagefind then indexes whole bodies,
-    as it would have). The plans are read one after the other, by slug; from a :class:`_Rendered`
-    ``plan_dirs`` (a streamed run) each as soon as it is rendered, in the order they are, so the
-    first pages go to Pagefind while the others are still being built (the bundle is the same
-    index of the same pages: Pagefind's own output differs from run to run anyway)."""
+    as it would have). The plans are read one after the other, by slug, each folder looked up in
+    ``plan_dirs`` only when its pages come: a :class:`_Rendered` mapping (a streamed run) waits
+    there for a plan still being built, so the first plans' pages go to Pagefind while the others
+    are built. The order is always this one: Pagefind's word index depends on the order of the
+    pages it is given (its filter files alone differ from run to run)."""
     given = 0
     for whole in (False, True):
-        arrivals = getattr(plan_dirs, "arrivals", None)
-        for slug in arrivals(sorted(shard.slugs)) if arrivals is not None and not whole else sorted(shard.slugs):
+        for slug in sorted(shard.slugs):
             base = Path(plan_dirs[slug])
             pages = []
             for folder, _, names in os.walk(base / "plans" / slug):
@@ -151,9 +151,8 @@ class _Stopped(Exception):
 
 class _Rendered(Mapping):
     """``{slug: folder of its rendered pages}`` as the plans are reported to :class:`EarlyIndex`
-    (``dirs``, in the order reported, filled under ``changed``): looking up a plan not reported
-    yet waits until it is (the streamed run's pages); :meth:`arrivals` gives plans as they are
-    reported. Both raise :class:`_Stopped` once ``cancelled`` is set instead of waiting."""
+    (``dirs``, filled under ``changed``): looking up a plan not reported yet waits until it is (the
+    streamed run's pages), or raises :class:`_Stopped` once ``cancelled`` is set."""
 
     def __init__(self, dirs: dict[str, Path], changed: threading.Condition, cancelled: threading.Event):
         self._dirs, self._changed, self._cancelled = dirs, changed, cancelled
@@ -165,19 +164,6 @@ class _Rendered(Mapping):
                     raise _Stopped(slug)
                 self._changed.wait(0.05)
             return self._dirs[slug]
-
-    def arrivals(self, slugs: list[str]) -> Iterator[str]:
-        """Each of ``slugs`` once it is reported, in the order they are (waiting for them)."""
-        left = set(slugs)
-        while left:
-            with self._changed:
-                while not (ready := [s for s in self._dirs if s in left]):
-                    if self._cancelled.is_set():
-                        raise _Stopped(sorted(left)[0])
-                    self._changed.wait(0.05)
-            for slug in ready:
-                left.discard(slug)
-                yield slug
 
     def __iter__(self):
         return iter(dict(self._dirs))
@@ -335,9 +321,9 @@ class EarlyIndex:
     When Pagefind's service was started early (:func:`plansite.pfservice.prestart`, ``build.py
     build``), the whole shard with the most plans (two at least) is *streamed*: its run starts as
     soon as the first of its plans is rendered and takes the warmed service, which is given each
-    plan's pages as soon as that plan is rendered (:func:`shard_pages`); so most of its indexing
-    overlaps the plans still being built, and only the last plan's pages and the bundle remain
-    once they are (a clean build of 5 plans:
+    plan's pages as soon as that plan and those before it (by slug: :func:`shard_pages`) are
+    rendered; so most of its indexing overlaps the plans still being built, and only the last
+    plans' pages and the bundle remain once they are (a clean build of 5 plans:
     that shard, 3 of the plans, was the last run to end and started only once every plan was
     rendered)."""
 

@@ -180,5 +180,7 @@ def test_the_pool_builds_the_streamed_runs_plans_after_the_others_but_the_larges
     sizes = {"fuzhou": 285, "cangshan": 113, "taishang": 112, "taijiang": 109, "fuqing": 64}
     order = _pool_order(sizes, {"fuzhou", "cangshan", "taishang"}, jobs=2)
     assert sorted(sizes, key=order.get, reverse=True) == ["fuzhou", "cangshan", "taijiang", "fuqing", "taishang"]
+    order = _pool_order(sizes, {"fuzhou", "taijiang", "fuqing", "taishang"}, jobs=1)  # the streamed ones by slug
+    assert sorted(sizes, key=order.get, reverse=True) == ["fuzhou", "cangshan", "fuqing", "taijiang", "taishang"]
     order = _pool_order(sizes, set(), jobs=2)  # nothing streamed: largest first
     assert sorted(sizes, key=order.get, reverse=True) == ["fuzhou", "cangshan", "taishang", "taijiang", "fuqing"]
