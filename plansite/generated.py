@@ -69,7 +69,8 @@ class GeneratedSite:
             result = build_outputs(self.root, self.root / self.config.templates, self.cache,
                                    self.config.plans or None, log=log.info,
                                    plan_done=self._search.plan_done if self._search is not None else None,
-                                   site_dir=site_dir)
+                                   site_dir=site_dir,
+                                   streamed=self._search.streamed_plans if self._search is not None else None)
         except PlansiteError as exc:
             # Kept for build.py (plansite.cli.build_site), which prints exc.problems itself;
             # `mkdocs build` users see one ERROR line per problem.

@@ -31,7 +31,7 @@ from .comparisons import group_tables
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
 from .gcpolicy import gc_frozen
-from .parallel import ordered_map
+from .parallel import cpu_count, ordered_map
 from .parser import parse_document
 from .parser.document import check_placed
 from .plans import Plan
@@ -76,15 +76,15 @@ _JOB: dict = {}
 
 
 def build_outputs(root: Path, templates: Path, cache: BuildCache, only: list[str] | None = None,
-                  log=None, plan_done=None, site_dir: str | None = None) -> BuildOutputs:
+                  log=None, plan_done=None, site_dir: str | None = None, streamed=None) -> BuildOutputs:
     """Build (or take from ``cache``) every plan under ``root``, then the cross-plan files
     (:func:`build_plans` then :func:`add_cross_outputs`)."""
-    out = build_plans(root, templates, cache, only, log, plan_done, site_dir)
+    out = build_plans(root, templates, cache, only, log, plan_done, site_dir, streamed)
     return add_cross_outputs(out, templates, cache)
 
 
 def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] | None = None,
-                log=None, plan_done=None, site_dir: str | None = None) -> BuildOutputs:
+                log=None, plan_done=None, site_dir: str | None = None, streamed=None) -> BuildOutputs:
     """Build (or take from ``cache``) every plan under ``root``; ``cross`` is left empty.
 
     First runs the very validation of ``build.py check`` over the whole project
@@ -94,17 +94,22 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
     progress and ``warning:`` lines of each plan in display order; ``plan_done(slug, folder,
     keys)`` is told as soon as a plan's files are in the cache (``folder``, laid out like
     ``site/``; ``keys``: every chosen plan's cache key), the cached plans first (the search index
-    starts on them, :class:`plansite.search.EarlyIndex`). ``site_dir`` (optional): the folder
-    MkDocs is about to copy the plans' files into (`mkdocs build`: cleaned already); each worker
-    makes there the folders of the plan it built (:func:`_make_folders`), so that the serial
-    copy after the build does not (at 1000 plans about four fifths of its time were ``makedirs``).
+    starts on them, :class:`plansite.search.EarlyIndex`), the others as each is built.
+    ``streamed(keys)`` (optional) names the plans whose search run takes each plan's pages as
+    soon as it is rendered (:meth:`plansite.search.EarlyIndex.streamed_plans`): the pool builds
+    them after the other plans, but for the largest plans, which start first
+    (:func:`_pool_order`), so the runs that wait for all their plans start early too.
+    ``site_dir`` (optional): the folder MkDocs is about to copy the plans' files into (`mkdocs
+    build`: cleaned already); each worker makes there the folders of the plan it built
+    (:func:`_make_folders`), so that the serial copy after the build does not (at 1000 plans
+    about four fifths of its time were ``makedirs``).
     """
     with gc_frozen():  # what is alive before (modules, MkDocs' objects) is not scanned again and again
-        return _build_plans(root, templates, cache, only, log, plan_done, site_dir)
+        return _build_plans(root, templates, cache, only, log, plan_done, site_dir, streamed)
 
 
 def _build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] | None,
-                 log, plan_done, site_dir: str | None = None) -> BuildOutputs:
+                 log, plan_done, site_dir: str | None = None, streamed=None) -> BuildOutputs:
     """:func:`build_plans`."""
     started = time.monotonic()
     root, templates = Path(root).resolve(), Path(templates).resolve()
@@ -151,7 +156,22 @@ def _build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str]
     if len(missing) > 1:
         warming.finish()  # the workers inherit the compiled templates
     warming.join()
-    results = ordered_map(_build_plan, missing, cost=_seed_sizes(root, plans, missing).get) if missing else iter(())
+
+    def finished(done: tuple) -> None:
+        """A plan is built (told as each finishes, before those earlier in display order): the
+        search index may start on it, and on the cached plans once the workers are forked."""
+        nonlocal waiting
+        slug, result = done
+        for cached in waiting:
+            plan_done(cached, cache.files_dir(cached, keys[cached]), keys)
+        waiting = []
+        if not isinstance(result, list):
+            plan_done(slug, cache.files_dir(slug, result.key), keys)
+
+    order = _pool_order(_seed_sizes(root, plans, missing), set(streamed(keys)) if streamed is not None else set(),
+                        cpu_count())
+    results = ordered_map(_build_plan, missing, cost=order.get,
+                          ready=finished if plan_done is not None else None) if missing else iter(())
     built = {}
     for plan in plans:  # display order: log as soon as each plan is ready
         if plan.slug in entries:
@@ -159,16 +179,11 @@ def _build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str]
         else:
             slug, result = next(results)
             assert slug == plan.slug
-            for cached in waiting:
-                plan_done(cached, cache.files_dir(cached, keys[cached]), keys)
-            waiting = []
             if isinstance(result, list):
                 problems += result
                 continue
             cache.remember(result)
             entry = entries[slug] = built[slug] = _slim(result, cache)
-            if plan_done is not None:
-                plan_done(slug, cache.files_dir(slug, entry.key), keys)
         for line in entry.log if plan.slug in built else [x for x in entry.log if x.startswith("warning: ")]:
             log(line)  # a plan from the cache repeats its warnings only
     _JOB.clear()
@@ -454,6 +469,20 @@ def _make_folders(site_dir: str, paths) -> None:
                     pass
             except OSError:
                 pass
+
+
+def _pool_order(sizes: dict[str, int], late: set[str], jobs: int) -> dict[str, tuple[int, int]]:
+    """The pool's order of the plans ``{slug: seed bytes}`` (:func:`_seed_sizes`) as costs for
+    :func:`plansite.parallel.ordered_map` (highest first): the ``jobs`` largest plans first (a
+    seed's size is a fair guess of its build time; the longest start first), then the plans not in
+    ``late``, largest first, then those in it by slug. ``late``: the plans of the streamed search
+    run, which is given its plans' pages by slug as they are built, built after those of the runs
+    that wait for all their plans (5 plans on 2 cores: fuzhou and cangshan, then taijiang and
+    fuqing, whose run starts while taishang is built)."""
+    first = set(sorted(sizes, key=lambda slug: -sizes[slug])[:jobs])  # (ties: the order given)
+    by_slug = {slug: -n for n, slug in enumerate(sorted(late))}
+    return {slug: (2, size) if slug in first else (0, by_slug[slug]) if slug in late else (1, size)
+            for slug, size in sizes.items()}
 
 
 def _seed_sizes(root: Path, plans: list[Plan], slugs: list[str]) -> dict[str, int]:

@@ -34,7 +34,7 @@ def other_threads_running() -> bool:
 
 
 def ordered_map(fn: Callable, items: Iterable, jobs: int | None = None,
-                cost: Callable | None = None) -> Iterator:
+                cost: Callable | None = None, ready: Callable | None = None) -> Iterator:
     """``fn(item)`` for every item, yielded in input order as soon as each is ready.
 
     Uses a pool of ``jobs`` (default :func:`cpu_count`) forked processes when there are at least
@@ -44,12 +44,20 @@ def ordered_map(fn: Callable, items: Iterable, jobs: int | None = None,
     ``cost(item)`` (optional, any comparable number): the pool is handed the items costliest
     first (longest-first scheduling: the last jobs running are short ones, so the workers finish
     together); the results still come out in input order (those ready early are held).
+
+    ``ready(result)`` (optional) is called with each result as soon as it arrives, in the order
+    the jobs finish (in the calling thread, while the caller waits for a result), before it is
+    held for its turn: e.g. the search index starts on a plan rendered early although an
+    earlier plan in input order is still being built.
     """
     items = list(items)
     jobs = min(jobs or cpu_count(), len(items))
     if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for item in items:
-            yield fn(item)
+            result = fn(item)
+            if ready is not None:
+                ready(result)
+            yield result
         return
     order = list(range(len(items)))
     if cost is not None:
@@ -58,15 +66,17 @@ def ordered_map(fn: Callable, items: Iterable, jobs: int | None = None,
     # of the garbage collector: the workers' collections do not scan it again and again (their
     # cost would grow with the number of plans) and do not touch its pages (no copy on write).
     with gcpolicy.gc_frozen(), multiprocessing.get_context("fork").Pool(jobs) as pool:
-        if order == sorted(order):
+        if order == sorted(order) and ready is None:
             yield from pool.imap(fn, items, chunksize=1)
             return
-        ready: dict = {}
+        held: dict = {}
         wanted = 0
         for index, result in pool.imap_unordered(_Indexed(fn), [(i, items[i]) for i in order], chunksize=1):
-            ready[index] = result
-            while wanted in ready:
-                yield ready.pop(wanted)
+            if ready is not None:
+                ready(result)
+            held[index] = result
+            while wanted in held:
+                yield held.pop(wanted)
                 wanted += 1
 
 

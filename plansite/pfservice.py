@@ -262,6 +262,11 @@ def prestart() -> None:
     atexit.register(discard)
 
 
+def waiting() -> bool:
+    """Whether a service :func:`prestart` started waits to be taken (not checked to be alive)."""
+    return _spare is not None
+
+
 def take() -> PagefindService | None:
     """The service :func:`prestart` started, if it still runs (each is given out once), else ``None``."""
     global _spare

@@ -38,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,7 +123,7 @@ def tagged_page(data: bytes, tag: str, whole_body: bool = False) -> bytes | None
     return data[:found.end()] + mark + data[found.end():]
 
 
-def shard_pages(shard: Shard, plan_dirs: dict[str, Path],
+def shard_pages(shard: Shard, plan_dirs: Mapping[str, Path],
                 hashes: dict[str, str] | None = None) -> Iterator[tuple[str, bytes]]:
     """The pages Pagefind is given for the shard's plans, read one at a time: ``(site path, tagged
     HTML)``, by path: those with a ``data-pagefind-body`` element, each tagged by
@@ -131,34 +131,66 @@ def shard_pages(shard: Shard, plan_dirs: dict[str, Path],
     no page has one, every page tagged inside its ``<body>`` (Pagefind then indexes whole bodies,
     as it would have). Only the site paths ``shard.pages`` when set (a page-level overlay).
     ``hashes``, when given, receives ``{site path: sha256 of the page as rendered}`` of each
-    page yielded (:mod:`plansite.searchpages`)."""
+    page yielded (:mod:`plansite.searchpages`). The plans are read one after the other, by slug,
+    each folder looked up in ``plan_dirs`` only when its pages come: a :class:`_Rendered`
+    mapping (a streamed run) waits there for a plan still being built, so the first plans' pages
+    go to Pagefind while the others are built. The order is always this one: Pagefind's word
+    index depends on the order of the pages it is given (its filter files alone differ from run
+    to run)."""
     return _pages(shard, plan_dirs, hashes)
 
 
-def _pages(shard: Shard, plan_dirs: dict[str, Path], hashes: dict[str, str] | None) -> Iterator[tuple[str, bytes]]:
+def _pages(shard: Shard, plan_dirs: Mapping[str, Path], hashes: dict[str, str] | None) -> Iterator[tuple[str, bytes]]:
     """:func:`shard_pages`."""
-    pages = []
-    for slug in shard.slugs:
-        base = Path(plan_dirs[slug])
-        for folder, _, names in os.walk(base / "plans" / slug):
-            pages += [(slug, Path(folder, n)) for n in names if n.endswith(".html")]
-    pages.sort()
     wanted = None if shard.pages is None else set(shard.pages)
+    given = 0
     for whole in (False, True):
-        given = 0
-        for slug, path in pages:
-            rel = path.relative_to(plan_dirs[slug]).as_posix()
-            if wanted is not None and rel not in wanted:
-                continue
-            raw = path.read_bytes()
-            data = tagged_page(raw, shard.tags[slug], whole)
-            if data is not None:
-                given += 1
-                if hashes is not None:
-                    hashes[rel] = hashlib.sha256(raw).hexdigest()
-                yield rel, data
+        for slug in sorted(shard.slugs):
+            base = Path(plan_dirs[slug])
+            pages = []
+            for folder, _, names in os.walk(base / "plans" / slug):
+                pages += [Path(folder, n) for n in names if n.endswith(".html")]
+            pages.sort()
+            for path in pages:
+                rel = path.relative_to(base).as_posix()
+                if wanted is not None and rel not in wanted:
+                    continue
+                raw = path.read_bytes()
+                data = tagged_page(raw, shard.tags[slug], whole)
+                if data is not None:
+                    given += 1
+                    if hashes is not None:
+                        hashes[rel] = hashlib.sha256(raw).hexdigest()
+                    yield rel, data
         if given:
             return
+
+
+class _Stopped(Exception):
+    """The build was cancelled while a Pagefind run waited for a plan's pages (:class:`_Rendered`)."""
+
+
+class _Rendered(Mapping):
+    """``{slug: folder of its rendered pages}`` as the plans are reported to :class:`EarlyIndex`
+    (``dirs``, filled under ``changed``): looking up a plan not reported yet waits until it is (the
+    streamed run's pages), or raises :class:`_Stopped` once ``cancelled`` is set."""
+
+    def __init__(self, dirs: dict[str, Path], changed: threading.Condition, cancelled: threading.Event):
+        self._dirs, self._changed, self._cancelled = dirs, changed, cancelled
+
+    def __getitem__(self, slug: str) -> Path:
+        with self._changed:
+            while slug not in self._dirs:
+                if self._cancelled.is_set():
+                    raise _Stopped(slug)
+                self._changed.wait(0.05)
+            return self._dirs[slug]
+
+    def __iter__(self):
+        return iter(dict(self._dirs))
+
+    def __len__(self) -> int:
+        return len(self._dirs)
 
 
 def _hashes(shard: Shard, plan_dirs: dict[str, Path]) -> dict[str, str]:
@@ -337,7 +369,16 @@ class EarlyIndex:
     plans are rendered (:meth:`plan_done`, a callback of :func:`plansite.incremental.build_plans`),
     so the runs overlap the rest of the build. What is indexed is decided by
     :func:`plansite.searchplan.plan_index` when the first plan is reported; runs are admitted on
-    ``jobs`` cores within ``memory`` bytes (:class:`Budget`). :meth:`result` waits for them."""
+    ``jobs`` cores within ``memory`` bytes (:class:`Budget`). :meth:`result` waits for them.
+
+    When Pagefind's service was started early (:func:`plansite.pfservice.prestart`, ``build.py
+    build``), the whole shard with the most plans (two at least) is *streamed*: its run starts as
+    soon as the first of its plans is rendered and takes the warmed service, which is given each
+    plan's pages as soon as that plan and those before it (by slug: :func:`shard_pages`) are
+    rendered; so most of its indexing overlaps the plans still being built, and only the last
+    plans' pages and the bundle remain once they are (a clean build of 5 plans:
+    that shard, 3 of the plans, was the last run to end and started only once every plan was
+    rendered)."""
 
     def __init__(self, cache_dir: Path, per_shard: int = SHARD_PLANS, jobs: int | None = None,
                  memory: int | None = None, cancelled: threading.Event | None = None):
@@ -348,6 +389,9 @@ class EarlyIndex:
         self._cancelled = cancelled or threading.Event()
         self._plan: IndexPlan | None = None
         self._dirs: dict[str, Path] = {}
+        self._reported = threading.Condition()  # a plan was reported (a streamed run waits on it)
+        self._stream: int | None = None  # the job to stream (see the class), until it is launched
+        self._streamed: set[int] = set()  # the jobs launched streamed
         self._waiting: dict[int, set[str]] = {}
         self._threads: list[threading.Thread] = []
         self._errors: list[BaseException] = []
@@ -360,15 +404,25 @@ class EarlyIndex:
     def plan_done(self, slug: str, folder: Path, keys: dict[str, str]) -> None:
         """Plan ``slug``'s pages are in ``folder`` (laid out like ``site/``); ``keys`` maps every
         plan of the build to its cache key (the same on every call). Starts the runs whose plans
-        are all done."""
+        are all done (and the streamed run, see the class, at its first plan)."""
         if self._plan is None:
             self._decide(keys)
-        self._dirs[slug] = Path(folder)
+        with self._reported:
+            self._dirs[slug] = Path(folder)
+            self._reported.notify_all()
         for n in sorted(self._waiting):
-            self._waiting[n].discard(slug)
-            if not self._waiting[n]:
+            left = self._waiting[n]
+            if slug not in left:
+                continue
+            left.discard(slug)
+            if n == self._stream:  # the first of its plans: the streamed run starts now
+                self._stream = None
+                self._streamed.add(n)
+                self._launch(self._plan.jobs[n], streamed=True)
+            if not left:
                 del self._waiting[n]
-                self._launch(self._plan.jobs[n])
+                if n not in self._streamed:
+                    self._launch(self._plan.jobs[n])
 
     def _decide(self, keys: dict[str, str]) -> None:
         from importlib.metadata import version
@@ -378,15 +432,39 @@ class EarlyIndex:
         self._waiting = {n: set(job.slugs) for n, job in enumerate(self._plan.jobs)}
         if not self._plan.jobs:
             discard_service()  # every bundle is cached: the service started early is not wanted
+        whole = [n for n, job in enumerate(self._plan.jobs) if not job.overlay and len(job.slugs) > 1]
+        if whole and _service_waiting():
+            self._stream = max(whole, key=lambda n: len(self._plan.jobs[n].slugs))  # (the first of the largest)
 
-    def _launch(self, job: Shard) -> None:
-        ticket, cost = self._gate.ticket(), pagefind_memory(shard_bytes(job, self._dirs))
+    def streamed_plans(self, keys: dict[str, str]) -> list[str]:
+        """The plans of the run to be streamed (see the class; none when no service waits or no
+        whole shard of two plans or more is to be indexed), deciding the index now when no plan
+        was reported yet (``keys``: as :meth:`plan_done`'s)."""
+        if self._plan is None:
+            self._decide(keys)
+        return list(self._plan.jobs[self._stream].slugs) if self._stream is not None else []
+
+    def _launch(self, job: Shard, streamed: bool = False) -> None:
+        """Start ``job``'s run in a thread, admitted by the :class:`Budget` in launch order. A
+        streamed run reads its plans' folders through :class:`_Rendered` (waiting for those not
+        rendered yet); its memory is estimated from the plans rendered so far, scaled to all of
+        its plans."""
+        ticket = self._gate.ticket()
+        if streamed:
+            dirs = _Rendered(self._dirs, self._reported, self._cancelled)
+            known = [s for s in job.slugs if s in self._dirs]
+            seen = shard_bytes(dataclasses.replace(job, slugs=known), self._dirs)
+            cost = pagefind_memory(seen * len(job.slugs) // max(1, len(known)))
+        else:
+            dirs, cost = self._dirs, pagefind_memory(shard_bytes(job, self._dirs))
 
         def run() -> None:
             if not self._gate.acquire(ticket, cost, self._cancelled):
                 return
             try:
-                index_shard(job, self._dirs, self.cache_dir / job.folder, self._cancelled)
+                index_shard(job, dirs, self.cache_dir / job.folder, self._cancelled)
+            except _Stopped:
+                pass  # cancelled while waiting for a plan: the run is dropped (the service killed)
             except BaseException as exc:  # noqa: BLE001 - raised by result()
                 self._errors.append(exc)
                 self._cancelled.set()
@@ -416,18 +494,20 @@ class EarlyIndex:
                 self.plan_done(slug, plan_dirs[slug], plan_keys)
             if self._plan is None:
                 self._decide(plan_keys)
+        missing = sorted(set().union(*self._waiting.values())) if self._waiting else []
+        if missing:
+            self._cancelled.set()  # a streamed run waiting for those pages would wait forever
         for thread in self._threads:
             thread.join()
         discard_service()
         if self._errors:
             raise self._errors[0]
+        if missing:
+            raise PlansiteError.at(BUNDLE_DIR, 0, f"search index: pages of {missing[0]} never rendered")
         if self._cancelled.is_set():
             return None
         if self._plan is None:
             raise PlansiteError.at(BUNDLE_DIR, 0, "search index: no plan was reported")
-        if self._waiting:
-            missing = sorted(set().union(*self._waiting.values()))
-            raise PlansiteError.at(BUNDLE_DIR, 0, f"search index: pages of {missing[0]} never rendered")
         hides = overlay_hides(self.cache_dir, self._plan)
         for slug in clashing(self._plan, hides, self.cache_dir):
             # a hidden id is also a page of another bundle: this overlay holds the whole plan
@@ -443,6 +523,12 @@ class EarlyIndex:
         prune(self.cache_dir, self._plan.state)
         return SearchLayout([(rel, self.cache_dir / name) for rel, name in self._plan.bundles],
                             exclude, list(self._plan.jobs), hide)
+
+
+def _service_waiting() -> bool:
+    """Whether a service started early (:func:`plansite.pfservice.prestart`) waits to be taken."""
+    service = sys.modules.get("plansite.pfservice")
+    return service is not None and service.waiting()
 
 
 def discard_service() -> None:

@@ -222,3 +222,79 @@ def test_sharded_index_honours_the_memory_budget(tmp_path, monkeypatch):
     budget_of_one = False
     search.build_sharded_index(dirs, keys, tmp_path / "b", per_shard=1, jobs=4, memory=100 * one_plan)
     assert max(most) > 1  # the budget, not the code, kept the first run to one at a time
+
+
+def _fake_plans(tmp_path, count: int) -> dict:
+    dirs = {}
+    for i in range(count):
+        slug = f"plan-{i}"
+        for page in ("chapter-1", "chapter-2"):
+            folder = tmp_path / "entries" / slug / "plans" / slug / page
+            folder.mkdir(parents=True)
+            (folder / "index.html").write_text(f'<html><body><article data-pagefind-body>{slug} {page}'
+                                               '</article></body></html>', encoding="utf-8")
+        dirs[slug] = tmp_path / "entries" / slug
+    return dirs
+
+
+def test_a_streamed_run_gets_each_plans_pages_as_soon_as_it_and_those_before_it_are_rendered(tmp_path, monkeypatch):
+    """With a service started early, the largest whole shard's run starts at its first plan and is
+    given each plan's pages once that plan and those before it by slug are reported (always in
+    that order: Pagefind's word index depends on the order of the pages)."""
+    import time
+
+    from plansite import pfservice, search
+
+    dirs = _fake_plans(tmp_path, 3)
+    keys = {slug: "k" * 20 for slug in dirs}
+    given: list[str] = []
+    first = threading.Event()
+
+    def fake_index(shard, plan_dirs, out, cancelled=None):
+        for rel, data in search.shard_pages(shard, plan_dirs):
+            assert b'data-pagefind-filter="v:' in data
+            given.append(rel)
+            if len(given) == 2:
+                first.set()
+        out.mkdir(parents=True)
+
+    pages = lambda slug: [f"plans/{slug}/chapter-1/index.html", f"plans/{slug}/chapter-2/index.html"]  # noqa: E731
+    monkeypatch.setattr(search, "index_shard", fake_index)
+    monkeypatch.setattr(pfservice, "waiting", lambda: True)
+    early = search.EarlyIndex(tmp_path / "search", per_shard=3, jobs=2)  # one shard of the 3 plans
+    early.plan_done("plan-0", dirs["plan-0"], keys)
+    assert first.wait(10)  # the run started on plan-0 alone
+    assert given == pages("plan-0")
+    early.plan_done("plan-2", dirs["plan-2"], keys)
+    time.sleep(0.3)
+    assert given == pages("plan-0")  # plan-2 waits for plan-1
+    layout = early.result(dirs, keys)  # plan-1 reported here
+    assert given == pages("plan-0") + pages("plan-1") + pages("plan-2")
+    assert [job.slugs for job in layout.runs] == [["plan-0", "plan-1", "plan-2"]]
+    # without a service waiting, the run starts once all its plans are rendered
+    given.clear()
+    monkeypatch.setattr(pfservice, "waiting", lambda: False)
+    early = search.EarlyIndex(tmp_path / "search2", per_shard=3, jobs=2)
+    early.plan_done("plan-2", dirs["plan-2"], keys)
+    early.plan_done("plan-0", dirs["plan-0"], keys)
+    assert given == [] and early._threads == []
+    early.result(dirs, keys)
+    assert given == pages("plan-0") + pages("plan-1") + pages("plan-2")
+
+
+def test_a_streamed_run_waiting_for_a_plan_never_rendered_ends(tmp_path, monkeypatch):
+    from plansite import pfservice, search
+
+    dirs = _fake_plans(tmp_path, 3)
+    keys = {slug: "k" * 20 for slug in dirs}
+    monkeypatch.setattr(pfservice, "waiting", lambda: True)
+    monkeypatch.setattr(search, "index_shard", lambda shard, plan_dirs, out, cancelled=None:
+                        [None for _ in search.shard_pages(shard, plan_dirs)])
+    early = search.EarlyIndex(tmp_path / "search", per_shard=3, jobs=2)
+    early.plan_done("plan-0", dirs["plan-0"], keys)
+    with pytest.raises(search.PlansiteError, match="pages of plan-1 never rendered"):
+        early.result()  # plan-1 and plan-2 never reported: the waiting run is stopped, not waited for
+    early = search.EarlyIndex(tmp_path / "search", per_shard=3, jobs=2)
+    early.plan_done("plan-0", dirs["plan-0"], keys)
+    early.cancel()  # a failed build: returns (the run stops waiting)
+    assert all(not thread.is_alive() for thread in early._threads)

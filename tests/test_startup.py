@@ -150,3 +150,37 @@ def test_superseded_cache_entry_leaves_the_cache_for_the_trash(tmp_path, monkeyp
     assert name.startswith(".pruned-") and inside == first and trash == root / ".cache" / "trash"
     pages = (root / "site" / "plans" / "tiny").rglob("*.html")
     assert any("又上台阶" in p.read_text(encoding="utf-8") for p in pages)
+
+
+def _slow_first(x: int) -> int:
+    import time
+
+    if x == 0:
+        time.sleep(1.0)  # the first item ends last
+    return x
+
+
+def test_ordered_map_tells_each_result_as_it_arrives_and_yields_in_input_order():
+    arrived: list[int] = []
+    got = []
+    for x in ordered_map(_slow_first, [0, 1, 2], jobs=2, ready=arrived.append):
+        got.append((x, list(arrived)))
+    assert [x for x, _ in got] == [0, 1, 2]
+    assert arrived[-1] == 0 and sorted(arrived) == [0, 1, 2]  # 1 and 2 were told before 0 ended
+    assert got[0][1][:2] != [0, 1]
+    # in this process (one job) each result is told just before it is yielded
+    arrived.clear()
+    assert [(x, list(arrived)) for x in ordered_map(_square, [2, 3], jobs=1, ready=arrived.append)] == \
+        [((2, 4), [(2, 4)]), ((3, 9), [(2, 4), (3, 9)])]
+
+
+def test_the_pool_builds_the_streamed_runs_plans_after_the_others_but_the_largest():
+    from plansite.incremental import _pool_order
+
+    sizes = {"fuzhou": 285, "cangshan": 113, "taishang": 112, "taijiang": 109, "fuqing": 64}
+    order = _pool_order(sizes, {"fuzhou", "cangshan", "taishang"}, jobs=2)
+    assert sorted(sizes, key=order.get, reverse=True) == ["fuzhou", "cangshan", "taijiang", "fuqing", "taishang"]
+    order = _pool_order(sizes, {"fuzhou", "taijiang", "fuqing", "taishang"}, jobs=1)  # the streamed ones by slug
+    assert sorted(sizes, key=order.get, reverse=True) == ["fuzhou", "cangshan", "fuqing", "taijiang", "taishang"]
+    order = _pool_order(sizes, set(), jobs=2)  # nothing streamed: largest first
+    assert sorted(sizes, key=order.get, reverse=True) == ["fuzhou", "cangshan", "taishang", "taijiang", "fuqing"]
