@@ -106,6 +106,21 @@ def copy_project(dest: Path) -> Path:
     return dest
 
 
+def one_plan_project(dest: Path, slug: str) -> Path:
+    """A copy of the project (:func:`copy_project`) keeping only plan ``slug`` (fast builds),
+    without indicator tables or registry: with one plan left most of the registry's names would
+    be stale aliases, which the shared validation refuses."""
+    root = copy_project(dest)
+    for meta in (root / "site_src/plans").glob("*.yml"):
+        if meta.stem != slug:
+            for path in (meta, root / f"site_src/corrections/{meta.stem}.yml", root / f"seeds/{meta.stem}.txt"):
+                path.unlink(missing_ok=True)
+    for path in (root / "site_src/indicators").glob("*.yml"):
+        path.unlink()
+    (root / "site_src/indicator_registry.yml").unlink()
+    return root
+
+
 def update_checksum(root: Path, slug: str) -> str:
     """Rewrite the ``sha256:`` line of ``site_src/plans/<slug>.yml`` under ``root`` to match the
     plan's seed ``seeds/<slug>.txt``; return the new digest."""

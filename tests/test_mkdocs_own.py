@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project, update_checksum
+from conftest import ROOT, one_plan_project, update_checksum
 from plansite import cli, mkdocs_own
 
 ONE_PLAN = "taishang-14th"
@@ -23,15 +23,7 @@ ONE_PLAN = "taishang-14th"
 @pytest.fixture
 def root(tmp_path) -> Path:
     """A copy of the project with one plan (fast builds)."""
-    root = copy_project(tmp_path / "project")
-    for meta in (root / "site_src/plans").glob("*.yml"):
-        if meta.stem != ONE_PLAN:
-            for path in (meta, root / f"site_src/corrections/{meta.stem}.yml", root / f"seeds/{meta.stem}.txt"):
-                path.unlink(missing_ok=True)
-    for path in (root / "site_src/indicators").glob("*.yml"):
-        path.unlink()
-    (root / "site_src/indicator_registry.yml").unlink()
-    return root
+    return one_plan_project(tmp_path / "project", ONE_PLAN)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project, update_checksum
+from conftest import ROOT, one_plan_project, update_checksum
 from plansite import cli, publish as pub
 from plansite.errors import PlansiteError
 from plansite.publish import FileSystem, publish
@@ -603,7 +603,7 @@ def test_disk_full_while_mkdocs_writes_gives_one_line_and_exit_1(tmp_path, monke
     """The real build through build.py's main: MkDocs' own write fails with ENOSPC."""
     import mkdocs.utils
 
-    root = one_plan_project(tmp_path / "project")
+    root = one_plan_project(tmp_path / "project", ONE_PLAN)
     site = root / "site"
     assert cli.main(["--root", str(root), "build", "--quiet", "--site", str(site)]) == 0
     before = os.readlink(site)
@@ -627,23 +627,6 @@ def test_disk_full_while_mkdocs_writes_gives_one_line_and_exit_1(tmp_path, monke
 # --- real builds in a subprocess ---------------------------------------------------------------
 
 ONE_PLAN = "taijiang-14th"
-
-
-def one_plan_project(dest: Path) -> Path:
-    """A copy of the project with one plan (fast builds)."""
-    root = copy_project(dest)
-    for meta in (root / "site_src/plans").glob("*.yml"):
-        slug = meta.stem
-        if slug != ONE_PLAN:
-            for path in (meta, root / f"site_src/indicators/{slug}.yml",
-                         root / f"site_src/corrections/{slug}.yml", root / f"seeds/{slug}.txt"):
-                path.unlink(missing_ok=True)
-    # The registry names every plan's printed indicator names; with one plan left most of them would
-    # be stale aliases, which the shared validation refuses: this copy has no indicator tables.
-    for path in (root / "site_src/indicators").glob("*.yml"):
-        path.unlink()
-    (root / "site_src/indicator_registry.yml").unlink()
-    return root
 
 
 def real_complete(site: Path) -> None:
@@ -703,7 +686,7 @@ def edit_one_line(root: Path, n: int) -> None:
 
 
 def test_sigkill_of_a_real_build_at_each_step_leaves_a_complete_site(tmp_path):
-    root = one_plan_project(tmp_path / "project")
+    root = one_plan_project(tmp_path / "project", ONE_PLAN)
     site = root / "site"
     base = [sys.executable, str(ROOT / "build.py"), "--root", str(root), "build", "--quiet", "--site", str(site)]
     assert subprocess.run(base, capture_output=True, timeout=300).returncode == 0
@@ -734,7 +717,7 @@ def test_sigkill_of_a_real_build_at_each_step_leaves_a_complete_site(tmp_path):
 
 def test_sigkill_while_the_build_folder_fills(tmp_path):
     """No hook at all: kill the build as soon as its build folder holds some pages."""
-    root = one_plan_project(tmp_path / "project")
+    root = one_plan_project(tmp_path / "project", ONE_PLAN)
     site = root / "site"
     base = [sys.executable, str(ROOT / "build.py"), "--root", str(root), "build", "--quiet", "--site", str(site)]
     assert subprocess.run(base, capture_output=True, timeout=300).returncode == 0
@@ -762,7 +745,7 @@ def test_sigkill_while_the_build_folder_fills(tmp_path):
 
 
 def test_two_concurrent_builds_both_end_cleanly(tmp_path):
-    root = one_plan_project(tmp_path / "project")
+    root = one_plan_project(tmp_path / "project", ONE_PLAN)
     site = root / "site"
     cmd = [sys.executable, str(ROOT / "build.py"), "--root", str(root), "build", "--quiet", "--site", str(site)]
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
@@ -776,7 +759,7 @@ def test_two_concurrent_builds_both_end_cleanly(tmp_path):
 
 
 def test_real_build_is_readable_by_others(tmp_path, umask022):
-    root = one_plan_project(tmp_path / "project")
+    root = one_plan_project(tmp_path / "project", ONE_PLAN)
     site = root / "site"
     cli.build_site(root, site, quiet=True)
     got = modes(site)
@@ -789,7 +772,7 @@ def test_mkdocs_build_and_build_py_take_turns(tmp_path):
     """`mkdocs build` on a fresh checkout makes `site/` a plain folder: build.py migrates it to
     the symlink. `mkdocs build` run again writes into its site_dir through the symlink, into the
     published build; build.py then publishes the next build as usual."""
-    root = one_plan_project(tmp_path / "project")
+    root = one_plan_project(tmp_path / "project", ONE_PLAN)
     site = root / "site"
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q"]
     assert subprocess.run(mkdocs, cwd=root, capture_output=True, timeout=300).returncode == 0
@@ -876,7 +859,7 @@ def private_mounts(tmp_path_factory):
     ("mount-point", "is a mount point, which a build cannot replace by its symlink"),
 ])
 def test_real_disk_full_read_only_and_mount_point(tmp_path, private_mounts, scenario, expected):
-    root = one_plan_project(tmp_path / "project")
+    root = one_plan_project(tmp_path / "project", ONE_PLAN)
     folder = tmp_path / "www"
     folder.mkdir()
     build = [sys.executable, str(ROOT / "build.py"), "--root", str(root), "build", "--quiet", "--force",
@@ -909,7 +892,7 @@ def test_real_permission_denied(tmp_path):
     folder = Path(tempfile.mkdtemp(prefix="plansite-eacces-"))
     try:
         folder.chmod(0o755)
-        root = one_plan_project(tmp_path / "project")
+        root = one_plan_project(tmp_path / "project", ONE_PLAN)
         build = [sys.executable, str(ROOT / "build.py"), "--root", str(root), "build", "--quiet", "--force",
                  "--site", str(folder / "site")]
         assert subprocess.run(build, capture_output=True, timeout=300).returncode == 0

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project, update_checksum
+from conftest import ROOT, one_plan_project, update_checksum
 from plansite import cli, stamp
 
 ONE_PLAN = "taishang-14th"  # a plan with warnings
@@ -24,15 +24,7 @@ ONE_PLAN = "taishang-14th"  # a plan with warnings
 @pytest.fixture
 def root(tmp_path) -> Path:
     """A copy of the project with one plan (fast builds), as in test_publish."""
-    root = copy_project(tmp_path / "project")
-    for meta in (root / "site_src/plans").glob("*.yml"):
-        if meta.stem != ONE_PLAN:
-            for path in (meta, root / f"site_src/corrections/{meta.stem}.yml", root / f"seeds/{meta.stem}.txt"):
-                path.unlink(missing_ok=True)
-    for path in (root / "site_src/indicators").glob("*.yml"):
-        path.unlink()
-    (root / "site_src/indicator_registry.yml").unlink()
-    return root
+    return one_plan_project(tmp_path / "project", ONE_PLAN)
 
 
 def build(root: Path, capsys, *extra: str, quiet: bool = False) -> tuple[int, str, str]:
