@@ -23,11 +23,11 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import stamp
+from .atomicfile import write_atomic
 
 FORMAT = 1
 FOLDER = Path(".cache") / "mkdocs"
@@ -138,14 +138,7 @@ def save(root: Path, config_file: str, record: Record) -> None:
     path = record_file(root, config_file)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(record, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        write_atomic(path, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass
 

@@ -52,10 +52,11 @@ import pickle
 import re
 import stat
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .atomicfile import write_atomic
 
 FORMAT = 1
 STAMPS = Path(".cache") / "stamps"
@@ -241,15 +242,8 @@ def save_scan(root: Path, site_dir: Path, scan: Scan) -> None:
     path = stamp_file(root, site_dir).with_suffix(".scan")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump((FORMAT, str(_site(site_dir)), scan.started, scan.files), f,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        write_atomic(path, pickle.dumps((FORMAT, str(_site(site_dir)), scan.started, scan.files),
+                                        protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass
 
@@ -402,17 +396,7 @@ def write_stamp(root: Path, site_dir: Path, build: Path, inputs: str, summary: d
     path = stamp_file(root, site_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     _prune(path.parent, path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(record, f, ensure_ascii=False)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomic(path, json.dumps(record, ensure_ascii=False).encode("utf-8"))
 
 
 def _prune(folder: Path, keep: Path) -> None:
