@@ -24,7 +24,8 @@ from .buildfolder import staged_files, update_folder, wanted_bytes
 from .errors import PlansiteError, Problem
 from .generated import OPTIONS, standalone
 from .manifest import MANIFEST
-from .publish import FS, current_umask, publish
+from .publish import publish
+from .sitepaths import FS, current_umask
 
 #: where the previous build goes to be deleted in the background (see plansite.publish)
 TRASH = Path(".cache") / "trash"
@@ -222,7 +223,7 @@ def _own_record(root: Path, config_file: str, inputs: stamp.Scan, config, plugin
 def _discard_pruned(plugin, trash: Path) -> None:
     """The superseded cache entries this build moved aside (the plugin sets
     :attr:`plansite.cache.BuildCache.defer_prune` under ``build.py build``) go into ``trash`` and
-    are deleted there by a detached ``rm`` (:meth:`plansite.publish.FileSystem.discard`), as a
+    are deleted there by a detached ``rm`` (:meth:`plansite.sitepaths.FileSystem.discard`), as a
     previous build folder is: deleting one plan's entry took 0.07 s of a one-edit build (about
     100 files in 24 folders). Where they cannot be moved (a cache on another file system) they
     are deleted here."""

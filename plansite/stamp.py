@@ -92,7 +92,7 @@ class Scan:
 
 
 def _site(site_dir: Path) -> Path:
-    """The absolute site path, its parent resolved, itself not (as :func:`plansite.publish.site_paths`)."""
+    """The absolute site path, its parent resolved, itself not (as :func:`plansite.sitepaths.site_paths`)."""
     absolute = Path(os.path.abspath(site_dir))
     return absolute.parent.resolve() / absolute.name
 

@@ -3,7 +3,7 @@ rename; crashes at every file-system step, real SIGKILLs of real builds, stale b
 the build lock, permissions, refused site paths, migration of a plain folder, file-system errors.
 
 Most tests drive :func:`publish` with a small fake build (a few files and a manifest) and a
-:class:`plansite.publish.FileSystem` whose steps can crash or fail; the subprocess tests run
+:class:`plansite.sitepaths.FileSystem` whose steps can crash or fail; the subprocess tests run
 ``build.py build`` on a one-plan copy of the project and kill it with SIGKILL.
 """
 
@@ -27,7 +27,8 @@ import pytest
 from conftest import ROOT, one_plan_project, update_checksum
 from plansite import cli, publish as pub
 from plansite.errors import PlansiteError
-from plansite.publish import FileSystem, publish
+from plansite.publish import publish
+from plansite.sitepaths import FileSystem
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -655,12 +656,12 @@ DRIVER = """
 import os, sys, time
 from pathlib import Path
 import mkdocs.utils
-import plansite.buildfolder, plansite.mkdocs_own, plansite.mkdocs_run, plansite.plugin, plansite.publish
+import plansite.buildfolder, plansite.mkdocs_own, plansite.mkdocs_run, plansite.plugin, plansite.sitepaths
 from plansite.cli import main
 where, name, nth, marker = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
 if where == "mkdocs":  # MkDocs must run: its own output of the build before is not reused
     plansite.mkdocs_own.forget(Path(sys.argv[sys.argv.index("--root") + 1]), "mkdocs.yml")
-owner = {"FS": plansite.publish.FS, "mkdocs": mkdocs.utils, "plugin": plansite.plugin,
+owner = {"FS": plansite.sitepaths.FS, "mkdocs": mkdocs.utils, "plugin": plansite.plugin,
          "buildfolder": plansite.buildfolder, "mkdocs_run": plansite.mkdocs_run}[where]
 original, calls = getattr(owner, name), [0]
 def stop(*args, **kwargs):
