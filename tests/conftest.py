@@ -121,6 +121,24 @@ def one_plan_project(dest: Path, slug: str) -> Path:
     return root
 
 
+def build_in_fresh_process(root: Path, modules: tuple[str, ...]):
+    """Run ``build.py --root ROOT build --quiet`` in a new Python process (this checkout's
+    ``plansite``); returns ``(the CompletedProcess, the names of ``modules`` it had imported by
+    the end)``: what a command imports is only seen in a process of its own."""
+    import json
+    import subprocess
+    import sys
+
+    probe = ("import json, sys; from plansite.cli import main; code = main(sys.argv[2:]); "
+             "print('loaded:', json.dumps([m for m in json.loads(sys.argv[1]) if m in sys.modules])); "
+             "sys.exit(code)")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    result = subprocess.run([sys.executable, "-c", probe, json.dumps(list(modules)), "--root", str(root),
+                             "build", "--quiet"], capture_output=True, text=True, env=env, timeout=300)
+    line = next((x for x in result.stdout.splitlines() if x.startswith("loaded: ")), "loaded: null")
+    return result, json.loads(line[len("loaded: "):])
+
+
 def update_checksum(root: Path, slug: str) -> str:
     """Rewrite the ``sha256:`` line of ``site_src/plans/<slug>.yml`` under ``root`` to match the
     plan's seed ``seeds/<slug>.txt``; return the new digest."""

@@ -112,12 +112,17 @@ def umask022():
     os.umask(old)
 
 
+def made_folders(tmp_path: Path, *names: str) -> list[Path]:
+    """The folders ``names`` made under ``tmp_path``."""
+    folders = [tmp_path / name for name in names]
+    for folder in folders:
+        folder.mkdir()
+    return folders
+
+
 def test_updates_in_place_equal_fresh_folders(tmp_path, umask022):
     rng = random.Random(11)
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    folder = tmp_path / "folder"
-    folder.mkdir()
+    sources, folder = made_folders(tmp_path, "sources", "folder")
     state, files = None, None
     kept_inodes = 0
     for round_ in range(40):
@@ -140,10 +145,7 @@ def test_the_stamp_of_a_folder_from_its_state_is_that_of_a_walk(tmp_path, umask0
     """mkdocs_run._listed_state (what a build stamps, from the FolderState) equals stamp.site_state (what
     the no-change check computes by walking the folder), round after round of updates in place."""
     rng = random.Random(5)
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    folder = tmp_path / "folder"
-    folder.mkdir()
+    sources, folder = made_folders(tmp_path, "sources", "folder")
     state, files = None, None
     for round_ in range(15):
         files = random_site(rng, sources, files)
@@ -166,10 +168,7 @@ def test_listings_and_folders_carried_from_the_state_before_equal_fresh_ones(tmp
     before, its folders from that state: round after round (the same paths with some bytes
     changed, other paths, folders damaged by hand), the state equals one made from scratch."""
     rng = random.Random(23)
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    folder = tmp_path / "folder"
-    folder.mkdir()
+    sources, folder = made_folders(tmp_path, "sources", "folder")
     state, files = None, None
     for round_ in range(30):
         if files is not None and round_ % 2:  # the same paths: only bytes change
@@ -195,10 +194,7 @@ def test_listings_and_folders_carried_from_the_state_before_equal_fresh_ones(tmp
 
 def test_hand_edits_in_the_reused_folder_are_found_and_repaired(tmp_path, umask022):
     rng = random.Random(3)
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    folder = tmp_path / "folder"
-    folder.mkdir()
+    sources, folder = made_folders(tmp_path, "sources", "folder")
     files = {"index.html": b"<p>home</p>", "a/b/page.html": b"<p>page</p>", "a/c.json": b"{}",
              "a/d/e.css": b"p{}", "f.txt": b"text", "g/h.txt": b"h"}
     state = update_folder(folder, None, as_wanted(files, sources, rng), UMASK)

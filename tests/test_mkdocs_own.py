@@ -6,15 +6,12 @@ keeps no record."""
 from __future__ import annotations
 
 import filecmp
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, one_plan_project, update_checksum
+from conftest import build_in_fresh_process, one_plan_project, update_checksum
 from plansite import cli, mkdocs_own
 
 ONE_PLAN = "taishang-14th"
@@ -97,14 +94,9 @@ def test_a_plan_edit_reuses_mkdocs_output_and_publishes_the_same_site(root, caps
 def test_a_plan_edit_in_a_fresh_process_does_not_import_mkdocs(root, capsys):
     assert build(root, capsys)[0] == 0
     edit_seed(root, "（修订二）")
-    probe = ("import sys; from plansite.cli import main; code = main(sys.argv[1:]); "
-             "print('loaded:', sorted(m for m in ('mkdocs.commands.build', 'mkdocs.config', 'markdown', 'pathspec') "
-             "if m in sys.modules)); sys.exit(code)")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, "-c", probe, "--root", str(root), "build", "--quiet"],
-                            capture_output=True, text=True, env=env, timeout=300)
+    result, loaded = build_in_fresh_process(root, ("mkdocs.commands.build", "mkdocs.config", "markdown", "pathspec"))
     assert result.returncode == 0, result.stderr
-    assert "loaded: []" in result.stdout, result.stdout
+    assert loaded == [], result.stdout
     assert "（修订二）" in (root / "site" / "plans" / ONE_PLAN / "full" / "index.html").read_text(encoding="utf-8") \
         or any("（修订二）" in p.read_text(encoding="utf-8") for p in (root / "site" / "plans" / ONE_PLAN).rglob("*.html"))
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, one_plan_project, update_checksum
+from conftest import ROOT, build_in_fresh_process, one_plan_project, update_checksum
 from plansite import cli, stamp
 
 ONE_PLAN = "taishang-14th"  # a plan with warnings
@@ -72,14 +72,10 @@ def test_no_change_prints_what_a_build_prints_and_writes_nothing(root, capsys):
 
 def test_the_fast_path_imports_neither_mkdocs_nor_pydantic_nor_the_parser(root, capsys):
     assert build(root, capsys, quiet=True)[0] == 0
-    probe = ("import sys; from plansite.cli import main; code = main(sys.argv[1:]); "
-             "heavy = [m for m in ('mkdocs', 'pydantic', 'jinja2', 'yaml', 'markdown', 'plansite.parser', "
-             "'plansite.check', 'plansite.mkdocs_run') if m in sys.modules]; print('heavy:', heavy); sys.exit(code)")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, "-c", probe, "--root", str(root), "build", "--quiet"],
-                            capture_output=True, text=True, env=env, timeout=300)
+    result, heavy = build_in_fresh_process(root, ("mkdocs", "pydantic", "jinja2", "yaml", "markdown", "plansite.parser",
+                                                  "plansite.check", "plansite.mkdocs_run"))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"built {root / 'site'}\n") and "heavy: []" in result.stdout
+    assert result.stdout.startswith(f"built {root / 'site'}\n") and heavy == []
 
 
 def _seed_byte(root: Path) -> None:
