@@ -21,7 +21,8 @@ from .buildfolder import Wanted, linked_tree, staged_files, wanted_bytes
 from .cache import BuildCache
 from .errors import PlansiteError
 from .incremental import BuildOutputs, build_outputs
-from .search import BUNDLE_DIR, SHARDS_FILE, EarlyIndex, discard_service
+from .pagefind_run import BUNDLE_DIR
+from .search import SHARDS_FILE, EarlyIndex, discard_service
 
 log = logging.getLogger("mkdocs.plugins.plansite")
 

@@ -48,12 +48,12 @@ class PagefindService:
 
     Launching sends, without waiting: a warm-up index holding :data:`WARM_PAGE` (never written)
     and the index :meth:`index` fills, both with ``force_language: zh-cn`` (as the CLI runs).
-    ``binary``: the executable (default :func:`plansite.search.pagefind_binary`). Raises
+    ``binary``: the executable (default :func:`plansite.pagefind_run.pagefind_binary`). Raises
     :class:`ServiceFailed` when the process cannot be started."""
 
     def __init__(self, binary: Path | None = None, warm: bool = True):
         if binary is None:
-            from .search import pagefind_binary
+            from .pagefind_run import pagefind_binary
 
             binary = pagefind_binary()
         self._stderr = tempfile.TemporaryFile()
@@ -161,7 +161,7 @@ class PagefindService:
         into the new folder ``output``; returns the pages sent, ``None`` when ``cancelled`` was
         set (the process is then killed). Raises :class:`ServiceFailed`, or :class:`OSError`
         when a file cannot be written. The caller checks the bundle
-        (:func:`plansite.search.bundle_problem`).
+        (:func:`plansite.pagefind_run.bundle_problem`).
 
         The bundle's files are asked for (``GetFiles``) and written here, not by Pagefind's
         ``WriteFiles``: Pagefind 1.5.2 answers that before its last writes reach the files (it

@@ -31,7 +31,7 @@ ids it hides), written after the bundle, and a whole shard's ``<name>.pages.json
 pages (:mod:`plansite.searchpages`). All are safe to delete (then:
 the whole shards are indexed, unless their exact bundle is cached) and neither is trusted across
 Pagefind versions or this module's :data:`FORMAT` (the plans' keys carry the code version).
-This module only decides; :mod:`plansite.search` runs Pagefind.
+This module only decides; :mod:`plansite.search` has the runs made (:mod:`plansite.pagefind_run`).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import update_checksum
-from plansite import search
+from plansite import pagefind_run, search
 from plansite.searchpages import bundle_page_ids, page_url
 from plansite.searchplan import FORMAT, overlay_bound, plan_index, plan_shards, version_tag
 
@@ -112,14 +112,14 @@ def test_a_missing_or_untrusted_state_means_whole_shards():
 def _record_runs(monkeypatch) -> list[list[str]]:
     """Record, per Pagefind run, the site-relative paths of the pages it was given."""
     runs: list[list[str]] = []
-    pages = search.shard_pages
+    pages = pagefind_run.shard_pages
 
     def recording(shard, plan_dirs, hashes=None):
         given = list(pages(shard, plan_dirs, hashes))
         runs.append(sorted(rel for rel, _ in given))
         return iter(given)
 
-    monkeypatch.setattr(search, "shard_pages", recording)
+    monkeypatch.setattr(pagefind_run, "shard_pages", recording)
     return runs
 
 

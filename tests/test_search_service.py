@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from plansite import pfservice, search
-from plansite.searchplan import VERSION_FILTER
+from plansite import pagefind_run, pfservice
+from plansite.searchplan import VERSION_FILTER, Shard
 
 SLUG = "fuzhou-15th"
 NEW = "琥珀星河"
@@ -80,7 +80,7 @@ def test_the_service_bundle_holds_the_edited_text_under_the_new_version(project,
     shards = json.loads((site / "pagefind" / "shards.json").read_text(encoding="utf-8"))
     assert "plan-fuzhou-15th/" in shards["bundles"]
     bundle = site / "pagefind" / "plan-fuzhou-15th"
-    assert search.bundle_problem(bundle) is None
+    assert pagefind_run.bundle_problem(bundle) is None
     pages = _fragments(bundle)
     # a page-level overlay: the one page whose text changed (the base lists fuzhou's pages)
     listed = sorted(p.relative_to(site).as_posix() for p in (site / "plans" / SLUG).rglob("*.html")
@@ -102,12 +102,12 @@ def test_the_service_bundle_holds_the_edited_text_under_the_new_version(project,
     # Pagefind's CLI over tagged copies of the same pages makes the same page records
     import subprocess
 
-    shard = search.Shard(0, [SLUG], "k" * 40, {SLUG: tag}, pages=listed)
+    shard = Shard(0, [SLUG], "k" * 40, {SLUG: tag}, pages=listed)
     copies = project / "cli-run"
-    for rel, data in search.shard_pages(shard, {SLUG: site}):
+    for rel, data in pagefind_run.shard_pages(shard, {SLUG: site}):
         (copies / rel).parent.mkdir(parents=True, exist_ok=True)
         (copies / rel).write_bytes(data)
-    subprocess.run([str(search.pagefind_binary()), "--site", str(copies), "--output-path", str(copies / "bundle"),
+    subprocess.run([str(pagefind_run.pagefind_binary()), "--site", str(copies), "--output-path", str(copies / "bundle"),
                     "--force-language", "zh-cn", "--quiet"], check=True, capture_output=True)
     strip = lambda records: sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in records)  # noqa: E731
     assert strip(_fragments(copies / "bundle")) == strip(pages)
@@ -125,7 +125,7 @@ def test_a_failing_service_stops_the_build_in_one_line(project, monkeypatch, cap
     broken.write_text("#!/bin/sh\nsleep 0.2\necho 'thread main panicked: dictionary missing' >&2\nexit 101\n",
                       encoding="utf-8")
     broken.chmod(0o755)
-    monkeypatch.setattr(search, "pagefind_binary", lambda: broken)
+    monkeypatch.setattr(pagefind_run, "pagefind_binary", lambda: broken)
     capsys.readouterr()
     assert main(["--root", str(project), "build", "--quiet", "--site", str(site)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
@@ -142,13 +142,13 @@ def test_the_early_service_takes_the_first_run_and_is_ended_when_no_run_is_neede
 
     pids = _service_runs(monkeypatch)
     cli_runs: list[Path] = []
-    command = search.pagefind_command
+    command = pagefind_run.pagefind_command
 
     def recording(site_dir, output=None):
         cli_runs.append(site_dir)
         return command(site_dir, output)
 
-    monkeypatch.setattr(search, "pagefind_command", recording)
+    monkeypatch.setattr(pagefind_run, "pagefind_command", recording)
     pfservice.prestart()
     early = pfservice._spare
     build_site(project, project / "site", quiet=True)  # a clean build: two whole shards

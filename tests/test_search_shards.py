@@ -117,17 +117,17 @@ def test_the_search_page_merges_the_shards(sharded_site, single_bundle_site, bro
 
 def test_an_incomplete_pagefind_bundle_fails_the_build_in_one_line(project, monkeypatch):
     """Pagefind 1.5.2 exits 0 when its writes fail (disk full): the build checks what it wrote."""
-    from plansite import search
+    from plansite import pagefind_run
     from plansite.cli import build_site
     from plansite.errors import PlansiteError
 
     def half_written(site_dir, output=None):
-        out = output or site_dir / search.BUNDLE_DIR
+        out = output or site_dir / pagefind_run.BUNDLE_DIR
         # pagefind.js written, then the disk filled up: the entry file is cut short
         script = f"mkdir -p '{out}' && echo '//' > '{out}/pagefind.js' && printf '{{\"vers' > '{out}/pagefind-entry.json'"
         return ["sh", "-c", script], {}
 
-    monkeypatch.setattr(search, "pagefind_command", half_written)
+    monkeypatch.setattr(pagefind_run, "pagefind_command", half_written)
     site = project / "site"
     with pytest.raises(PlansiteError) as err:
         build_site(project, site, quiet=True)
@@ -135,7 +135,7 @@ def test_an_incomplete_pagefind_bundle_fails_the_build_in_one_line(project, monk
     line = str(err.value.problems[0])
     assert "pagefind-entry.json" in line and "\n" not in line
     assert not site.exists()  # nothing published
-    assert search.bundle_problem(project) == "pagefind wrote no pagefind.js (disk full?)"
+    assert pagefind_run.bundle_problem(project) == "pagefind wrote no pagefind.js (disk full?)"
 
 
 def test_pagefind_runs_at_once_stay_within_the_memory_budget():
@@ -184,7 +184,7 @@ def test_a_failing_shard_stops_the_others_and_raises():
 
 
 def test_sharded_index_honours_the_memory_budget(tmp_path, monkeypatch):
-    from plansite import search
+    from plansite import pagefind_run, search
 
     dirs = {}
     for i in range(6):
@@ -199,7 +199,7 @@ def test_sharded_index_honours_the_memory_budget(tmp_path, monkeypatch):
     sizes = []
 
     def fake_index(shard, plan_dirs, out, cancelled=None):
-        sizes.append(search.shard_bytes(shard, plan_dirs))
+        sizes.append(pagefind_run.shard_bytes(shard, plan_dirs))
         with lock:
             now.append(shard.id)
             most.append(len(now))
@@ -214,7 +214,7 @@ def test_sharded_index_honours_the_memory_budget(tmp_path, monkeypatch):
     budget_of_one = True
     monkeypatch.setattr(search, "index_shard", fake_index)
     keys = {slug: "k" for slug in dirs}
-    one_plan = search.pagefind_memory(100_000)
+    one_plan = pagefind_run.pagefind_memory(100_000)
     search.build_sharded_index(dirs, keys, tmp_path / "a", per_shard=1, jobs=4, memory=one_plan)
     assert most and max(most) == 1
     assert sorted(set(sizes)) and all(size % 100_000 == 0 for size in sizes) and sum(sizes) == 600_000
@@ -243,7 +243,7 @@ def test_a_streamed_run_gets_each_plans_pages_as_soon_as_it_and_those_before_it_
     that order: Pagefind's word index depends on the order of the pages)."""
     import time
 
-    from plansite import pfservice, search
+    from plansite import pagefind_run, pfservice, search
 
     dirs = _fake_plans(tmp_path, 3)
     keys = {slug: "k" * 20 for slug in dirs}
@@ -251,7 +251,7 @@ def test_a_streamed_run_gets_each_plans_pages_as_soon_as_it_and_those_before_it_
     first = threading.Event()
 
     def fake_index(shard, plan_dirs, out, cancelled=None):
-        for rel, data in search.shard_pages(shard, plan_dirs):
+        for rel, data in pagefind_run.shard_pages(shard, plan_dirs):
             assert b'data-pagefind-filter="v:' in data
             given.append(rel)
             if len(given) == 2:
@@ -283,16 +283,17 @@ def test_a_streamed_run_gets_each_plans_pages_as_soon_as_it_and_those_before_it_
 
 
 def test_a_streamed_run_waiting_for_a_plan_never_rendered_ends(tmp_path, monkeypatch):
-    from plansite import pfservice, search
+    from plansite import pagefind_run, pfservice, search
+    from plansite.errors import PlansiteError
 
     dirs = _fake_plans(tmp_path, 3)
     keys = {slug: "k" * 20 for slug in dirs}
     monkeypatch.setattr(pfservice, "waiting", lambda: True)
     monkeypatch.setattr(search, "index_shard", lambda shard, plan_dirs, out, cancelled=None:
-                        [None for _ in search.shard_pages(shard, plan_dirs)])
+                        [None for _ in pagefind_run.shard_pages(shard, plan_dirs)])
     early = search.EarlyIndex(tmp_path / "search", per_shard=3, jobs=2)
     early.plan_done("plan-0", dirs["plan-0"], keys)
-    with pytest.raises(search.PlansiteError, match="pages of plan-1 never rendered"):
+    with pytest.raises(PlansiteError, match="pages of plan-1 never rendered"):
         early.result()  # plan-1 and plan-2 never reported: the waiting run is stopped, not waited for
     early = search.EarlyIndex(tmp_path / "search", per_shard=3, jobs=2)
     early.plan_done("plan-0", dirs["plan-0"], keys)

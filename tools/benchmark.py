@@ -312,7 +312,7 @@ def hugo(site: Path, work: Path) -> Run | None:
 
 def standalone_pagefind(site: Path) -> Run:
     sys.path.insert(0, str(ROOT))
-    from plansite.search import pagefind_binary
+    from plansite.pagefind_run import pagefind_binary
 
     return Run([str(pagefind_binary()), "--site", str(site), "--output-path", str(site.parent / "pf-standalone"),
                 "--force-language", "zh-cn", "--quiet", "--glob", "plans/**/*.html"], site.parent)
