@@ -23,17 +23,18 @@ from __future__ import annotations
 import dataclasses
 import errno
 import hashlib
+import io
 import os
 import pickle
 import shutil
 import stat
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, NamedTuple
 
 from .manifest import MANIFEST, manifest_text
+from .atomicfile import write_atomic
 from .stamp import folder_listings
 
 FORMAT = 2
@@ -102,17 +103,11 @@ def save_state(state: FolderState, path: Path) -> None:
     path = Path(path)
     if state.checked is not None:
         state = dataclasses.replace(state, checked=None)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            pickler = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.fast = True
-            pickler.dump(state)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    data = io.BytesIO()
+    pickler = pickle.Pickler(data, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(state)
+    write_atomic(path, data.getbuffer(), prefix=f".{path.name}-")
 
 
 def _parent(path: str) -> str:

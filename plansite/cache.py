@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .atomicfile import write_atomic
+
 import jinja2
 
 PACKAGE = Path(__file__).resolve().parent
@@ -265,10 +267,7 @@ class BuildCache:
         """Store a small object atomically under ``kind/key``."""
         folder = self.folder / kind
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", dir=folder)
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / f"{key}.pickle")
+        write_atomic(folder / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), prefix=".")
 
 
 class TextStore:
@@ -349,7 +348,4 @@ class TextStore:
                 if path.stem not in self.used:
                     path.unlink(missing_ok=True)
             index = {key: rec for key, rec in self.index.items() if key in self.used}
-            fd, tmp = tempfile.mkstemp(prefix=".", dir=self.folder)
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(index, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.folder / self.INDEX)
+            write_atomic(self.folder / self.INDEX, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL), prefix=".")

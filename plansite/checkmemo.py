@@ -28,9 +28,10 @@ import hashlib
 import os
 import pickle
 import stat as statmod
-import tempfile
 import time
 from pathlib import Path
+
+from .atomicfile import write_atomic
 
 FORMAT = 1
 #: A file's stat is trusted only when it was modified at least this long (ns) before it was read.
@@ -242,8 +243,5 @@ class CheckMemo:
         self._live = {k: v for k, v in self._live.items() if k in self.used}
         self.entries = keep
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", dir=self.path.parent)
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump({"code": (FORMAT, self.code), "entries": keep, "stats": self._stats, "inner": self.inner}, f,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
+        write_atomic(self.path, pickle.dumps({"code": (FORMAT, self.code), "entries": keep, "stats": self._stats,
+                                              "inner": self.inner}, protocol=pickle.HIGHEST_PROTOCOL), prefix=".")

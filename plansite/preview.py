@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
+
+from .atomicfile import write_atomic
 
 #: Seconds without further change before a serve rebuild starts (MkDocs' default is 0.1): an
 #: editor's save, or a seed and its checksum written one after the other, arrive well within it.
@@ -96,10 +96,8 @@ def write_status(site_dir: Path, stale: bool, failed: bool = False) -> None:
     path = Path(site_dir) / STATUS_FILE
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".status-", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps({"stale": bool(stale), "failed": bool(failed)}) + "\n")
-        os.replace(tmp, path)
+        write_atomic(path, (json.dumps({"stale": bool(stale), "failed": bool(failed)}) + "\n").encode("utf-8"),
+                     prefix=".status-")
     except OSError as exc:
         log.warning("plansite: search status not written: %s", exc)
 

@@ -39,11 +39,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .atomicfile import write_atomic
 
 #: Version of the state and bundle-listing layout: a change makes every saved state untrusted.
 FORMAT = 1
@@ -257,14 +257,7 @@ def write_json(path: Path, data) -> None:
     """Write ``data`` as JSON to ``path`` whole: a temporary file in the same folder, renamed (a
     concurrent reader sees the old file or the new one, never a part)."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, sort_keys=True)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    write_atomic(path, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"), prefix=f".{path.name}-")
 
 
 def bundle_info(cache_dir: Path, name: str) -> dict | None:
