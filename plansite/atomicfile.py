@@ -10,9 +10,9 @@ from pathlib import Path
 
 
 def write_atomic(path: Path, data: bytes, prefix: str = ".tmp-") -> None:
-    """Write ``data`` to ``path`` whole: into a new temporary file in the same folder (named
-    ``prefix`` + random characters), renamed over ``path``. The folder must exist. Raises
-    :class:`OSError`; the temporary file is removed on any failure."""
+    """Write ``data`` (bytes, or a bytes-like buffer) to ``path`` whole: into a new temporary
+    file in the same folder (named ``prefix`` + random characters), renamed over ``path``. The
+    folder must exist. Raises :class:`OSError`; the temporary file is removed on any failure."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=prefix, dir=path.parent)
     try:
