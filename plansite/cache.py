@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .atomicfile import write_atomic
-
 import jinja2
+
+from .atomicfile import write_atomic
 
 PACKAGE = Path(__file__).resolve().parent
 FORMAT = 4  # bump when the layout or PlanEntry changes
