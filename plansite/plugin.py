@@ -269,11 +269,11 @@ class PlansitePlugin(GeneratedSite, BasePlugin[PlansiteConfig]):
         """After MkDocs wrote every page: the search index, manifest last.
 
         Under ``mkdocs serve`` the search index and manifest are made in the background."""
-        site_dir = Path(config.site_dir)
-        hashes = _known_hashes(self.project)
         if self.place_files:  # the files are placed by build.py (site_files), after the build
             self.take_index()
             return
+        site_dir = Path(config.site_dir)
+        hashes = _known_hashes(self.project)  # (for the manifest, which build.py makes itself)
         if getattr(self, "indexer", None) is not None and self.config.search:
             self.indexer.start(site_dir, self._make_index, lambda: write_manifest(site_dir, hashes))
             return
