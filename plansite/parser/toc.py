@@ -114,7 +114,7 @@ def _key(line: Line) -> str:
 def find_toc(lines: list[Line]) -> tuple[int, int, int] | None:
     """``(label index or -1, first entry index, end index)`` of the 目录 in ``lines``, or ``None``."""
     for i, line in enumerate(lines):
-        if squash(line.norm) == "目录":
+        if "目" in line.norm and squash(line.norm) == "目录":
             end = _extent(lines, i + 1, labelled=True)
             return i, i + 1, end
     i = 0
