@@ -36,7 +36,7 @@ _BLANKS = " \t\r\n\v\f\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
 _SPLIT_CJK = re.compile(r"[\u4e00-\u9fff][ \u3000\u00a0]+[\u4e00-\u9fff]")
 
 
-@dataclass
+@dataclass(slots=True)  # a plan has thousands: no attribute dict each
 class Line:
     """One line as the parser reads it.
 
@@ -265,7 +265,7 @@ def build_lines(lines: list[SourceLine]) -> tuple[list[Line], str, int]:
     flattened = False
     for sl in lines:
         text, md = clean_line(sl.text)
-        if is_flattened(text) and "\t" not in sl.text:
+        if len(text) >= 150 and is_flattened(text) and "\t" not in sl.text:  # (shorter: never flattened)
             flattened = True
             for k, piece in enumerate(p for p in re.split(r"[ \u3000\u00a0]+", text) if p):
                 out.append(Line(sl.number, piece, piece, norm(piece), False, k + 1))
