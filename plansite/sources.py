@@ -137,10 +137,16 @@ def apply_corrections(seed: list[str], corrections: list[Correction]) -> list[So
     by_line: dict[int, list[Correction]] = {}
     for c in corrections:
         by_line.setdefault(c.line, []).append(c)
+    if not by_line:  # (most plans: one SourceLine per seed line, nothing to look up)
+        return [SourceLine(number, text, False) for number, text in enumerate(seed, start=1)]
     out: list[SourceLine] = []
     for number, text in enumerate(seed, start=1):
+        fixes = by_line.get(number)
+        if fixes is None:
+            out.append(SourceLine(number, text, False))
+            continue
         corrected = False
-        for c in by_line.get(number, []):
+        for c in fixes:
             if c.insert:
                 out.append(SourceLine(number, c.insert, corrected=True))
             else:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from plansite.model import SourceLine
-from plansite.parser.lines import blank_after_every_line, build_lines, clean_line, detect_wrap, is_flattened
+import unicodedata
+
+from plansite.parser.lines import blank_after_every_line, build_lines, clean_line, detect_wrap, display_width, is_flattened
 
 
 def _src(texts):
@@ -61,3 +63,17 @@ def test_blank_after_every_line():
 
 def test_clean_line_strips_nbsp_and_markup():
     assert clean_line("\u00a0\u00a0**第一章 总则**\u3000") == ("第一章 总则", False)
+
+
+def test_display_width_counts_wide_characters_twice():
+    """display_width counts east Asian width W and F characters 2 columns, all others 1: every
+    BMP character alone and among others, and characters beyond the BMP (looked up one by one)."""
+    def expected(text):
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    bmp = [chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF]
+    assert [display_width(ch) for ch in bmp] == [expected(ch) for ch in bmp]
+    mixed = "".join(bmp)
+    assert display_width(mixed) == expected(mixed)
+    for text in ("第一章 发展基础", "GDP 增长 6.5%", "“十四五”——", "", "abc", "𠀀𪚥 a", "\U0001F600中"):
+        assert display_width(text) == expected(text)

@@ -41,6 +41,17 @@ def test_unlabelled_toc_without_page_numbers():
                                                          ("第二章", "发展环境")]
 
 
+def test_unlabelled_toc_opens_at_an_entry_behind_odd_white_space_and_markup():
+    """find_toc only reads lines whose normalised view can start a marker: white space Python
+    strips but the line cleaning keeps (U+2000), a zero-width space and bold markup in front of
+    the first entry still open the 目录 there."""
+    texts = ["某市规划纲要", "", "\u2000**第一篇  总体要求**", "\u200b第一章  发展基础", "第二章  发展环境",
+             "第二篇  创新驱动", "第一章  建设人才高地"]
+    lines = _lines(texts)
+    label, start, end = find_toc(lines)
+    assert label == -1 and lines[start].number == 3 and end == len(lines)
+
+
 def test_toc_ends_where_the_body_repeats_its_first_entry():
     texts = ["目 录", "第一章 发展成就", "第一节 发展成就", "第二节 发展环境", "第二章 总体要求",
              "第一章 发展成就", "第一节 发展成就", "“十三五”以来，全区经济持续发展。", "第二节 发展环境", "正文。",

@@ -292,7 +292,8 @@ class BodyParser:
             if not line.text:
                 i += 1
                 continue
-            in_range = next((r for r in self.table_ranges if r[0] <= line.number <= r[1]), None)
+            in_range = next((r for r in self.table_ranges if r[0] <= line.number <= r[1]), None) \
+                if self.table_ranges else None
             if in_range or "\t" in line.raw:
                 rows, last, i = collect_table(lines, i, in_range)
                 self.add_block(Node("table", rows=rows, lines=(line.number, last)))

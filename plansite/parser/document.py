@@ -130,10 +130,16 @@ def _drop(plan: Plan, lines: list[Line], chrome: dict[int, str]) -> tuple[list[L
     live: list[Line] = []
     dropped: list[Dropped] = []
     where: list[int] = []
+    drops = plan.drop
     for k, line in enumerate(lines):
-        rule = chrome.get(k) if line.text else None
-        rule = rule or next((d.rule for d in plan.drop if d.first <= line.number <= d.last), None)
-        if rule and line.text:
+        if not line.text:  # a blank line is never dropped
+            live.append(line)
+            where.append(k)
+            continue
+        rule = chrome.get(k)
+        if not rule and drops:
+            rule = next((d.rule for d in drops if d.first <= line.number <= d.last), None)
+        if rule:
             dropped.append(Dropped(line.number, line.raw if not line.piece else line.text, rule))
         else:
             live.append(line)

@@ -32,6 +32,7 @@ is text, so a pathological line cannot make a heading.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -117,8 +118,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-#: The first character of every marker pattern above but ``\d`` (a quick rejection of most lines).
-_STARTS = frozenset("第专(" + CN_NUM)
+#: The first character of every marker pattern above but ``\d`` (a quick rejection of most lines):
+#: a line whose normalised view starts with none of them (nor a digit) holds no marker.
+MARKER_STARTS = _STARTS = frozenset("第专(" + CN_NUM)
 
 _DECIMAL = re.compile(r"^((?:[1-9]\d?)(?:\.[1-9]\d?){0,2})[ \t]+(?=[^\s\d.%])")
 
@@ -154,6 +156,12 @@ def match_marker(text: str, decimal: bool = False) -> Marker | None:
     ``decimal`` (while levels are detected, or in a document that uses them): elsewhere a line
     ``1 地区生产总值 亿元 …`` is a table row, not a numbered line.
     """
+    return _marker(text, decimal)
+
+
+@functools.lru_cache(maxsize=8192)  # each stage asks again of the same line (目录, levels, body, checks)
+def _marker(text: str, decimal: bool) -> Marker | None:
+    """:func:`match_marker`, remembered (one key however ``decimal`` was passed)."""
     view = normalize(text).text
     found = None
     if decimal:

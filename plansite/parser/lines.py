@@ -36,7 +36,7 @@ _BLANKS = " \t\r\n\v\f\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff"
 _SPLIT_CJK = re.compile(r"[\u4e00-\u9fff][ \u3000\u00a0]+[\u4e00-\u9fff]")
 
 
-@dataclass
+@dataclass(slots=True)  # a plan has thousands: no attribute dict each
 class Line:
     """One line as the parser reads it.
 
@@ -76,7 +76,32 @@ _PRINTED = _WidthTable(lambda ch: None if ch.isspace() else "ww" if unicodedata.
 
 def display_width(text: str) -> int:
     """Width of ``text`` in half-width columns (CJK and full-width characters count 2)."""
-    return len(text) + len(text.translate(_WIDE))
+    if text.isascii():
+        return len(text)
+    if _ASTRAL.search(text):  # (rare) characters beyond the BMP: looked up one by one
+        return len(text) + len(text.translate(_WIDE))
+    return len(text) + len(_narrow_runs().sub("", text))
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@functools.lru_cache(maxsize=1)
+def _narrow_runs() -> re.Pattern[str]:
+    """Runs of BMP characters that are not CJK or full-width (east Asian width neither W nor F),
+    from :mod:`unicodedata` (once per process, ~20 ms): removing them leaves the wide characters,
+    counted in C."""
+    eaw = unicodedata.east_asian_width
+    ranges: list[str] = []
+    start = None
+    for code in range(0x10001):
+        wide = code < 0x10000 and eaw(chr(code)) in "WF"
+        if wide and start is None:
+            start = code
+        elif not wide and start is not None:
+            ranges.append(f"\\u{start:04x}-\\u{code - 1:04x}")
+            start = None
+    return re.compile(f"[^{''.join(ranges)}\\U00010000-\\U0010ffff]+")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -165,6 +190,7 @@ def measure_widths(texts: list[str]) -> Widths | None:
     return Widths(full, indent)
 
 
+@functools.lru_cache(maxsize=8192)  # every line is cleaned again to check that it is placed
 def clean_line(raw: str) -> tuple[str, bool]:
     """``raw`` without extraction markup, and whether it was marked as a markdown heading.
 
@@ -239,7 +265,7 @@ def build_lines(lines: list[SourceLine]) -> tuple[list[Line], str, int]:
     flattened = False
     for sl in lines:
         text, md = clean_line(sl.text)
-        if is_flattened(text) and "\t" not in sl.text:
+        if len(text) >= 150 and is_flattened(text) and "\t" not in sl.text:  # (shorter: never flattened)
             flattened = True
             for k, piece in enumerate(p for p in re.split(r"[ \u3000\u00a0]+", text) if p):
                 out.append(Line(sl.number, piece, piece, norm(piece), False, k + 1))

@@ -18,11 +18,12 @@ one line (``第一章 发展基础 第二章 发展环境``) are split at each �
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..errors import Problem
 from ..model import Document, TocEntry
-from .levels import Marker, display, level_kinds, match_marker
+from .levels import MARKER_STARTS, Marker, display, level_kinds, match_marker
 from .lines import Line, display_width
 from .normalize import norm, squash
 
@@ -60,9 +61,13 @@ def _label(text: str) -> str:
 
 def entry_of(line: Line) -> tuple[Marker | None, str, str] | None:
     """``(marker, label, page)`` when ``line`` reads as a 目录 entry, else ``None``."""
-    if not line.text:
-        return None
-    title, page = strip_page(line.raw.replace("**", "").replace("<b>", "").replace("</b>", "").strip())
+    return _entry(line.raw) if line.text else None
+
+
+@functools.lru_cache(maxsize=8192)  # the 目录 is looked for twice, its extent and the entries read again
+def _entry(raw: str) -> tuple[Marker | None, str, str] | None:
+    """:func:`entry_of` a line with text whose source text is ``raw``."""
+    title, page = strip_page(raw.replace("**", "").replace("<b>", "").replace("</b>", "").strip())
     marker = match_marker(title)
     if marker and marker.level != "专栏":
         rest = norm(marker.rest)
@@ -114,12 +119,14 @@ def _key(line: Line) -> str:
 def find_toc(lines: list[Line]) -> tuple[int, int, int] | None:
     """``(label index or -1, first entry index, end index)`` of the 目录 in ``lines``, or ``None``."""
     for i, line in enumerate(lines):
-        if squash(line.norm) == "目录":
+        if "目" in line.norm and squash(line.norm) == "目录":
             end = _extent(lines, i + 1, labelled=True)
             return i, i + 1, end
     i = 0
     while i < len(lines):
-        entry = entry_of(lines[i])
+        # an entry's marker starts its line's normalised view: most lines cannot open a 目录
+        head = lines[i].norm.lstrip()[:1]
+        entry = entry_of(lines[i]) if head and (head in MARKER_STARTS or head.isdecimal()) else None
         if entry and entry[0]:
             end = _extent(lines, i, labelled=False)
             entries = [entry_of(ln) for ln in lines[i:end] if ln.text and not lone_page(ln)]
