@@ -36,21 +36,16 @@ sys.path.insert(0, str(ROOT))  # this checkout's plansite, not another installed
 from plansite import pages, site  # noqa: E402
 from plansite.cache import BuildCache, PlanEntry  # noqa: E402
 from plansite.check import validate_inputs  # noqa: E402
-from plansite.parser import levels, lines as parser_lines, normalize, parse_document, toc  # noqa: E402
-from plansite.parser.document import check_placed  # noqa: E402
+from plansite.parser import parse_document  # noqa: E402
+from plansite.parser.document import check_placed, forget_lines  # noqa: E402
 from plansite.project import PlanData  # noqa: E402
 from plansite.site import compared_groups, plan_outputs  # noqa: E402
 from plansite.sources import apply_corrections  # noqa: E402
 
 
 def clear_line_caches() -> None:
-    """Empty the parser's per-line caches (normalised views, printed widths, cleaned lines,
-    numbering markers, 目录 entries)."""
-    normalize.normalize.cache_clear()
-    parser_lines.printed_width.cache_clear()
-    parser_lines.clean_line.cache_clear()
-    levels._marker.cache_clear()
-    toc._entry.cache_clear()
+    """Empty the parser's per-line caches (as ``parse_document`` itself does at its start)."""
+    forget_lines()
 
 
 def split_render() -> collections.Counter:

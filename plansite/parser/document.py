@@ -25,13 +25,28 @@ from .chrome import find_chrome
 from .footnotes import footnote_problems
 from .front import find_titles, split_front
 from .headings import heading_like
+from .levels import _marker as levels_memo
 from .levels import DECIMAL, MAX_DEPTH, UNAMBIGUOUS, detect_levels, match_marker
-from .lines import Line, build_lines, clean_line, measure_widths
-from .normalize import squash
+from .lines import Line, build_lines, clean_line, measure_widths, printed_width
+from .normalize import normalize, squash
+from .toc import _entry as toc_memo
 from .toc import check_toc, find_toc, lone_page, parse_toc, titles_by_number, toc_page_lines
 
 #: Node kinds whose title is a heading shown on a page.
 HEADING_KINDS = ("part", "chapter", "section", "subsection", "item", "box")
+
+
+def forget_lines() -> None:
+    """Empty the parser's per-line memos (normalised views, printed widths, cleaned lines,
+    numbering markers, 目录 entries): they serve the stages of one document, which ask again
+    about the same lines, not the next document. Emptied as each document starts, so that a
+    plan costs the same whatever was parsed before it (a collection of copies, as the benchmark
+    makes, would otherwise find every line remembered)."""
+    normalize.cache_clear()
+    printed_width.cache_clear()
+    clean_line.cache_clear()
+    levels_memo.cache_clear()
+    toc_memo.cache_clear()
 
 
 def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
@@ -39,7 +54,9 @@ def parse_document(plan: Plan, source_lines: list[SourceLine]) -> Document:
 
     Never raises for odd text: what cannot be placed is a paragraph; doubts and fallbacks are
     returned as ``Document.warnings`` (:class:`~plansite.errors.Problem`, ``plan.source:line``).
+    Starts by emptying the per-line memos (:func:`forget_lines`).
     """
+    forget_lines()
     source = plan.source
     lines, model, width = build_lines(source_lines)
     warnings: list[Problem] = []
