@@ -267,66 +267,31 @@ def _every_core(job, jobs: list, **shared) -> list:
     results in the order of ``jobs``), the workers finding ``shared`` in :data:`_JOB`; ``[]``
     when there are fewer than :data:`PARALLEL_FROM` jobs (forking costs more: the caller then
     runs each check where it uses it)."""
-    return list(_every_core_lazily(job, jobs, **shared))
-
-
-def _every_core_lazily(job, jobs: list, **shared):
-    """:func:`_every_core` as a generator: each result as soon as it and those before it are
-    ready, so the caller works on the first results while the workers compute the others.
-    Consume it fully (or close it) before the next pool: :data:`_JOB` is cleared at its end."""
     if len(jobs) < PARALLEL_FROM:
-        return
+        return []
     if min(cpu_count(), len(jobs)) >= 2:
         _load_schemas()
     _JOB.update(shared)
     try:
-        yield from ordered_map(job, jobs)
+        return list(ordered_map(job, jobs))
     finally:
         _JOB.clear()
 
 
-class _Results:
-    """The results of jobs taken in the order of their inputs: :meth:`get` of the inputs, in the
-    order they were given (the others answered by ``{}``), waits for each result in turn."""
-
-    def __init__(self, inputs: list, results):
-        self._wanted = set(inputs)
-        self._results = results
-        self._pairs = zip(inputs, results)
-
-    def get(self, item, default):
-        if item not in self._wanted:
-            return default
-        got, result = next(self._pairs)
-        assert got == item, (got, item)  # (asked in the order given: a bug otherwise)
-        return result
-
-    def close(self) -> None:
-        """Wait for (and drop) the results not asked for: the pool has ended on return."""
-        for _ in self._pairs:
-            pass
-
-    def abandon(self) -> None:
-        """Stop the jobs not finished yet (the caller failed): the pool has ended on return."""
-        if hasattr(self._results, "close"):
-            self._results.close()
-
-
-def _plans_everywhere(root: Path, paths_: list[Path], memo) -> _Results:
-    """The :func:`_plan_job` results of the plan files ``paths_`` (:class:`_Results`: asked for in
-    the order of ``paths_``, each as soon as it is ready), checked on every core when there are at
-    least :data:`PARALLEL_FROM` of them; none otherwise (each is then checked where it is used).
-    Each plan file, its seed, its corrections and its indicator file are
+def _plans_everywhere(root: Path, paths_: list[Path], memo) -> dict[Path, dict]:
+    """``{plan file: _plan_job result}`` for the plan files ``paths_``, checked on every core when
+    there are at least :data:`PARALLEL_FROM` of them; empty otherwise (each is then checked where
+    it is used). Each plan file, its seed, its corrections and its indicator file are
     independent of the others'. The indicator files are checked in the same jobs (one pool, the
     seed read once) against the registry loaded here as :func:`_check_indicators` loads it (its
     problems are reported there: a registry with problems is not remembered, so it is loaded
     again there)."""
     if len(paths_) < PARALLEL_FROM:
-        return _Results([], [])
+        return {}
     files = _folder_files(root, INDICATORS_DIR, [])
     registry = _registry(root, files, memo, [])
     tables = {path.stem for path in files}
-    return _Results(paths_, _every_core_lazily(_plan_job, paths_, root=root, registry=registry, tables=tables))
+    return dict(zip(paths_, _every_core(_plan_job, paths_, root=root, registry=registry, tables=tables)))
 
 
 def _ahead(done: dict, name: str, fn, memo=None):
@@ -545,44 +510,38 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
     ahead = _plans_everywhere(root, [path for path in files
                                      if not memo.remembered("plan", (f"site_src/plans/{path.name}",))], memo)
     tables_ahead: dict[str, tuple] = {}  # slug -> the checks of its indicator file made by its plan job
-    try:
-        for path in files:
-            slugs.add(path.stem)
-            rel = f"site_src/plans/{path.name}"
-            done = ahead.get(path, {})  # the same checks as below, made on every core (waits for them)
-            if "tables" in done:
-                tables_ahead[path.stem] = done.pop("tables")
-            plan, problems = memo.call(
-                "plan", (rel,), lambda r, rel=rel: [rel] + ([r[0].source] if r[0] else []),
-                _ahead(done, "plan", lambda path=path: check_plan_file(root, path, memo=memo), memo))
-            out.problems += problems
-            if plan is None:
-                continue
-            if plan.source in sources:
-                out.problems.append(Problem(plan.meta_path, 0, f"source {plan.source} is also the source of "
-                                                               f"{sources[plan.source]}"))
-            sources[plan.source] = plan.slug
-            # the seed is decoded only when a check below is not remembered; its lines are dropped
-            # with the next plan, only their number is kept
-            seed = _Seed(root, plan)
-            try:
-                count = memo.call("seed", (plan.source, plan.sha256), lambda r, plan=plan: [plan.source],
-                                  _ahead(done, "seed", lambda seed=seed: len(seed.lines())))
-            except PlansiteError as exc:
-                out.problems += exc.problems
-                continue
-            ranges = check_line_ranges(plan, count, plan.meta_data)
-            corrections, problems = memo.call(
-                "corrections", (plan.slug, plan.source, count),
-                lambda r, plan=plan: [f"{CORRECTIONS_DIR}/{plan.slug}.yml", plan.source],
-                _ahead(done, "corrections",
-                       lambda plan=plan, seed=seed: check_corrections(root, plan, seed.lines(), memo=memo), memo))
-            out.problems += ranges + problems
-            valid[plan.slug] = PlanInput(plan, count, corrections, root=root)
-    except BaseException:
-        ahead.abandon()
-        raise
-    ahead.close()
+    for path in files:
+        slugs.add(path.stem)
+        rel = f"site_src/plans/{path.name}"
+        done = ahead.get(path, {})  # the same checks as below, made on every core
+        if "tables" in done:
+            tables_ahead[path.stem] = done.pop("tables")
+        plan, problems = memo.call("plan", (rel,), lambda r, rel=rel: [rel] + ([r[0].source] if r[0] else []),
+                                   _ahead(done, "plan", lambda path=path: check_plan_file(root, path, memo=memo), memo))
+        out.problems += problems
+        if plan is None:
+            continue
+        if plan.source in sources:
+            out.problems.append(Problem(plan.meta_path, 0, f"source {plan.source} is also the source of "
+                                                           f"{sources[plan.source]}"))
+        sources[plan.source] = plan.slug
+        # the seed is decoded only when a check below is not remembered; its lines are dropped
+        # with the next plan, only their number is kept
+        seed = _Seed(root, plan)
+        try:
+            count = memo.call("seed", (plan.source, plan.sha256), lambda r, plan=plan: [plan.source],
+                              _ahead(done, "seed", lambda seed=seed: len(seed.lines())))
+        except PlansiteError as exc:
+            out.problems += exc.problems
+            continue
+        ranges = check_line_ranges(plan, count, plan.meta_data)
+        corrections, problems = memo.call(
+            "corrections", (plan.slug, plan.source, count),
+            lambda r, plan=plan: [f"{CORRECTIONS_DIR}/{plan.slug}.yml", plan.source],
+            _ahead(done, "corrections",
+                   lambda plan=plan, seed=seed: check_corrections(root, plan, seed.lines(), memo=memo), memo))
+        out.problems += ranges + problems
+        valid[plan.slug] = PlanInput(plan, count, corrections, root=root)
     for path in _folder_files(root, CORRECTIONS_DIR, out.problems):
         if path.stem not in slugs:
             out.problems.append(Problem(f"{CORRECTIONS_DIR}/{path.name}", 0,
