@@ -170,25 +170,30 @@ _JOB: dict = {}
 
 
 def _tables_job(job: tuple[str, str]) -> tuple:
-    """Worker job of :func:`_checked_tables_everywhere`: the two checks of :func:`_check_indicators`
-    (:func:`_parsed_tables`, then :func:`_table_checks`) of ``(slug, expected source)``, as
-    ``(slug, "ok", (pickle of (parsed, []), row names, groups))`` when clean (the row names as
-    :func:`_check_indicators` collects them, the groups those of
-    :func:`plansite.comparisons.group_tables`: the building process then need not unpickle the
-    tables at all), ``(slug, "bad", (parsed, problems, pickle or None))`` when not (the pickle of
-    ``(parsed, [])`` when the schema check alone was clean: remembered as here),
-    ``(slug, "raise", problems)`` when it raised :class:`PlansiteError`."""
+    """Worker job of :func:`_checked_tables_everywhere`: ``(slug, kind, value)`` of
+    :func:`_tables_result` for ``(slug, expected source)``."""
     slug, source = job
-    registry = _JOB["registry"]
+    return (slug, *_tables_result(_JOB["root"], _JOB["registry"], slug, source))
+
+
+def _tables_result(root: Path, registry, slug: str, source: str, seed: list[str] | None = None) -> tuple:
+    """The two checks of :func:`_check_indicators` (:func:`_parsed_tables`, then
+    :func:`_table_checks`) of ``slug``'s indicator file against its plan's ``source`` (``seed``:
+    its lines when read already), made ahead in a worker, as ``("ok", (pickle of (parsed, []),
+    row names, groups))`` when clean (the row names as :func:`_check_indicators` collects them,
+    the groups those of :func:`plansite.comparisons.group_tables`: the building process then
+    need not unpickle the tables at all), ``("bad", (parsed, problems, pickle or None))`` when
+    not (the pickle of ``(parsed, [])`` when the schema check alone was clean: remembered as
+    here), ``("raise", problems)`` when it raised :class:`PlansiteError`."""
     try:
-        parsed, schema_problems = _parsed_tables(_JOB["root"], slug)
-        _, found = _table_checks(_JOB["root"], slug, registry, source, parsed, schema_problems)
+        parsed, schema_problems = _parsed_tables(root, slug)
+        _, found = _table_checks(root, slug, registry, source, parsed, schema_problems, seed=seed)
     except PlansiteError as exc:
-        return slug, "raise", exc.problems
+        return "raise", exc.problems
     blob = None if schema_problems else pickle.dumps((parsed, []), protocol=pickle.HIGHEST_PROTOCOL)
     if found:
-        return slug, "bad", (parsed, found, blob)
-    return slug, "ok", (blob, _row_names(parsed[0]), group_tables(slug, parsed[0], registry))
+        return "bad", (parsed, found, blob)
+    return "ok", (blob, _row_names(parsed[0]), group_tables(slug, parsed[0], registry))
 
 
 class _Recorder:
@@ -213,7 +218,10 @@ def _plan_job(path: Path) -> dict:
     file ``path`` in its first loop — ``{"plan": check_plan_file result, "seed": number of the
     seed's lines, "corrections": check_corrections result}``, each ``("ok", value, inner calls)``
     (the :class:`_Recorder` calls made on the way) or ``("raise", problems)`` (a
-    :class:`PlansiteError`), stopping where the loop would."""
+    :class:`PlansiteError`), stopping where the loop would — and, when the plan has an indicator
+    file (its slug in ``_JOB["tables"]``) and its corrections did not raise, ``"tables": (source,
+    kind, value)``: :func:`_tables_result` against the seed lines read here (what
+    :func:`_check_indicators` would check later in a second pool, reading the seed again)."""
     root = _JOB["root"]
     out: dict = {}
     record = _Recorder()
@@ -236,6 +244,9 @@ def _plan_job(path: Path) -> dict:
         out["corrections"] = ("ok", check_corrections(root, plan, lines, memo=record), record.calls)
     except PlansiteError as exc:
         out["corrections"] = ("raise", exc.problems)
+        return out
+    if plan.slug in _JOB.get("tables", ()):
+        out["tables"] = (plan.source, *_tables_result(root, _JOB["registry"], plan.slug, plan.source, seed=lines))
     return out
 
 
@@ -267,11 +278,20 @@ def _every_core(job, jobs: list, **shared) -> list:
         _JOB.clear()
 
 
-def _plans_everywhere(root: Path, paths_: list[Path]) -> dict[Path, dict]:
+def _plans_everywhere(root: Path, paths_: list[Path], memo) -> dict[Path, dict]:
     """``{plan file: _plan_job result}`` for the plan files ``paths_``, checked on every core when
     there are at least :data:`PARALLEL_FROM` of them; empty otherwise (each is then checked where
-    it is used). Each plan file, its seed and its corrections are independent of the others'."""
-    return dict(zip(paths_, _every_core(_plan_job, paths_, root=root)))
+    it is used). Each plan file, its seed, its corrections and its indicator file are
+    independent of the others'. The indicator files are checked in the same jobs (one pool, the
+    seed read once) against the registry loaded here as :func:`_check_indicators` loads it (its
+    problems are reported there: a registry with problems is not remembered, so it is loaded
+    again there)."""
+    if len(paths_) < PARALLEL_FROM:
+        return {}
+    files = _folder_files(root, INDICATORS_DIR, [])
+    registry = _registry(root, files, memo, [])
+    tables = {path.stem for path in files}
+    return dict(zip(paths_, _every_core(_plan_job, paths_, root=root, registry=registry, tables=tables)))
 
 
 def _ahead(done: dict, name: str, fn, memo=None):
@@ -297,13 +317,21 @@ def _row_names(tables: list) -> frozenset:
     return frozenset(r.key for t in tables for r in t.rows)
 
 
-def _checked_tables_everywhere(root: Path, registry, jobs: list[tuple[str, str]]) -> dict[str, tuple]:
+def _checked_tables_everywhere(root: Path, registry, jobs: list[tuple[str, str]],
+                               ahead: dict[str, tuple] | None = None) -> dict[str, tuple]:
     """``{slug: (kind, value)}`` of :func:`_tables_job` for every ``(slug, expected source)`` of
-    ``jobs``, checked on every core (:func:`plansite.parallel.ordered_map`) when there are at
-    least :data:`PARALLEL_FROM` of them; empty otherwise (each is then checked where it is used).
-    The plans' indicator files are independent of each other: only the results' order (the
-    problems' order) matters, and it is kept by the caller's loop."""
-    return {slug: (kind, value) for slug, kind, value in _every_core(_tables_job, jobs, root=root, registry=registry)}
+    ``jobs``: taken from ``ahead`` (``{slug: (source, kind, value)}`` found by the plan jobs,
+    :func:`_plan_job`) when checked there against the same source, the others checked on every
+    core (:func:`plansite.parallel.ordered_map`) when there are at least :data:`PARALLEL_FROM` of
+    them, else left out (each is then checked where it is used). The plans' indicator files
+    are independent of each other: only the results' order (the problems' order) matters, and
+    it is kept by the caller's loop."""
+    ahead = ahead or {}
+    found = {slug: ahead[slug][1:] for slug, source in jobs if slug in ahead and ahead[slug][0] == source}
+    rest = [job for job in jobs if job[0] not in found]
+    found.update((slug, (kind, value)) for slug, kind, value in
+                 _every_core(_tables_job, rest, root=root, registry=registry))
+    return found
 
 
 def _checked(done: dict[str, tuple], slug: str, memo, source: str, registry, shown: str, reads: list,
@@ -371,12 +399,15 @@ def _value(parsed):
     return parsed() if callable(parsed) else parsed
 
 
-def _table_checks(root: Path, slug: str, registry, source: str, parsed, schema_problems: list[Problem]):
+def _table_checks(root: Path, slug: str, registry, source: str, parsed, schema_problems: list[Problem],
+                  seed: list[str] | None = None):
     """``(True, problems)``: the checks of :func:`plansite.indicators.checked_tables` on the tables
-    parsed already (``parsed`` as :func:`_parsed_tables` gives it, possibly to be called)."""
+    parsed already (``parsed`` as :func:`_parsed_tables` gives it, possibly to be called);
+    ``seed``: the lines of ``source`` when read already (:func:`plansite.sources.read_seed`)."""
     tables, line = _value(parsed)
     given = (tables, list(schema_problems), line)
-    return True, indicators.checked_tables(root, slug, registry, expected_source=source, parsed=given)[1]
+    return True, indicators.checked_tables(root, slug, registry, expected_source=source, seed=seed,
+                                           parsed=given)[1]
 
 
 def _only_tables(parsed):
@@ -386,21 +417,29 @@ def _only_tables(parsed):
     return parsed[0]
 
 
-def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], out: Inputs, memo) -> None:
-    """Indicator tables and registry; ``valid`` the plans whose seed could be read."""
-    registry = None
-    files = _folder_files(root, INDICATORS_DIR, out.problems)
+def _registry(root: Path, files: list[Path], memo, problems: list[Problem]):
+    """The registry (``None`` when there is none, or when it has problems: added to
+    ``problems``); ``files`` the indicator files."""
     if (root / REGISTRY_PATH).exists() or (root / REGISTRY_PATH).is_symlink() or files:
         try:
-            registry = memo.call("registry", (), lambda r: [REGISTRY_PATH], indicators.load_registry, root)
+            return memo.call("registry", (), lambda r: [REGISTRY_PATH], indicators.load_registry, root)
         except PlansiteError as exc:
-            out.problems += exc.problems
+            problems += exc.problems
+    return None
+
+
+def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], out: Inputs, memo,
+                      ahead: dict[str, tuple] | None = None) -> None:
+    """Indicator tables and registry; ``valid`` the plans whose seed could be read; ``ahead``:
+    the checks of the indicator files made by the plan jobs (see :func:`_checked_tables_everywhere`)."""
+    files = _folder_files(root, INDICATORS_DIR, out.problems)
+    registry = _registry(root, files, memo, out.problems)
     tables_ok = True
     names: list = []  # per plan: the row names of its tables (remembered: the tables stay unread)
     todo = [(path.stem, valid[path.stem].plan.source) for path in files
             if path.stem in slugs and path.stem in valid
             and not memo.remembered("table-checks", (path.stem, valid[path.stem].plan.source, registry is None))]
-    done = _checked_tables_everywhere(root, registry, todo)  # the same checks as below, on every core
+    done = _checked_tables_everywhere(root, registry, todo, ahead)  # the same checks as below, on every core
     for path in files:
         slug = path.stem
         shown = f"{INDICATORS_DIR}/{path.name}"
@@ -469,11 +508,14 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
     valid: dict[str, PlanInput] = {}
     sources: dict[str, str] = {}
     ahead = _plans_everywhere(root, [path for path in files
-                                     if not memo.remembered("plan", (f"site_src/plans/{path.name}",))])
+                                     if not memo.remembered("plan", (f"site_src/plans/{path.name}",))], memo)
+    tables_ahead: dict[str, tuple] = {}  # slug -> the checks of its indicator file made by its plan job
     for path in files:
         slugs.add(path.stem)
         rel = f"site_src/plans/{path.name}"
         done = ahead.get(path, {})  # the same checks as below, made on every core
+        if "tables" in done:
+            tables_ahead[path.stem] = done.pop("tables")
         plan, problems = memo.call("plan", (rel,), lambda r, rel=rel: [rel] + ([r[0].source] if r[0] else []),
                                    _ahead(done, "plan", lambda path=path: check_plan_file(root, path, memo=memo), memo))
         out.problems += problems
@@ -505,7 +547,7 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
             out.problems.append(Problem(f"{CORRECTIONS_DIR}/{path.name}", 0,
                                         f"corrections for unknown plan {path.stem!r} "
                                         f"(no site_src/plans/{path.stem}.yml)"))
-    _check_indicators(root, valid, slugs, out, memo)
+    _check_indicators(root, valid, slugs, out, memo, tables_ahead)
     out.problems = _unique(out.problems)
     bad = {p.path for p in out.problems}
     out.plans = sorted((v for v in valid.values() if v.plan.meta_path not in bad),

@@ -213,9 +213,16 @@ def test_tables_checked_on_every_core_give_what_one_core_gives(project, plant, m
 
     monkeypatch.setattr(check, "PARALLEL_FROM", 10**9)
     one = view(check.validate_inputs(project))
-    sent = []
+    sent, results = [], []
     real_map = check.ordered_map
-    monkeypatch.setattr(check, "ordered_map", lambda fn, jobs: (sent.extend(jobs), real_map(fn, jobs))[1])
+
+    def record(fn, jobs):
+        sent.extend(jobs)
+        for result in real_map(fn, jobs):
+            results.append(dict(result) if isinstance(result, dict) else result)  # (the caller pops its keys)
+            yield result
+
+    monkeypatch.setattr(check, "ordered_map", record)
     monkeypatch.setattr(check, "PARALLEL_FROM", 1)
     every = check.validate_inputs(project)
     assert view(every) == one
@@ -225,8 +232,10 @@ def test_tables_checked_on_every_core_give_what_one_core_gives(project, plant, m
     assert len(found) >= 3 or one[0]  # (a broken registry: every plan's tables have problems)
     files = sorted(p.stem for p in (project / INDICATORS).glob("*.yml"))
     valid = {slug for slug in files if (project / "site_src" / "plans" / f"{slug}.yml").exists()}
-    tables_sent = [job for job in sent if isinstance(job, tuple)]
-    assert {slug for slug, _ in tables_sent} <= valid and len(tables_sent) >= len(valid) - 1  # (a bad seed: not sent)
+    # the indicator files are checked in the plan jobs (one pool, each seed read once), not in a second pool
+    assert not [job for job in sent if isinstance(job, tuple)]
+    tables_checked = {job.stem for job, result in zip(sent, results) if "tables" in result}
+    assert tables_checked <= valid and len(tables_checked) >= len(valid) - 1  # (a bad seed or plan file: not checked)
     plans_sent = sorted(job.name for job in sent if isinstance(job, Path))
     assert plans_sent == sorted(p.name for p in (project / "site_src" / "plans").glob("*.yml"))
     memo = CheckMemo(tmp_path / "check.pickle", project, code_version())
@@ -244,3 +253,12 @@ def test_tables_checked_on_every_core_give_what_one_core_gives(project, plant, m
     assert view(check.validate_inputs(project, memo)) == one
     if not one[0]:
         assert sent == [] and not memo.changed  # every table check answered from the memo
+    if not one[0]:
+        # the plans remembered, the tables not (the registry edited): the tables alone go to a pool
+        registry = project / "site_src" / "indicator_registry.yml"
+        registry.write_text(registry.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+        sent.clear()
+        memo = CheckMemo(tmp_path / "check.pickle", project, code_version())
+        assert view(check.validate_inputs(project, memo)) == one
+        assert not [job for job in sent if isinstance(job, Path)]
+        assert sorted(slug for slug, _ in sent) == sorted(valid)

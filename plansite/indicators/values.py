@@ -12,6 +12,11 @@ _NUM = r"-?\d+(?:\.\d+)?"
 _MARKER_RE = re.compile(r"\s*(\[\*\]|\*)$")
 _NUMBERING_RE = re.compile(r"^(\d+)[.．、]\s*")
 _NONE_TEXTS = {"", "—", "-", "/", "－", "——"}
+# compiled once (the checks parse every value cell of every plan: a pattern built per call is
+# looked up in re's cache each time)
+_NUMBER_WORDS_RE = re.compile(rf"({_NUM})\s*%?\s*(以上|左右|以内|以下)?\s*(\S*)")
+_DIGIT_RE = re.compile(r"\d")
+_TEXT_NUMBER_RE = re.compile(rf"[（(]({_NUM})%?(以上|左右)?[）)]$")
 
 
 def split_markers(text: str) -> tuple[str, list[str]]:
@@ -49,7 +54,7 @@ def _parse_number_words(s: str) -> dict[str, Any] | None:
             break
     if s.startswith("[") and s.endswith("]"):
         cumulative, s = True, s[1:-1].strip()
-    m = re.fullmatch(rf"({_NUM})\s*%?\s*(以上|左右|以内|以下)?\s*(\S*)", s)
+    m = _NUMBER_WORDS_RE.fullmatch(s)
     if not m:
         return None
     out["value"] = float(m.group(1))
@@ -62,7 +67,7 @@ def _parse_number_words(s: str) -> dict[str, Any] | None:
     if cumulative:
         out["cumulative"] = True
     if m.group(3):
-        if re.search(r"\d", m.group(3)):
+        if _DIGIT_RE.search(m.group(3)):
             return None
         out["unit"] = m.group(3)
     return out
@@ -84,7 +89,7 @@ def parse_value_cell(text: str) -> dict[str, Any] | None:
     if parsed is not None:
         return parsed
     out: dict[str, Any] = {"text": s}
-    m = re.search(rf"[（(]({_NUM})%?(以上|左右)?[）)]$", s)
+    m = _TEXT_NUMBER_RE.search(s)
     if m:
         out["value"] = float(m.group(1))
         if m.group(2):

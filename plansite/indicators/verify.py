@@ -18,10 +18,11 @@ from .values import parse_growth_cell, parse_value_cell, split_markers, split_nu
 
 
 _CN_NUMBERS = {10.0: "十", 100.0: "百", 1000.0: "千", 10000.0: "万"}
+_SPACES_RE = re.compile(r"\s+")
 
 
 def _squash(s: str) -> str:
-    return re.sub(r"\s+", "", s)
+    return _SPACES_RE.sub("", s)
 
 
 def _value_dict(v: Value | Growth | None) -> dict | None:
@@ -122,7 +123,7 @@ def check_row_cells(table: IndicatorTable, row: IndicatorRow, source_lines: list
 
     name_cell = cell("name")
     if name_cell is not None and name_cell.strip():
-        text, marks = split_markers(re.sub(r"\s+", " ", name_cell.replace("\n", "")))
+        text, marks = split_markers(_SPACES_RE.sub(" ", name_cell.replace("\n", "")))
         no, name = split_numbering(text)
         if name != row.name:
             msgs.append(f"name {row.name!r} differs from the printed {name!r}")
