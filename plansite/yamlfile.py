@@ -225,50 +225,21 @@ class _Slow(Exception):
 _PLAIN_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool",
                "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 
-#: plain (unquoted) scalar text -> its value (``_STR``: the text itself), for :func:`_parse_plain`:
-#: a plain scalar's tag, and so its value, depends on its text alone (the implicit resolvers; this
-#: loader has no path resolvers), and the values of the other plain tags (int, float, bool, null)
-#: are immutable. Texts of at most :data:`_CACHED_CHARS` characters, at most
-#: :data:`_CACHED_VALUES` of them (then no more are added): the editor files repeat the same
-#: numbers, years, line numbers and words (4 in 5 plain scalars of an indicator file at 300 plans)
-_PLAIN_VALUES: dict[str, object] = {}
-_CACHED_CHARS = 64
-_CACHED_VALUES = 50_000
-_STR = object()
-
-
-def _plain_value(loader: "_Loader", value: str, event) -> object:
-    """The value of the plain scalar ``value`` (``_STR`` when it is text), remembered in
-    :data:`_PLAIN_VALUES`; raises :class:`_Slow` for a tag other than :data:`_PLAIN_TAGS` (merge
-    ``<<`` and value ``=`` keys) and what a constructor raises."""
-    tag = loader.resolve(ScalarNode, value, (True, False))
-    if tag == "tag:yaml.org,2002:str":
-        done = _STR
-    elif tag in _PLAIN_TAGS:
-        node = ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
-        done = loader.yaml_constructors[tag](loader, node)
-    else:
-        raise _Slow
-    if len(value) <= _CACHED_CHARS and len(_PLAIN_VALUES) < _CACHED_VALUES:
-        _PLAIN_VALUES[value] = done
-    return done
-
 
 def _parse_plain(text: str):
     """The value of ``text`` built straight from libyaml's events, for the documents editors
     write (no tags, anchors, aliases or merge keys; within the limits; keys unique text): the
     same :class:`LineDict` / :class:`LineList` / scalars as :func:`_parse_general`, without
     composing nodes or running PyYAML's constructor object by object (3× less CPU on the plan
-    and indicator files; the values of plain scalars seen before are taken from
-    :data:`_PLAIN_VALUES`). Raises :class:`_Slow` for anything else, so that the general loader
+    and indicator files). Raises :class:`_Slow` for anything else, so that the general loader
     builds it or reports its problem."""
     loader = _Loader(text)
     try:
         get = loader.get_event
-        known = _PLAIN_VALUES.get
-        scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
-        mapping_end, sequence_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
-        no_key, str_value, miss = _NO_KEY, _STR, _MISS
+        resolve = loader.resolve
+        constructors = loader.yaml_constructors
+        str_tag = "tag:yaml.org,2002:str"
+        resolved: dict = {}
         if type(get()) is not yaml.StreamStartEvent:
             raise _Slow
         event = get()
@@ -285,50 +256,53 @@ def _parse_plain(text: str):
             count += 1
             if count > MAX_NODES:
                 raise _Slow
-            if kind is scalar_event:
-                value = event.value
-                if event.anchor is not None or len(value) > MAX_SCALAR:
+            if kind is yaml.ScalarEvent:
+                if event.anchor is not None or len(event.value) > MAX_SCALAR:
                     raise _Slow
                 tag = event.tag
                 if tag is not None and tag != "!":
                     raise _Slow
-                if event.implicit[0]:  # plain: its tag is resolved from its text
-                    done = known(value, miss)
-                    if done is miss:
-                        done = _plain_value(loader, value, event)
-                    if done is str_value:
-                        done = value
-                else:  # quoted, literal or folded: text
+                value = event.value
+                implicit = event.implicit
+                tag = resolved.get((value, implicit))
+                if tag is None:
+                    tag = resolved[(value, implicit)] = resolve(ScalarNode, value, implicit)
+                if tag == str_tag:
                     done = value
+                elif tag in _PLAIN_TAGS:
+                    node = ScalarNode(tag, value, event.start_mark, event.end_mark, style=event.style)
+                    done = constructors[tag](loader, node)
+                else:
+                    raise _Slow  # merge (<<) or value (=) keys, anything unusual
                 line = event.start_mark.line + 1
                 if stack:
                     top = stack[-1]
-                    if top[1] is no_key:  # a mapping key
+                    if top[1] is _NO_KEY:  # a mapping key
                         if type(done) is not str or done in top[0]:
                             raise _Slow
                         top[1] = done
                         continue
-            elif kind is mapping_start or kind is sequence_start:
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 tag = event.tag
                 if event.anchor is not None or (tag is not None and tag != "!") or len(stack) >= MAX_DEPTH:
                     raise _Slow
-                if stack and stack[-1][1] is no_key:
+                if stack and stack[-1][1] is _NO_KEY:
                     raise _Slow  # a list or mapping as a key
                 line = event.start_mark.line + 1
-                if kind is mapping_start:
+                if kind is yaml.MappingStartEvent:
                     item = LineDict()
                     item.key_lines = {}
                     item.line = line
-                    stack.append([item, no_key, line])
+                    stack.append([item, _NO_KEY, line])
                 else:
                     item = LineList()
                     item.item_lines = []
                     item.line = line
                     stack.append([item, None, line])
                 continue
-            elif kind is mapping_end or kind is sequence_end:
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 item, key, line = stack.pop()
-                if key is not no_key and key is not None:
+                if key is not _NO_KEY and key is not None:
                     raise _Slow  # cannot happen: a key without value
                 done = item
             else:
@@ -344,7 +318,7 @@ def _parse_plain(text: str):
             else:
                 container[key] = done
                 container.key_lines[key] = line
-                top[1] = no_key
+                top[1] = _NO_KEY
         if type(get()) is not yaml.DocumentEndEvent or type(get()) is not yaml.StreamEndEvent:
             raise _Slow
         return root
@@ -353,7 +327,6 @@ def _parse_plain(text: str):
 
 
 _NO_KEY = object()
-_MISS = object()
 
 
 def parse_yaml(text: str, shown: str):
