@@ -272,6 +272,15 @@ class _Seen:
         self.store.put(key, text)
         self._keys[id(text)] = (text, key)
 
+    def write(self, key: str, text: str) -> tuple:
+        """Write ``text``'s file under ``key`` (in a worker process: nothing is recorded here);
+        the record to give :meth:`note` in the process holding this store."""
+        return self.store.write(key, text)
+
+    def note(self, key: str, record: tuple) -> None:
+        """Record a text :meth:`write` stored: ``get(key)`` gives a :class:`_Stored` from now on."""
+        self.store.note(key, record)
+
     def files(self, texts: dict[str, object]) -> dict[str, tuple[Path, str, int]]:
         """``{site path: (cache file, sha256 hex, size)}`` of the ``texts`` kept in the store:
         :class:`_Stored` ones and those put (these very objects)."""

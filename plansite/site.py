@@ -363,6 +363,7 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
 
 # Set in the building process just before the workers fork (see _make_in_workers): nothing is pickled.
 _CROSS_JOBS: list = []
+_CROSS_STORE: list = []
 
 
 def _make_in_workers(jobs: list[tuple[int, list]], pages, groups) -> dict:
@@ -372,7 +373,13 @@ def _make_in_workers(jobs: list[tuple[int, list]], pages, groups) -> dict:
     made}``. Empty (the caller makes them) when fewer than two jobs need texts, or when another
     thread runs (a search index being built: no fork under running threads). ``groups()`` is
     called first, so that the workers inherit the comparison groups. The texts are those the
-    caller would make."""
+    caller would make.
+
+    When ``pages`` can take a text written elsewhere (``write(key, text) -> record`` in the
+    worker, ``note(key, record)`` here: :class:`plansite.incremental._Seen`), each worker stores
+    the texts it made itself and only their records come back (at 300 plans about 75 MiB of text
+    neither pickled through the pool's pipes nor written by this one process): those keys are
+    then in ``pages`` and left out of the result."""
     wanted = []
     for cost, files in jobs:
         missing = {key: make for _, key, make in files if pages.get(key) is None}
@@ -381,19 +388,30 @@ def _make_in_workers(jobs: list[tuple[int, list]], pages, groups) -> dict:
     if len(wanted) < 2 or parallel.other_threads_running():
         return {}
     groups()
+    writes = hasattr(pages, "write") and hasattr(pages, "note")
     _CROSS_JOBS[:] = [missing for _, missing in wanted]
+    _CROSS_STORE[:] = [pages] if writes else []
     try:
         costs = [cost for cost, _ in wanted]
         made = {}
         for texts in ordered_map(_cross_job, range(len(wanted)), cost=costs.__getitem__):
-            made.update((key, lambda text=text: text) for key, text in texts.items())
+            if writes:
+                for key, record in texts.items():
+                    pages.note(key, record)
+            else:
+                made.update((key, lambda text=text: text) for key, text in texts.items())
         return made
     finally:
         _CROSS_JOBS.clear()
+        _CROSS_STORE.clear()
 
 
-def _cross_job(index: int) -> dict[str, str]:
-    """Worker job of :func:`_make_in_workers`: ``{store key: text}`` of comparison group ``index``."""
+def _cross_job(index: int) -> dict:
+    """Worker job of :func:`_make_in_workers`: ``{store key: text}`` of comparison group ``index``,
+    or ``{store key: record}`` when the worker stores the texts itself."""
+    if _CROSS_STORE:
+        store = _CROSS_STORE[0]
+        return {key: store.write(key, make()) for key, make in _CROSS_JOBS[index].items()}
     return {key: make() for key, make in _CROSS_JOBS[index].items()}
 
 

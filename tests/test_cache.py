@@ -20,7 +20,7 @@ import pytest
 
 from conftest import ROOT, update_checksum
 from plansite import incremental
-from plansite.cache import BuildCache
+from plansite.cache import BuildCache, TextStore
 from plansite.diff import SEARCH_DIR, compare_manifests
 from plansite.incremental import build_outputs
 from plansite.pages import relurl
@@ -418,11 +418,22 @@ def test_comparison_pages_made_in_workers_equal_those_made_in_process(project, t
         return real_json(cards)
 
     monkeypatch.setattr(site, "_all_tables_json", noting)
+    writers = tmp_path / "writers"  # pid of each process that wrote a text into the store
+    real_write = TextStore.write
+
+    def writing(self, key, text):
+        with open(writers, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real_write(self, key, text)
+
+    monkeypatch.setattr(TextStore, "write", writing)
     monkeypatch.setenv("PLANSITE_JOBS", "2")
     monkeypatch.setattr(parallel, "other_threads_running", lambda: False)  # (pytest's own threads aside)
     forked = build(project, tmp_path / "forked")
     assert used and used[0] >= 2 + 3  # the comparison groups, the indicator list and all-plans downloads
     assert makers.read_text().split() != [str(os.getpid())]  # went to the workers
+    # the workers stored the texts they made (only their records came back)
+    assert set(writers.read_text().split()) - {str(os.getpid())}
     used.clear()
     makers.unlink()
     monkeypatch.setattr(parallel, "other_threads_running", lambda: True)  # as while a search index is built
