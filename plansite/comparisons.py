@@ -243,20 +243,53 @@ def build_groups(plans: list[tuple[Plan, list[IndicatorTable]]], registry: Regis
 
     ``plans`` is ``[(plan, tables)]`` in site order; ``row_url(slug, table_id, index)`` gives
     the URL of a row on its table page (``index`` 1-based)."""
-    groups = {e.id: Group(e, [g for g in registry.entries if g.growth_of == e.id])
-              for e in registry.entries if not e.growth_of}
+    return assemble_groups([(plan, group_members(tables, registry)) for plan, tables in plans],
+                           registry, row_url)
+
+
+def group_members(tables: list[IndicatorTable], registry: Registry) -> dict[str, list[tuple]]:
+    """``{comparison group id: [(table, row, entry, index), …]}`` of one plan's ``tables``, in
+    table then row order (``index`` 1-based in its table): the part of :func:`build_groups` that
+    reads one plan, kept by the cross-plan step per plan (:func:`plansite.site.cross_outputs`)."""
     of = group_ids(registry)
-    found: dict[str, list[tuple[Plan, IndicatorTable, IndicatorRow, RegistryEntry, int]]] = {}
-    for plan, tables in plans:
-        for table in tables:
-            for i, row in enumerate(table.rows, start=1):
-                entry = registry.resolve(row.key)
-                if entry is not None:
-                    found.setdefault(of[entry.id], []).append((plan, table, row, entry, i))
+    found: dict[str, list[tuple]] = {}
+    for table in tables:
+        for i, row in enumerate(table.rows, start=1):
+            entry = registry.resolve(row.key)
+            if entry is not None:
+                found.setdefault(of[entry.id], []).append((table, row, entry, i))
+    return found
+
+
+@dataclass
+class ListedRow:
+    """What the indicator list shows of a row of a group (:func:`assemble_groups` with
+    ``listed``): its ``plan``, ``table``, ``label`` (:func:`table_label`) and ``url`` on its table
+    page; enough for :attr:`Group.compared` and :attr:`Group.plans`, no values."""
+
+    plan: Plan
+    table: IndicatorTable
+    label: str
+    url: str
+
+
+def assemble_groups(plans: list[tuple[Plan, dict[str, list[tuple]]]], registry: Registry, row_url,
+                    only: str | None = None, listed: bool = False) -> list[Group]:
+    """:func:`build_groups` from each plan's :func:`group_members` (``[(plan, members)]`` in site
+    order); ``only`` (optional): that group alone (its rows are those of the plans given, which
+    must be every plan with rows in it). ``listed``: each row a :class:`ListedRow` (what the
+    indicator list reads), and no ``unit``."""
+    groups = {e.id: Group(e, [g for g in registry.entries if g.growth_of == e.id])
+              for e in registry.entries if not e.growth_of and (only is None or e.id == only)}
     out = []
     for gid, group in groups.items():
-        members = found.get(gid, [])
+        members = [(plan, *m) for plan, found in plans for m in found.get(gid, ())]
         if not members:
+            continue
+        if listed:
+            group.rows = [ListedRow(plan, table, table_label(plan, table), row_url(plan.slug, table.id, i))
+                          for plan, table, _, _, i in members]
+            out.append(group)
             continue
         level_units = [r.unit for _, _, r, e, _ in members if e.id == gid and r.unit]
         group.unit = _display_unit(group.entry, level_units)
