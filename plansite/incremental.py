@@ -30,7 +30,7 @@ from .checkmemo import CheckMemo
 from .comparisons import group_tables
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
-from .gcpolicy import gc_frozen
+from .gcpolicy import gc_frozen, rare_collections
 from .parallel import cpu_count, ordered_map
 from .parser import parse_document
 from .parser.document import check_placed
@@ -390,7 +390,10 @@ def add_cross_outputs(out: BuildOutputs, templates: Path, cache: BuildCache) -> 
     out.cross = _last_set(cache, store, key) if key is not None else None
     if out.cross is None:
         seen = _Seen(store)
-        with gc_frozen():  # the cards, registry and inputs are not scanned by each full collection
+        # the cards, registry and inputs are not scanned by each full collection, and the
+        # collector runs rarely here as in `build.py build` (in `mkdocs build` too; the workers
+        # inherit it): at 300 plans the default thresholds cost a fifth of the workers' CPU
+        with gc_frozen(), rare_collections():
             texts = cross_outputs(out.cards, Path(templates).resolve(), out.registry, cache.jinja_dir,
                                   pages=seen, salt=out.shared)
         if key is not None:  # the texts made on every build too: stored, so the set is whole

@@ -370,6 +370,23 @@ def test_the_cross_plan_files_of_the_same_cards_are_taken_whole_from_the_cache(p
     assert made == [1, 1] and dict(fourth.cross) != texts
 
 
+def test_the_cross_plan_step_makes_its_files_with_rare_collections(project, tmp_path, monkeypatch):
+    """The cross-plan files are made with the build's rare collections (``gcpolicy.BUILD_THRESHOLD``)
+    also where the caller (``mkdocs build``) did not set them; the thresholds are restored after."""
+    import gc
+
+    from plansite import incremental
+    from plansite.gcpolicy import BUILD_THRESHOLD
+
+    seen = []
+    real = incremental.cross_outputs
+    monkeypatch.setattr(incremental, "cross_outputs", lambda *a, **k: seen.append(gc.get_threshold()) or real(*a, **k))
+    before = gc.get_threshold()
+    assert before != BUILD_THRESHOLD
+    build(project, tmp_path / "cache")
+    assert seen == [BUILD_THRESHOLD] and gc.get_threshold() == before
+
+
 def test_gc_frozen_nests_and_unfreezes_once():
     """``gcpolicy.gc_frozen``: an inner block freezes what was made since and leaves the objects
     frozen; only the outermost block's end gives them back to the collector (also on an error)."""
