@@ -282,28 +282,38 @@ def assemble_groups(plans: list[tuple[Plan, dict[str, list[tuple]]]], registry: 
     groups = {e.id: Group(e, [g for g in registry.entries if g.growth_of == e.id])
               for e in registry.entries if not e.growth_of and (only is None or e.id == only)}
     out = []
+    tables: dict[int, tuple] = {}  # id of a table → (its table_label, table_period): once per table
+
+    def named(plan: Plan, table: IndicatorTable) -> tuple:
+        if id(table) not in tables:
+            tables[id(table)] = (table_label(plan, table), table_period(plan, table), table)
+        return tables[id(table)]
+
     for gid, group in groups.items():
         members = [(plan, *m) for plan, found in plans for m in found.get(gid, ())]
         if not members:
             continue
         if listed:
-            group.rows = [ListedRow(plan, table, table_label(plan, table), row_url(plan.slug, table.id, i))
+            group.rows = [ListedRow(plan, table, named(plan, table)[0], row_url(plan.slug, table.id, i))
                           for plan, table, _, _, i in members]
             out.append(group)
             continue
         level_units = [r.unit for _, _, r, e, _ in members if e.id == gid and r.unit]
         group.unit = _display_unit(group.entry, level_units)
         for plan, table, row, entry, i in members:
+            label, years, _ = named(plan, table)
             group.rows.append(_compare_row(plan, table, row, entry, i, group, registry,
-                                           row_url(plan.slug, table.id, i)))
+                                           row_url(plan.slug, table.id, i), label, years))
         out.append(group)
     return out
 
 
 def _compare_row(plan: Plan, table: IndicatorTable, row: IndicatorRow, entry: RegistryEntry,
-                 index: int, group: Group, registry: Registry, url: str) -> CompareRow:
+                 index: int, group: Group, registry: Registry, url: str, label: str | None = None,
+                 years: tuple | None = None) -> CompareRow:
+    """``label`` and ``years`` (optional): the table's :func:`table_label` and :func:`table_period`."""
     role = "growth" if entry.growth_of else "level"
-    start, end = table_period(plan, table)
+    start, end = years if years is not None else table_period(plan, table)
     unit = row.unit
     to = group.unit if role == "level" else unit
     convertible = role == "growth" or convert(1.0, unit, to) is not None
@@ -317,7 +327,8 @@ def _compare_row(plan: Plan, table: IndicatorTable, row: IndicatorRow, entry: Re
             note = f"原表单位为{unit}，已换算为{to}"
         elif not convertible:
             note = f"原表单位为{unit}，与{to}不能换算，未列入图表"
-    cr = CompareRow(plan, table, row, entry, role, table_label(plan, table), (start, end), unit,
+    cr = CompareRow(plan, table, row, entry, role, label if label is not None else table_label(plan, table),
+                    (start, end), unit,
                     note, convertible, url=url, index=index)
     if role == "growth":
         # a growth-rate row: its baseline is the base year's growth, its target the rate
