@@ -331,6 +331,12 @@ class TextStore:
 
     def put(self, key: str, text: str) -> None:
         """Store ``text`` under ``key`` (atomically)."""
+        self.note(key, self.write(key, text))
+
+    def write(self, key: str, text: str) -> tuple[str, int, int, int]:
+        """Write ``text``'s file under ``key`` (atomically) without recording it: returns its
+        index record ``(sha256 hex, size, inode, mtime_ns)`` for :meth:`note` (a worker process
+        writes, the process holding the store notes)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         data = text.encode("utf-8")
         fd, tmp = tempfile.mkstemp(prefix=".", dir=self.folder)
@@ -338,7 +344,11 @@ class TextStore:
             f.write(data)
         st = os.stat(tmp)
         os.replace(tmp, self.path(key))
-        self.index[key] = (hashlib.sha256(data).hexdigest(), len(data), st.st_ino, st.st_mtime_ns)
+        return hashlib.sha256(data).hexdigest(), len(data), st.st_ino, st.st_mtime_ns
+
+    def note(self, key: str, record: tuple[str, int, int, int]) -> None:
+        """Record the text :meth:`write` wrote under ``key`` (``record``: what it returned)."""
+        self.index[key] = record
         self.used.add(key)
 
     def prune(self) -> None:

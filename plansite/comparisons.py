@@ -243,34 +243,77 @@ def build_groups(plans: list[tuple[Plan, list[IndicatorTable]]], registry: Regis
 
     ``plans`` is ``[(plan, tables)]`` in site order; ``row_url(slug, table_id, index)`` gives
     the URL of a row on its table page (``index`` 1-based)."""
-    groups = {e.id: Group(e, [g for g in registry.entries if g.growth_of == e.id])
-              for e in registry.entries if not e.growth_of}
+    return assemble_groups([(plan, group_members(tables, registry)) for plan, tables in plans],
+                           registry, row_url)
+
+
+def group_members(tables: list[IndicatorTable], registry: Registry) -> dict[str, list[tuple]]:
+    """``{comparison group id: [(table, row, entry, index), …]}`` of one plan's ``tables``, in
+    table then row order (``index`` 1-based in its table): the part of :func:`build_groups` that
+    reads one plan, kept by the cross-plan step per plan (:func:`plansite.site.cross_outputs`)."""
     of = group_ids(registry)
-    found: dict[str, list[tuple[Plan, IndicatorTable, IndicatorRow, RegistryEntry, int]]] = {}
-    for plan, tables in plans:
-        for table in tables:
-            for i, row in enumerate(table.rows, start=1):
-                entry = registry.resolve(row.key)
-                if entry is not None:
-                    found.setdefault(of[entry.id], []).append((plan, table, row, entry, i))
+    found: dict[str, list[tuple]] = {}
+    for table in tables:
+        for i, row in enumerate(table.rows, start=1):
+            entry = registry.resolve(row.key)
+            if entry is not None:
+                found.setdefault(of[entry.id], []).append((table, row, entry, i))
+    return found
+
+
+@dataclass
+class ListedRow:
+    """What the indicator list shows of a row of a group (:func:`assemble_groups` with
+    ``listed``): its ``plan``, ``table``, ``label`` (:func:`table_label`) and ``url`` on its table
+    page; enough for :attr:`Group.compared` and :attr:`Group.plans`, no values."""
+
+    plan: Plan
+    table: IndicatorTable
+    label: str
+    url: str
+
+
+def assemble_groups(plans: list[tuple[Plan, dict[str, list[tuple]]]], registry: Registry, row_url,
+                    only: str | None = None, listed: bool = False) -> list[Group]:
+    """:func:`build_groups` from each plan's :func:`group_members` (``[(plan, members)]`` in site
+    order); ``only`` (optional): that group alone (its rows are those of the plans given, which
+    must be every plan with rows in it). ``listed``: each row a :class:`ListedRow` (what the
+    indicator list reads), and no ``unit``."""
+    groups = {e.id: Group(e, [g for g in registry.entries if g.growth_of == e.id])
+              for e in registry.entries if not e.growth_of and (only is None or e.id == only)}
     out = []
+    tables: dict[int, tuple] = {}  # id of a table → (its table_label, table_period): once per table
+
+    def named(plan: Plan, table: IndicatorTable) -> tuple:
+        if id(table) not in tables:
+            tables[id(table)] = (table_label(plan, table), table_period(plan, table), table)
+        return tables[id(table)]
+
     for gid, group in groups.items():
-        members = found.get(gid, [])
+        members = [(plan, *m) for plan, found in plans for m in found.get(gid, ())]
         if not members:
+            continue
+        if listed:
+            group.rows = [ListedRow(plan, table, named(plan, table)[0], row_url(plan.slug, table.id, i))
+                          for plan, table, _, _, i in members]
+            out.append(group)
             continue
         level_units = [r.unit for _, _, r, e, _ in members if e.id == gid and r.unit]
         group.unit = _display_unit(group.entry, level_units)
         for plan, table, row, entry, i in members:
+            label, years, _ = named(plan, table)
             group.rows.append(_compare_row(plan, table, row, entry, i, group, registry,
-                                           row_url(plan.slug, table.id, i)))
+                                           row_url(plan.slug, table.id, i), label, years))
         out.append(group)
     return out
 
 
 def _compare_row(plan: Plan, table: IndicatorTable, row: IndicatorRow, entry: RegistryEntry,
-                 index: int, group: Group, registry: Registry, url: str) -> CompareRow:
+                 index: int, group: Group, registry: Registry, url: str, label: str | None = None,
+                 years: tuple | None = None) -> CompareRow:
+    """``label`` and ``years`` (optional): the table's :func:`table_label` and :func:`table_period`."""
     role = "growth" if entry.growth_of else "level"
-    start, end = table_period(plan, table)
+    start, end = years if years is not None else table_period(plan, table)
     unit = row.unit
     to = group.unit if role == "level" else unit
     convertible = role == "growth" or convert(1.0, unit, to) is not None
@@ -284,7 +327,8 @@ def _compare_row(plan: Plan, table: IndicatorTable, row: IndicatorRow, entry: Re
             note = f"原表单位为{unit}，已换算为{to}"
         elif not convertible:
             note = f"原表单位为{unit}，与{to}不能换算，未列入图表"
-    cr = CompareRow(plan, table, row, entry, role, table_label(plan, table), (start, end), unit,
+    cr = CompareRow(plan, table, row, entry, role, label if label is not None else table_label(plan, table),
+                    (start, end), unit,
                     note, convertible, url=url, index=index)
     if role == "growth":
         # a growth-rate row: its baseline is the base year's growth, its target the rate

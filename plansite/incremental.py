@@ -30,7 +30,7 @@ from .checkmemo import CheckMemo
 from .comparisons import group_tables
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
-from .gcpolicy import gc_frozen
+from .gcpolicy import gc_frozen, rare_collections
 from .parallel import cpu_count, ordered_map
 from .parser import parse_document
 from .parser.document import check_placed
@@ -272,6 +272,15 @@ class _Seen:
         self.store.put(key, text)
         self._keys[id(text)] = (text, key)
 
+    def write(self, key: str, text: str) -> tuple:
+        """Write ``text``'s file under ``key`` (in a worker process: nothing is recorded here);
+        the record to give :meth:`note` in the process holding this store."""
+        return self.store.write(key, text)
+
+    def note(self, key: str, record: tuple) -> None:
+        """Record a text :meth:`write` stored: ``get(key)`` gives a :class:`_Stored` from now on."""
+        self.store.note(key, record)
+
     def files(self, texts: dict[str, object]) -> dict[str, tuple[Path, str, int]]:
         """``{site path: (cache file, sha256 hex, size)}`` of the ``texts`` kept in the store:
         :class:`_Stored` ones and those put (these very objects)."""
@@ -381,7 +390,10 @@ def add_cross_outputs(out: BuildOutputs, templates: Path, cache: BuildCache) -> 
     out.cross = _last_set(cache, store, key) if key is not None else None
     if out.cross is None:
         seen = _Seen(store)
-        with gc_frozen():  # the cards, registry and inputs are not scanned by each full collection
+        # the cards, registry and inputs are not scanned by each full collection, and the
+        # collector runs rarely here as in `build.py build` (in `mkdocs build` too; the workers
+        # inherit it): at 300 plans the default thresholds cost a fifth of the workers' CPU
+        with gc_frozen(), rare_collections():
             texts = cross_outputs(out.cards, Path(templates).resolve(), out.registry, cache.jinja_dir,
                                   pages=seen, salt=out.shared)
         if key is not None:  # the texts made on every build too: stored, so the set is whole

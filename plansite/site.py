@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .api import api_files, plan_api, plans_index
-from .comparisons import build_groups, group_ids, group_tables, show_value
+from .comparisons import assemble_groups, build_groups, group_ids, group_members, group_tables, show_value
 from .downloads import comparison_csv, join_csv_rows, json_text, plan_csv_rows, table_csv, table_json
 from .jsontext import indented
 from .indicator_pages import (ATTRIBUTE_LABELS, BASIS_LABELS, STATUS_LABELS, Crosslinks, _shown,
@@ -277,12 +277,29 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
     if registry is None:
         out[T2S_PATH] = cached(t2s_key, lambda: _t2s_text(chars))
         return dict(sorted(out.items()))
-    made: list = []
+    # The comparison groups are built only where a page must be made again, in the process making
+    # it (a worker), each card's tables read there once (group_members): the indicator list reads
+    # only each row's label and URL (listed), a comparison group's files build their group alone,
+    # from the cards with rows in it (not all groups before the pool in this one process: at 300
+    # plans 0.8 s of serial CPU)
+    made: dict = {}
+    members: dict[int, dict] = {}
 
-    def groups() -> list:  # built only when a page must be rendered again
-        if not made:
-            made.append(build_groups([(c.plan, c.tables) for c in cards], registry, row_url))
-        return made[0]
+    def members_of(n: int) -> dict:
+        if n not in members:
+            members[n] = group_members(cards[n].tables, registry)
+        return members[n]
+
+    def listed() -> list:
+        return assemble_groups([(c.plan, members_of(n)) for n, c in enumerate(cards)], registry, row_url,
+                               listed=True)
+
+    def group(gid: str):
+        if gid not in made:
+            having = sorted(n for n in reading.get(gid, ()) if gid in cards[n].groups)
+            made[gid] = assemble_groups([(cards[n].plan, members_of(n)) for n in having], registry, row_url,
+                                        only=gid)[0]
+        return made[gid]
 
     pairs: dict[str, set] = {}
     reading: dict[str, set[int]] = {}  # group or indicator id → positions of the cards naming it
@@ -299,8 +316,9 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
     everything = key_of("all", *[c.plan.slug + c.digest for c in cards])
 
     def listing() -> str:
-        compared = [g for g in groups() if g.compared]
-        single = [g for g in groups() if not g.compared]
+        groups = listed()
+        compared = [g for g in groups if g.compared]
+        single = [g for g in groups if not g.compared]
         by_table: dict[str, list] = {}
         for g in single:
             by_table.setdefault(f"{g.rows[0].label}（{g.rows[0].plan.short_title}）", []).append(g)
@@ -333,9 +351,6 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
         url = indicator_url(gid)
         csv_path, json_path = f"downloads/indicator-{gid}.csv", f"downloads/indicator-{gid}.json"
 
-        def group(gid=gid):
-            return next(g for g in groups() if g.entry.id == gid)
-
         def page(gid=gid, url=url, ids=ids, csv_path=csv_path, json_path=json_path, involved=involved):
             discussed = []
             for c in involved:
@@ -354,7 +369,7 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
             (page_path(url), key + "-page", page),
             (csv_path, key + "-csv", lambda gid=gid: comparison_csv(group(gid))),
             (json_path, key + "-json", lambda gid=gid: json_text(comparison_json(group(gid))))]))
-    made_texts = _make_in_workers(jobs, pages, groups)
+    made_texts = _make_in_workers(jobs, pages)
     for _, files in jobs:
         for path, store_key, make in files:
             out[path] = cached(store_key, made_texts.pop(store_key, make))
@@ -363,16 +378,22 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
 
 # Set in the building process just before the workers fork (see _make_in_workers): nothing is pickled.
 _CROSS_JOBS: list = []
+_CROSS_STORE: list = []
 
 
-def _make_in_workers(jobs: list[tuple[int, list]], pages, groups) -> dict:
+def _make_in_workers(jobs: list[tuple[int, list]], pages) -> dict:
     """The texts of ``jobs`` (``(cost, [(site path, store key, make)])``: the indicator list, the
     all-plans downloads and each comparison group's files) missing from ``pages``, made on every
     core (:func:`plansite.parallel.ordered_map`, costliest first): ``{store key: () -> the text
     made}``. Empty (the caller makes them) when fewer than two jobs need texts, or when another
-    thread runs (a search index being built: no fork under running threads). ``groups()`` is
-    called first, so that the workers inherit the comparison groups. The texts are those the
-    caller would make."""
+    thread runs (a search index being built: no fork under running threads). The texts are those
+    the caller would make.
+
+    When ``pages`` can take a text written elsewhere (``write(key, text) -> record`` in the
+    worker, ``note(key, record)`` here: :class:`plansite.incremental._Seen`), each worker stores
+    the texts it made itself and only their records come back (at 300 plans about 75 MiB of text
+    neither pickled through the pool's pipes nor written by this one process): those keys are
+    then in ``pages`` and left out of the result."""
     wanted = []
     for cost, files in jobs:
         missing = {key: make for _, key, make in files if pages.get(key) is None}
@@ -380,20 +401,30 @@ def _make_in_workers(jobs: list[tuple[int, list]], pages, groups) -> dict:
             wanted.append((cost, missing))
     if len(wanted) < 2 or parallel.other_threads_running():
         return {}
-    groups()
+    writes = hasattr(pages, "write") and hasattr(pages, "note")
     _CROSS_JOBS[:] = [missing for _, missing in wanted]
+    _CROSS_STORE[:] = [pages] if writes else []
     try:
         costs = [cost for cost, _ in wanted]
         made = {}
         for texts in ordered_map(_cross_job, range(len(wanted)), cost=costs.__getitem__):
-            made.update((key, lambda text=text: text) for key, text in texts.items())
+            if writes:
+                for key, record in texts.items():
+                    pages.note(key, record)
+            else:
+                made.update((key, lambda text=text: text) for key, text in texts.items())
         return made
     finally:
         _CROSS_JOBS.clear()
+        _CROSS_STORE.clear()
 
 
-def _cross_job(index: int) -> dict[str, str]:
-    """Worker job of :func:`_make_in_workers`: ``{store key: text}`` of comparison group ``index``."""
+def _cross_job(index: int) -> dict:
+    """Worker job of :func:`_make_in_workers`: ``{store key: text}`` of comparison group ``index``,
+    or ``{store key: record}`` when the worker stores the texts itself."""
+    if _CROSS_STORE:
+        store = _CROSS_STORE[0]
+        return {key: store.write(key, make()) for key, make in _CROSS_JOBS[index].items()}
     return {key: make() for key, make in _CROSS_JOBS[index].items()}
 
 

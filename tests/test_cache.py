@@ -20,7 +20,7 @@ import pytest
 
 from conftest import ROOT, update_checksum
 from plansite import incremental
-from plansite.cache import BuildCache
+from plansite.cache import BuildCache, TextStore
 from plansite.diff import SEARCH_DIR, compare_manifests
 from plansite.incremental import build_outputs
 from plansite.pages import relurl
@@ -370,6 +370,23 @@ def test_the_cross_plan_files_of_the_same_cards_are_taken_whole_from_the_cache(p
     assert made == [1, 1] and dict(fourth.cross) != texts
 
 
+def test_the_cross_plan_step_makes_its_files_with_rare_collections(project, tmp_path, monkeypatch):
+    """The cross-plan files are made with the build's rare collections (``gcpolicy.BUILD_THRESHOLD``)
+    also where the caller (``mkdocs build``) did not set them; the thresholds are restored after."""
+    import gc
+
+    from plansite import incremental
+    from plansite.gcpolicy import BUILD_THRESHOLD
+
+    seen = []
+    real = incremental.cross_outputs
+    monkeypatch.setattr(incremental, "cross_outputs", lambda *a, **k: seen.append(gc.get_threshold()) or real(*a, **k))
+    before = gc.get_threshold()
+    assert before != BUILD_THRESHOLD
+    build(project, tmp_path / "cache")
+    assert seen == [BUILD_THRESHOLD] and gc.get_threshold() == before
+
+
 def test_gc_frozen_nests_and_unfreezes_once():
     """``gcpolicy.gc_frozen``: an inner block freezes what was made since and leaves the objects
     frozen; only the outermost block's end gives them back to the collector (also on an error)."""
@@ -418,11 +435,22 @@ def test_comparison_pages_made_in_workers_equal_those_made_in_process(project, t
         return real_json(cards)
 
     monkeypatch.setattr(site, "_all_tables_json", noting)
+    writers = tmp_path / "writers"  # pid of each process that wrote a text into the store
+    real_write = TextStore.write
+
+    def writing(self, key, text):
+        with open(writers, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real_write(self, key, text)
+
+    monkeypatch.setattr(TextStore, "write", writing)
     monkeypatch.setenv("PLANSITE_JOBS", "2")
     monkeypatch.setattr(parallel, "other_threads_running", lambda: False)  # (pytest's own threads aside)
     forked = build(project, tmp_path / "forked")
     assert used and used[0] >= 2 + 3  # the comparison groups, the indicator list and all-plans downloads
     assert makers.read_text().split() != [str(os.getpid())]  # went to the workers
+    # the workers stored the texts they made (only their records came back)
+    assert set(writers.read_text().split()) - {str(os.getpid())}
     used.clear()
     makers.unlink()
     monkeypatch.setattr(parallel, "other_threads_running", lambda: True)  # as while a search index is built

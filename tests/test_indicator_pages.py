@@ -262,3 +262,27 @@ def test_all_tables_csv_joined_from_per_plan_rows_is_plain_csv(built):
     text = all_tables_csv(tables, registry)
     assert text == "\ufeff" + buf.getvalue()
     assert '"a,b ""q""\nline1"' in text and len(wide.columns) == width
+
+
+def test_a_group_built_alone_and_the_listed_groups_match_all_groups(built):
+    """The cross-plan step builds each comparison group alone, from the plans with rows in it
+    (``assemble_groups(only=…)``), and the indicator list from :class:`ListedRow` s: the very rows
+    of :func:`build_groups` over every plan."""
+    from plansite.comparisons import assemble_groups, build_groups, group_members
+    from plansite.indicator_pages import row_url
+
+    project, _ = built
+    registry = project.registry
+    plans = [(d.plan, d.tables) for d in project.plans]
+    whole = build_groups(plans, registry, row_url)
+    members = [(plan, group_members(tables, registry)) for plan, tables in plans]
+    listed = assemble_groups(members, registry, row_url, listed=True)
+    assert [g.entry.id for g in listed] == [g.entry.id for g in whole]
+    assert any(g.compared for g in whole) and any(not g.compared for g in whole)
+    for group, shown in zip(whole, listed):
+        assert [(r.plan.slug, r.table.id, r.label, r.url) for r in shown.rows] == \
+            [(r.plan.slug, r.table.id, r.label, r.url) for r in group.rows]
+        assert shown.compared == group.compared
+        having = [(plan, m) for plan, m in members if group.entry.id in m]
+        [alone] = assemble_groups(having, registry, row_url, only=group.entry.id)
+        assert alone == group  # entry, growth entries, unit and every row with its values
