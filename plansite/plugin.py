@@ -63,10 +63,15 @@ class CachedFile(File):
     not possible). Cache files are never rewritten in place (an entry is written whole and
     renamed), and an entry whose files changed since it was stored is not trusted
     (:meth:`plansite.cache.BuildCache.load` checks sizes and modification times), so a published
-    file edited in place cannot leak into the next build."""
+    file edited in place cannot leak into the next build.
+
+    ``placed``: the worker that built the plan linked the file into the site already, in this
+    build (:attr:`plansite.incremental.BuildOutputs.placed`): nothing is left to do."""
+
+    placed = False
 
     def copy_file(self, dirty: bool = False) -> None:
-        if dirty and not self.is_modified():
+        if self.placed or (dirty and not self.is_modified()):
             return
         src, dest = self.abs_src_path, self.abs_dest_path
         try:
@@ -150,6 +155,10 @@ class PlansitePlugin(GeneratedSite, BasePlugin[PlansiteConfig]):
         if not self.place_files:
             added = [(MarkdownCachedFile if path.endswith(".md") else CachedFile).generated(
                 config, path, abs_src_path=source) for path, source in result.plan_files]
+            placed = result.placed
+            for file in added:
+                if file.src_uri in placed:
+                    file.placed = True  # (linked by the worker that built its plan)
             for path in result.cross:
                 kind = DownloadFile if path.endswith(".md") else File
                 source = result.cross.source(path)  # copied from the build cache, not held in memory
