@@ -156,7 +156,7 @@ def _build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str]
         waiting = []
     _JOB.update(root=root, templates=templates, registry=registry, cache=cache, keys=keys,
                 inputs={item.plan.slug: item for item in chosen}, jinja=cache.jinja_dir, compared=compared,
-                site_dir=site_dir)
+                site_dir=site_dir, others=cache.entry_names() if missing else {})  # (one listing for all)
     problems: list[Problem] = []
     if len(missing) > 1:
         warming.finish()  # the workers inherit the compiled templates
@@ -452,7 +452,8 @@ def _build_plan(slug: str):
     slim = dataclasses.replace(card, **{name: None for name in StoredCard.LAZY})
     slim.view_digest = view_digest(card)  # (an attribute of the cached card only: see _cross_key)
     entry = PlanEntry(slug, job["keys"][slug], slim, log)
-    job["cache"].store(entry, outputs, parts={name: getattr(card, name) for name in StoredCard.LAZY})
+    job["cache"].store(entry, outputs, parts={name: getattr(card, name) for name in StoredCard.LAZY},
+                       others=job["others"].get(slug, []))
     placed = False
     if job.get("site_dir"):
         placed = _place_files(job["site_dir"], str(job["cache"].files_dir(slug, entry.key)), entry.files)

@@ -20,7 +20,7 @@ import pytest
 
 from conftest import ROOT, update_checksum
 from plansite import incremental
-from plansite.cache import BuildCache
+from plansite.cache import BuildCache, PlanEntry
 from plansite.diff import SEARCH_DIR, compare_manifests
 from plansite.incremental import build_outputs
 from plansite.pages import relurl
@@ -523,3 +523,23 @@ def test_the_workers_place_the_files_of_the_plans_they_build(project, tmp_path, 
     assert result.placed and path not in result.placed and (dirty / path).read_text(encoding="utf-8") == "old"
     assert not any(p.startswith(f"plans/{slug}/") for p in result.placed)  # its plan is left whole
 
+
+def test_a_stored_entry_supersedes_the_other_entries_of_its_plan_only(tmp_path):
+    """``BuildCache.store`` writes the entry's files in their folders (parents made as needed,
+    one ``mkdir`` each) and removes the plan's other entries, whether they are named
+    (``others``, from one :meth:`~plansite.cache.BuildCache.entry_names` listing) or found by
+    listing; a plan whose slug starts with another's (``a`` and ``a-b``) is not touched."""
+    cache = BuildCache(tmp_path / "cache")
+    outputs = {"index.html": "首页", "plans/a/chapter-1/index.html": "<p>一</p>", "plans/a/x.json": "{}",
+               "api/plans/a.json": "[]"}
+    for slug, key in (("a", "1" * 64), ("a-b", "2" * 64), ("a", "3" * 64)):
+        cache.store(PlanEntry(slug, key, None), outputs)
+    assert sorted(cache.entry_names().items()) == [("a", ["a-" + "3" * 40]), ("a-b", ["a-b-" + "2" * 40])]
+    entry = PlanEntry("a", "4" * 64, None)
+    cache.store(entry, outputs, others=cache.entry_names()["a"])
+    assert sorted(cache.entry_names().items()) == [("a", ["a-" + "4" * 40]), ("a-b", ["a-b-" + "2" * 40])]
+    files = cache.files_dir("a", "4" * 64)
+    assert [path for path, _, _ in entry.files] == sorted(outputs)
+    assert {path: (files / path).read_text(encoding="utf-8") for path in outputs} == outputs
+    assert cache.load("a", "4" * 64) is not None and cache.load("a-b", "2" * 64) is not None
+    assert [p.name for p in (tmp_path / "cache" / "plans").iterdir() if p.name.startswith(".")] == []
