@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import secrets
 import shutil
 import sys
 import tempfile
@@ -371,14 +372,29 @@ class TextStore:
             return None
 
     def put(self, key: str, text: str) -> None:
-        """Store ``text`` under ``key`` (atomically)."""
+        """Store ``text`` under ``key`` (atomically). The file gets the mode a plain ``open``
+        gives (``0o666`` less the umask, not ``mkstemp``'s ``0o600``): a site may hard-link it
+        (:class:`plansite.plugin.CachedFile`) where MkDocs would have written a copy."""
         self.folder.mkdir(parents=True, exist_ok=True)
         data = text.encode("utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=".", dir=self.folder)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        st = os.stat(tmp)
-        os.replace(tmp, self.path(key))
+        while True:
+            tmp = f"{self.folder}{os.sep}.{secrets.token_hex(8)}"
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+                break
+            except FileExistsError:
+                continue
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            st = os.stat(tmp)
+            os.replace(tmp, self.path(key))
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
         self.index[key] = (hashlib.sha256(data).hexdigest(), len(data), st.st_ino, st.st_mtime_ns)
         self.used.add(key)
 
