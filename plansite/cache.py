@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import secrets
 import shutil
 import sys
 import tempfile
@@ -189,25 +190,29 @@ class BuildCache:
         """Where the part ``name`` (see :meth:`store`) of the entry of ``slug`` under ``key`` is kept."""
         return self.entry_dir(slug, key) / f"{name}.pickle"
 
-    def store(self, entry: PlanEntry, outputs: dict[str, str], parts: dict[str, object] | None = None) -> None:
+    def store(self, entry: PlanEntry, outputs: dict[str, str], parts: dict[str, object] | None = None,
+              others: list[str] | None = None) -> None:
         """Write ``entry`` with its rendered ``outputs`` (``{site path: text}``, UTF-8) and
         ``parts`` (``{name: picklable object}``, each in its own pickle beside the entry, read
         only when asked for: :meth:`part_path`) atomically; fills ``entry.files``. Other entries
-        of the same plan are removed (superseded)."""
+        of the same plan are removed (superseded): those named in ``others`` (the plan's entry
+        folders, as :meth:`entry_names` listed them before the build) or, without it, those
+        found by listing ``plans/`` (at 1000 plans a listing takes ~0.7 ms; one per plan built
+        made the build's cost grow as N²)."""
         plans = self.folder / "plans"
         plans.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{entry.slug}-", dir=plans))
         try:
-            made = set()
+            made = {""}  # folders made under files/ (a fresh folder: each is made once, by mkdir alone)
             sizes, mtimes = [], []
             files = f"{tmp}{os.sep}files{os.sep}"
+            os.mkdir(files)
             for path, text in sorted(outputs.items()):
                 data = text.encode("utf-8")
                 target = files + path
-                parent = os.path.dirname(target)
+                parent = path.rpartition("/")[0]
                 if parent not in made:
-                    os.makedirs(parent, exist_ok=True)
-                    made.add(parent)
+                    _make_under(files, parent, made)
                 fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
                 try:
                     view = memoryview(data)
@@ -225,19 +230,39 @@ class BuildCache:
             with open(tmp / "meta.pickle", "wb") as f:
                 pickle.dump(entry, f, protocol=pickle.HIGHEST_PROTOCOL)
             final = self.entry_dir(entry.slug, entry.key)
-            if final.exists():
+            try:
+                os.rename(tmp, final)
+            except OSError:  # an entry of that key is there (a damaged one: `load` refused it)
                 shutil.rmtree(final, ignore_errors=True)
-            os.replace(tmp, final)
+                os.replace(tmp, final)
+            tmp = None
         finally:
-            if tmp.exists():
+            if tmp is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
-        self._prune(entry.slug, final.name)
+        self._prune(entry.slug, final.name, others)
 
-    def _prune(self, slug: str, keep: str) -> None:
-        """Remove the other entries of plan ``slug`` (a slug never holds a hyphen-hex suffix of 40)."""
-        for old in (self.folder / "plans").glob(f"{slug}-*"):
-            rest = old.name[len(slug) + 1:]
-            if old.name != keep and len(rest) == 40 and all(c in "0123456789abcdef" for c in rest):
+    def entry_names(self) -> dict[str, list[str]]:
+        """``{slug: [entry folder name, …]}`` of the entries under ``plans/`` (one listing; a
+        slug never holds a hyphen-hex suffix of 40), for :meth:`store`'s ``others``."""
+        found: dict[str, list[str]] = {}
+        try:
+            with os.scandir(self.folder / "plans") as it:
+                for item in it:
+                    name = item.name
+                    if len(name) > 41 and name[-41] == "-" and _is_hex(name[-40:]):
+                        found.setdefault(name[:-41], []).append(name)
+        except FileNotFoundError:
+            pass
+        return found
+
+    def _prune(self, slug: str, keep: str, others: list[str] | None = None) -> None:
+        """Remove the other entries of plan ``slug`` (a slug never holds a hyphen-hex suffix of
+        40): those named in ``others``, or found by listing ``plans/``."""
+        plans = self.folder / "plans"
+        names = others if others is not None else self.entry_names().get(slug, [])
+        for name in names:
+            old = plans / name
+            if name != keep and name[:-41] == slug and _is_hex(name[-40:]) and name[-41] == "-":
                 if self.defer_prune:
                     try:
                         os.rename(old, Path(tempfile.mkdtemp(prefix=".pruned-", dir=old.parent)) / old.name)
@@ -268,6 +293,23 @@ class BuildCache:
         folder = self.folder / kind
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic(folder / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), prefix=".")
+
+
+def _is_hex(text: str) -> bool:
+    """Whether ``text`` is lower-case hex digits only."""
+    return all(c in "0123456789abcdef" for c in text)
+
+
+def _make_under(base: str, folder: str, made: set[str]) -> None:
+    """Make the folder ``folder`` (``a/b/c``, posix) under ``base`` (ending in a separator) with
+    its parents not in ``made`` (folders made already, relative; ``""`` for ``base``), parents
+    first, one ``mkdir`` each and no ``stat`` (``os.makedirs`` checks each parent first); adds
+    them to ``made``. Raises ``OSError`` as ``os.mkdir`` does."""
+    parent = folder.rpartition("/")[0]
+    if parent not in made:
+        _make_under(base, parent, made)
+    os.mkdir(base + folder)
+    made.add(folder)
 
 
 class TextStore:
@@ -336,14 +378,29 @@ class TextStore:
     def write(self, key: str, text: str) -> tuple[str, int, int, int]:
         """Write ``text``'s file under ``key`` (atomically) without recording it: returns its
         index record ``(sha256 hex, size, inode, mtime_ns)`` for :meth:`note` (a worker process
-        writes, the process holding the store notes)."""
+        writes, the process holding the store notes). The file gets the mode a plain ``open``
+        gives (``0o666`` less the umask, not ``mkstemp``'s ``0o600``): a site may hard-link it
+        (:class:`plansite.plugin.CachedFile`) where MkDocs would have written a copy."""
         self.folder.mkdir(parents=True, exist_ok=True)
         data = text.encode("utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=".", dir=self.folder)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        st = os.stat(tmp)
-        os.replace(tmp, self.path(key))
+        while True:
+            tmp = f"{self.folder}{os.sep}.{secrets.token_hex(8)}"
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+                break
+            except FileExistsError:
+                continue
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            st = os.stat(tmp)
+            os.replace(tmp, self.path(key))
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
         return hashlib.sha256(data).hexdigest(), len(data), st.st_ino, st.st_mtime_ns
 
     def note(self, key: str, record: tuple[str, int, int, int]) -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import warmup
+from .buildfolder import link_or_copy
 from .cache import BuildCache, PlanEntry, code_version, digest, tree_digest
 from .check import validate_inputs
 from .checkmemo import CheckMemo
@@ -50,7 +51,9 @@ class BuildOutputs:
     after :func:`add_cross_outputs`); ``built`` / ``reused``: slugs
     rendered in this run / taken from the cache; ``seconds``: wall time; ``keys``: slug → cache
     key and ``dirs``: slug → folder of its cached files (laid out like ``site/``); ``hashes``:
-    site path → ``(sha256 hex, size)`` of every per-plan file (for the manifest).
+    site path → ``(sha256 hex, size)`` of every per-plan file (for the manifest); ``placed``:
+    the site paths of ``plan_files`` already hard-linked into the ``site_dir`` given to
+    :func:`build_plans` by the worker that built their plan (:func:`_place_files`).
     """
 
     cards: list = field(default_factory=list)
@@ -64,6 +67,7 @@ class BuildOutputs:
     hashes: dict[str, tuple[str, int]] = field(default_factory=dict)
     registry: object = None
     shared: str = ""
+    placed: set[str] = field(default_factory=set)
 
     @property
     def plans(self) -> list:
@@ -100,9 +104,10 @@ def build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str] 
     them after the other plans, but for the largest plans, which start first
     (:func:`_pool_order`), so the runs that wait for all their plans start early too.
     ``site_dir`` (optional): the folder MkDocs is about to copy the plans' files into (`mkdocs
-    build`: cleaned already); each worker makes there the folders of the plan it built
-    (:func:`_make_folders`), so that the serial copy after the build does not (at 1000 plans
-    about four fifths of its time were ``makedirs``).
+    build`: cleaned already); each worker makes there the folders of the plan it built and
+    hard-links its files (:func:`_place_files`), so that the serial copy after the build need
+    not (``placed`` in the result: the files so placed; a plan with a file that could not be
+    placed, e.g. one already there, is left whole to the copy).
     """
     with gc_frozen():  # what is alive before (modules, MkDocs' objects) is not scanned again and again
         return _build_plans(root, templates, cache, only, log, plan_done, site_dir, streamed)
@@ -151,7 +156,7 @@ def _build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str]
         waiting = []
     _JOB.update(root=root, templates=templates, registry=registry, cache=cache, keys=keys,
                 inputs={item.plan.slug: item for item in chosen}, jinja=cache.jinja_dir, compared=compared,
-                site_dir=site_dir)
+                site_dir=site_dir, others=cache.entry_names() if missing else {})  # (one listing for all)
     problems: list[Problem] = []
     if len(missing) > 1:
         warming.finish()  # the workers inherit the compiled templates
@@ -161,7 +166,7 @@ def _build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str]
         """A plan is built (told as each finishes, before those earlier in display order): the
         search index may start on it, and on the cached plans once the workers are forked."""
         nonlocal waiting
-        slug, result = done
+        slug, result, _ = done
         for cached in waiting:
             plan_done(cached, cache.files_dir(cached, keys[cached]), keys)
         waiting = []
@@ -172,18 +177,20 @@ def _build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str]
                         cpu_count())
     results = ordered_map(_build_plan, missing, cost=order.get,
                           ready=finished if plan_done is not None else None) if missing else iter(())
-    built = {}
+    built, placed = {}, set()
     for plan in plans:  # display order: log as soon as each plan is ready
         if plan.slug in entries:
             entry = entries[plan.slug]
         else:
-            slug, result = next(results)
+            slug, result, in_site = next(results)
             assert slug == plan.slug
             if isinstance(result, list):
                 problems += result
                 continue
             cache.remember(result)
             entry = entries[slug] = built[slug] = _slim(result, cache)
+            if in_site:
+                placed.add(slug)
         for line in entry.log if plan.slug in built else [x for x in entry.log if x.startswith("warning: ")]:
             log(line)  # a plan from the cache repeats its warnings only
     _JOB.clear()
@@ -197,6 +204,8 @@ def _build_plans(root: Path, templates: Path, cache: BuildCache, only: list[str]
         out.keys[plan.slug], out.dirs[plan.slug] = entry.key, files
         base = f"{files}{os.sep}"
         out.plan_files += [(path, base + path) for path, _, _ in entry.files]
+        if plan.slug in placed:
+            out.placed.update(path for path, _, _ in entry.files)
         out.hashes.update((path, (sha, size)) for path, size, sha in entry.files)
     out.plan_files.sort()
     out.registry, out.shared = registry, shared
@@ -432,8 +441,10 @@ def _last_set(cache: BuildCache, store, key: str) -> CrossFiles | None:
 
 
 def _build_plan(slug: str):
-    """Worker job: parse and render plan ``slug`` (its validated inputs), store it in the cache;
-    returns ``(slug, PlanEntry)`` or ``(slug, [Problem, …])``."""
+    """Worker job: parse and render plan ``slug`` (its validated inputs), store it in the cache
+    and, given a ``site_dir``, place its files there (:func:`_place_files`); returns ``(slug,
+    PlanEntry, placed)`` or ``(slug, [Problem, …], False)`` (``placed``: every file of the plan
+    is in ``site_dir``)."""
     job = _JOB
     item = job["inputs"][slug]
     try:
@@ -444,7 +455,7 @@ def _build_plan(slug: str):
         data = PlanData(item.plan, seed, lines, item.corrections, doc, item.tables)
         outputs, card = plan_outputs(data, job["templates"], job["registry"], job["jinja"], job["compared"])
     except PlansiteError as exc:
-        return slug, exc.problems
+        return slug, exc.problems, False
     log = [f"plansite: parsed {slug} ({len(data.seed)} source lines, line model {doc.line_model or '?'}, "
            f"levels {' '.join(doc.levels) or '-'}, {len(doc.warnings)} warnings)"]
     log += [f"warning: {w}" for w in doc.warnings]
@@ -453,10 +464,32 @@ def _build_plan(slug: str):
     slim = dataclasses.replace(card, **{name: None for name in StoredCard.LAZY})
     slim.view_digest = view_digest(card)  # (an attribute of the cached card only: see _cross_key)
     entry = PlanEntry(slug, job["keys"][slug], slim, log)
-    job["cache"].store(entry, outputs, parts={name: getattr(card, name) for name in StoredCard.LAZY})
+    job["cache"].store(entry, outputs, parts={name: getattr(card, name) for name in StoredCard.LAZY},
+                       others=job["others"].get(slug, []))
+    placed = False
     if job.get("site_dir"):
-        _make_folders(job["site_dir"], outputs)
-    return slug, entry
+        placed = _place_files(job["site_dir"], str(job["cache"].files_dir(slug, entry.key)), entry.files)
+    return slug, entry, placed
+
+
+def _place_files(site_dir: str, files_dir: str, files) -> bool:
+    """Hard-link (copy where links are not possible: :func:`plansite.buildfolder.link_or_copy`)
+    the files ``files`` (a :attr:`~plansite.cache.PlanEntry.files` list: ``(site path, size,
+    sha256)``, sorted) of a plan's cache entry, kept in ``files_dir``, into ``site_dir``, making
+    their folders (:func:`_make_folders`), as :meth:`plansite.plugin.CachedFile.copy_file`
+    would; done by a worker while the other plans are built, not by the one process that copies
+    every file. Returns whether every file was placed; one that was not (already there: `mkdocs
+    build --dirty`; any other error) is left for the copy to meet (and report)."""
+    paths = [path for path, _, _ in files]
+    _make_folders(site_dir, paths)
+    src, dest = f"{files_dir}{os.sep}", f"{site_dir}{os.sep}"
+    placed = True
+    for path in paths:
+        try:
+            link_or_copy(src + path, dest + path)
+        except OSError:
+            placed = False
+    return placed
 
 
 def _make_folders(site_dir: str, paths) -> None:

@@ -59,14 +59,21 @@ class DownloadFile(File):
 
 
 class CachedFile(File):
-    """A per-plan file kept in the build cache: hard-linked into the site (copied where links are
-    not possible). Cache files are never rewritten in place (an entry is written whole and
-    renamed), and an entry whose files changed since it was stored is not trusted
-    (:meth:`plansite.cache.BuildCache.load` checks sizes and modification times), so a published
-    file edited in place cannot leak into the next build."""
+    """A per-plan file kept in the build cache, or a cross-plan text kept in its text store
+    (:class:`plansite.cache.TextStore`): hard-linked into the site (copied where links are not
+    possible). Cache files are never rewritten in place (an entry is written whole and renamed, a
+    text under a new name), and one changed since it was stored is not trusted
+    (:meth:`plansite.cache.BuildCache.load` and :meth:`plansite.cache.TextStore.stored` check
+    sizes and modification times), so a published file edited in place cannot leak into the
+    next build.
+
+    ``placed``: the worker that built the plan linked the file into the site already, in this
+    build (:attr:`plansite.incremental.BuildOutputs.placed`): nothing is left to do."""
+
+    placed = False
 
     def copy_file(self, dirty: bool = False) -> None:
-        if dirty and not self.is_modified():
+        if self.placed or (dirty and not self.is_modified()):
             return
         src, dest = self.abs_src_path, self.abs_dest_path
         try:
@@ -150,11 +157,18 @@ class PlansitePlugin(GeneratedSite, BasePlugin[PlansiteConfig]):
         if not self.place_files:
             added = [(MarkdownCachedFile if path.endswith(".md") else CachedFile).generated(
                 config, path, abs_src_path=source) for path, source in result.plan_files]
+            placed = result.placed
+            for file in added:
+                if file.src_uri in placed:
+                    file.placed = True  # (linked by the worker that built its plan)
             for path in result.cross:
-                kind = DownloadFile if path.endswith(".md") else File
-                source = result.cross.source(path)  # copied from the build cache, not held in memory
-                added.append(kind.generated(config, path, content=result.cross[path]) if source is None
-                             else kind.generated(config, path, abs_src_path=source))
+                source = result.cross.source(path)  # hard-linked from the build cache, not held in memory
+                if source is None:
+                    kind = DownloadFile if path.endswith(".md") else File
+                    added.append(kind.generated(config, path, content=result.cross[path]))
+                else:
+                    kind = MarkdownCachedFile if path.endswith(".md") else CachedFile
+                    added.append(kind.generated(config, path, abs_src_path=source))
             self._add_all(files, added)
         self._shape = self._serve_shape(config)
         return files
@@ -230,6 +244,7 @@ class PlansitePlugin(GeneratedSite, BasePlugin[PlansiteConfig]):
             for path, text in result.cross.items():
                 if old.cross.get(path) != text:
                     (site / path).parent.mkdir(parents=True, exist_ok=True)
+                    (site / path).unlink(missing_ok=True)  # may be a hard link to a cache file
                     (site / path).write_text(text, encoding="utf-8")
                     written += 1
         self.project = result

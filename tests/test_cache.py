@@ -20,7 +20,7 @@ import pytest
 
 from conftest import ROOT, update_checksum
 from plansite import incremental
-from plansite.cache import BuildCache, TextStore
+from plansite.cache import BuildCache, PlanEntry, TextStore
 from plansite.diff import SEARCH_DIR, compare_manifests
 from plansite.incremental import build_outputs
 from plansite.pages import relurl
@@ -515,9 +515,11 @@ def test_cross_files_membership_reads_no_text(tmp_path, monkeypatch):
         cross["a.html"]
 
 
-def test_the_workers_make_the_site_folders_of_the_plans_they_build(project, tmp_path, monkeypatch):
-    """``site_dir``: each worker makes the folders of its plan's files there (what the copy into
-    the site would make), no file and no other folder; cached plans are left to the copy."""
+def test_the_workers_place_the_files_of_the_plans_they_build(project, tmp_path, monkeypatch):
+    """``site_dir``: each worker makes the folders of its plan's files there and hard-links each
+    file from the cache (what the copy into the site would do), nothing else, and says so
+    (``placed``); cached plans are left to the copy, and so is a plan one of whose files is
+    there already (`mkdocs build --dirty`)."""
     for jobs in ("2", "1"):  # in the worker processes and in this one
         monkeypatch.setenv("PLANSITE_JOBS", jobs)
         site = tmp_path / f"site-{jobs}"
@@ -528,10 +530,44 @@ def test_the_workers_make_the_site_folders_of_the_plans_they_build(project, tmp_
         for path, _ in result.plan_files:
             parts = path.split("/")[:-1]
             wanted.update("/".join(parts[:k]) for k in range(1, len(parts) + 1))
-        made = {p.relative_to(site).as_posix() for p in site.rglob("*")}
-        assert made == wanted and all((site / d).is_dir() for d in made)
-        assert {"plans", "api/plans", "downloads"} <= made
+        folders = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir()}
+        files = {p.relative_to(site).as_posix() for p in site.rglob("*") if not p.is_dir()}
+        assert folders == wanted
+        assert {"plans", "api/plans", "downloads"} <= folders
+        assert files == {path for path, _ in result.plan_files} == result.placed
+        for path, source in result.plan_files:
+            assert os.path.samefile(site / path, source)  # a hard link to the cached file
         again = tmp_path / f"again-{jobs}"
         again.mkdir()
-        build_outputs(project, project / "templates", BuildCache(tmp_path / f"cache-{jobs}"), site_dir=str(again))
-        assert list(again.iterdir()) == []  # every plan from the cache: nothing built, nothing made
+        result = build_outputs(project, project / "templates", BuildCache(tmp_path / f"cache-{jobs}"),
+                               site_dir=str(again))
+        assert list(again.iterdir()) == [] and result.placed == set()  # every plan from the cache
+    path = next(path for path, _ in result.plan_files if path.startswith("plans/"))
+    slug = path.split("/")[1]
+    dirty = tmp_path / "dirty"
+    (dirty / path).parent.mkdir(parents=True)
+    (dirty / path).write_text("old", encoding="utf-8")
+    result = build_outputs(project, project / "templates", BuildCache(tmp_path / "cache-dirty"), site_dir=str(dirty))
+    assert result.placed and path not in result.placed and (dirty / path).read_text(encoding="utf-8") == "old"
+    assert not any(p.startswith(f"plans/{slug}/") for p in result.placed)  # its plan is left whole
+
+
+def test_a_stored_entry_supersedes_the_other_entries_of_its_plan_only(tmp_path):
+    """``BuildCache.store`` writes the entry's files in their folders (parents made as needed,
+    one ``mkdir`` each) and removes the plan's other entries, whether they are named
+    (``others``, from one :meth:`~plansite.cache.BuildCache.entry_names` listing) or found by
+    listing; a plan whose slug starts with another's (``a`` and ``a-b``) is not touched."""
+    cache = BuildCache(tmp_path / "cache")
+    outputs = {"index.html": "首页", "plans/a/chapter-1/index.html": "<p>一</p>", "plans/a/x.json": "{}",
+               "api/plans/a.json": "[]"}
+    for slug, key in (("a", "1" * 64), ("a-b", "2" * 64), ("a", "3" * 64)):
+        cache.store(PlanEntry(slug, key, None), outputs)
+    assert sorted(cache.entry_names().items()) == [("a", ["a-" + "3" * 40]), ("a-b", ["a-b-" + "2" * 40])]
+    entry = PlanEntry("a", "4" * 64, None)
+    cache.store(entry, outputs, others=cache.entry_names()["a"])
+    assert sorted(cache.entry_names().items()) == [("a", ["a-" + "4" * 40]), ("a-b", ["a-b-" + "2" * 40])]
+    files = cache.files_dir("a", "4" * 64)
+    assert [path for path, _, _ in entry.files] == sorted(outputs)
+    assert {path: (files / path).read_text(encoding="utf-8") for path in outputs} == outputs
+    assert cache.load("a", "4" * 64) is not None and cache.load("a-b", "2" * 64) is not None
+    assert [p.name for p in (tmp_path / "cache" / "plans").iterdir() if p.name.startswith(".")] == []

@@ -36,6 +36,17 @@ def test_mkdocs_build_strict_passes_and_writes_every_kind_of_page(tmp_path):
     assert manifest == {rel: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
                         for rel, data in sorted(on_disk.items())}
     assert "indicators/index.html" in manifest and "assets/t2s.json" in manifest
+    # the plan files and the cross-plan texts kept in the build cache are hard links to the
+    # cache's files, with the mode a copy would have had (0o666 less the umask)
+    cross = tmp_path / "project" / ".cache" / "build" / "cross"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for page in ("plans/fuzhou-15th/index.html", "api/plans/fuzhou-15th.json", "downloads/all-indicators.json",
+                 "indicators/index.html"):
+        st = (out / page).stat()
+        assert st.st_nlink == 2 and st.st_mode & 0o777 == 0o666 & ~umask, page
+    texts = {p.stat().st_ino for p in cross.glob("*.txt")}
+    assert (out / "downloads" / "all-indicators.json").stat().st_ino in texts
     # the stale-index notice and its status file belong to `mkdocs serve` only
     assert not (out / "search" / "status.json").exists()
     assert 'id="search-stale"' not in (out / "search" / "index.html").read_text(encoding="utf-8")
