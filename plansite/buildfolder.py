@@ -84,13 +84,27 @@ def wanted_bytes(data: bytes) -> Wanted:
 
 def load_state(path: Path) -> FolderState | None:
     """The :class:`FolderState` saved at ``path``, or ``None`` (missing, unreadable, foreign)."""
+    state = read_state(path)
+    return state if isinstance(state, FolderState) else None
+
+
+def read_state(path: Path) -> FolderState | str:
+    """The :class:`FolderState` saved at ``path``, or why it cannot be used: a phrase to follow
+    "its .state …" in a message, e.g. ``"was written by an older Plansite (format 1; this one
+    reads 2)"`` (missing, unreadable, damaged, foreign, of another :data:`FORMAT`). Raises
+    nothing."""
     try:
         with open(path, "rb") as f:
             state = pickle.load(f)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
     except Exception:  # noqa: BLE001 - any damage: the folder is not reused
-        return None
-    if not isinstance(state, FolderState) or state.format != FORMAT:
-        return None
+        return "is damaged or was written by another Plansite (it cannot be loaded)"
+    if not isinstance(state, FolderState):
+        return f"holds no build folder state (a {type(state).__name__})"
+    if state.format != FORMAT:
+        age = "an older" if isinstance(state.format, int) and state.format < FORMAT else "a newer"
+        return f"was written by {age} Plansite (format {state.format!r}; this one reads {FORMAT})"
     return state
 
 
