@@ -52,7 +52,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .buildfolder import STATE, EarlyCheck, FolderState, link_folder, load_state, read_state, save_state
+from .buildfolder import STATE, FolderState, link_folder, load_state, read_state, save_state
+from .foldercheck import EarlyCheck
 from .manifest import MANIFEST
 from .sitepaths import (FS, PARTIAL, WRITING, SitePaths, SiteState, current_umask, fs_error, inspect_site,
                         error_text, new_build_id, site_paths)
