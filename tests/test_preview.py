@@ -352,6 +352,9 @@ def test_a_serve_rebuild_writes_the_same_manifest_without_hashing_the_cached_cro
             thread.join(timeout=60)
     finally:
         plugin.on_shutdown()
+        # MkDocs keeps one instance of a plugin with on_startup per process (its Plugins option's
+        # plugin_cache): make it a `mkdocs build` one again for the next in-process builds
+        plugin.on_startup(command="build", dirty=False)
     assert len(given) == 1
     cross = plugin.project.cross
     kept = {path for path in cross if cross.stored(path) is not None}
