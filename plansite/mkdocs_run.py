@@ -36,6 +36,12 @@ PLUGIN_LOGGER = "mkdocs.plugins.plansite"
 #: Errors of the disk as a whole, whatever file they hit.
 DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
 
+#: MkDocs' logger of its build command, and the beginnings of its progress lines that build.py
+#: replaces by its own (they name the scratch folder; a build reusing MkDocs' output has none):
+#: one line saying how long the build took and whether MkDocs ran (:func:`built_line`)
+MKDOCS_BUILD_LOGGER = "mkdocs.commands.build"
+REPLACED = ("Cleaning site directory", "Building documentation to directory: ", "Documentation built in ")
+
 
 class _LogCollector(logging.Handler):
     """Collects MkDocs' log records during a build; echoes INFO/WARNING lines to ``stream``
@@ -51,6 +57,8 @@ class _LogCollector(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
+        if record.levelno == logging.INFO and record.name == MKDOCS_BUILD_LOGGER and message.startswith(REPLACED):
+            return  # (build.py says what happened instead: built_line)
         if record.levelno >= logging.WARNING and record.name != PLUGIN_LOGGER:
             self.foreign += 1
         if record.levelno >= logging.ERROR:
@@ -136,6 +144,7 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
             raise
 
     def build_into(staging: Path):
+        begun = time.monotonic()
         try:
             if reused is not None:
                 run_reused()
@@ -149,6 +158,8 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
             if isinstance(exc.__cause__, OSError):
                 raise _file_error(exc.__cause__, staging, root) from None
             raise _as_error(exc, plugin, collector, config_file, root) from None
+        if not quiet:
+            say(built_line(time.monotonic() - begun, reused is not None))
         staged = {rel: wanted_bytes(data) for rel, data in reused.files.items()} if reused is not None else None
 
         def finish(folder: Path, previous):
@@ -200,6 +211,16 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
         except OSError:
             stamp.forget(root, site_dir)  # no stamp: the next build is a full one
     return summary
+
+
+def built_line(seconds: float, reused: bool) -> str:
+    """The progress line ending the build of a site's files (before they are placed in the
+    build folder), the same whether MkDocs ran (its own lines about the scratch folder,
+    :data:`REPLACED`, are not shown) or its own output was reused (:mod:`plansite.mkdocs_own`):
+    how long it took (``seconds``) and which of the two happened."""
+    how = (f"MkDocs' own output reused from {mkdocs_own.FOLDER.as_posix()} (nothing MkDocs reads changed)"
+           if reused else "MkDocs ran (its own output: theme files, hand-written pages)")
+    return f"plansite: documentation built in {seconds:.2f} s; {how}"
 
 
 def _own_record(root: Path, config_file: str, inputs: stamp.Scan, config, plugin, collector: _LogCollector,

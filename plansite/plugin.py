@@ -253,7 +253,7 @@ class PlansitePlugin(GeneratedSite, BasePlugin[PlansiteConfig]):
                  "written %.3f s, cross-plan files %.3f s (%d written); %.3f s in all",
                  len(result.cards), len(result.built), built - started, cross, placed - built,
                  done - placed, written - cross, done - started)
-        hashes, cache = result.hashes, self.cache
+        hashes, cache = _known_hashes(result), self.cache  # (the cross-plan files kept in the cache too)
 
         def finish():
             write_manifest(site, hashes)

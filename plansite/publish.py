@@ -52,7 +52,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .buildfolder import STATE, EarlyCheck, FolderState, link_folder, load_state, save_state
+from .buildfolder import STATE, FolderState, link_folder, load_state, read_state, save_state
+from .foldercheck import EarlyCheck
 from .manifest import MANIFEST
 from .sitepaths import (FS, PARTIAL, WRITING, SitePaths, SiteState, current_umask, fs_error, inspect_site,
                         error_text, new_build_id, site_paths)
@@ -83,25 +84,37 @@ def build_lock(paths: SitePaths, label: str, say: Callable[[str], None]) -> Iter
         os.close(fd)
 
 
-def _clean(entries: list[Path], warn: Callable[[str], None]) -> None:
-    """Remove what interrupted builds left (``entries``), with a warning each; one that cannot
-    be removed is a warning too (it does not stop the build)."""
+#: why an entry is removed, unless :func:`_find_spare` gave another reason
+INTERRUPTED = "left by an interrupted build"
+
+
+def _clean(entries: list[Path], warn: Callable[[str], None], reasons: dict[str, str | None] | None = None) -> None:
+    """Remove ``entries``, with a warning each: "removed, <reason>", the reason from ``reasons``
+    (entry name → reason; ``None``: no line of its own, e.g. the ``.state`` of a folder whose line
+    says why both go) or else :data:`INTERRUPTED`. One that cannot be removed is a warning too
+    (it does not stop the build)."""
+    reasons = reasons or {}
     for entry in entries:
+        reason = reasons.get(entry.name, INTERRUPTED)
         try:
             FS.remove(entry)
         except OSError as exc:
-            warn(f"{entry}:0: left by an interrupted build, but cannot be removed ({error_text(exc)}): "
+            warn(f"{entry}:0: {reason or INTERRUPTED}, but cannot be removed ({error_text(exc)}): "
                  "remove it by hand")
         else:
-            warn(f"{entry}:0: removed, left by an interrupted build")
+            if reason is not None:
+                warn(f"{entry}:0: removed, {reason}")
 
 
-def _find_spare(paths: SitePaths, state: SiteState) -> tuple[Path, FolderState] | None:
+def _find_spare(paths: SitePaths, state: SiteState) -> tuple[tuple[Path, FolderState] | None, dict[str, str | None]]:
     """The spare build folder to update in place, with what it holds: the newest complete build
-    folder other than the published one that has a readable ``.state`` and the published
-    folder's group (``None`` when there is none)."""
+    folder other than the published one that has a ``.state`` (``None`` when there is none, or
+    when that one cannot be used); and why it cannot be used, for :func:`_clean` (``{}``, or
+    folder name → reason and its ``.state`` → ``None``): its ``.state`` is not one this version
+    reads (:func:`plansite.buildfolder.read_state`: an older or newer format, damaged…), or the
+    folder's group is not the published folder's (the site was given another group since)."""
     if state.kind != "link" or not paths.builds.is_dir() or state.current is None or not state.current.is_dir():
-        return None
+        return None, {}
     names = sorted((e.name for e in paths.builds.iterdir()
                     if e.name != state.current.name and not e.name.endswith((PARTIAL, STATE))
                     and e.is_dir() and not e.is_symlink()), reverse=True)
@@ -109,11 +122,17 @@ def _find_spare(paths: SitePaths, state: SiteState) -> tuple[Path, FolderState] 
         folder = paths.builds / name
         if not (paths.builds / f"{name}{STATE}").is_file():
             continue
-        if folder.stat().st_gid != state.current.stat().st_gid:
-            return None
-        saved = load_state(paths.builds / f"{name}{STATE}")
-        return (folder, saved) if saved is not None else None
-    return None
+        group, site_group = folder.stat().st_gid, state.current.stat().st_gid
+        if group != site_group:
+            why = f"it has another group (gid {group}; the published build's is {site_group})"
+        else:
+            saved = read_state(paths.builds / f"{name}{STATE}")
+            if isinstance(saved, FolderState):
+                return (folder, saved), {}
+            why = f"its .state {saved}"
+        return None, {name: f"unusable as the spare: {why}; this build writes a whole folder",
+                      f"{name}{STATE}": None}
+    return None, {}
 
 
 def _stale_builds(paths: SitePaths, keep: set[str]) -> list[Path]:
@@ -236,12 +255,12 @@ def publish(site_dir: Path, build_into: Callable, *, label: str | None = None,
                 restored = _restore(paths, label, warn)
                 if restored:
                     state = SiteState("link", paths.builds / restored)
-            spare = _find_spare(paths, state) if reuse else None
+            spare, unusable = _find_spare(paths, state) if reuse else (None, {})
             keep = {state.current.name, f"{state.current.name}{STATE}"} if state.kind == "link" and reuse else \
                 {state.current.name} if state.kind == "link" else set()
             if spare is not None:
                 keep |= {spare[0].name, f"{spare[0].name}{STATE}"}
-            _clean(_stale_builds(paths, keep), warn)
+            _clean(_stale_builds(paths, keep), warn, unusable)
             _clean(paths.leftovers(), warn)  # a .S.old that could not be restored
             step = WRITING
             build_id = new_build_id()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from plansite import buildfolder, cli, mkdocs_run, stamp
+from plansite import buildfolder, cli, foldercheck, mkdocs_run, stamp
 from plansite.buildfolder import FolderState, Wanted, update_folder, wanted_bytes
 from plansite.diff import SEARCH_DIR, compare_manifests
 from plansite.manifest import MANIFEST
@@ -246,9 +246,9 @@ def test_a_check_made_ahead_in_a_child_finds_and_repairs_what_the_check_in_proce
         os.chmod(folder / "a/d/e.css", 0o600)
         if ahead:  # in a fresh process: this one may run threads (other tests' servers), which forbid the fork
             buildfolder.save_state(state, tmp_path / "state")
-            probe = ("import pickle, sys; from pathlib import Path; from plansite import buildfolder; "
+            probe = ("import pickle, sys; from pathlib import Path; from plansite import buildfolder, foldercheck; "
                      "state = buildfolder.load_state(Path(sys.argv[2])); "
-                     "sys.stdout.buffer.write(pickle.dumps(buildfolder.EarlyCheck(Path(sys.argv[1]), state, "
+                     "sys.stdout.buffer.write(pickle.dumps(foldercheck.EarlyCheck(Path(sys.argv[1]), state, "
                      "0o755, 0o644).result()))")
             done = subprocess.run([sys.executable, "-c", probe, str(folder), str(tmp_path / "state")],
                                   capture_output=True, timeout=120, cwd=ROOT)
@@ -267,7 +267,7 @@ def test_a_check_made_ahead_in_a_child_finds_and_repairs_what_the_check_in_proce
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert buildfolder.EarlyCheck(folder, state, 0o755, 0o644).result() is None
+        assert foldercheck.EarlyCheck(folder, state, 0o755, 0o644).result() is None
     finally:
         stop.set()
         other.join()
@@ -293,7 +293,7 @@ def test_a_spare_linked_from_a_folder_is_updated_without_touching_that_folder(tm
         assert tree(spare) == before and set(copy.files) == set(listed.files), round_
         assert mkdocs_run._listed_state(copy) == stamp.site_state(spare) == stamped, round_
         assert all(os.lstat(spare / p).st_ino == os.lstat(published / p).st_ino for p in listed.files)
-        good, dirs, changed = buildfolder.check_folder(spare, copy, 0o755, 0o644)
+        good, dirs, changed = foldercheck.check_folder(spare, copy, 0o755, 0o644)
         assert changed == [] and good == copy.files and dirs == set(copy.dirs), round_
         files = random_site(rng, sources, files)
         warnings = []
@@ -332,13 +332,13 @@ def test_links_to_files_the_build_just_stated_need_no_lstat_unless_their_folder_
     calls = []
     real_lstat = os.lstat
     monkeypatch.setattr(os, "lstat", lambda path, *a, **k: calls.append(str(path)) or real_lstat(path, *a, **k))
-    good, dirs, changed = buildfolder.check_folder(folder, state, 0o755, 0o644, wanted, seen_now())
+    good, dirs, changed = foldercheck.check_folder(folder, state, 0o755, 0o644, wanted, seen_now())
     assert changed == [] and good == state.files
     # the folders, and the files that are no link (the manifest, bytes written by the build)
     assert sorted(calls) == sorted([f"{folder}/{d}" if d else str(folder) for d in state.dirs]
                                    + [f"{folder}/index.html", f"{folder}/{MANIFEST}"])
     calls.clear()
-    assert len(buildfolder.check_folder(folder, state, 0o755, 0o644)[0]) == len(state.files)
+    assert len(foldercheck.check_folder(folder, state, 0o755, 0o644)[0]) == len(state.files)
     assert len(calls) == len(state.dirs) + len(state.files)  # without seen: one lstat per file
     monkeypatch.setattr(os, "lstat", real_lstat)
     # a file replaced by another of the same size (renamed over it): its folder changed
@@ -483,8 +483,10 @@ def test_hand_edits_of_the_spare_are_repaired_with_a_warning(project, tmp_path, 
     (spare / "plans" / "stray.html").write_text("stray", encoding="utf-8")
     edit_seed(project, "taishang-14th", rng)
     here = []  # check_folder calls in this process: none, the spare is checked in a forked child (EarlyCheck)
-    real = buildfolder.check_folder
-    monkeypatch.setattr(buildfolder, "check_folder", lambda *a, **k: here.append(a[0]) or real(*a, **k))
+    real = foldercheck.check_folder
+    spy = lambda *a, **k: here.append(a[0]) or real(*a, **k)  # noqa: E731
+    monkeypatch.setattr(foldercheck, "check_folder", spy)  # (EarlyCheck's, were it run in this process)
+    monkeypatch.setattr(buildfolder, "check_folder", spy)  # (update_folder's)
     alone = threading.active_count() == 1  # (else no child is forked: the check runs here, as before)
     summary = cli.build_site(project, site, quiet=True)
     assert any("changed by hand" in w and "3 file(s)" in w for w in summary["warnings"]), summary["warnings"]
@@ -498,10 +500,10 @@ def test_build_py_checks_the_spare_in_a_forked_child(project, tmp_path):
     """In a process running no other thread (as ``build.py build``), the second build checks the
     spare the first one left in a child: every check_folder call comes from another process."""
     calls = tmp_path / "calls"
-    probe = ("import os, sys; from pathlib import Path; from plansite import buildfolder, cli; "
-             "real = buildfolder.check_folder; "
+    probe = ("import os, sys; from pathlib import Path; from plansite import buildfolder, cli, foldercheck; "
+             "real = foldercheck.check_folder; "
              "spy = lambda *a, **k: open(sys.argv[2], 'a').write(f'{os.getpid()}\\n') and real(*a, **k); "
-             "buildfolder.check_folder = spy; "
+             "buildfolder.check_folder = foldercheck.check_folder = spy; "
              "[cli.build_site(Path(sys.argv[1]), Path(sys.argv[1]) / 'site', quiet=True) for _ in range(2)]; "
              "print(os.getpid())")
     done = subprocess.run([sys.executable, "-c", probe, str(project), str(calls)], capture_output=True, text=True,

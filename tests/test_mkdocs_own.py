@@ -91,6 +91,41 @@ def test_a_plan_edit_reuses_mkdocs_output_and_publishes_the_same_site(root, caps
     assert warnings and warnings == sorted(line for line in full_out.splitlines() if "warning:" in line)
 
 
+def test_a_build_reusing_mkdocs_output_says_the_same_lines_as_one_running_it(root, capsys, mkdocs_runs):
+    """Without --quiet the progress of a build that ran MkDocs and of one that reused its output
+    (each after a seed edit, so the plan is rendered both times) is the same lines; only the
+    timings and the end of build.py's own line saying which of the two happened differ. MkDocs'
+    lines about its scratch folder are not shown by either."""
+    import re
+
+    def progress(marker: str) -> list[str]:
+        edit_seed(root, marker)
+        capsys.readouterr()
+        assert cli.main(["--root", str(root), "build", "--site", str(root / "site")]) == 0
+        return capsys.readouterr().err.splitlines()
+
+    ran = progress("（修订一）")
+    assert len(mkdocs_runs) == 1
+    reused = progress("（修订二）")
+    assert len(mkdocs_runs) == 1  # MkDocs did not run
+    built = re.compile(r"plansite: documentation built in \d+\.\d\d s; ")
+    assert [line for line in ran if built.match(line)] \
+        == [line for line in ran if line.endswith("; MkDocs ran (its own output: theme files, hand-written pages)")]
+    assert len([line for line in ran if built.match(line)]) == 1
+    assert [line for line in reused if built.match(line)] == [line for line in reused if line.endswith(
+        "; MkDocs' own output reused from .cache/mkdocs (nothing MkDocs reads changed)")]
+    assert len([line for line in reused if built.match(line)]) == 1
+
+    def shape(lines: list[str]) -> list[str]:
+        return ["plansite: documentation built in N s; …" if built.match(line) else re.sub(r"\d+\.\d\d s", "N s", line)
+                for line in lines]
+
+    assert shape(ran) == shape(reused)
+    assert any(line.startswith("plansite: rendered") for line in ran)
+    assert not any(line.startswith(("Cleaning site directory", "Building documentation", "Documentation built"))
+                   for line in ran + reused)
+
+
 def test_a_plan_edit_in_a_fresh_process_does_not_import_mkdocs(root, capsys):
     assert build(root, capsys)[0] == 0
     edit_seed(root, "（修订二）")

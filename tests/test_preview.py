@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import update_checksum
+from conftest import one_plan_project, update_checksum
 
 
 def _validate_twice(project, memo_path, monkeypatch):
@@ -317,3 +317,48 @@ def test_a_new_memo_trusts_the_saved_stats_of_settled_files_and_sees_a_same_size
     seed.write_text(edited, encoding="utf-8")
     broken = check.validate_inputs(project, CheckMemo(memo_path, project, code_version()))
     assert any("cangshan-14th" in str(p) and "checksum mismatch" in str(p) for p in broken.problems), broken.problems
+
+
+def test_a_serve_rebuild_writes_the_same_manifest_without_hashing_the_cached_cross_plan_files(tmp_path, monkeypatch):
+    """`mkdocs serve`'s quick rebuild (a seed edit) writes the manifest in the background from the
+    digests the build cache knows — the plan files' and the cross-plan files kept in the cache
+    (plugin._known_hashes, as on_post_build does) — and it is the manifest of the files on disk."""
+    import json
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    import plansite.plugin as plugin_module
+    from plansite.manifest import MANIFEST, manifest_entries
+
+    slug = "taishang-14th"
+    root = one_plan_project(tmp_path / "project", slug)
+    site = tmp_path / "served"
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(site), watch=[])
+    plugin = config.plugins["plansite"]
+    plugin.config.search = False  # (the manifest is then written by a thread of its own)
+    plugin.on_startup(command="serve", dirty=False)
+    try:
+        build(config)
+        seed = root / "seeds" / f"{slug}.txt"
+        seed.write_text(seed.read_text(encoding="utf-8").replace("，", "（预览修订），", 1), encoding="utf-8")
+        update_checksum(root, slug)
+        given = []
+        real = plugin_module.write_manifest
+        monkeypatch.setattr(plugin_module, "write_manifest", lambda folder, known=None: given.append(known) or
+                            real(folder, known))
+        assert plugin._quick_rebuild(config)
+        for thread in [t for t in threading.enumerate() if t.name == "plansite-manifest"]:
+            thread.join(timeout=60)
+    finally:
+        plugin.on_shutdown()
+        # MkDocs keeps one instance of a plugin with on_startup per process (its Plugins option's
+        # plugin_cache): make it a `mkdocs build` one again for the next in-process builds
+        plugin.on_startup(command="build", dirty=False)
+    assert len(given) == 1
+    cross = plugin.project.cross
+    kept = {path for path in cross if cross.stored(path) is not None}
+    assert kept and kept <= given[0].keys(), sorted(kept - given[0].keys())[:5]  # not read and hashed again
+    assert "（预览修订）" in (site / "plans" / slug / "source" / "index.html").read_text(encoding="utf-8")
+    written = json.loads((site / MANIFEST).read_text(encoding="utf-8"))["files"]
+    assert written == manifest_entries(site)  # every file read and hashed

@@ -403,6 +403,70 @@ def test_stale_build_folders_are_removed_by_the_next_build(site):
     assert len(warnings) == 5 and all("left by an interrupted build" in w for w in warnings), warnings
 
 
+def spare_of(site: Path) -> Path:
+    """The one spare build folder beside the published one (it has a ``.state``)."""
+    builds = site.parent / ".site.builds"
+    spares = [p for p in builds.iterdir() if p.is_dir() and p != site.resolve()]
+    assert len(spares) == 1 and (builds / f"{spares[0].name}.state").is_file(), sorted(os.listdir(builds))
+    return spares[0]
+
+
+def set_state_format(state_file: Path, value) -> None:
+    """Rewrite a saved FolderState with ``format`` ``value`` (as another Plansite version saved it)."""
+    import pickle
+
+    state = pickle.loads(state_file.read_bytes())
+    state.format = value
+    state_file.write_bytes(pickle.dumps(state))
+
+
+@pytest.mark.parametrize("case", ["older", "newer", "damaged", "other-group"])
+def test_a_complete_spare_this_build_cannot_use_is_removed_with_its_own_reason(site, case, umask022):
+    """A spare left by a finished build is no leftover of an interrupted one: when this build
+    cannot use it (its .state of another format or damaged, the site given another group since),
+    its one warning line says why, and the build writes a whole folder and leaves a new spare."""
+    from plansite.buildfolder import FORMAT
+
+    publish(site, reusing_build("v0"), reuse=True)
+    publish(site, reusing_build("v1"), reuse=True)  # v0 is the spare now
+    spare = spare_of(site)
+    state_file = spare.parent / f"{spare.name}.state"
+    if case == "older":
+        set_state_format(state_file, FORMAT - 1)
+        why = f"its .state was written by an older Plansite (format {FORMAT - 1}; this one reads {FORMAT})"
+    elif case == "newer":
+        set_state_format(state_file, FORMAT + 1)
+        why = f"its .state was written by a newer Plansite (format {FORMAT + 1}; this one reads {FORMAT})"
+    elif case == "damaged":
+        state_file.write_bytes(b"not a pickle")
+        why = "its .state is damaged or was written by another Plansite (it cannot be loaded)"
+    else:
+        os.chown(site, -1, 4321)  # the published build (the site) was given another group
+        why = f"it has another group (gid {spare.stat().st_gid}; the published build's is 4321)"
+    warnings = []
+    publish(site, reusing_build("v2"), reuse=True, warn=warnings.append)
+    assert warnings == [f"{spare}:0: removed, unusable as the spare: {why}; this build writes a whole folder"]
+    assert not spare.exists() and not state_file.exists()
+    assert assert_complete(site) == "<p>v2</p>"
+    assert_tidy(site)
+    assert assert_complete(spare_of(site)) == "<p>v1</p>"  # the build before is the next spare
+    warnings.clear()
+    publish(site, reusing_build("v3"), reuse=True, warn=warnings.append)
+    assert warnings == [] and assert_complete(site) == "<p>v3</p>"
+
+
+def test_a_spare_without_its_state_is_still_left_by_an_interrupted_build(site):
+    publish(site, reusing_build("v0"), reuse=True)
+    publish(site, reusing_build("v1"), reuse=True)
+    spare = spare_of(site)
+    (spare.parent / f"{spare.name}.state").unlink()  # as a killed build may leave the previous one
+    warnings = []
+    publish(site, reusing_build("v2"), reuse=True, warn=warnings.append)
+    assert warnings == [f"{spare}:0: removed, left by an interrupted build"]
+    assert assert_complete(site) == "<p>v2</p>"
+    assert_tidy(site)
+
+
 def test_leftovers_that_cannot_be_removed_do_not_stop_the_build(site, monkeypatch):
     publish_v1(site)
     stale = site.parent / ".site.builds" / "20200101T000000000000Z-1.partial"
