@@ -116,7 +116,7 @@ class BuildCache:
         #: what :meth:`load` found when it stat'ed each file of a complete entry: file path (as
         #: :meth:`files_dir` + site path) → ``(st_dev, st_ino, size, mtime_ns, st_mode)``; a build
         #: folder whose files are hard links to these needs no ``lstat`` of its own for them
-        #: (:func:`plansite.buildfolder.check_folder`)
+        #: (:func:`plansite.foldercheck.check_folder`)
         self.seen: dict[str, tuple[int, int, int, int, int]] = {}
         #: (slug, key) → (entry folder, its ``files`` folder): made once (four ``Path`` joins
         #: per plan and build, at 1000 plans 0.05 s, before)
