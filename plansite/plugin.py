@@ -41,7 +41,8 @@ from .cache import code_version, digest, tree_digest
 from .errors import PlansiteError
 from .gcpolicy import rare_collections
 from .generated import GeneratedSite
-from .incremental import add_cross_outputs, build_plans, cross_view
+from .crossfiles import add_cross_outputs, cross_view
+from .incremental import build_plans
 from .manifest import write_manifest
 from .pages import page_context
 from .preview import fast_watching, start_polling, stop_polling, write_status
@@ -356,7 +357,7 @@ def _same_cards(old, new) -> bool:
 def _known_hashes(result) -> dict[str, tuple[str, int]]:
     """``{site path: (sha256 hex, size)}`` of the files a build copied from the build cache
     (:class:`~plansite.incremental.BuildOutputs`: its plan files' ``hashes`` and the cross-plan
-    files kept in the cache, :meth:`~plansite.incremental.CrossFiles.stored`), for
+    files kept in the cache, :meth:`~plansite.crossfiles.CrossFiles.stored`), for
     :func:`plansite.manifest.write_manifest`: they are not read and hashed again (the comparison
     pages and downloads grow with the number of plans)."""
     hashes = dict(result.hashes)
@@ -368,12 +369,12 @@ def _known_hashes(result) -> dict[str, tuple[str, int]]:
 
 
 def _cross_view(card):
-    """:func:`plansite.incremental.cross_view`: what the cross-plan files read of a card."""
+    """:func:`plansite.crossfiles.cross_view`: what the cross-plan files read of a card."""
     return cross_view(card)
 
 
 def _check_clash(result) -> None:
-    """The check :func:`plansite.incremental.add_cross_outputs` makes: no path is both a plan
+    """The check :func:`plansite.crossfiles.add_cross_outputs` makes: no path is both a plan
     file and a cross-plan file (a slug named like a cross-plan folder)."""
     clash = {path for path, _ in result.plan_files} & result.cross.keys()
     if clash:

@@ -390,7 +390,7 @@ def _make_in_workers(jobs: list[tuple[int, list]], pages) -> dict:
     the caller would make.
 
     When ``pages`` can take a text written elsewhere (``write(key, text) -> record`` in the
-    worker, ``note(key, record)`` here: :class:`plansite.incremental._Seen`), each worker stores
+    worker, ``note(key, record)`` here: :class:`plansite.crossfiles._Seen`), each worker stores
     the texts it made itself and only their records come back (at 300 plans about 75 MiB of text
     neither pickled through the pool's pipes nor written by this one process): those keys are
     then in ``pages`` and left out of the result."""

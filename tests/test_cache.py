@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, update_checksum
-from plansite import incremental
+from plansite import crossfiles, incremental
 from plansite.cache import BuildCache, PlanEntry, TextStore
 from plansite.diff import SEARCH_DIR, compare_manifests
 from plansite.incremental import build_outputs
@@ -355,8 +355,8 @@ def test_the_cross_plan_files_of_the_same_cards_are_taken_whole_from_the_cache(p
     texts = dict(first.cross)
     assert "index.html" in texts and all(first.cross.stored(p) for p in first.cross)
     made = []
-    real = incremental.cross_outputs
-    monkeypatch.setattr(incremental, "cross_outputs", lambda *a, **k: made.append(1) or real(*a, **k))
+    real = crossfiles.cross_outputs
+    monkeypatch.setattr(crossfiles, "cross_outputs", lambda *a, **k: made.append(1) or real(*a, **k))
     again = incremental.build_outputs(project, project / "templates", BuildCache(folder))  # a new process's
     assert made == [] and dict(again.cross) == texts
     source = again.cross.stored("index.html")[0]
@@ -375,12 +375,11 @@ def test_the_cross_plan_step_makes_its_files_with_rare_collections(project, tmp_
     also where the caller (``mkdocs build``) did not set them; the thresholds are restored after."""
     import gc
 
-    from plansite import incremental
     from plansite.gcpolicy import BUILD_THRESHOLD
 
     seen = []
-    real = incremental.cross_outputs
-    monkeypatch.setattr(incremental, "cross_outputs", lambda *a, **k: seen.append(gc.get_threshold()) or real(*a, **k))
+    real = crossfiles.cross_outputs
+    monkeypatch.setattr(crossfiles, "cross_outputs", lambda *a, **k: seen.append(gc.get_threshold()) or real(*a, **k))
     before = gc.get_threshold()
     assert before != BUILD_THRESHOLD
     build(project, tmp_path / "cache")
@@ -497,7 +496,7 @@ def test_cross_files_membership_reads_no_text(tmp_path, monkeypatch):
     """``path in cross`` and the set operations on ``cross.keys()`` (the serve rebuild's
     deletions and clash check) answer from the paths alone: no cache file is opened, and a path
     whose cache file is gone is still one of the set."""
-    from plansite.incremental import CrossFiles
+    from plansite.crossfiles import CrossFiles
 
     stored = tmp_path / "a.txt"
     stored.write_text("long text", encoding="utf-8")
