@@ -236,14 +236,30 @@ def plan_outline(context, units: list, unit) -> Markup:
     The current part (the context's ``part_unit``) and its chapters come first, so the reader sees
     where they are without scrolling; then every part (or top-level division) of the plan, from
     ``units`` (:func:`plansite.pages.page_units`), with its number of chapters. A page thus carries
-    a few dozen links, never the whole plan; the link to ``unit``'s own page has ``aria-current``."""
+    a few dozen links, never the whole plan; the link to ``unit``'s own page has ``aria-current``.
+
+    The context's ``outline_memo`` (optional, a dict shared by the pages of one plan) keeps each
+    entry made for a page, for the pages beside it (same links, see
+    :func:`plansite.pages.sibling_link`)."""
     link = context["link"]
     slug = context["plan"].slug
     own = unit.url
+    stem = own[:-1]
+    parent = stem[:stem.rfind("/") + 1]
+    memo = context.get("outline_memo")
+    if memo is None or not own.endswith("/"):
+        memo = {}
 
     def entry(target) -> str:
-        current = ' aria-current="page"' if target.url == own else ""
-        return f'<a href="{escape(link(target.url))}"{current}>{escape(target.title)}</a>'
+        url = target.url
+        if url.startswith(stem):  # the page itself (aria-current) or a page below it
+            current = ' aria-current="page"' if url == own else ""
+            return f'<a href="{escape(link(url))}"{current}>{escape(target.title)}</a>'
+        key = (url, target.title, parent)
+        html = memo.get(key)
+        if html is None:
+            html = memo[key] = f'<a href="{escape(link(url))}">{escape(target.title)}</a>'
+        return html
 
     out = []
     current = context["part_unit"]
@@ -265,6 +281,9 @@ def plan_outline(context, units: list, unit) -> Markup:
 def source_lines(seed: list[str], corrected: set[int]) -> Markup:
     """The lines of the source view: one ``<li id="L<n>">`` per seed line (``n`` from 1), with
     ``class="corrected"`` on the line numbers in ``corrected``; the text escaped."""
+    texts = str(escape("\n".join(seed))).split("\n")  # one call (escaping keeps line breaks as they are)
+    if len(texts) != len(seed):  # a line holding a line break (or no line at all)
+        texts = [str(escape(text)) for text in seed]
     return Markup("".join(
-        f'<li id="L{n}" class="corrected">{escape(text)}</li>\n' if n in corrected else f'<li id="L{n}">{escape(text)}</li>\n'
-        for n, text in enumerate(seed, 1)))
+        f'<li id="L{n}" class="corrected">{text}</li>\n' if n in corrected else f'<li id="L{n}">{text}</li>\n'
+        for n, text in enumerate(texts, 1)))
