@@ -15,6 +15,7 @@ parallel build (:mod:`plansite.incremental`) writes the very same files, split i
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import hashlib
 import json
@@ -177,11 +178,22 @@ def plan_outputs(data: PlanData, templates: Path, registry=None, bytecode_dir: P
     out[f"downloads/{slug}.md"] = plan_markdown(data)
     discussed = {ind: [PageLink(u.url, u.title) for u in units]
                  for ind, units in links.by_indicator[slug].items()}
-    chars = "".join(sorted(dict.fromkeys("".join([line.text for line in data.lines]))))  # (faster than a set)
+    chars = distinct_chars("".join([line.text for line in data.lines]))
     card = make_card(data.plan, data.tables, division_summary(data), discussed, registry, chars,
                      texts if registry is not None else None)
     card.groups = group_tables(slug, data.tables, registry)
     return dict(sorted(out.items())), card
+
+
+def distinct_chars(text: str) -> str:
+    """Every distinct character of ``text``, sorted: ``"".join(sorted(set(text)))``, faster.
+
+    A set of a str makes a one-character string of every CJK character read; its UTF-32 code
+    units (an ``array`` of ints, surrogates passed through) are set and sorted a few times faster,
+    in the same order (strings of one character sort by code point)."""
+    units = array.array("I")
+    units.frombytes(text.encode("utf-32-le", "surrogatepass"))
+    return "".join(map(chr, sorted(set(units))))
 
 
 def make_card(plan, tables: list, summary: str, discussed: dict, registry=None, chars: str = "",
