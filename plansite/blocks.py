@@ -20,7 +20,7 @@ from __future__ import annotations
 import jinja2
 from markupsafe import Markup, escape
 
-from .cells import align_rows, rich
+from .cells import align_rows, plain, rich
 from .model import Node
 from .reading import link_marks
 
@@ -275,6 +275,23 @@ def plan_outline(context, units: list, unit) -> Markup:
             out.append(f"<li>{entry(u)}{count}</li>\n")
     out.append(f'</ul>\n<p class="outline-more"><a href="{escape(link("plans/" + slug + "/"))}#outline-h">完整目录</a> · '
                f'<a href="{escape(link("plans/" + slug + "/full/"))}">全文一页</a></p>\n')
+    return Markup("".join(out))
+
+
+def column_labels(columns: list[str]) -> list[str]:
+    """The ``data-label`` of each column of an indicator table (its header without index
+    markup, escaped), for :func:`row_cells`."""
+    return [str(escape(plain(column))) for column in columns]
+
+
+def row_cells(cells: list, labels: list[str]) -> Markup:
+    """The ``<td>`` cells of one row of an indicator table as printed: each cell (escaped, with
+    index markup, :func:`~plansite.cells.rich`) labelled with its column's header from
+    :func:`column_labels` (``""`` past the last header), then empty cells up to the number of
+    headers."""
+    n = len(labels)
+    out = [f'<td data-label="{labels[i] if i < n else ""}">{rich(cell)}</td>' for i, cell in enumerate(cells)]
+    out.append("<td></td>" * (n - len(cells)))
     return Markup("".join(out))
 
 
