@@ -278,6 +278,34 @@ def plan_outline(context, units: list, unit) -> Markup:
     return Markup("".join(out))
 
 
+_OUTLINE_OPEN = ("notice", "toc", "preface", "part", "chapter")
+
+
+@jinja2.pass_context
+def outline_list(context, items: list[dict]) -> Markup:
+    """The nested list of the plan's full outline (overview page): ``items`` are nodes of
+    :func:`plansite.pages.outline_tree`; tables are left out, and the children of a notice,
+    目录, preface, part or chapter are listed under it."""
+    link = context["link"]
+    out: list[str] = []
+
+    def walk(items: list[dict]) -> None:
+        out.append("<ul>\n")
+        for item in items:
+            if item["kind"] == "table":
+                continue
+            number = f'<span class="num">{escape(item["number"])}</span> ' if item["number"] else ""
+            out.append(f'<li><a href="{escape(link(item["url"]))}">{number}{escape(item["title"])}</a>\n')
+            if item["children"] and item["kind"] in _OUTLINE_OPEN:
+                walk(item["children"])
+                out.append("\n")
+            out.append("</li>\n")
+        out.append("</ul>\n")
+
+    walk(items)
+    return Markup("".join(out))
+
+
 def column_labels(columns: list[str]) -> list[str]:
     """The ``data-label`` of each column of an indicator table (its header without index
     markup, escaped), for :func:`row_cells`."""

@@ -14,8 +14,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from .blocks import (block, cite_html, column_labels, permalink_html, plan_outline, row_cells, source_lines,
-                     src_html)
+from .blocks import (block, cite_html, column_labels, outline_list, permalink_html, plan_outline, row_cells,
+                     source_lines, src_html)
 from .cells import align_rows, plain, rich
 from .model import BLOCK_KINDS, Node
 from .project import PlanData, Project
@@ -262,7 +262,7 @@ def make_env(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Enviro
         env.globals["align_rows"] = align_rows
         env.globals.update(permalink=permalink, cite=cite, src=src, block=block,
                            plan_outline=plan_outline, source_lines=source_lines, crumbs=crumbs,
-                           column_labels=column_labels, row_cells=row_cells)
+                           column_labels=column_labels, row_cells=row_cells, outline_list=outline_list)
         env.globals.update(rule_label=rule_label, drop_note=drop_note, reader_warning=reader_warning)
     return env
 
@@ -284,10 +284,16 @@ class Renderer:
         self.context_for = lambda data, unit: {"mentions": [], "indicator_tables": []}
         #: links made by the pages rendered (see :func:`page_context`)
         self.links: dict = {}
+        #: the templates used so far (a renderer serves one build: a template is loaded, and
+        #: checked against its file, once)
+        self._templates: dict[str, jinja2.Template] = {}
 
     def render(self, template: str, url: str, **context) -> str:
         """Render ``template`` as the page at ``url``; ``link(target)`` in templates makes relative links."""
-        html = self.env.get_template(template).render(**page_context(url, links=self.links), **context)
+        compiled = self._templates.get(template)
+        if compiled is None:
+            compiled = self._templates[template] = self.env.get_template(template)
+        html = compiled.render(**page_context(url, links=self.links), **context)
         return "\n".join(filter(None, map(str.rstrip, html.splitlines()))) + "\n"  # blank lines dropped
 
     def pages(self) -> dict[str, str]:
@@ -318,10 +324,14 @@ class Renderer:
             prev_unit = units[index - 1] if index > 0 else None
             next_unit = units[index + 1] if index + 1 < len(units) else None
             part = unit.parent or unit.node
+            # the page's sections and boxes, listed under 本页内容 when there are two or more
+            contents = [n for n in (unit.node.children if unit.node else unit.nodes)
+                        if n.kind not in ("paragraph", "table", "chapter")]
             out[unit.url] = self.render(
                 "chapter.html", unit.url, data=data, plan=data.plan, unit=unit, units=units, urls=urls,
                 prev_unit=prev_unit, next_unit=next_unit, description=excerpt(first_text(unit.nodes)),
                 part_unit=tops.get(id(part)) if part is not None else None, outline_memo=outline_memo,
+                contents=contents,
                 **reading, **self.context_for(data, unit))
         full = full_url(slug)
         out[full] = self.render("full.html", full, data=data, plan=data.plan, units=units, urls=urls,

@@ -162,10 +162,10 @@ def plan_outputs(data: PlanData, templates: Path, registry=None, bytecode_dir: P
         groups = [_Compared(g, g.entry.id in compared)
                   for g in build_groups([(data.plan, data.tables)], registry, row_url)]
         links = find_mentions(project, renderer, registry, groups=groups)
+        summaries = [(t, table_summary(t, registry)) for t in data.tables]  # once, for every page
         renderer.context_for = lambda d, unit: {
             "mentions": links.by_page[slug].get(unit.url, []) if unit else [],
-            "indicator_tables": [(t, table_summary(t, registry)) for t in d.tables
-                                 if unit is None or _shows(unit, t)]}
+            "indicator_tables": summaries if unit is None else _shown_tables(unit, summaries)}
         # each table's JSON made once: the API (with its URLs added), its download and the card's
         jsons = [table_json(t, registry) for t in data.tables]
         texts = [indented(j, sort_keys=True) for j in jsons]
@@ -425,6 +425,16 @@ def _all_tables_json(cards: list[PlanCard]) -> str:
     items = [f"    {json.dumps(slug, ensure_ascii=False)}: " + text.replace("\n", "\n    ")
              for slug, text in parts]
     return '{\n  "plans": {\n' + ",\n".join(items) + "\n  }\n}\n"
+
+
+def _shown_tables(unit, summaries: list[tuple]) -> list[tuple]:
+    """The ``(table, summary)`` pairs of ``summaries`` whose indicator table the page ``unit``
+    shows (:func:`_shows`), the page's nodes walked once."""
+    if not summaries:
+        return []
+    spans = [n.lines for _, n in unit_nodes(unit) if n.kind == "table"]
+    return [(t, s) for t, s in summaries
+            if any(lines[0] <= t.lines[1] and t.lines[0] <= lines[1] for lines in spans)]
 
 
 def _shows(unit, table) -> bool:
