@@ -98,6 +98,20 @@ def block(context, node: Node, depth: int) -> Markup:
     return Markup("".join(out))
 
 
+@jinja2.pass_context
+def blocks(context, nodes: list[Node], depth: int, skip: str = "") -> Markup:
+    """:func:`block` of each of ``nodes`` but those of kind ``skip`` (the chapters of a part
+    page have pages of their own), each followed by a line break: what a template loop of
+    ``{{ block(node, depth) }}`` lines writes, the page's context read once."""
+    page = _Page(context)
+    out: list[str] = []
+    for node in nodes:
+        if node.kind != skip:
+            _block(page, node, depth, out)
+            out.append("\n")
+    return Markup("".join(out))
+
+
 def _block(page: _Page, node: Node, depth: int, out: list[str]) -> None:
     kind = node.kind
     node_id = node.id

@@ -18,14 +18,23 @@ from .reading import cite_prefix, editorial_headings
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _MD_LINE_START = re.compile(r"^(\s*)([#>+\-=])")
 _MD_ORDERED = re.compile(r"^(\s*\d+)([.)])")
+_md_special = _MD_SPECIAL.search
 
 
 def md_escape(text: str) -> str:
     """``text`` safe as Markdown inline text: the characters Markdown would read as markup are
-    backslash-escaped, and a line start that would open a heading, quote or list is escaped too."""
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-    return _MD_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    backslash-escaped, and a line start that would open a heading, quote or list is escaped too.
+
+    Each substitution is made only where a cheap test finds it can match (most plan text needs
+    none): ``re``'s ``\\s`` and ``\\d`` are ``str.isspace`` and ``str.isdecimal``."""
+    if _md_special(text):
+        text = _MD_SPECIAL.sub(r"\\\1", text)
+    head = text.lstrip()[:1]
+    if head and head in "#>+-=":
+        return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    if head.isdecimal():
+        return _MD_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return text
 
 
 def _heading(node: Node, editorial=()) -> str:
