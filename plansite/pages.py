@@ -284,6 +284,9 @@ class Renderer:
         self.context_for = lambda data, unit: {"mentions": [], "indicator_tables": []}
         #: links made by the pages rendered (see :func:`page_context`)
         self.links: dict = {}
+        #: per plan slug, what its pages were rendered from and the other outputs use too:
+        #: ``{"outline": outline_tree(…), "footnotes": pair_footnotes(…)}`` (set by :meth:`plan_pages`)
+        self.made: dict[str, dict] = {}
         #: the templates used so far (a renderer serves one build: a template is loaded, and
         #: checked against its file, once)
         self._templates: dict[str, jinja2.Template] = {}
@@ -314,9 +317,11 @@ class Renderer:
         out = {}
         reading = reading_context(data, urls)
         summary = division_summary(data)
+        outline = outline_tree(data, urls)
+        self.made[slug] = {"outline": outline, "footnotes": reading["footnotes"]}
         overview = plan_url(slug)
         out[overview] = self.render("plan.html", overview, data=data, plan=data.plan, units=units, urls=urls,
-                                    outline=outline_tree(data, urls), summary=summary,
+                                    outline=outline, summary=summary,
                                     **reading, **self.context_for(data, None))
         tops = {id(u.node): u for u in units if u.node is not None and u.parent is None}
         outline_memo: dict = {}  # the outline's entries, made once for the plan's pages side by side

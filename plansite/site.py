@@ -173,9 +173,10 @@ def plan_outputs(data: PlanData, templates: Path, registry=None, bytecode_dir: P
     out = {page_path(url): html for url, html in renderer.plan_pages(data).items()}
     if registry is not None:
         out.update(_table_outputs(data, renderer, registry, links, compared, texts))
-    out[f"api/plans/{slug}.json"] = plan_api(data, renderer.urls[slug], extra)
-    out[f"downloads/{slug}.txt"] = plan_text(data)
-    out[f"downloads/{slug}.md"] = plan_markdown(data)
+    made = renderer.made[slug]  # the outline and the footnotes the pages were made from
+    out[f"api/plans/{slug}.json"] = plan_api(data, renderer.urls[slug], extra, made["outline"])
+    out[f"downloads/{slug}.txt"] = plan_text(data, made["footnotes"])
+    out[f"downloads/{slug}.md"] = plan_markdown(data, made["footnotes"])
     discussed = {ind: [PageLink(u.url, u.title) for u in units]
                  for ind, units in links.by_indicator[slug].items()}
     chars = distinct_chars("".join([line.text for line in data.lines]))

@@ -69,13 +69,14 @@ def _provenance(data: PlanData) -> list[str]:
     return lines
 
 
-def plan_text(data: PlanData) -> str:
+def plan_text(data: PlanData, notes=None) -> str:
     """The plan as plain text: title, facts, then every heading and block; tables as tab-separated
     rows; a blank line between blocks. A footnote printed at a page foot follows the paragraph that
-    references it (as on the pages, :func:`~plansite.parser.footnotes.pair_footnotes`)."""
+    references it (as on the pages, :func:`~plansite.parser.footnotes.pair_footnotes`; ``notes``:
+    its result when already made)."""
     out = [data.plan.title, *_facts(data), ""]
     editorial = editorial_headings(data.doc, data.corrections)
-    notes = pair_footnotes(data.doc)
+    notes = notes if notes is not None else pair_footnotes(data.doc)
 
     def visit(node: Node):
         if node.kind == "paragraph":
@@ -97,13 +98,14 @@ def plan_text(data: PlanData) -> str:
     return "\n".join(line.rstrip() for line in out).rstrip("\n") + "\n"
 
 
-def plan_markdown(data: PlanData) -> str:
+def plan_markdown(data: PlanData, notes=None) -> str:
     """The plan as Markdown: ``#`` title, facts as a list, headings ``##``… by depth (at most
     ``######``), 专栏 as block quotes, tables as pipe tables; all plan text escaped (:func:`md_escape`).
-    A footnote follows the paragraph that references it, as a block quote ``> 注①…``."""
+    A footnote follows the paragraph that references it, as a block quote ``> 注①…`` (``notes``:
+    ``pair_footnotes(data.doc)`` when already made)."""
     out = [f"# {md_escape(data.plan.title)}", "", *[f"- {md_escape(f)}" for f in _facts(data)], ""]
     editorial = editorial_headings(data.doc, data.corrections)
-    notes = pair_footnotes(data.doc)
+    notes = notes if notes is not None else pair_footnotes(data.doc)
 
     def table(rows: list[list[str]], prefix: str):
         width = max(len(r) for r in rows)
