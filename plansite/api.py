@@ -32,8 +32,9 @@ def plan_summary(data: PlanData) -> dict:
     }
 
 
-def plan_detail(data: PlanData, urls: dict[str, str]) -> dict:
-    """``api/plans/<slug>.json``: metadata, provenance and outline (see module docstring)."""
+def plan_detail(data: PlanData, urls: dict[str, str], outline: list[dict] | None = None) -> dict:
+    """``api/plans/<slug>.json``: metadata, provenance and outline (see module docstring);
+    ``outline``: ``outline_tree(data, urls)`` when already made (the overview page's)."""
     p = data.plan
     detail = plan_summary(data)
     detail.update({
@@ -48,7 +49,7 @@ def plan_detail(data: PlanData, urls: dict[str, str]) -> dict:
                          "reason": c.reason} for c in data.corrections],
         "dropped": [{"line": d.line, "text": d.text, "rule": d.rule} for d in data.doc.dropped],
         "structure": {"line_model": data.doc.line_model, "levels": list(data.doc.levels)},
-        "outline": outline_tree(data, urls),
+        "outline": outline if outline is not None else outline_tree(data, urls),
     })
     return detail
 
@@ -58,10 +59,11 @@ def plans_index(plans) -> str:
     return dumps({"plans": [plan_summary(d) for d in plans]})
 
 
-def plan_api(data: PlanData, urls: dict[str, str], extra=None) -> str:
-    """``api/plans/<slug>.json`` of one plan; ``urls`` are its node URLs (``Renderer.urls[slug]``)
-    and ``extra`` (optional) maps the plan to more top-level keys (indicator tables)."""
-    detail = plan_detail(data, urls)
+def plan_api(data: PlanData, urls: dict[str, str], extra=None, outline: list[dict] | None = None) -> str:
+    """``api/plans/<slug>.json`` of one plan; ``urls`` are its node URLs (``Renderer.urls[slug]``),
+    ``extra`` (optional) maps the plan to more top-level keys (indicator tables) and ``outline``
+    (optional) is its ``outline_tree(data, urls)`` when already made."""
+    detail = plan_detail(data, urls, outline)
     if extra:
         detail.update(extra(data))
     return dumps(detail)

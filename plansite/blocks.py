@@ -20,7 +20,7 @@ from __future__ import annotations
 import jinja2
 from markupsafe import Markup, escape
 
-from .cells import align_rows, rich
+from .cells import align_rows, plain, rich
 from .model import Node
 from .reading import link_marks
 
@@ -95,6 +95,20 @@ def block(context, node: Node, depth: int) -> Markup:
     page = _Page(context)
     out: list[str] = []
     _block(page, node, depth, out)
+    return Markup("".join(out))
+
+
+@jinja2.pass_context
+def blocks(context, nodes: list[Node], depth: int, skip: str = "") -> Markup:
+    """:func:`block` of each of ``nodes`` but those of kind ``skip`` (the chapters of a part
+    page have pages of their own), each followed by a line break: what a template loop of
+    ``{{ block(node, depth) }}`` lines writes, the page's context read once."""
+    page = _Page(context)
+    out: list[str] = []
+    for node in nodes:
+        if node.kind != skip:
+            _block(page, node, depth, out)
+            out.append("\n")
     return Markup("".join(out))
 
 
@@ -236,14 +250,30 @@ def plan_outline(context, units: list, unit) -> Markup:
     The current part (the context's ``part_unit``) and its chapters come first, so the reader sees
     where they are without scrolling; then every part (or top-level division) of the plan, from
     ``units`` (:func:`plansite.pages.page_units`), with its number of chapters. A page thus carries
-    a few dozen links, never the whole plan; the link to ``unit``'s own page has ``aria-current``."""
+    a few dozen links, never the whole plan; the link to ``unit``'s own page has ``aria-current``.
+
+    The context's ``outline_memo`` (optional, a dict shared by the pages of one plan) keeps each
+    entry made for a page, for the pages beside it (same links, see
+    :func:`plansite.pages.sibling_link`)."""
     link = context["link"]
     slug = context["plan"].slug
     own = unit.url
+    stem = own[:-1]
+    parent = stem[:stem.rfind("/") + 1]
+    memo = context.get("outline_memo")
+    if memo is None or not own.endswith("/"):
+        memo = {}
 
     def entry(target) -> str:
-        current = ' aria-current="page"' if target.url == own else ""
-        return f'<a href="{escape(link(target.url))}"{current}>{escape(target.title)}</a>'
+        url = target.url
+        if url.startswith(stem):  # the page itself (aria-current) or a page below it
+            current = ' aria-current="page"' if url == own else ""
+            return f'<a href="{escape(link(url))}"{current}>{escape(target.title)}</a>'
+        key = (url, target.title, parent)
+        html = memo.get(key)
+        if html is None:
+            html = memo[key] = f'<a href="{escape(link(url))}">{escape(target.title)}</a>'
+        return html
 
     out = []
     current = context["part_unit"]
@@ -262,9 +292,57 @@ def plan_outline(context, units: list, unit) -> Markup:
     return Markup("".join(out))
 
 
+_OUTLINE_OPEN = ("notice", "toc", "preface", "part", "chapter")
+
+
+@jinja2.pass_context
+def outline_list(context, items: list[dict]) -> Markup:
+    """The nested list of the plan's full outline (overview page): ``items`` are nodes of
+    :func:`plansite.pages.outline_tree`; tables are left out, and the children of a notice,
+    目录, preface, part or chapter are listed under it."""
+    link = context["link"]
+    out: list[str] = []
+
+    def walk(items: list[dict]) -> None:
+        out.append("<ul>\n")
+        for item in items:
+            if item["kind"] == "table":
+                continue
+            number = f'<span class="num">{escape(item["number"])}</span> ' if item["number"] else ""
+            out.append(f'<li><a href="{escape(link(item["url"]))}">{number}{escape(item["title"])}</a>\n')
+            if item["children"] and item["kind"] in _OUTLINE_OPEN:
+                walk(item["children"])
+                out.append("\n")
+            out.append("</li>\n")
+        out.append("</ul>\n")
+
+    walk(items)
+    return Markup("".join(out))
+
+
+def column_labels(columns: list[str]) -> list[str]:
+    """The ``data-label`` of each column of an indicator table (its header without index
+    markup, escaped), for :func:`row_cells`."""
+    return [str(escape(plain(column))) for column in columns]
+
+
+def row_cells(cells: list, labels: list[str]) -> Markup:
+    """The ``<td>`` cells of one row of an indicator table as printed: each cell (escaped, with
+    index markup, :func:`~plansite.cells.rich`) labelled with its column's header from
+    :func:`column_labels` (``""`` past the last header), then empty cells up to the number of
+    headers."""
+    n = len(labels)
+    out = [f'<td data-label="{labels[i] if i < n else ""}">{rich(cell)}</td>' for i, cell in enumerate(cells)]
+    out.append("<td></td>" * (n - len(cells)))
+    return Markup("".join(out))
+
+
 def source_lines(seed: list[str], corrected: set[int]) -> Markup:
     """The lines of the source view: one ``<li id="L<n>">`` per seed line (``n`` from 1), with
     ``class="corrected"`` on the line numbers in ``corrected``; the text escaped."""
+    texts = str(escape("\n".join(seed))).split("\n")  # one call (escaping keeps line breaks as they are)
+    if len(texts) != len(seed):  # a line holding a line break (or no line at all)
+        texts = [str(escape(text)) for text in seed]
     return Markup("".join(
-        f'<li id="L{n}" class="corrected">{escape(text)}</li>\n' if n in corrected else f'<li id="L{n}">{escape(text)}</li>\n'
-        for n, text in enumerate(seed, 1)))
+        f'<li id="L{n}" class="corrected">{text}</li>\n' if n in corrected else f'<li id="L{n}">{text}</li>\n'
+        for n, text in enumerate(texts, 1)))

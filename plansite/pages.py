@@ -14,7 +14,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from .blocks import block, cite_html, permalink_html, plan_outline, source_lines, src_html
+from .blocks import (block, blocks, cite_html, column_labels, outline_list, permalink_html, plan_outline,
+                     row_cells, source_lines, src_html)
 from .cells import align_rows, plain, rich
 from .model import BLOCK_KINDS, Node
 from .project import PlanData, Project
@@ -152,19 +153,49 @@ def _segments(base: str) -> list[str]:
     return [p for p in base.split("/") if p]
 
 
-def page_context(url: str, base: str | None = None) -> dict:
+def page_context(url: str, base: str | None = None, links: dict | None = None) -> dict:
     """Template context every page needs, for the page at site-relative ``url``: ``site_name``,
     ``site_description``, ``url``, ``link(target)`` (a relative link to a site-relative target), ``css``
     and ``home``.
 
     With ``base`` (a URL path ending in ``/``, e.g. ``"/"``), links are ``base + target`` instead:
     for ``404.html``, which the server returns at any URL, so relative links would break.
+
+    ``links`` (optional): a dict shared by the pages of one renderer, remembering the links made
+    (see :func:`sibling_link`): the pages of a plan sit side by side and link the same targets.
     """
+    if base is None and links is not None and url.endswith("/"):
+        return {"site_name": SITE_NAME, "site_description": SITE_DESCRIPTION, "url": url,
+                "link": (link := sibling_link(url, links)), "css": link(CSS_URL), "home": link("")}
+
     def link(target: str) -> str:
         return base + target if base is not None else relurl(target, url)
 
     return {"site_name": SITE_NAME, "site_description": SITE_DESCRIPTION, "url": url, "link": link,
             "css": link(CSS_URL), "home": link("")}
+
+
+def sibling_link(url: str, links: dict):
+    """``relurl(target, url)`` as a function of ``target``, remembered in ``links`` for every
+    page beside ``url``: a target outside the page's own directory (the string ``target`` does
+    not start with ``url`` less its final ``/``) is linked the same way from every page in the
+    same parent directory (same depth, same common segments), so the link is kept under
+    ``(target, parent)``; a target at or below the page is linked by :func:`relurl` each time.
+    ``url``: a non-empty site-relative directory URL (ending in ``/``)."""
+    stem = url[:-1]
+    parent = stem[:stem.rfind("/") + 1]  # "" or ending in "/"
+    get = links.get
+
+    def link(target: str) -> str:
+        key = (target, parent)
+        found = get(key)
+        if found is None or target.startswith(stem):
+            found = relurl(target, url)
+            if not target.startswith(stem) and "//" not in target:
+                links[key] = found
+        return found
+
+    return link
 
 
 # The three snippets every paragraph and heading of a plan page carries, as template globals
@@ -229,8 +260,9 @@ def make_env(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Enviro
         )
         env.filters.update(rich=rich, plain=plain, fnrefs=link_marks)
         env.globals["align_rows"] = align_rows
-        env.globals.update(permalink=permalink, cite=cite, src=src, block=block,
-                           plan_outline=plan_outline, source_lines=source_lines, crumbs=crumbs)
+        env.globals.update(permalink=permalink, cite=cite, src=src, block=block, blocks=blocks,
+                           plan_outline=plan_outline, source_lines=source_lines, crumbs=crumbs,
+                           column_labels=column_labels, row_cells=row_cells, outline_list=outline_list)
         env.globals.update(rule_label=rule_label, drop_note=drop_note, reader_warning=reader_warning)
     return env
 
@@ -250,10 +282,21 @@ class Renderer:
         #: ``(plan data, page unit or None) -> dict``: extra template context for plan pages,
         #: set by later stages (indicator mentions and tables).
         self.context_for = lambda data, unit: {"mentions": [], "indicator_tables": []}
+        #: links made by the pages rendered (see :func:`page_context`)
+        self.links: dict = {}
+        #: per plan slug, what its pages were rendered from and the other outputs use too:
+        #: ``{"outline": outline_tree(…), "footnotes": pair_footnotes(…)}`` (set by :meth:`plan_pages`)
+        self.made: dict[str, dict] = {}
+        #: the templates used so far (a renderer serves one build: a template is loaded, and
+        #: checked against its file, once)
+        self._templates: dict[str, jinja2.Template] = {}
 
     def render(self, template: str, url: str, **context) -> str:
         """Render ``template`` as the page at ``url``; ``link(target)`` in templates makes relative links."""
-        html = self.env.get_template(template).render(**page_context(url), **context)
+        compiled = self._templates.get(template)
+        if compiled is None:
+            compiled = self._templates[template] = self.env.get_template(template)
+        html = compiled.render(**page_context(url, links=self.links), **context)
         return "\n".join(filter(None, map(str.rstrip, html.splitlines()))) + "\n"  # blank lines dropped
 
     def pages(self) -> dict[str, str]:
@@ -273,23 +316,31 @@ class Renderer:
         urls = self.urls[slug]
         out = {}
         reading = reading_context(data, urls)
+        summary = division_summary(data)
+        outline = outline_tree(data, urls)
+        self.made[slug] = {"outline": outline, "footnotes": reading["footnotes"]}
         overview = plan_url(slug)
         out[overview] = self.render("plan.html", overview, data=data, plan=data.plan, units=units, urls=urls,
-                                    outline=outline_tree(data, urls), summary=division_summary(data),
+                                    outline=outline, summary=summary,
                                     **reading, **self.context_for(data, None))
         tops = {id(u.node): u for u in units if u.node is not None and u.parent is None}
+        outline_memo: dict = {}  # the outline's entries, made once for the plan's pages side by side
         for index, unit in enumerate(units):
             prev_unit = units[index - 1] if index > 0 else None
             next_unit = units[index + 1] if index + 1 < len(units) else None
             part = unit.parent or unit.node
+            # the page's sections and boxes, listed under 本页内容 when there are two or more
+            contents = [n for n in (unit.node.children if unit.node else unit.nodes)
+                        if n.kind not in ("paragraph", "table", "chapter")]
             out[unit.url] = self.render(
                 "chapter.html", unit.url, data=data, plan=data.plan, unit=unit, units=units, urls=urls,
                 prev_unit=prev_unit, next_unit=next_unit, description=excerpt(first_text(unit.nodes)),
-                part_unit=tops.get(id(part)) if part is not None else None,
+                part_unit=tops.get(id(part)) if part is not None else None, outline_memo=outline_memo,
+                contents=contents,
                 **reading, **self.context_for(data, unit))
         full = full_url(slug)
         out[full] = self.render("full.html", full, data=data, plan=data.plan, units=units, urls=urls,
-                                summary=division_summary(data), **reading)
+                                summary=summary, **reading)
         src = source_url(slug)
         out[src] = self.render("source.html", src, data=data, plan=data.plan, urls=urls,
                                corrected={sl.number for sl in data.lines if sl.corrected})

@@ -18,14 +18,23 @@ from .reading import cite_prefix, editorial_headings
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _MD_LINE_START = re.compile(r"^(\s*)([#>+\-=])")
 _MD_ORDERED = re.compile(r"^(\s*\d+)([.)])")
+_md_special = _MD_SPECIAL.search
 
 
 def md_escape(text: str) -> str:
     """``text`` safe as Markdown inline text: the characters Markdown would read as markup are
-    backslash-escaped, and a line start that would open a heading, quote or list is escaped too."""
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-    return _MD_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    backslash-escaped, and a line start that would open a heading, quote or list is escaped too.
+
+    Each substitution is made only where a cheap test finds it can match (most plan text needs
+    none): ``re``'s ``\\s`` and ``\\d`` are ``str.isspace`` and ``str.isdecimal``."""
+    if _md_special(text):
+        text = _MD_SPECIAL.sub(r"\\\1", text)
+    head = text.lstrip()[:1]
+    if head and head in "#>+-=":
+        return _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    if head.isdecimal():
+        return _MD_ORDERED.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return text
 
 
 def _heading(node: Node, editorial=()) -> str:
@@ -60,13 +69,14 @@ def _provenance(data: PlanData) -> list[str]:
     return lines
 
 
-def plan_text(data: PlanData) -> str:
+def plan_text(data: PlanData, notes=None) -> str:
     """The plan as plain text: title, facts, then every heading and block; tables as tab-separated
     rows; a blank line between blocks. A footnote printed at a page foot follows the paragraph that
-    references it (as on the pages, :func:`~plansite.parser.footnotes.pair_footnotes`)."""
+    references it (as on the pages, :func:`~plansite.parser.footnotes.pair_footnotes`; ``notes``:
+    its result when already made)."""
     out = [data.plan.title, *_facts(data), ""]
     editorial = editorial_headings(data.doc, data.corrections)
-    notes = pair_footnotes(data.doc)
+    notes = notes if notes is not None else pair_footnotes(data.doc)
 
     def visit(node: Node):
         if node.kind == "paragraph":
@@ -88,13 +98,14 @@ def plan_text(data: PlanData) -> str:
     return "\n".join(line.rstrip() for line in out).rstrip("\n") + "\n"
 
 
-def plan_markdown(data: PlanData) -> str:
+def plan_markdown(data: PlanData, notes=None) -> str:
     """The plan as Markdown: ``#`` title, facts as a list, headings ``##``… by depth (at most
     ``######``), 专栏 as block quotes, tables as pipe tables; all plan text escaped (:func:`md_escape`).
-    A footnote follows the paragraph that references it, as a block quote ``> 注①…``."""
+    A footnote follows the paragraph that references it, as a block quote ``> 注①…`` (``notes``:
+    ``pair_footnotes(data.doc)`` when already made)."""
     out = [f"# {md_escape(data.plan.title)}", "", *[f"- {md_escape(f)}" for f in _facts(data)], ""]
     editorial = editorial_headings(data.doc, data.corrections)
-    notes = pair_footnotes(data.doc)
+    notes = notes if notes is not None else pair_footnotes(data.doc)
 
     def table(rows: list[list[str]], prefix: str):
         width = max(len(r) for r in rows)

@@ -23,7 +23,7 @@ from plansite import crossfiles, incremental
 from plansite.cache import BuildCache, PlanEntry, TextStore
 from plansite.diff import SEARCH_DIR, compare_manifests
 from plansite.incremental import build_outputs
-from plansite.pages import relurl
+from plansite.pages import relurl, sibling_link
 from plansite.project import load_project
 from plansite.site import site_outputs, split_outputs
 
@@ -203,6 +203,23 @@ def test_relurl_is_posix_relpath_without_the_file_system():
         target = rng.choice(urls) + rng.choice(["", "#L12"])
         base = rng.choice(bases)
         assert relurl(target, base) == reference(target, base), (target, base)
+
+
+def test_links_remembered_across_sibling_pages_are_the_links_of_each_page():
+    """One ``links`` memo serves pages at many depths and side by side (a page's own directory,
+    its siblings' directories, a sibling whose name starts with the page's: chapter-1, chapter-10)."""
+    rng = random.Random(7)
+    segments = ["plans", "a", "b", "chapter-1", "chapter-10", "source", "full", "indicators", "x.json"]
+    urls = [""] + ["/".join(rng.choice(segments) for _ in range(rng.randint(1, 4))) + rng.choice(["/", "", "//"])
+                   for _ in range(400)]
+    bases = [u for u in urls if u.endswith("/") and "//" not in u]
+    links: dict = {}
+    for base in rng.choices(bases, k=300):
+        link = sibling_link(base, links)
+        for target in rng.choices(urls, k=60):
+            target += rng.choice(["", "#L12"])
+            assert link(target) == relurl(target, base), (target, base)
+    assert len(links) > 1000  # the memo was used, not bypassed
 
 
 def test_a_published_file_edited_in_place_does_not_leak_into_the_next_build(project, build_py):
