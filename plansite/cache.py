@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import secrets
 import shutil
 import sys
 import tempfile
@@ -383,24 +382,7 @@ class TextStore:
         (:class:`plansite.plugin.CachedFile`) where MkDocs would have written a copy."""
         self.folder.mkdir(parents=True, exist_ok=True)
         data = text.encode("utf-8")
-        while True:
-            tmp = f"{self.folder}{os.sep}.{secrets.token_hex(8)}"
-            try:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-                break
-            except FileExistsError:
-                continue
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            st = os.stat(tmp)
-            os.replace(tmp, self.path(key))
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        st = write_atomic(self.path(key), data, prefix=".", mode=0o666)
         return hashlib.sha256(data).hexdigest(), len(data), st.st_ino, st.st_mtime_ns
 
     def note(self, key: str, record: tuple[str, int, int, int]) -> None:
