@@ -43,11 +43,6 @@ from plansite.site import compared_groups, plan_outputs  # noqa: E402
 from plansite.sources import apply_corrections  # noqa: E402
 
 
-def clear_line_caches() -> None:
-    """Empty the parser's per-line caches (as ``parse_document`` itself does at its start)."""
-    forget_lines()
-
-
 def split_render() -> collections.Counter:
     """Wrap :meth:`plansite.pages.Renderer.render` and the other outputs of ``plan_outputs`` so
     that their CPU seconds add up, by template name or function name, in the returned counter."""
@@ -86,7 +81,7 @@ def main() -> int:
     cache = BuildCache(Path(scratch.name))
 
     def run(item):
-        clear_line_caches()
+        forget_lines()
         t0 = time.process_time()
         if args.profile == "parse":
             profile.enable()

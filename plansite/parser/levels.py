@@ -118,9 +118,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
-#: The first character of every marker pattern above but ``\d`` (a quick rejection of most lines):
-#: a line whose normalised view starts with none of them (nor a digit) holds no marker.
-MARKER_STARTS = _STARTS = frozenset("第专(" + CN_NUM)
+#: The first character of every marker pattern above but ``\d`` (a quick rejection of most lines).
+_STARTS = frozenset("第专(" + CN_NUM)
+
+
+def may_start_marker(view: str) -> bool:
+    """Whether a line whose normalised view (:func:`~plansite.parser.normalize.normalize`)
+    is ``view`` can start with a numbering marker of :data:`_PATTERNS`: its first character
+    starts one of them, or is a digit (``\\d`` is :meth:`str.isdecimal`). False for most lines."""
+    return bool(view) and (view[0] in _STARTS or view[0].isdecimal())
 
 _DECIMAL = re.compile(r"^((?:[1-9]\d?)(?:\.[1-9]\d?){0,2})[ \t]+(?=[^\s\d.%])")
 
@@ -174,7 +180,7 @@ def _marker(text: str, decimal: bool) -> Marker | None:
         number = found.group(1)
         parts = number.split(".")
         return Marker(DECIMAL[len(parts) - 1], int(parts[-1]), number, display(text)[len(number):].strip())
-    if not view or not (view[0] in _STARTS or view[0].isdecimal()):  # ``\d`` is str.isdecimal()
+    if not may_start_marker(view):
         return None  # no marker pattern starts with this character (most lines)
     shown = display(text)
     undoubled, run = _undouble(view)

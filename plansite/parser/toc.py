@@ -23,7 +23,7 @@ import re
 
 from ..errors import Problem
 from ..model import Document, TocEntry
-from .levels import MARKER_STARTS, Marker, display, level_kinds, match_marker
+from .levels import Marker, display, level_kinds, match_marker, may_start_marker
 from .lines import Line, display_width
 from .normalize import norm, squash
 
@@ -125,8 +125,7 @@ def find_toc(lines: list[Line]) -> tuple[int, int, int] | None:
     i = 0
     while i < len(lines):
         # an entry's marker starts its line's normalised view: most lines cannot open a 目录
-        head = lines[i].norm.lstrip()[:1]
-        entry = entry_of(lines[i]) if head and (head in MARKER_STARTS or head.isdecimal()) else None
+        entry = entry_of(lines[i]) if may_start_marker(lines[i].norm.lstrip()) else None
         if entry and entry[0]:
             end = _extent(lines, i, labelled=False)
             entries = [entry_of(ln) for ln in lines[i:end] if ln.text and not lone_page(ln)]
