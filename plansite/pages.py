@@ -165,11 +165,10 @@ def page_context(url: str, base: str | None = None, links: dict | None = None) -
     (see :func:`sibling_link`): the pages of a plan sit side by side and link the same targets.
     """
     if base is None and links is not None and url.endswith("/"):
-        return {"site_name": SITE_NAME, "site_description": SITE_DESCRIPTION, "url": url,
-                "link": (link := sibling_link(url, links)), "css": link(CSS_URL), "home": link("")}
-
-    def link(target: str) -> str:
-        return base + target if base is not None else relurl(target, url)
+        link = sibling_link(url, links)
+    else:
+        def link(target: str) -> str:
+            return base + target if base is not None else relurl(target, url)
 
     return {"site_name": SITE_NAME, "site_description": SITE_DESCRIPTION, "url": url, "link": link,
             "css": link(CSS_URL), "home": link("")}
