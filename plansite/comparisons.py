@@ -58,7 +58,7 @@ def region_name(plan: Plan) -> str:
 def table_period(plan: Plan, table: IndicatorTable) -> tuple[int | None, int | None]:
     """``(first year, last year)`` of the period the table covers: its base year and target
     year, else the plan's period (a proposal's targets)."""
-    end = table.target_year or plan.period.end
+    end = _target_year(plan, table)
     start = table.base_year
     if start is None:
         years = [r.baseline.year for r in table.rows if r.baseline and r.baseline.year]
@@ -66,10 +66,15 @@ def table_period(plan: Plan, table: IndicatorTable) -> tuple[int | None, int | N
     return start, end
 
 
+def _target_year(plan: Plan, table: IndicatorTable) -> int | None:
+    """The last year of :func:`table_period` (no row is read)."""
+    return table.target_year or plan.period.end
+
+
 def table_label(plan: Plan, table: IndicatorTable) -> str:
     """How a table is named on comparison pages, from the table's own period:
     ``福州“十四五”完成情况``, ``仓山区“十四五”目标``, ``福清“十四五”目标（建议）``."""
-    _, end = table_period(plan, table)
+    end = _target_year(plan, table)
     ordinal = plan_ordinal(end)
     period = f"“{ordinal}”" if ordinal else f"{end}年"
     if table.kind == "completion":
@@ -294,7 +299,7 @@ def assemble_groups(plans: list[tuple[Plan, dict[str, list[tuple]]]], registry: 
         if not members:
             continue
         if listed:
-            group.rows = [ListedRow(plan, table, named(plan, table)[0], row_url(plan.slug, table.id, i))
+            group.rows = [ListedRow(plan, table, table_label(plan, table), row_url(plan.slug, table.id, i))
                           for plan, table, _, _, i in members]
             out.append(group)
             continue
@@ -309,11 +314,11 @@ def assemble_groups(plans: list[tuple[Plan, dict[str, list[tuple]]]], registry: 
 
 
 def _compare_row(plan: Plan, table: IndicatorTable, row: IndicatorRow, entry: RegistryEntry,
-                 index: int, group: Group, registry: Registry, url: str, label: str | None = None,
-                 years: tuple | None = None) -> CompareRow:
-    """``label`` and ``years`` (optional): the table's :func:`table_label` and :func:`table_period`."""
+                 index: int, group: Group, registry: Registry, url: str, label: str,
+                 years: tuple) -> CompareRow:
+    """``label`` and ``years``: the table's :func:`table_label` and :func:`table_period`."""
     role = "growth" if entry.growth_of else "level"
-    start, end = years if years is not None else table_period(plan, table)
+    start, end = years
     unit = row.unit
     to = group.unit if role == "level" else unit
     convertible = role == "growth" or convert(1.0, unit, to) is not None
@@ -327,8 +332,7 @@ def _compare_row(plan: Plan, table: IndicatorTable, row: IndicatorRow, entry: Re
             note = f"原表单位为{unit}，已换算为{to}"
         elif not convertible:
             note = f"原表单位为{unit}，与{to}不能换算，未列入图表"
-    cr = CompareRow(plan, table, row, entry, role, label if label is not None else table_label(plan, table),
-                    (start, end), unit,
+    cr = CompareRow(plan, table, row, entry, role, label, (start, end), unit,
                     note, convertible, url=url, index=index)
     if role == "growth":
         # a growth-rate row: its baseline is the base year's growth, its target the rate
