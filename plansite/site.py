@@ -58,8 +58,7 @@ def site_outputs(project: Project, templates: Path) -> dict[str, str]:
         links = find_mentions(project, renderer, project.registry)
         renderer.context_for = lambda data, unit: {
             "mentions": links.by_page[data.plan.slug].get(unit.url, []) if unit else [],
-            "indicator_tables": [(t, table_summary(t, project.registry)) for t in data.tables
-                                 if unit is None or _shows(unit, t)]}
+            "indicator_tables": _page_tables(unit, [(t, table_summary(t, project.registry)) for t in data.tables])}
         extra = lambda data: api_extra(data, project.registry)  # noqa: E731
     outputs = {page_path(url): html for url, html in renderer.pages().items()}
     if project.registry is not None:
@@ -165,7 +164,7 @@ def plan_outputs(data: PlanData, templates: Path, registry=None, bytecode_dir: P
         summaries = [(t, table_summary(t, registry)) for t in data.tables]  # once, for every page
         renderer.context_for = lambda d, unit: {
             "mentions": links.by_page[slug].get(unit.url, []) if unit else [],
-            "indicator_tables": summaries if unit is None else _shown_tables(unit, summaries)}
+            "indicator_tables": _page_tables(unit, summaries)}
         # each table's JSON made once: the API (with its URLs added), its download and the card's
         jsons = [table_json(t, registry) for t in data.tables]
         texts = [indented(j, sort_keys=True) for j in jsons]
@@ -285,7 +284,7 @@ def cross_outputs(cards: list[PlanCard], templates: Path, registry=None,
     def key_of(*parts) -> str:
         return hashlib.sha256("|".join([salt, *map(str, parts)]).encode()).hexdigest()
 
-    chars = "".join(sorted(set("".join(card.chars for card in cards))))
+    chars = distinct_chars("".join(card.chars for card in cards))
     t2s_key = key_of("t2s", hashlib.sha256(chars.encode()).hexdigest())
     if registry is None:
         out[T2S_PATH] = cached(t2s_key, lambda: _t2s_text(chars))
@@ -459,17 +458,14 @@ def _all_tables_json(cards: list[PlanCard]) -> str:
     return '{\n  "plans": {\n' + ",\n".join(items) + "\n  }\n}\n"
 
 
-def _shown_tables(unit, summaries: list[tuple]) -> list[tuple]:
+def _page_tables(unit, summaries: list[tuple]) -> list[tuple]:
     """The ``(table, summary)`` pairs of ``summaries`` whose indicator table the page ``unit``
-    shows (:func:`_shows`), the page's nodes walked once."""
+    shows: every one on the plan's overview (``unit`` is ``None``), else those whose source lines
+    meet a table printed on the page (its nodes walked once)."""
+    if unit is None:
+        return summaries
     if not summaries:
         return []
     spans = [n.lines for _, n in unit_nodes(unit) if n.kind == "table"]
     return [(t, s) for t, s in summaries
             if any(lines[0] <= t.lines[1] and t.lines[0] <= lines[1] for lines in spans)]
-
-
-def _shows(unit, table) -> bool:
-    """Whether the page ``unit`` shows the source lines where indicator ``table`` is printed."""
-    return any(n.kind == "table" and n.lines[0] <= table.lines[1] and table.lines[0] <= n.lines[1]
-               for _, n in unit_nodes(unit))
