@@ -255,13 +255,13 @@ class BuildCache:
         return found
 
     def _prune(self, slug: str, keep: str, others: list[str] | None = None) -> None:
-        """Remove the other entries of plan ``slug`` (a slug never holds a hyphen-hex suffix of
-        40): those named in ``others``, or found by listing ``plans/``."""
+        """Remove the other entries of plan ``slug``: those named in ``others`` (from
+        :meth:`entry_names`), or found by listing ``plans/`` the same way."""
         plans = self.folder / "plans"
         names = others if others is not None else self.entry_names().get(slug, [])
         for name in names:
             old = plans / name
-            if name != keep and name[:-41] == slug and _is_hex(name[-40:]) and name[-41] == "-":
+            if name != keep:  # (entry_names gave only this slug's entry folders)
                 if self.defer_prune:
                     try:
                         os.rename(old, Path(tempfile.mkdtemp(prefix=".pruned-", dir=old.parent)) / old.name)

@@ -31,7 +31,7 @@ from . import indicators, paths
 from .comparisons import group_tables
 from .errors import PlansiteError, Problem
 from .indicators import INDICATORS_DIR, REGISTRY_PATH
-from .parallel import cpu_count, ordered_map
+from .parallel import forks, ordered_map
 from .parser import parse_document
 from .parser.document import check_placed
 from .plans import Plan, check_line_ranges, check_plan_file
@@ -269,7 +269,7 @@ def _every_core(job, jobs: list, **shared) -> list:
     runs each check where it uses it)."""
     if len(jobs) < PARALLEL_FROM:
         return []
-    if min(cpu_count(), len(jobs)) >= 2:
+    if forks(len(jobs)):  # (the workers find the validators made)
         _load_schemas()
     _JOB.update(shared)
     try:

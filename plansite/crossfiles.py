@@ -129,7 +129,7 @@ class StoredCard(PlanCard):
     the 54 KB of its pickle, and nearly all the time to load it) stay in the plan's cache entry
     (each in its own part, read on each access: the cross-plan step reads each once) until a
     cross-plan page must be made again; every other field is held. The entry's own
-    ``meta.pickle``, read on every build, holds the card without them (:func:`_build_plan`)."""
+    ``meta.pickle``, read on every build, holds the card without them (:func:`plansite.incremental._build_plan`)."""
 
     LAZY = ("tables", "tables_json", "tables_csv")
 

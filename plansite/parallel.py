@@ -33,6 +33,12 @@ def other_threads_running() -> bool:
     return threading.active_count() > 1
 
 
+def forks(count: int, jobs: int | None = None) -> bool:
+    """Whether :func:`ordered_map` runs ``count`` items in forked workers (``jobs``: as it is
+    given): two jobs or more (at most one per item) and the ``fork`` start method available."""
+    return min(jobs or cpu_count(), count) >= 2 and "fork" in multiprocessing.get_all_start_methods()
+
+
 def ordered_map(fn: Callable, items: Iterable, jobs: int | None = None,
                 cost: Callable | None = None, ready: Callable | None = None) -> Iterator:
     """``fn(item)`` for every item, yielded in input order as soon as each is ready.
@@ -52,7 +58,7 @@ def ordered_map(fn: Callable, items: Iterable, jobs: int | None = None,
     """
     items = list(items)
     jobs = min(jobs or cpu_count(), len(items))
-    if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if not forks(len(items), jobs):
         for item in items:
             result = fn(item)
             if ready is not None:
