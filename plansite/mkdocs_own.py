@@ -11,7 +11,9 @@ while it ran, they are kept with the plugin's options in ``.cache/mkdocs/<digest
 file name>.pickle`` (a :class:`Record`) under a :func:`own_key` over the sha256 of every input
 file the build's input scan (:func:`plansite.stamp.scan_inputs`) read — except the plan inputs
 (``seeds/`` and ``site_src/`` under the plugin's root, outside the docs and theme folders) —
-and the environment (:func:`plansite.stamp.environment_digest`). A record is made only when
+and the environment (:func:`plansite.stamp.environment_digest`), which also stands for the
+theme folders of installed distributions (MkDocs' own, even under a ``.venv`` in the project:
+:func:`own_dirs`). A record is made only when
 nothing makes that reasoning doubtful: the config is one the stamp accepts (no ``!ENV``,
 ``INHERIT``, ``!!python``, paths outside the project), ``plansite`` is its only plugin (no
 hooks), ``strict`` is off, the plugin's cache is on, no docs or theme folder holds the plan
@@ -23,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +97,17 @@ def load(root: Path, config_file: str, inputs: stamp.Scan) -> Record | None:
     if own_key(root, config_file, inputs, record.root, record.dirs) != record.key:
         return None
     return record
+
+
+def own_dirs(root: Path, dirs: list[str]) -> list[str]:
+    """The docs and theme folders of ``dirs`` (MkDocs' ``docs_dir`` and ``theme.dirs``) whose
+    files the record's key covers: those inside the project ``root``, but for the folders of
+    installed distributions (``sysconfig``'s ``purelib``/``platlib``: MkDocs' own theme under a
+    ``.venv`` in the project), which, like those outside it, the environment's digest covers
+    (distribution names and versions)."""
+    libs = {Path(sysconfig.get_paths()[name]).resolve() for name in ("purelib", "platlib")}
+    return [str(Path(d)) for d in dirs if Path(d).is_relative_to(root)
+            and not any(Path(d).resolve().is_relative_to(lib) for lib in libs)]
 
 
 def usable(root: Path, plan_root: Path, dirs: list[str]) -> bool:

@@ -231,7 +231,7 @@ def _own_record(root: Path, config_file: str, inputs: stamp.Scan, config, plugin
     if plugin is None or list(config.plugins) != ["plansite"] or config.strict or not plugin.config.cache \
             or collector.foreign:
         return None
-    dirs = [str(Path(d)) for d in [config.docs_dir, *config.theme.dirs] if Path(d).is_relative_to(root)]
+    dirs = mkdocs_own.own_dirs(root, [config.docs_dir, *config.theme.dirs])
     if not mkdocs_own.usable(root, plugin.root, dirs):
         return None
     key = mkdocs_own.own_key(root, config_file, inputs, str(plugin.root), dirs)

@@ -226,3 +226,23 @@ def test_usable_refuses_docs_or_theme_folders_the_key_would_miss(tmp_path):
     assert not mkdocs_own.usable(root, root, [*ok, str(root)])
     assert not mkdocs_own.usable(root, root, [*ok, str(root / ".cache/pages")])  # not scanned
     assert not mkdocs_own.usable(root, root, [*ok, str(tmp_path.parent / "elsewhere")])
+
+
+def test_own_dirs_leaves_installed_themes_to_the_environment_digest():
+    """A project whose virtualenv lies inside it (``.venv/``, as the README installs it): MkDocs'
+    own theme folder, in the installed ``mkdocs`` distribution, is under the project root but is
+    left to the environment's digest, so the record can still be kept (``usable``); the
+    project's own docs and theme folders stay keyed."""
+    import sysconfig
+
+    import mkdocs
+
+    purelib = Path(sysconfig.get_paths()["purelib"]).resolve()
+    root = purelib.parents[3]  # <project>/.venv/lib/python3.X/site-packages → <project>
+    theme = Path(mkdocs.__file__).resolve().parent / "templates"
+    if not theme.is_relative_to(purelib):
+        pytest.skip("mkdocs is not installed in this interpreter's site-packages")
+    ours = [str(root / "site_src" / "pages"), str(root / "templates")]
+    dirs = mkdocs_own.own_dirs(root, [*ours, str(theme)])
+    assert dirs == ours
+    assert mkdocs_own.usable(root, root / "plans-root", dirs)
