@@ -15,9 +15,10 @@ import os
 import pickle
 import shutil
 import stat
-import threading
 from pathlib import Path
 from typing import Mapping, Protocol
+
+from .parallel import other_threads_running
 
 
 class Listed(Protocol):
@@ -141,7 +142,7 @@ class EarlyCheck:
         self._pid: int | None = None
         self._fd: int | None = None
         self._result: tuple | None = None
-        if threading.active_count() > 1 or not hasattr(os, "fork"):
+        if other_threads_running() or not hasattr(os, "fork"):
             return
         read, write = os.pipe()
         try:

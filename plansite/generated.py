@@ -26,8 +26,8 @@ from .search import SHARDS_FILE, EarlyIndex, discard_service
 
 log = logging.getLogger("mkdocs.plugins.plansite")
 
-#: the plugin's options (``mkdocs.yml``) a :class:`GeneratedSite` reads, with their defaults
-#: (see :class:`plansite.plugin.PlansiteConfig`)
+#: the names of the plugin's options (``mkdocs.yml``) a :class:`GeneratedSite` reads (their
+#: defaults: :class:`plansite.plugin.PlansiteConfig`)
 OPTIONS = ("root", "templates", "plans", "cache_dir", "cache", "search_shard_plans", "search")
 
 

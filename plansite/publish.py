@@ -34,8 +34,8 @@ in between is repaired by the next build (see :func:`publish`). ``S`` as a mount
 regular file, a folder that is not a built site, or a symlink that points elsewhere is refused
 before anything is written.
 
-The site path's layout, what it is now, the file-system steps (each through
-:data:`plansite.sitepaths.FS`, which tests replace to inject faults) and the wording of their
+The site path's layout, what it is now, the file-system steps (each through :data:`FS`, this
+module's name for :data:`plansite.sitepaths.FS`, which tests replace here to inject faults) and the wording of their
 failures are in :mod:`plansite.sitepaths`. File-system failures (disk full, read-only,
 permission denied…) become one ``path:line: message`` problem naming the folder and what to do; before the swap the published
 site is unchanged, after it only leftovers remain (a warning, cleaned by the next build).

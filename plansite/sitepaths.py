@@ -32,8 +32,8 @@ _RENAME_EXCHANGE = 2
 class FileSystem:
     """The file-system steps of publishing, one method per step (a system call, or ``rmtree``).
 
-    :func:`publish` changes the disk only through :data:`FS`, an instance of this class, so
-    tests can fail or "crash" any step. Methods raise :class:`OSError` as the system calls do."""
+    :func:`plansite.publish.publish` changes the disk only through :data:`FS`, an instance of
+    this class (tests replace ``plansite.publish.FS``), so they can fail or "crash" any step. Methods raise :class:`OSError` as the system calls do."""
 
     def open_lock(self, path: Path) -> int:
         """Open (create) the lock file ``path`` read-write; return the descriptor."""
@@ -111,7 +111,7 @@ def _writable_and_retry(function, path, error) -> None:
     function(path)
 
 
-#: The file-system steps used by :func:`publish` (replaced by tests to inject faults).
+#: The file-system steps used by :func:`plansite.publish.publish` (tests replace ``plansite.publish.FS``).
 FS = FileSystem()
 
 
