@@ -271,7 +271,7 @@ def index_shard(shard: Shard, plan_dirs: dict[str, Path], out: Path,
         from . import pfservice
 
         hide = None
-        if shard.overlay:
+        if shard.overlay and shard.base:  # (no base: a whole-plan overlay, see EarlyIndex.result)
             pages, hide = overlay_pages(shard, out.parent, lambda: _hashes(shard, plan_dirs))
             shard = dataclasses.replace(shard, pages=pages)
         hashes: dict[str, str] | None = None if shard.overlay else {}

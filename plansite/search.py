@@ -6,9 +6,10 @@ plans change only those are indexed, each into an overlay bundle, the shard's st
 hidden at query time by a plan-version filter or, when the base lists its pages
 (:mod:`plansite.searchpages`), the overlay holds only the plan's changed pages and the base's
 copies of those are hidden by page id. Each Pagefind run is given its plans' indexed
-pages, tagged with that filter, from memory by Pagefind's service mode
-(:func:`plansite.pagefind_run.index_shard`, :mod:`plansite.pfservice`) and starts as soon as
-those pages are rendered (:class:`EarlyIndex`). The first shard's bundle is ``site/pagefind/``
+pages, tagged with that filter — an overlay, and the first run to ask for the warmed service,
+from memory by Pagefind's service mode, the other whole shards as tagged copies to its command
+line (:func:`plansite.pagefind_run.index_shard`, :mod:`plansite.pfservice`) — and starts as soon
+as those pages are rendered (:class:`EarlyIndex`). The first shard's bundle is ``site/pagefind/``
 (the search page loads it as before); the others are ``site/pagefind/shard-<n>/`` and the overlays
 ``site/pagefind/plan-<slug>/``, listed in ``site/pagefind/shards.json``
 (``{"bundles": ["shard-3/", "plan-x/", …], "exclude": ["x~0123456789ab", …], "hide":
@@ -210,9 +211,9 @@ class EarlyIndex:
         if self._plan is None:
             raise PlansiteError.at(BUNDLE_DIR, 0, "search index: no plan was reported")
         hides = overlay_hides(self.cache_dir, self._plan)
+        log = logging.getLogger("mkdocs.plugins.plansite")
         for slug in clashing(self._plan, hides, self.cache_dir):
             # a hidden id is also a page of another bundle: this overlay holds the whole plan
-            log = logging.getLogger("mkdocs.plugins.plansite")
             log.debug("plansite: search overlay of %s: whole plan: a hidden page id recurs in another bundle", slug)
             job = dataclasses.replace(self._plan.overlays[slug], base="")
             index_shard(job, self._dirs, self.cache_dir / job.folder, self._cancelled)

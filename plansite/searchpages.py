@@ -153,12 +153,12 @@ def changed_pages(base: dict[str, tuple[str, str]] | None, current: dict[str, st
 def overlay_pages(shard: Shard, cache_dir: Path,
                   current: Callable[[], dict[str, str]]) -> tuple[list[str] | None, list[str] | None]:
     """The pages the overlay ``shard`` (one plan) indexes and the page ids of its base it hides:
-    ``(site paths, ids)`` when the base (``shard.base`` in ``cache_dir``) lists the plan's pages
+    ``(site paths, ids)`` when the base (``shard.base``, never empty, in ``cache_dir``) lists the plan's pages
     and few of them changed (:func:`changed_pages`; ``current()``: ``{site path: sha256}`` of
     the plan's indexed pages now, read only then), else ``(None, None)``: the whole plan, its old
     version hidden by the ``v`` filter. Says which in the debug output."""
     slug = shard.slugs[0]
-    base = read_listing(cache_dir, shard.base, slug) if shard.base else None
+    base = read_listing(cache_dir, shard.base, slug)
     pages, hide, why = changed_pages(base, current() if base else {})
     logging.getLogger("mkdocs.plugins.plansite").debug("plansite: search overlay of %s: %s", slug, why)
     return (pages, hide) if pages is not None else (None, None)
