@@ -211,7 +211,7 @@ class BuildCache:
                 target = files + path
                 parent = path.rpartition("/")[0]
                 if parent not in made:
-                    _make_under(files, parent, made)
+                    make_under(files, parent, made)
                 fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
                 try:
                     view = memoryview(data)
@@ -299,15 +299,20 @@ def _is_hex(text: str) -> bool:
     return all(c in "0123456789abcdef" for c in text)
 
 
-def _make_under(base: str, folder: str, made: set[str]) -> None:
+def make_under(base: str, folder: str, made: set[str], exist_ok: bool = False) -> None:
     """Make the folder ``folder`` (``a/b/c``, posix) under ``base`` (ending in a separator) with
     its parents not in ``made`` (folders made already, relative; ``""`` for ``base``), parents
     first, one ``mkdir`` each and no ``stat`` (``os.makedirs`` checks each parent first); adds
-    them to ``made``. Raises ``OSError`` as ``os.mkdir`` does."""
+    them to ``made``. Raises ``OSError`` as ``os.mkdir`` does (but ``FileExistsError`` with
+    ``exist_ok``: a folder already there counts as made)."""
     parent = folder.rpartition("/")[0]
     if parent not in made:
-        _make_under(base, parent, made)
-    os.mkdir(base + folder)
+        make_under(base, parent, made, exist_ok)
+    try:
+        os.mkdir(base + folder)
+    except FileExistsError:
+        if not exist_ok:
+            raise
     made.add(folder)
 
 

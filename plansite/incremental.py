@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import warmup
 from .buildfolder import link_or_copy
-from .cache import BuildCache, PlanEntry, code_version, digest, tree_digest
+from .cache import BuildCache, PlanEntry, code_version, digest, make_under, tree_digest
 from .check import validate_inputs
 from .checkmemo import CheckMemo
 from .comparisons import group_tables
@@ -275,23 +275,20 @@ def _place_files(site_dir: str, files_dir: str, files) -> bool:
 def _make_folders(site_dir: str, paths) -> None:
     """Make in ``site_dir`` the folders of the site paths ``paths`` (``plans/<slug>/chapter-3``
     …), as :meth:`plansite.plugin.CachedFile.copy_file` would when it finds one missing; done by
-    a worker while the other plans are built, not by the one process that copies every file.
+    a worker while the other plans are built, not by the one process that copies every file
+    (:func:`plansite.cache.make_under`: folders there already, e.g. ``plans/``, count as made).
     Best effort: an error is left for the copy to meet (and report)."""
-    made: set[str] = set()
+    try:
+        os.makedirs(site_dir, exist_ok=True)  # (MkDocs makes it only when it copies the first file)
+    except OSError:
+        return
+    made = {""}
+    base = f"{site_dir}{os.sep}"
     for path in paths:  # (sorted: a plan's folder before its subfolders)
         folder = path.rpartition("/")[0]
-        if folder and folder not in made:
-            made.add(folder)
-            target = os.path.join(site_dir, folder)
+        if folder not in made:
             try:
-                os.mkdir(target)
-            except FileExistsError:
-                pass
-            except FileNotFoundError:
-                try:
-                    os.makedirs(target, exist_ok=True)
-                except OSError:
-                    pass
+                make_under(base, folder, made, exist_ok=True)
             except OSError:
                 pass
 
