@@ -23,6 +23,7 @@ unreadable, truncated or incomplete entry counts as missing (and is rebuilt).
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import shutil
@@ -59,6 +60,21 @@ def tree_digest(folder: Path) -> str:
         h.update(path.relative_to(folder).as_posix().encode() + b"\0")
         h.update(path.read_bytes() + b"\0")
     return h.hexdigest()
+
+
+def value_digest(value) -> str:
+    """sha256 hex of a picklable ``value`` (dataclasses, lists, dicts, strings, numbers; no
+    cycles, no sets: their order changes between processes) that depends on its value alone.
+    A plain ``pickle.dumps`` does not: it writes an object met twice once and then a reference
+    to it, so two equal values whose parts are shared differently (a string object used in two
+    places by the process that parsed a plan, two equal copies in one that loaded it from the
+    cache) give different bytes. Here the pickler runs without its memo (``fast``), each part
+    written in full wherever it occurs. Raises :class:`ValueError` for a value holding itself."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=4)
+    pickler.fast = True  # no memo: sharing does not show in the bytes
+    pickler.dump(value)
+    return hashlib.sha256(buffer.getvalue()).hexdigest()
 
 
 def file_bytes(path: Path) -> bytes | None:

@@ -19,11 +19,11 @@ import array
 import dataclasses
 import hashlib
 import json
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .api import api_files, plan_api, plans_index
+from .cache import value_digest
 from .comparisons import assemble_groups, build_groups, group_ids, group_members, group_tables, show_value
 from .downloads import comparison_csv, join_csv_rows, json_text, plan_csv_rows, table_csv, table_json
 from .jsontext import indented
@@ -211,7 +211,7 @@ def make_card(plan, tables: list, summary: str, discussed: dict, registry=None, 
         tables_csv = plan_csv_rows(plan.slug, tables, registry)
     # the seed checksum and the raw metadata are left out: a seed edit keeps the comparisons
     shown = dataclasses.replace(plan, sha256="", meta_data=None) if dataclasses.is_dataclass(plan) else plan
-    digest = hashlib.sha256(pickle.dumps((shown, tables), protocol=4)).hexdigest()
+    digest = value_digest((shown, tables))
     return PlanCard(plan, tables, summary, discussed, chars, tables_json, digest=digest, tables_csv=tables_csv)
 
 
