@@ -207,7 +207,9 @@ class PlansitePlugin(GeneratedSite, BasePlugin[PlansiteConfig]):
         if self.indexer is not None:
             self.indexer.cancel(wait=False)  # it winds down while the plans are rebuilt
         templates = self.root / self.config.templates
-        self.cache.defer_prune = True  # superseded cache entries are deleted after the preview is served
+        # superseded cache entries are deleted, and the files of the cached plans checked, after
+        # the preview is served
+        self.cache.defer_prune = self.cache.defer_checks = True
         try:
             result = build_plans(self.root, templates, self.cache, self.config.plans or None, log=log.info)
         except PlansiteError as exc:
@@ -216,14 +218,19 @@ class PlansitePlugin(GeneratedSite, BasePlugin[PlansiteConfig]):
             log.error("plansite: the preview keeps the last good build")
             return True
         finally:
-            self.cache.defer_prune = False
+            self.cache.defer_prune = self.cache.defer_checks = False
         built = time.perf_counter()
         site = Path(config.site_dir)
         before, after = dict(old.plan_files), dict(result.plan_files)
         written = 0
+        # plans built again under their old key (their cache entry was found damaged): every file
+        # placed again, the served one being perhaps a hard link to the damaged file
+        again = tuple(f"{result.dirs[slug]}{os.sep}" for slug in result.built
+                      if old.keys.get(slug) == result.keys.get(slug))
         # the edited plans' pages first (only those whose bytes changed), then the cross-plan files
         for path, source in result.plan_files:
-            if before.get(path) != source and old.hashes.get(path) != result.hashes.get(path):
+            if (before.get(path) != source and old.hashes.get(path) != result.hashes.get(path)) or \
+                    (again and source.startswith(again)):
                 _place(source, site / path)
                 written += 1
         placed, cross = time.perf_counter(), written
@@ -259,6 +266,14 @@ class PlansitePlugin(GeneratedSite, BasePlugin[PlansiteConfig]):
         def finish():
             write_manifest(site, hashes)
             cache.drop_pruned()
+
+        def check():
+            for folder in cache.check_deferred():
+                log.warning("%s:0: a file of this cached plan changed since it was stored (edited in place "
+                            "through a hard link?); the preview may show it until the plan is built again, at "
+                            "the next rebuild", folder)
+
+        threading.Thread(target=check, name="plansite-check", daemon=True).start()
 
         if self.config.search:
             self.indexer.start(site, self._make_index, finish)

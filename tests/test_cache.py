@@ -613,3 +613,36 @@ def test_a_card_digest_depends_on_the_values_not_on_which_objects_are_shared():
         retitled = dataclasses.replace(data.plan, title=data.plan.title + "（修订）")
         assert make_card(retitled, data.tables, "", {}).digest != make_card(data.plan, data.tables, "", {}).digest
     assert unequal >= 1
+
+
+def test_deferred_checks_skip_the_stats_of_checked_entries_once_and_find_a_file_edited_since(tmp_path, monkeypatch):
+    """With ``defer_checks`` (`mkdocs serve`'s quick rebuild) an entry checked since it was last
+    so returned comes back without a ``stat`` of its files; :meth:`check_deferred` checks it
+    afterwards and removes it when a file changed in place; an entry returned unchecked is
+    checked by the next load when ``check_deferred`` has not run."""
+    import os as os_module
+
+    cache = BuildCache(tmp_path / "cache")
+    outputs = {f"plans/a/chapter-{n}/index.html": f"<p>第{n}章</p>" for n in range(1, 6)}
+    key = "5" * 64
+    cache.store(PlanEntry("a", key, None), outputs)
+    fresh = BuildCache(tmp_path / "cache")  # a new process: nothing checked yet
+    stats = []
+    real_stat = os_module.stat
+    monkeypatch.setattr(os_module, "stat", lambda path, *a, **k: (stats.append(str(path)), real_stat(path, *a, **k))[1])
+    fresh.defer_checks = True
+    assert fresh.load("a", key) is not None and len(stats) >= 5  # first load: every file checked
+    stats.clear()
+    assert fresh.load("a", key) is not None and stats == []  # checked: returned at once
+    assert fresh.load("a", key) is not None and len(stats) >= 5  # returned unchecked, not checked since
+    stats.clear()
+    assert fresh.check_deferred() == []  # nothing returned unchecked since the last full check
+    assert fresh.load("a", key) is not None and stats == []
+    monkeypatch.setattr(os_module, "stat", real_stat)
+    edited = fresh.files_dir("a", key) / "plans/a/chapter-3/index.html"
+    edited.write_text("<p>第九章</p>", encoding="utf-8")  # in place, as through a hard link of the site
+    os_module.utime(edited, ns=(1, 1))
+    assert fresh.check_deferred() == [str(fresh.entry_dir("a", key))]
+    assert not fresh.entry_dir("a", key).exists()
+    assert fresh.load("a", key) is None
+    assert fresh.check_deferred() == []

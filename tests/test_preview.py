@@ -362,3 +362,50 @@ def test_a_serve_rebuild_writes_the_same_manifest_without_hashing_the_cached_cro
     assert "（预览修订）" in (site / "plans" / slug / "source" / "index.html").read_text(encoding="utf-8")
     written = json.loads((site / MANIFEST).read_text(encoding="utf-8"))["files"]
     assert written == manifest_entries(site)  # every file read and hashed
+
+
+def test_a_serve_rebuild_checks_the_cached_plans_after_serving_and_rebuilds_one_edited_in_place(project, tmp_path,
+                                                                                              caplog):
+    """`mkdocs serve`'s quick rebuild takes the plans it checked before without a ``stat`` of
+    each file (BuildCache.defer_checks) and checks them in a thread once the preview is served:
+    a cached file edited in place meanwhile (as through a hard link of a published site) is
+    reported with its entry folder, and that plan is built again by the next rebuild."""
+    import logging
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "served"), watch=[])
+    plugin = config.plugins["plansite"]
+    plugin.config.search = False
+    plugin.on_startup(command="serve", dirty=False)
+
+    def edit_and_rebuild(slug: str, count: int):
+        seed = project / "seeds" / f"{slug}.txt"
+        seed.write_text(seed.read_text(encoding="utf-8").replace("，", f"（修订{count}），", 1), encoding="utf-8")
+        update_checksum(project, slug)
+        assert plugin._quick_rebuild(config)
+        for thread in [t for t in threading.enumerate() if t.name == "plansite-check"]:
+            thread.join(timeout=60)
+        return plugin.project
+
+    try:
+        build(config)
+        edit_and_rebuild("taijiang-14th", 1)  # every other plan checked by this rebuild itself
+        other = "cangshan-14th"
+        key = plugin.project.keys[other]
+        damaged = plugin.cache.files_dir(other, key) / "plans" / other / "chapter-1" / "index.html"
+        damaged.write_text(damaged.read_text(encoding="utf-8").replace("<p", "<p data-x", 1), encoding="utf-8")
+        with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.plansite"):
+            result = edit_and_rebuild("taijiang-14th", 2)  # cangshan taken unchecked, checked after
+        assert other not in result.built
+        assert [r.getMessage() for r in caplog.records if "changed since it was stored" in r.getMessage()] \
+            and str(plugin.cache.entry_dir(other, key)) in caplog.text
+        assert not plugin.cache.entry_dir(other, key).exists()
+        result = edit_and_rebuild("taijiang-14th", 3)
+        assert other in result.built
+        served = (tmp_path / "served" / "plans" / other / "chapter-1" / "index.html").read_text(encoding="utf-8")
+        assert "data-x" not in served
+    finally:
+        plugin.on_shutdown()
+        plugin.on_startup(command="build", dirty=False)
