@@ -88,8 +88,10 @@ class PagefindService:
     def _send(self, payload: dict) -> int:
         self._next += 1
         message = {"message_id": self._next, "payload": payload}
+        data = memoryview(base64.b64encode(json.dumps(message, ensure_ascii=False).encode()) + b",")
         try:
-            self._proc.stdin.write(base64.b64encode(json.dumps(message, ensure_ascii=False).encode()) + b",")
+            while data:  # a write to a pipe can be cut short (by a signal: a profiler's, a stop)
+                data = data[self._proc.stdin.write(data):]
         except (BrokenPipeError, ValueError):
             raise ServiceFailed(self._failure("the service stopped")) from None
         return self._next

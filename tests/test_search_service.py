@@ -181,6 +181,36 @@ def test_a_cancelled_service_run_is_killed_and_writes_nothing(tmp_path):
     assert not service.alive() and not (tmp_path / "bundle").exists()
 
 
+def test_a_request_cut_short_by_the_pipe_is_sent_whole(tmp_path):
+    """A write to the service's pipe may take only part of a request (a signal, a stop by a
+    profiler); the rest is written after it, so the service reads every request whole (it
+    answered "expected `,` or `}`" to a clean build under py-spy before)."""
+    service = pfservice.PagefindService()
+
+    class Trickle:
+        """The service's stdin, taking at most 1000 bytes per write."""
+
+        def __init__(self, raw):
+            self.raw, self.writes = raw, 0
+
+        def write(self, data):
+            self.writes += 1
+            return self.raw.write(bytes(data[:1000]))
+
+        def __getattr__(self, name):
+            return getattr(self.raw, name)
+
+    trickle = service._proc.stdin = Trickle(service._proc.stdin)
+    try:
+        body = "".join(f"<p>第{n}段：数字经济发展规划，营商环境持续优化。</p>" for n in range(300))
+        pages = [(f"p{n}/index.html", f'<html lang="zh-CN"><body>{body}</body></html>') for n in range(3)]
+        assert service.index(pages, tmp_path / "bundle") == 3
+        assert trickle.writes > 3 * len(body.encode()) // 1000
+        assert len(_fragments(tmp_path / "bundle")) == 3
+    finally:
+        service.kill()
+
+
 @pytest.fixture(autouse=True)
 def _tests_on_path(monkeypatch):
     monkeypatch.syspath_prepend(str(Path(__file__).parent))
