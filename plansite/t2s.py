@@ -2,7 +2,7 @@
 
 The plans are printed in simplified characters and Pagefind indexes them as they are, so a reader
 who types traditional characters (``數字經濟``) would find nothing. At build time OpenCC's ``t2s``
-conversion (the ``opencc`` package) is asked, character by character, for every CJK code point;
+conversion (the ``opencc`` package) is asked for every CJK code point, one per line in one call;
 the table keeps the pairs whose simplified character occurs somewhere in the plans' text (a few
 hundred pairs, a few KB), and the search page converts the query with it before searching.
 
@@ -33,14 +33,17 @@ def t2s_table(texts) -> dict[str, str]:
     used = set()
     for text in texts:
         used.update(text)
+    chars = [chr(cp) for start, end in CJK_RANGES for cp in range(start, end)]
+    # one call for all of them, a line each (no conversion rule spans a line break: the same
+    # result as a call per character, a sixth of the time), else a call per character
+    simples = convert("\n".join(chars)).split("\n")
+    if len(simples) != len(chars):
+        simples = [convert(char) for char in chars]
     table = {}
-    for start, end in CJK_RANGES:
-        for cp in range(start, end):
-            char = chr(cp)
-            simple = convert(char)
-            # a character the plans themselves use (乾, 於 …) is left alone: it is already what they print
-            if simple != char and len(simple) == 1 and simple in used and char not in used:
-                table[char] = simple
+    for char, simple in zip(chars, simples):
+        # a character the plans themselves use (乾, 於 …) is left alone: it is already what they print
+        if simple != char and len(simple) == 1 and simple in used and char not in used:
+            table[char] = simple
     return table
 
 

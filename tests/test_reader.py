@@ -438,3 +438,23 @@ def test_404_page_works_at_a_nested_url(browser, built_site):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_t2s_table_of_one_conversion_call_is_that_of_a_call_per_character():
+    """``t2s_table`` converts every CJK code point in one OpenCC call, a line each; the table
+    must be the one a call per character gives (no rule of OpenCC's spans a line break)."""
+    import opencc
+
+    from plansite.t2s import CJK_RANGES, t2s_table
+
+    text = (Path(__file__).resolve().parent.parent / "seeds" / "fuzhou-15th.txt").read_text(encoding="utf-8")
+    convert = opencc.OpenCC("t2s").convert
+    used = set(text)
+    expected = {}
+    for start, end in CJK_RANGES:
+        for cp in range(start, end):
+            simple = convert(chr(cp))
+            if simple != chr(cp) and len(simple) == 1 and simple in used and chr(cp) not in used:
+                expected[chr(cp)] = simple
+    assert len(expected) > 300
+    assert t2s_table([text]) == expected
