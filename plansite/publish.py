@@ -266,7 +266,7 @@ def publish(site_dir: Path, build_into: Callable, *, label: str | None = None,
             build_id = new_build_id()
             final = paths.builds / build_id
             if reuse:
-                _build_reusing(paths, build_id, state, build_into, spare, warn)
+                _build_reusing(paths, build_id, state, build_into, spare, warn, trash)
             else:
                 _build(paths, build_id, state, build_into, warn)
             step = "publishing the new build"
@@ -321,11 +321,14 @@ def _build(paths: SitePaths, build_id: str, state: SiteState, build_into: Callab
 
 
 def _build_reusing(paths: SitePaths, build_id: str, state: SiteState, build_into: Callable,
-                   spare: tuple[Path, FolderState] | None, warn: Callable[[str], None]) -> None:
+                   spare: tuple[Path, FolderState] | None, warn: Callable[[str], None],
+                   trash: Path | None = None) -> None:
     """Write build ``build_id`` complete with ``reuse`` (see :func:`publish`): ``build_into`` a
     fresh scratch folder first (a failure there leaves the spare as it was), then the spare
     renamed ``<id>.partial`` (or a fresh folder) is brought up to date by ``finish``, its state
-    saved, and it is renamed ``<id>``. On any failure the partial folder is removed."""
+    saved, and it is renamed ``<id>``. On any failure the partial folder is removed. The scratch
+    folder is removed at the end, or, when it is not empty (MkDocs ran: a whole site of hard
+    links) and ``trash`` is given, moved there to be deleted in the background."""
     FS.mkdir(paths.builds, exist_ok=True)
     partial = paths.builds / f"{build_id}{PARTIAL}"
     staging = paths.builds / f"{build_id}.staging{PARTIAL}"
@@ -349,7 +352,15 @@ def _build_reusing(paths: SitePaths, build_id: str, state: SiteState, build_into
     finally:
         if early is not None:
             early.close()
-        _quietly(FS.remove, staging)
+        try:
+            staging.rmdir()  # (empty when MkDocs' own output was reused)
+        except OSError:
+            try:
+                if trash is None:
+                    raise OSError(errno.ENOENT, "no trash folder")
+                FS.discard(staging, trash)
+            except OSError:
+                _quietly(FS.remove, staging)
 
 
 def _fill_and_rename(partial: Path, saved: Path, final: Path, carry: Callable[[], int | None],

@@ -974,3 +974,40 @@ def test_real_permission_denied(tmp_path):
         assert_tidy(folder / "site")
     finally:
         shutil.rmtree(folder)
+
+
+def test_a_scratch_folder_mkdocs_wrote_into_goes_to_the_trash_not_removed_file_by_file(site, monkeypatch, tmp_path):
+    """publish(reuse=True): the scratch folder MkDocs wrote a whole site into is moved into
+    ``trash`` (deleted there in the background, FileSystem.discard) instead of being removed
+    file by file before the build returns; an empty one (MkDocs' output reused) is removed, and
+    without a trash folder a full one is removed as before. Nothing is left beside the builds."""
+    moved = []
+
+    class Recording(FileSystem):
+        def discard(self, path, trash):
+            moved.append(path.name)
+            super().discard(path, trash)
+
+    monkeypatch.setattr(pub, "FS", Recording())
+
+    def writing_build(version: str):
+        reusing = reusing_build(version)
+
+        def build_into(staging: Path):
+            for n in range(20):
+                (staging / f"page-{n}").mkdir()
+                (staging / f"page-{n}" / "index.html").write_text(f"<p>{n}</p>", encoding="utf-8")
+            return reusing(staging)
+        return build_into
+
+    trash = tmp_path / "trash"
+    publish(site, writing_build("v1"), reuse=True, trash=trash)
+    assert [name for name in moved if name.endswith(".staging.partial")], moved
+    moved.clear()
+    publish(site, reusing_build("v2"), reuse=True, trash=trash)
+    assert not [name for name in moved if name.endswith(".staging.partial")]
+    publish(site, writing_build("v3"), reuse=True)
+    assert not [name for name in moved if name.endswith(".staging.partial")]
+    assert assert_complete(site) == "<p>v3</p>"
+    assert_tidy(site)
+    assert not [p for p in (site.parent / ".site.builds").iterdir() if "staging" in p.name]
