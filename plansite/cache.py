@@ -253,8 +253,16 @@ class BuildCache:
                 with self._lock:
                     if known not in self._unchecked:
                         continue  # a build checked (or dropped) it meanwhile
-                self._forget(known)
-                shutil.rmtree(folder, ignore_errors=True)
+                    self._known.pop(known, None)
+                    self._unchecked.discard(known)
+                    # moved aside at once, so that a build storing the plan again meanwhile
+                    # cannot lose its new entry to the removal
+                    aside = Path(tempfile.mkdtemp(prefix=".pruned-", dir=folder.parent)) / folder.name
+                    try:
+                        os.rename(folder, aside)
+                    except OSError:
+                        pass
+                shutil.rmtree(aside.parent, ignore_errors=True)
                 damaged.append(str(folder))
                 continue
             with self._lock:
