@@ -31,10 +31,14 @@ import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import PlansiteError
 from .searchpages import listing_path, overlay_pages, page_listing
 from .searchplan import VERSION_FILTER, Shard, write_json
+
+if TYPE_CHECKING:
+    from .pfservice import PagefindService
 
 #: The bundle folder under ``site/`` (the first shard's bundle; the others are under it).
 BUNDLE_DIR = "pagefind"
@@ -250,32 +254,40 @@ def _run_service(shard: Shard, plan_dirs: dict[str, Path], work: Path, label: st
 
 
 def index_shard(shard: Shard, plan_dirs: dict[str, Path], out: Path,
-                cancelled: threading.Event | None = None) -> None:
+                cancelled: threading.Event | None = None, service: PagefindService | None = None) -> None:
     """Index the pages under ``plans/<slug>/`` of the shard's plans (``plan_dirs[slug]``: a folder
     laid out like ``site/``) with one Pagefind run into the bundle folder ``out`` (written whole
     or not at all, checked by :func:`bundle_problem`), then list the plan versions it holds in
-    ``<out>.json``. An overlay (one plan), and the first run to ask for the service
-    :func:`plansite.pfservice.prestart` warmed, give the tagged pages to Pagefind's service from
-    memory (:func:`_run_service`: no copies on disk, the service's start-up overlapping the
-    build); other whole shards go to the CLI over tagged copies (:func:`_run_cli`), which took
-    10–16 % less CPU and 10 % less memory than the service over 10–30 plans. A whole shard's
-    pages are listed in ``<out>.pages.json`` (:mod:`plansite.searchpages`); an overlay made
-    against a base that lists the plan's pages indexes only the pages that changed
-    (:func:`plansite.searchpages.overlay_pages`) and lists the base's page ids it hides in ``<out>.json``. Raises
-    :class:`PlansiteError` when Pagefind fails; when ``cancelled`` is set the Pagefind process is
-    killed and nothing is written."""
-    out = Path(out)
+    ``<out>.json``. An overlay (one plan), and a run given ``service`` (a
+    :class:`plansite.pfservice.PagefindService`: the one :func:`plansite.pfservice.prestart`
+    warmed, which :class:`plansite.search.EarlyIndex` gives to its streamed run), give the tagged
+    pages to Pagefind's service from memory (:func:`_run_service`: no copies on disk; an overlay
+    without ``service`` starts its own); other whole shards go to the CLI over tagged copies
+    (:func:`_run_cli`), which took 10–16 % less CPU and 10 % less memory than the service over
+    10–30 plans. ``service`` is the run's from then on: killed when it ends, whatever happens. A
+    whole shard's pages are listed in ``<out>.pages.json`` (:mod:`plansite.searchpages`); an
+    overlay made against a base that lists the plan's pages indexes only the pages that changed
+    (:func:`plansite.searchpages.overlay_pages`) and lists the base's page ids it hides in
+    ``<out>.json``. Raises :class:`PlansiteError` when Pagefind fails; when ``cancelled`` is set
+    the Pagefind process is killed and nothing is written."""
+    try:
+        _index_shard(shard, plan_dirs, Path(out), cancelled, service)
+    finally:
+        if service is not None:
+            service.kill()  # (done already when it indexed: the bundle is written or not wanted)
+
+
+def _index_shard(shard: Shard, plan_dirs: dict[str, Path], out: Path, cancelled: threading.Event | None,
+                 service: PagefindService | None) -> None:
+    """:func:`index_shard`."""
     label = f"{BUNDLE_DIR}/{shard.site_path if shard.overlay else f'shard-{shard.id}'}"
     work = Path(tempfile.mkdtemp(prefix=f".{out.name[:40]}-", dir=out.parent))
     try:
-        from . import pfservice
-
         hide = None
         if shard.overlay and shard.base:  # (no base: a whole-plan overlay, see EarlyIndex.result)
             pages, hide = overlay_pages(shard, out.parent, lambda: _hashes(shard, plan_dirs))
             shard = dataclasses.replace(shard, pages=pages)
         hashes: dict[str, str] | None = None if shard.overlay else {}
-        service = pfservice.take()
         if shard.overlay or service is not None:
             ran = _run_service(shard, plan_dirs, work, label, cancelled, service, hashes)
         else:

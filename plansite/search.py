@@ -6,13 +6,13 @@ plans change only those are indexed, each into an overlay bundle, the shard's st
 hidden at query time by a plan-version filter or, when the base lists its pages
 (:mod:`plansite.searchpages`), the overlay holds only the plan's changed pages and the base's
 copies of those are hidden by page id. Each Pagefind run is given its plans' indexed
-pages, tagged with that filter — an overlay, and the first run to ask for the warmed service,
-from memory by Pagefind's service mode, the other whole shards as tagged copies to its command
-line (:func:`plansite.pagefind_run.index_shard`, :mod:`plansite.pfservice`) — and starts as soon
-as those pages are rendered (:class:`EarlyIndex`). The first shard's bundle is ``site/pagefind/``
-(the search page loads it as before); the others are ``site/pagefind/shard-<n>/`` and the overlays
-``site/pagefind/plan-<slug>/``, listed in ``site/pagefind/shards.json``
-(``{"bundles": ["shard-3/", "plan-x/", …], "exclude": ["x~0123456789ab", …], "hide":
+pages, tagged with that filter — an overlay, and the run given the warmed service (the streamed
+whole shard, else the first overlay to start), from memory by Pagefind's service mode, the other
+whole shards as tagged copies to its command line (:func:`plansite.pagefind_run.index_shard`,
+:mod:`plansite.pfservice`) — and starts as soon as those pages are rendered (:class:`EarlyIndex`).
+The first shard's bundle is ``site/pagefind/`` (the search page loads it as before); the others
+are ``site/pagefind/shard-<n>/`` and the overlays ``site/pagefind/plan-<slug>/``, listed in
+``site/pagefind/shards.json`` (``{"bundles": ["shard-3/", "plan-x/", …], "exclude": ["x~0123456789ab", …], "hide":
 ["zh-cn_1050b88", …]}``, bundles relative to ``pagefind/``; ``hide`` only when not empty), which
 the search page merges with Pagefind's own ``mergeIndex``. :class:`BackgroundIndexer` rebuilds
 the index in the background under ``mkdocs serve``.
@@ -74,13 +74,16 @@ class EarlyIndex:
     ``jobs`` cores within ``memory`` bytes (:class:`Budget`). :meth:`result` waits for them.
 
     When Pagefind's service was started early (:func:`plansite.pfservice.prestart`, ``build.py
-    build``), the whole shard with the most plans (two at least) is *streamed*: its run starts as
-    soon as the first of its plans is rendered and takes the warmed service, which is given each
-    plan's pages as soon as that plan and those before it (by slug:
-    :func:`plansite.pagefind_run.shard_pages`) are rendered; so most of its indexing overlaps the
-    plans still being built, and only the last plans' pages and the bundle remain once they are
-    (a clean build of 5 plans: that shard, 3 of the plans, was the last run to end and started
-    only once every plan was rendered)."""
+    build``), the whole shard with the most plans (two at least) is *streamed*: the warmed service
+    is taken for it when the index is decided (no other run can take it then, whichever is ready
+    first: the pool builds the streamed shard's plans last), its run starts as soon as the first
+    of its plans is rendered, and the service is given each plan's pages as soon as that plan and
+    those before it (by slug: :func:`plansite.pagefind_run.shard_pages`) are rendered; so most of
+    its indexing overlaps the plans still being built, and only the last plans' pages and the
+    bundle remain once they are (a clean build of 5 plans: that shard, 3 of the plans, was the
+    last run to end and started only once every plan was rendered). With no run streamed, the
+    first overlay run to start takes the warmed service (a one-edit build); the other whole shards
+    never do. A service taken and not used is killed by :meth:`cancel` and :meth:`result`."""
 
     def __init__(self, cache_dir: Path, per_shard: int = SHARD_PLANS, jobs: int | None = None,
                  memory: int | None = None, cancelled: threading.Event | None = None):
@@ -92,8 +95,8 @@ class EarlyIndex:
         self._plan: IndexPlan | None = None
         self._dirs: dict[str, Path] = {}
         self._reported = threading.Condition()  # a plan was reported (a streamed run waits on it)
-        self._stream: int | None = None  # the job to stream (see the class), until it is launched
-        self._streamed: set[int] = set()  # the jobs launched streamed
+        self._stream: int | None = None  # the job streamed (see the class)
+        self._service = None  # the warmed service taken for the streamed run, until it is launched
         self._waiting: dict[int, set[str]] = {}
         self._threads: list[threading.Thread] = []
         self._errors: list[BaseException] = []
@@ -117,13 +120,11 @@ class EarlyIndex:
             if slug not in left:
                 continue
             left.discard(slug)
-            if n == self._stream:  # the first of its plans: the streamed run starts now
-                self._stream = None
-                self._streamed.add(n)
-                self._launch(self._plan.jobs[n], streamed=True)
+            if n == self._stream and len(left) == len(self._plan.jobs[n].slugs) - 1:
+                self._launch(self._plan.jobs[n], streamed=True)  # the first of its plans
             if not left:
                 del self._waiting[n]
-                if n not in self._streamed:
+                if n != self._stream:
                     self._launch(self._plan.jobs[n])
 
     def _decide(self, keys: dict[str, str]) -> None:
@@ -132,11 +133,12 @@ class EarlyIndex:
         self._plan = plan_index(dict(keys), version("pagefind_bin_extended"), load_state(self.cache_dir),
                                 self._held, self.per_shard)
         self._waiting = {n: set(job.slugs) for n, job in enumerate(self._plan.jobs)}
-        if not self._plan.jobs:
-            discard_service()  # every bundle is cached: the service started early is not wanted
         whole = [n for n, job in enumerate(self._plan.jobs) if not job.overlay and len(job.slugs) > 1]
         if whole and _service_waiting():
             self._stream = max(whole, key=lambda n: len(self._plan.jobs[n].slugs))  # (the first of the largest)
+            self._service = _take_service()
+        elif not any(job.overlay for job in self._plan.jobs):
+            discard_service()  # no run wants the service started early (e.g. every bundle is cached)
 
     def streamed_plans(self, keys: dict[str, str]) -> list[str]:
         """The plans of the run to be streamed (see the class; none when no service waits or no
@@ -150,21 +152,27 @@ class EarlyIndex:
         """Start ``job``'s run in a thread, admitted by the :class:`Budget` in launch order. A
         streamed run reads its plans' folders through :class:`plansite.pagefind_run.Rendered`
         (waiting for those not rendered yet); its memory is estimated from the plans rendered so
-        far, scaled to all of its plans."""
+        far, scaled to all of its plans. The run is given the warmed service when streamed (the
+        one taken for it) or an overlay (when no run is streamed and no overlay took it yet), and
+        kills it when it ends (:func:`plansite.pagefind_run.index_shard`) or is never admitted."""
         ticket = self._gate.ticket()
         if streamed:
             dirs = Rendered(self._dirs, self._reported, self._cancelled)
             known = [s for s in job.slugs if s in self._dirs]
             seen = shard_bytes(dataclasses.replace(job, slugs=known), self._dirs)
             cost = pagefind_memory(seen * len(job.slugs) // max(1, len(known)))
+            service, self._service = self._service, None  # taken for it by _decide
         else:
             dirs, cost = self._dirs, pagefind_memory(shard_bytes(job, self._dirs))
+            service = _take_service() if job.overlay else None  # (none left once a run is streamed)
 
         def run() -> None:
             if not self._gate.acquire(ticket, cost, self._cancelled):
+                if service is not None:
+                    service.kill()  # cancelled before its turn
                 return
             try:
-                index_shard(job, dirs, self.cache_dir / job.folder, self._cancelled)
+                index_shard(job, dirs, self.cache_dir / job.folder, self._cancelled, service)
             except Stopped:
                 pass  # cancelled while waiting for a plan: the run is dropped (the service killed)
             except BaseException as exc:  # noqa: BLE001 - raised by result()
@@ -178,11 +186,20 @@ class EarlyIndex:
         thread.start()
 
     def cancel(self) -> None:
-        """Stop: runs not started are not, running ones are killed; waits for them."""
+        """Stop: runs not started are not, running ones are killed (the warmed service too, if no
+        run took it); waits for them."""
         self._cancelled.set()
-        discard_service()
+        self._drop_service()
         for thread in self._threads:
             thread.join()
+
+    def _drop_service(self) -> None:
+        """Kill the warmed service: the one taken for the streamed run if it was never launched,
+        or the one :func:`plansite.pfservice.prestart` started if nobody took it."""
+        if self._service is not None:
+            self._service.kill()
+            self._service = None
+        discard_service()
 
     def result(self, plan_dirs: dict[str, Path] | None = None,
                plan_keys: dict[str, str] | None = None) -> SearchLayout | None:
@@ -201,7 +218,7 @@ class EarlyIndex:
             self._cancelled.set()  # a streamed run waiting for those pages would wait forever
         for thread in self._threads:
             thread.join()
-        discard_service()
+        self._drop_service()
         if self._errors:
             raise self._errors[0]
         if missing:
@@ -231,6 +248,12 @@ def _service_waiting() -> bool:
     """Whether a service started early (:func:`plansite.pfservice.prestart`) waits to be taken."""
     service = sys.modules.get("plansite.pfservice")
     return service is not None and service.waiting()
+
+
+def _take_service():
+    """:func:`plansite.pfservice.take` (the warmed service, or ``None``), when that module was loaded."""
+    service = sys.modules.get("plansite.pfservice")
+    return service.take() if service is not None else None
 
 
 def discard_service() -> None:

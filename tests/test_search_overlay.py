@@ -216,9 +216,9 @@ def test_a_pagefind_run_starts_before_the_cross_plan_pages(project, monkeypatch)
     seen: list[bool] = []
     index, cross = search.index_shard, incremental.add_cross_outputs
 
-    def index_shard(shard, plan_dirs, out, cancelled=None):
+    def index_shard(shard, plan_dirs, out, cancelled=None, service=None):
         started.set()
-        index(shard, plan_dirs, out, cancelled)
+        index(shard, plan_dirs, out, cancelled, service)
 
     def add_cross_outputs(*args, **kwargs):
         seen.append(started.wait(20))

@@ -93,8 +93,8 @@ def test_an_edit_indexes_the_changed_page_and_hides_its_base_copy(tmp_path):
     runs = []
     index = search.index_shard
 
-    def recording(shard, plan_dirs, out, cancelled=None):
-        index(shard, plan_dirs, out, cancelled)
+    def recording(shard, plan_dirs, out, cancelled=None, service=None):
+        index(shard, plan_dirs, out, cancelled, service)
         runs.append(json.loads(out.with_name(out.name + ".json").read_text(encoding="utf-8")))
 
     import unittest.mock

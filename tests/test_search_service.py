@@ -9,6 +9,7 @@ import gzip
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -209,6 +210,104 @@ def test_a_request_cut_short_by_the_pipe_is_sent_whole(tmp_path):
         assert len(_fragments(tmp_path / "bundle")) == 3
     finally:
         service.kill()
+
+
+def _runs_by_way(monkeypatch) -> list[tuple[list[str], int | None]]:
+    """Record each Pagefind run as ``(its plans, pid of the service given the pages, or None for
+    the CLI)``."""
+    runs: list[tuple[list[str], int | None]] = []
+    index, command = pfservice.PagefindService.index, pagefind_run.pagefind_command
+
+    def by_service(self, pages, output, cancelled=None):
+        given = list(pages)
+        runs.append((sorted({rel.split("/")[1] for rel, _ in given}), self.pid))
+        return index(self, given, output, cancelled)
+
+    def by_cli(site_dir, output=None):
+        runs.append((sorted(p.name for p in (Path(site_dir) / "plans").iterdir()), None))
+        return command(site_dir, output)
+
+    monkeypatch.setattr(pfservice.PagefindService, "index", by_service)
+    monkeypatch.setattr(pagefind_run, "pagefind_command", by_cli)
+    return runs
+
+
+def test_the_streamed_shard_gets_the_warmed_service_though_other_shards_are_ready_first(tmp_path, monkeypatch):
+    """12 plans reported in the pool's order (:func:`plansite.incremental._pool_order`: the other
+    shards' plans first, the streamed shard's last): the warmed service goes to the streamed
+    shard's run, not to the first whole shard whose plans are all rendered; the others go to the
+    CLI, and the service is ended with its run."""
+    import time
+
+    from test_search_shards import _fake_plans
+
+    from plansite import search
+    from plansite.incremental import _pool_order
+
+    dirs = _fake_plans(tmp_path, 12)
+    keys = {slug: f"key-of-{slug}" for slug in dirs}
+    runs = _runs_by_way(monkeypatch)
+    pfservice.prestart()
+    early = pfservice._spare
+    index = search.EarlyIndex(tmp_path / "search", jobs=2)
+    streamed = index.streamed_plans(keys)
+    assert len(streamed) > 1
+    sizes = {slug: 1 if slug in streamed else 2 for slug in dirs}  # the two largest: not streamed
+    order = _pool_order(sizes, set(streamed), jobs=2)
+    built = sorted(dirs, key=order.get, reverse=True)
+    assert built[-len(streamed):] == sorted(streamed)  # the other shards' plans first
+    for slug in built:
+        index.plan_done(slug, dirs[slug], keys)
+        time.sleep(0.02)  # (a plan takes a while to build: a run ready may start meanwhile)
+    layout = index.result(dirs, keys)
+    assert layout is not None and len(layout.runs) > 2  # the streamed shard and two others at least
+    assert sorted(runs) == sorted((job.slugs, early.pid if job.slugs == streamed else None) for job in layout.runs)
+    assert pfservice._spare is None and not early.alive()
+
+
+def test_the_warmed_service_taken_for_the_streamed_run_is_killed_when_the_run_never_ends_well(tmp_path, monkeypatch):
+    """No process is left behind: the service taken for the streamed run is killed when the build
+    is cancelled before the run starts, when the run is cancelled before its turn, while it waits
+    for a plan, and when it fails."""
+    from test_search_shards import _fake_plans
+
+    from plansite import search
+
+    dirs = _fake_plans(tmp_path, 3)
+    keys = {slug: "k" * 20 for slug in dirs}
+    taken: list[pfservice.PagefindService] = []
+    take = pfservice.take
+    monkeypatch.setattr(pfservice, "take", lambda: taken.append(take()) or taken[-1])
+
+    def streamed_index(cancelled=None) -> tuple[search.EarlyIndex, pfservice.PagefindService]:
+        pfservice.prestart()
+        early = pfservice._spare
+        index = search.EarlyIndex(tmp_path / "search", per_shard=3, jobs=1, cancelled=cancelled)
+        assert index.streamed_plans(keys) == sorted(dirs)  # one shard of the 3 plans, streamed
+        assert taken[-1] is early and pfservice._spare is None  # taken when decided
+        return index, early
+
+    index, early = streamed_index()
+    index.cancel()  # no plan rendered yet: the run never started
+    assert not early.alive()
+    stop = threading.Event()
+    index, early = streamed_index(stop)
+    stop.set()
+    index.plan_done("plan-0", dirs["plan-0"], keys)  # launched, never admitted
+    assert index.result(dirs, keys) is None and not early.alive()
+    index, early = streamed_index()
+    index.plan_done("plan-0", dirs["plan-0"], keys)  # started: waits for plan-1
+    index.cancel()
+    assert not early.alive()
+    index, early = streamed_index()
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pagefind_run.tempfile, "mkdtemp", full)  # the run fails before it gives a page
+    index.plan_done("plan-0", dirs["plan-0"], keys)
+    with pytest.raises(OSError, match="No space"):
+        index.result(dirs, keys)
+    assert not early.alive()
 
 
 @pytest.fixture(autouse=True)

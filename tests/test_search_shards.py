@@ -198,7 +198,7 @@ def test_sharded_index_honours_the_memory_budget(tmp_path, monkeypatch):
     most: list[int] = []
     sizes = []
 
-    def fake_index(shard, plan_dirs, out, cancelled=None):
+    def fake_index(shard, plan_dirs, out, cancelled=None, service=None):
         sizes.append(pagefind_run.shard_bytes(shard, plan_dirs))
         with lock:
             now.append(shard.id)
@@ -250,7 +250,7 @@ def test_a_streamed_run_gets_each_plans_pages_as_soon_as_it_and_those_before_it_
     given: list[str] = []
     first = threading.Event()
 
-    def fake_index(shard, plan_dirs, out, cancelled=None):
+    def fake_index(shard, plan_dirs, out, cancelled=None, service=None):
         for rel, data in pagefind_run.shard_pages(shard, plan_dirs):
             assert b'data-pagefind-filter="v:' in data
             given.append(rel)
@@ -289,7 +289,7 @@ def test_a_streamed_run_waiting_for_a_plan_never_rendered_ends(tmp_path, monkeyp
     dirs = _fake_plans(tmp_path, 3)
     keys = {slug: "k" * 20 for slug in dirs}
     monkeypatch.setattr(pfservice, "waiting", lambda: True)
-    monkeypatch.setattr(search, "index_shard", lambda shard, plan_dirs, out, cancelled=None:
+    monkeypatch.setattr(search, "index_shard", lambda shard, plan_dirs, out, cancelled=None, service=None:
                         [None for _ in pagefind_run.shard_pages(shard, plan_dirs)])
     early = search.EarlyIndex(tmp_path / "search", per_shard=3, jobs=2)
     early.plan_done("plan-0", dirs["plan-0"], keys)
