@@ -20,7 +20,6 @@ started by :func:`plansite.publish.publish`).
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import hashlib
 import io
@@ -59,9 +58,10 @@ class FolderState:
     mode: int = 0
     format: int = FORMAT
     #: what :func:`~plansite.foldercheck.check_folder` found of the folder, when made ahead
-    #: (:meth:`plansite.foldercheck.EarlyCheck.result`:
-    #: ``(dir_mode, file_mode, good, dirs, changed)``), used by :func:`update_folder` with the
-    #: same modes instead of checking again; never saved
+    #: (:meth:`plansite.foldercheck.EarlyCheck.result`: ``(good, dirs, changed)``, with the modes
+    #: of the process umask, which a build does not change), used by :func:`update_folder` instead
+    #: of checking again; never saved (set only on the state given to :func:`update_folder`, which,
+    #: like :func:`link_folder`, returns a state without it)
     checked: tuple | None = field(default=None, repr=False, compare=False)
 
 
@@ -114,10 +114,9 @@ def save_state(state: FolderState, path: Path) -> None:
 
     Pickled without the pickler's memo (``fast``: a state holds no object twice that must stay
     one, and no cycle): at 1000 plans (73,000 files, 17 MB) 0.014 s instead of 0.07 s, for a
-    file 4 % larger that loads as fast."""
+    file 4 % larger that loads as fast. ``state.checked`` is ``None`` (the states
+    :func:`update_folder` and :func:`link_folder` return)."""
     path = Path(path)
-    if state.checked is not None:
-        state = dataclasses.replace(state, checked=None)
     data = io.BytesIO()
     pickler = pickle.Pickler(data, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.fast = True
@@ -179,8 +178,8 @@ def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, 
     dir_mode, file_mode = 0o777 & ~umask, 0o666 & ~umask
     top = str(folder)
     if previous is not None:
-        if previous.checked is not None and previous.checked[:2] == (dir_mode, file_mode):
-            good, dirs, changed = previous.checked[2:]  # checked ahead (EarlyCheck)
+        if previous.checked is not None:
+            good, dirs, changed = previous.checked  # checked ahead (EarlyCheck)
         else:
             good, dirs, changed = check_folder(folder, previous, dir_mode, file_mode, wanted, seen)
         if changed:
