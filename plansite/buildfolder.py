@@ -34,7 +34,7 @@ from typing import Callable, NamedTuple
 from .atomicfile import write_atomic
 from .foldercheck import check_folder, remove_entry as _remove
 from .manifest import MANIFEST, manifest_text
-from .stamp import folder_listings
+from .stamp import dir_line, file_line, folder_listings, line_name
 
 FORMAT = 2
 STATE = ".state"
@@ -294,18 +294,15 @@ def _listings(files: dict[str, tuple[str, int, int, int]], need: set[str], known
             fresh.append(rel)
         elif rel not in touched:
             listings[rel] = text
-        else:  # the lines "<kind> <length>:<name>…" of its entries, by name
-            lines = {}
-            for line in text.split("\0") if text else ():
-                length, _, rest = line[2:].partition(":")
-                lines[rest[:int(length)]] = line
+        else:  # the lines of its entries, by name
+            lines = {line_name(line): line for line in text.split("\0")} if text else {}
             for name in touched[rel]:
                 path = f"{rel}/{name}" if rel else name
                 rec = files.get(path)
                 if rec is not None:
-                    lines[name] = f"f {len(name)}:{name} {mode} {rec[1]} {rec[3]} {rec[2]}"
+                    lines[name] = file_line(name, mode, rec[1], rec[3], rec[2])
                 elif path in need:
-                    lines[name] = f"d {len(name)}:{name}"
+                    lines[name] = dir_line(name)
                 else:
                     lines.pop(name, None)
             listings[rel] = "\0".join(sorted(lines.values()))

@@ -338,3 +338,21 @@ def test_the_next_build_reads_only_the_inputs_that_changed(root, capsys):
     # a damaged kept scan is no scan
     stamp.stamp_file(root, site).with_suffix(".scan").write_bytes(b"garbage")
     assert stamp.load_scan(root, site) is None
+
+
+def test_a_listing_line_gives_back_its_name_whatever_the_name_holds(tmp_path):
+    """The one listing-line format (stamp.dir_line/file_line/link_line, parsed by line_name): a
+    name with colons, spaces and digits is read back whole, and site_state hashes exactly these
+    lines (a folder listed by folder_listings gives the same text as its lines made here)."""
+    names = ["a", "12:3 4", "页 :x", "9"]
+    for name in names:
+        assert stamp.line_name(stamp.dir_line(name)) == name
+        assert stamp.line_name(stamp.file_line(name, 0o100644, 5, 6, 7)) == name
+        assert stamp.line_name(stamp.link_line(name, "x:y 1")) == name
+    files = {name: (0o100644, 5, 6, 7) for name in names}
+    files["sub/x"] = (0o100644, 1, 2, 3)
+    listed = stamp.folder_listings(files, {"", "sub"})
+    assert listed[""] == "\0".join(sorted([stamp.dir_line("sub")] + [stamp.file_line(n, 0o100644, 5, 6, 7)
+                                                                        for n in names]))
+    assert listed["sub"] == stamp.file_line("x", 0o100644, 1, 2, 3)
+    assert stamp.listed_state(files, {"", "sub"}) != stamp.listed_state(files, {"", "sub"}, {"sub": ""})
