@@ -33,7 +33,7 @@ from typing import Callable, NamedTuple
 
 from .atomicfile import write_atomic
 from .foldercheck import check_folder, remove_entry as _remove
-from .manifest import MANIFEST, manifest_text
+from .manifest import MANIFEST, files_under, manifest_text
 from .stamp import dir_line, file_line, folder_listings, line_name
 
 FORMAT = 2
@@ -376,18 +376,14 @@ def link_folder(source: Path, target: Path, state: FolderState) -> FolderState:
 
 def staged_files(staging: Path) -> dict[str, Wanted]:
     """Every file under ``staging`` (a scratch folder the build wrote) as a :class:`Wanted` to
-    be renamed into place, hashed; site path → Wanted."""
+    be renamed into place, hashed; site path → Wanted (listed by
+    :func:`plansite.manifest.files_under`, in no particular order)."""
     out: dict[str, Wanted] = {}
-    top = str(staging)
-    for folder, dirs, names in os.walk(top):
-        dirs.sort()
-        rel_dir = os.path.relpath(folder, top).replace(os.sep, "/")
-        for name in names:
-            path = os.path.join(folder, name)
-            with open(path, "rb") as f:
-                data = f.read()
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            out[rel] = Wanted(hashlib.sha256(data).hexdigest(), len(data), move=path)
+    for rel, entry in files_under(str(staging)):
+        path = entry.path
+        with open(path, "rb") as f:
+            data = f.read()
+        out[rel] = Wanted(hashlib.sha256(data).hexdigest(), len(data), move=path)
     return out
 
 
