@@ -40,8 +40,6 @@ FOLDER = Path(".cache") / "mkdocs"
 PLAN_INPUTS = ("seeds", "site_src")
 #: MkDocs' own output larger than this (bytes) is not kept (a docs folder of images…)
 MAX_BYTES = 8 << 20
-#: :func:`plansite.mkdocs_run.build_site`'s ``own_record`` when the caller did not :func:`load` the record
-LOOK = object()
 
 
 @dataclass
