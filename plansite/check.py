@@ -278,19 +278,15 @@ def _every_core(job, jobs: list, **shared) -> list:
         _JOB.clear()
 
 
-def _plans_everywhere(root: Path, paths_: list[Path], memo) -> dict[Path, dict]:
+def _plans_everywhere(root: Path, paths_: list[Path], registry, tables: set[str]) -> dict[Path, dict]:
     """``{plan file: _plan_job result}`` for the plan files ``paths_``, checked on every core when
     there are at least :data:`PARALLEL_FROM` of them; empty otherwise (each is then checked where
     it is used). Each plan file, its seed, its corrections and its indicator file are
-    independent of the others'. The indicator files are checked in the same jobs (one pool, the
-    seed read once) against the registry loaded here as :func:`_check_indicators` loads it (its
-    problems are reported there: a registry with problems is not remembered, so it is loaded
-    again there)."""
+    independent of the others'. The indicator files (``tables``: the slugs that have one) are
+    checked in the same jobs (one pool, the seed read once) against ``registry``, the one
+    :func:`_check_indicators` uses."""
     if len(paths_) < PARALLEL_FROM:
         return {}
-    files = _folder_files(root, INDICATORS_DIR, [])
-    registry = _registry(root, files, memo, [])
-    tables = {path.stem for path in files}
     return dict(zip(paths_, _every_core(_plan_job, paths_, root=root, registry=registry, tables=tables)))
 
 
@@ -429,11 +425,15 @@ def _registry(root: Path, files: list[Path], memo, problems: list[Problem]):
 
 
 def _check_indicators(root: Path, valid: dict[str, PlanInput], slugs: set[str], out: Inputs, memo,
+                      listed: tuple[list[Path], object, list[Problem]],
                       ahead: dict[str, tuple] | None = None) -> None:
-    """Indicator tables and registry; ``valid`` the plans whose seed could be read; ``ahead``:
-    the checks of the indicator files made by the plan jobs (see :func:`_checked_tables_everywhere`)."""
-    files = _folder_files(root, INDICATORS_DIR, out.problems)
-    registry = _registry(root, files, memo, out.problems)
+    """Indicator tables and registry; ``valid`` the plans whose seed could be read; ``listed``:
+    ``(indicator files, registry, problems found listing and loading them)`` as
+    :func:`validate_inputs` found them before the plans were checked (the problems are added
+    here, after the plans'); ``ahead``: the checks of the indicator files made by the plan jobs
+    (see :func:`_checked_tables_everywhere`)."""
+    files, registry, problems = listed
+    out.problems += problems
     tables_ok = True
     names: list = []  # per plan: the row names of its tables (remembered: the tables stay unread)
     todo = [(path.stem, valid[path.stem].plan.source) for path in files
@@ -507,8 +507,14 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
     slugs: set[str] = set()
     valid: dict[str, PlanInput] = {}
     sources: dict[str, str] = {}
+    # the indicator files and the registry, listed and loaded once for the plan jobs and the
+    # indicator checks (their problems reported after the plans')
+    listing_problems: list[Problem] = []
+    indicator_files = _folder_files(root, INDICATORS_DIR, listing_problems)
+    registry = _registry(root, indicator_files, memo, listing_problems)
     ahead = _plans_everywhere(root, [path for path in files
-                                     if not memo.remembered("plan", (f"site_src/plans/{path.name}",))], memo)
+                                     if not memo.remembered("plan", (f"site_src/plans/{path.name}",))],
+                              registry, {path.stem for path in indicator_files})
     tables_ahead: dict[str, tuple] = {}  # slug -> the checks of its indicator file made by its plan job
     for path in files:
         slugs.add(path.stem)
@@ -547,7 +553,7 @@ def validate_inputs(root: Path, memo=None) -> Inputs:
             out.problems.append(Problem(f"{CORRECTIONS_DIR}/{path.name}", 0,
                                         f"corrections for unknown plan {path.stem!r} "
                                         f"(no site_src/plans/{path.stem}.yml)"))
-    _check_indicators(root, valid, slugs, out, memo, tables_ahead)
+    _check_indicators(root, valid, slugs, out, memo, (indicator_files, registry, listing_problems), tables_ahead)
     out.problems = _unique(out.problems)
     bad = {p.path for p in out.problems}
     out.plans = sorted((v for v in valid.values() if v.plan.meta_path not in bad),

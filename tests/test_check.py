@@ -193,6 +193,24 @@ def test_build_refuses_every_input_check_refuses(project, plant):
     assert not (project / "site").exists()
 
 
+@pytest.mark.parametrize("many", [False, True])
+def test_the_indicators_folder_is_listed_and_the_registry_loaded_once(project, monkeypatch, many):
+    """Without a memo, with the plans checked here or on every core (``PARALLEL_FROM`` lowered
+    to 1: the plan jobs check the indicator files against the registry too), the indicators
+    folder is listed once and the registry loaded once."""
+    from plansite import check
+
+    listed, loaded = [], []
+    real_files, real_load = check.paths.project_files, check.indicators.load_registry
+    monkeypatch.setattr(check.paths, "project_files",
+                        lambda root, folder, *a, **k: listed.append(folder) or real_files(root, folder, *a, **k))
+    monkeypatch.setattr(check.indicators, "load_registry", lambda *a, **k: loaded.append(1) or real_load(*a, **k))
+    monkeypatch.setattr(check, "PARALLEL_FROM", 1 if many else 10**9)
+    inputs = check.validate_inputs(project)
+    assert inputs.problems == [] and inputs.registry is not None
+    assert listed.count(INDICATORS) == 1 and len(loaded) == 1, (listed, loaded)
+
+
 @pytest.mark.parametrize("plant", [None, *PLANTS], ids=lambda p: p.__name__ if p else "clean")
 def test_tables_checked_on_every_core_give_what_one_core_gives(project, plant, monkeypatch, tmp_path):
     """The plan files (with their seeds and corrections) and the indicator files checked in
