@@ -9,13 +9,12 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, build_in_fresh_process, one_plan_project, update_checksum
+from conftest import build_in_fresh_process, one_plan_project, update_checksum
 from plansite import cli, stamp
 
 ONE_PLAN = "taishang-14th"  # a plan with warnings
@@ -284,15 +283,11 @@ def test_a_build_with_remembered_validation_does_not_import_pydantic(root, capsy
     CheckMemo, so neither pydantic nor the schema modules are imported (nor MkDocs: its own
     output is reused, plansite.mkdocs_own)."""
     assert build(root, capsys, quiet=True)[0] == 0
-    probe = ("import sys; from plansite.cli import main; code = main(sys.argv[1:]); "
-             "print('loaded:', [m for m in ('pydantic', 'plansite.schema', 'plansite.indicator_schema', "
-             "'mkdocs.commands.build') if m in sys.modules]); sys.exit(code)")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, "-c", probe, "--root", str(root), "build", "--quiet", "--force"],
-                            capture_output=True, text=True, env=env, timeout=300)
+    result, loaded = build_in_fresh_process(root, ("pydantic", "plansite.schema", "plansite.indicator_schema",
+                                                   "mkdocs.commands.build"), ("--force",))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"built {root / 'site'}\n"), result.stdout
-    assert "loaded: []" in result.stdout, result.stdout
+    assert loaded == [], result.stdout
 
 
 def test_the_check_after_a_build_reads_again_only_what_may_have_changed(root):
