@@ -243,6 +243,16 @@ def _toc_list(page: _Page, node: Node, depth: int, out: list[str]) -> None:
     out.append("</ol>\n</section>\n")
 
 
+def sibling_scope(url: str) -> tuple[str, str]:
+    """``(stem, parent)`` of a page at the site-relative directory URL ``url`` (non-empty, ending
+    in ``/``): ``stem`` is ``url`` less its final ``/`` (a target URL starting with it is the page
+    itself or below it), ``parent`` the directory holding the page (``""`` or ending in ``/``),
+    which the pages beside it share: a target outside ``stem`` is linked the same way from all
+    of them (:func:`plansite.pages.sibling_link`, :func:`plan_outline`)."""
+    stem = url[:-1]
+    return stem, stem[:stem.rfind("/") + 1]
+
+
 @jinja2.pass_context
 def plan_outline(context, units: list, unit) -> Markup:
     """The plan's outline beside a chapter page ``unit`` (and, collapsed, above it on phones).
@@ -258,8 +268,7 @@ def plan_outline(context, units: list, unit) -> Markup:
     link = context["link"]
     slug = context["plan"].slug
     own = unit.url
-    stem = own[:-1]
-    parent = stem[:stem.rfind("/") + 1]
+    stem, parent = sibling_scope(own)
     memo = context.get("outline_memo")
     if memo is None or not own.endswith("/"):
         memo = {}

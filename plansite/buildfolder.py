@@ -20,7 +20,6 @@ started by :func:`plansite.publish.publish`).
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import hashlib
 import io
@@ -34,8 +33,8 @@ from typing import Callable, NamedTuple
 
 from .atomicfile import write_atomic
 from .foldercheck import check_folder, remove_entry as _remove
-from .manifest import MANIFEST, manifest_text
-from .stamp import folder_listings
+from .manifest import MANIFEST, files_under, manifest_text
+from .stamp import dir_line, file_line, folder_listings, line_name
 
 FORMAT = 2
 STATE = ".state"
@@ -59,9 +58,10 @@ class FolderState:
     mode: int = 0
     format: int = FORMAT
     #: what :func:`~plansite.foldercheck.check_folder` found of the folder, when made ahead
-    #: (:meth:`plansite.foldercheck.EarlyCheck.result`:
-    #: ``(dir_mode, file_mode, good, dirs, changed)``), used by :func:`update_folder` with the
-    #: same modes instead of checking again; never saved
+    #: (:meth:`plansite.foldercheck.EarlyCheck.result`: ``(good, dirs, changed)``, with the modes
+    #: of the process umask, which a build does not change), used by :func:`update_folder` instead
+    #: of checking again; never saved (set only on the state given to :func:`update_folder`, which,
+    #: like :func:`link_folder`, returns a state without it)
     checked: tuple | None = field(default=None, repr=False, compare=False)
 
 
@@ -114,10 +114,9 @@ def save_state(state: FolderState, path: Path) -> None:
 
     Pickled without the pickler's memo (``fast``: a state holds no object twice that must stay
     one, and no cycle): at 1000 plans (73,000 files, 17 MB) 0.014 s instead of 0.07 s, for a
-    file 4 % larger that loads as fast."""
+    file 4 % larger that loads as fast. ``state.checked`` is ``None`` (the states
+    :func:`update_folder` and :func:`link_folder` return)."""
     path = Path(path)
-    if state.checked is not None:
-        state = dataclasses.replace(state, checked=None)
     data = io.BytesIO()
     pickler = pickle.Pickler(data, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.fast = True
@@ -179,8 +178,8 @@ def update_folder(folder: Path, previous: FolderState | None, wanted: dict[str, 
     dir_mode, file_mode = 0o777 & ~umask, 0o666 & ~umask
     top = str(folder)
     if previous is not None:
-        if previous.checked is not None and previous.checked[:2] == (dir_mode, file_mode):
-            good, dirs, changed = previous.checked[2:]  # checked ahead (EarlyCheck)
+        if previous.checked is not None:
+            good, dirs, changed = previous.checked  # checked ahead (EarlyCheck)
         else:
             good, dirs, changed = check_folder(folder, previous, dir_mode, file_mode, wanted, seen)
         if changed:
@@ -295,18 +294,15 @@ def _listings(files: dict[str, tuple[str, int, int, int]], need: set[str], known
             fresh.append(rel)
         elif rel not in touched:
             listings[rel] = text
-        else:  # the lines "<kind> <length>:<name>…" of its entries, by name
-            lines = {}
-            for line in text.split("\0") if text else ():
-                length, _, rest = line[2:].partition(":")
-                lines[rest[:int(length)]] = line
+        else:  # the lines of its entries, by name
+            lines = {line_name(line): line for line in text.split("\0")} if text else {}
             for name in touched[rel]:
                 path = f"{rel}/{name}" if rel else name
                 rec = files.get(path)
                 if rec is not None:
-                    lines[name] = f"f {len(name)}:{name} {mode} {rec[1]} {rec[3]} {rec[2]}"
+                    lines[name] = file_line(name, mode, rec[1], rec[3], rec[2])
                 elif path in need:
-                    lines[name] = f"d {len(name)}:{name}"
+                    lines[name] = dir_line(name)
                 else:
                     lines.pop(name, None)
             listings[rel] = "\0".join(sorted(lines.values()))
@@ -380,18 +376,14 @@ def link_folder(source: Path, target: Path, state: FolderState) -> FolderState:
 
 def staged_files(staging: Path) -> dict[str, Wanted]:
     """Every file under ``staging`` (a scratch folder the build wrote) as a :class:`Wanted` to
-    be renamed into place, hashed; site path → Wanted."""
+    be renamed into place, hashed; site path → Wanted (listed by
+    :func:`plansite.manifest.files_under`, in no particular order)."""
     out: dict[str, Wanted] = {}
-    top = str(staging)
-    for folder, dirs, names in os.walk(top):
-        dirs.sort()
-        rel_dir = os.path.relpath(folder, top).replace(os.sep, "/")
-        for name in names:
-            path = os.path.join(folder, name)
-            with open(path, "rb") as f:
-                data = f.read()
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            out[rel] = Wanted(hashlib.sha256(data).hexdigest(), len(data), move=path)
+    for rel, entry in files_under(str(staging)):
+        path = entry.path
+        with open(path, "rb") as f:
+            data = f.read()
+        out[rel] = Wanted(hashlib.sha256(data).hexdigest(), len(data), move=path)
     return out
 
 

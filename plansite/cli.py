@@ -64,12 +64,12 @@ def cmd_build(args) -> int:
 
 def _build(args) -> int:
     started = time.monotonic()
-    inputs = None
-    if not args.force:
-        from . import stamp
+    from . import stamp
 
-        inputs = stamp.scan_inputs(Path(args.root), Path(args.site), CONFIG,
-                                   previous=stamp.load_scan(Path(args.root), Path(args.site)))
+    # (scanned with --force too: the build needs the scan, and MkDocs' own output is looked up by it)
+    inputs = stamp.scan_inputs(Path(args.root), Path(args.site), CONFIG,
+                               previous=stamp.load_scan(Path(args.root), Path(args.site)))
+    if not args.force:
         stored = stamp.current_summary(Path(args.root), Path(args.site), inputs.digest)
         if stored is not None:
             if not args.quiet:
@@ -83,7 +83,7 @@ def _build(args) -> int:
     from . import mkdocs_own
 
     root = Path(args.root).resolve()
-    own = mkdocs_own.load(root, CONFIG, inputs) if inputs is not None else None  # MkDocs' own output, reusable
+    own = mkdocs_own.load(root, CONFIG, inputs)  # MkDocs' own output, reusable
     if own is None or own.options["search"]:  # (with no search index Pagefind is not wanted)
         from .pfservice import prestart
 
@@ -91,7 +91,7 @@ def _build(args) -> int:
     from .mkdocs_run import build_site
 
     summary = build_site(Path(args.root), Path(args.site), CONFIG, quiet=args.quiet, inputs=inputs,
-                         own_record=own if inputs is not None else mkdocs_own.LOOK)
+                         own_record=own)
     print(format_summary(summary))
     return 0
 

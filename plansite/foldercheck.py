@@ -138,7 +138,7 @@ class EarlyCheck:
     :meth:`close`) before the folder is renamed or written."""
 
     def __init__(self, folder: Path, previous: Listed, dir_mode: int, file_mode: int):
-        self.previous, self.dir_mode, self.file_mode = previous, dir_mode, file_mode
+        self.previous = previous
         self._pid: int | None = None
         self._fd: int | None = None
         self._result: tuple | None = None
@@ -167,9 +167,9 @@ class EarlyCheck:
         os.close(write)
         self._pid, self._fd = pid, read
 
-    def result(self) -> tuple[int, int, dict, set, list] | None:
-        """``(dir_mode, file_mode, good, dirs, changed)``: the modes checked and what
-        :func:`check_folder` gives, or ``None`` (see the class docstring)."""
+    def result(self) -> tuple[dict, set, list] | None:
+        """``(good, dirs, changed)`` as :func:`check_folder` gives them, or ``None`` (see the class
+        docstring)."""
         if self._fd is None:
             return self._result
         chunks, status = [], None
@@ -194,7 +194,7 @@ class EarlyCheck:
         files = self.previous.files
         bad = set(bad_files)
         good = dict(files) if not bad else {rel: rec for rel, rec in files.items() if rel not in bad}
-        self._result = (self.dir_mode, self.file_mode, good, set(self.previous.dirs).difference(bad_dirs), changed)
+        self._result = (good, set(self.previous.dirs).difference(bad_dirs), changed)
         return self._result
 
     def close(self) -> None:

@@ -27,10 +27,12 @@ import os
 import pickle
 import sysconfig
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from . import stamp
 from .atomicfile import write_atomic
+from .manifest import files_under
 
 FORMAT = 1
 FOLDER = Path(".cache") / "mkdocs"
@@ -38,8 +40,6 @@ FOLDER = Path(".cache") / "mkdocs"
 PLAN_INPUTS = ("seeds", "site_src")
 #: MkDocs' own output larger than this (bytes) is not kept (a docs folder of images…)
 MAX_BYTES = 8 << 20
-#: :func:`plansite.mkdocs_run.build_site`'s ``own_record`` when the caller did not :func:`load` the record
-LOOK = object()
 
 
 @dataclass
@@ -126,23 +126,19 @@ def usable(root: Path, plan_root: Path, dirs: list[str]) -> bool:
 
 def snapshot(folder: Path) -> dict[str, bytes] | None:
     """Every file under ``folder`` (MkDocs' scratch output): site path → bytes; ``None`` when
-    more than :data:`MAX_BYTES` or anything but plain files and folders."""
+    more than :data:`MAX_BYTES` or anything but plain files and folders (listed by
+    :func:`plansite.manifest.files_under`; sorted by path)."""
     out: dict[str, bytes] = {}
     total = 0
-    top = str(folder)
-    for current, dirs, names in os.walk(top):
-        dirs.sort()
-        rel_dir = os.path.relpath(current, top).replace(os.sep, "/")
-        for name in sorted(names):
-            path = os.path.join(current, name)
-            if os.path.islink(path) or not os.path.isfile(path):
-                return None
-            with open(path, "rb") as f:
-                data = f.read()
-            total += len(data)
-            if total > MAX_BYTES:
-                return None
-            out[name if rel_dir == "." else f"{rel_dir}/{name}"] = data
+    for rel, entry in sorted(files_under(str(folder)), key=itemgetter(0)):
+        if entry.is_symlink() or not entry.is_file():
+            return None
+        with open(entry.path, "rb") as f:
+            data = f.read()
+        total += len(data)
+        if total > MAX_BYTES:
+            return None
+        out[rel] = data
     return out
 
 

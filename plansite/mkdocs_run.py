@@ -74,7 +74,7 @@ class _LogCollector(logging.Handler):
 
 
 def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quiet: bool = False,
-               stream=None, inputs: stamp.Scan | None = None, own_record=mkdocs_own.LOOK) -> dict:
+               stream=None, inputs: stamp.Scan | None = None, own_record: mkdocs_own.Record | None = None) -> dict:
     """Build the project at ``root`` and publish it at ``site_dir``; return a summary dict.
 
     MkDocs builds (with ``root/config_file``; the plansite plugin reads the project beside that
@@ -98,15 +98,17 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     warnings of the publishing itself (leftovers removed, hand edits repaired…) are not stamped.
 
     MkDocs does not run when its own output of an earlier build can be reused
-    (:mod:`plansite.mkdocs_own`): ``own_record`` is that :class:`~plansite.mkdocs_own.Record` (or
-    ``None``) as :func:`plansite.mkdocs_own.load` gave it for these ``inputs``; by default it is
-    looked up here. A build running MkDocs keeps its output for the next one once stamped.
+    (:mod:`plansite.mkdocs_own`): with ``inputs`` given, ``own_record`` is that
+    :class:`~plansite.mkdocs_own.Record` (or ``None``) as :func:`plansite.mkdocs_own.load` gave it
+    for them; without ``inputs`` it is ignored and looked up here with the inputs scanned here. A
+    build running MkDocs keeps its output for the next one once stamped.
     """
     root = Path(root).resolve()
     stream = stream or sys.stderr
     started = time.monotonic()
     if inputs is None:
         inputs = stamp.scan_inputs(root, site_dir, config_file, previous=stamp.load_scan(root, site_dir))
+        own_record = mkdocs_own.load(root, config_file, inputs)
     stamp.forget(root, site_dir)
     logger = logging.getLogger("mkdocs")
     collector = _LogCollector(stream, quiet)
@@ -117,7 +119,7 @@ def build_site(root: Path, site_dir: Path, config_file: str = "mkdocs.yml", quie
     plugin = None
     written = None  # the FolderState of the new build folder
     # MkDocs' own output, when nothing it reads changed
-    reused = mkdocs_own.load(root, config_file, inputs) if own_record is mkdocs_own.LOOK else own_record
+    reused = own_record
     kept = None  # a Record of MkDocs' own output of this build, saved once the build is stamped
 
     def run_mkdocs(staging: Path) -> None:

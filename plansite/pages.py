@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .blocks import (block, blocks, cite_html, column_labels, outline_list, permalink_html, plan_outline,
-                     row_cells, source_lines, src_html)
+                     row_cells, sibling_scope, source_lines, src_html)
 from .cells import align_rows, plain, rich
 from .model import BLOCK_KINDS, Node
 from .project import PlanData, Project
@@ -181,8 +181,7 @@ def sibling_link(url: str, links: dict):
     same parent directory (same depth, same common segments), so the link is kept under
     ``(target, parent)``; a target at or below the page is linked by :func:`relurl` each time.
     ``url``: a non-empty site-relative directory URL (ending in ``/``)."""
-    stem = url[:-1]
-    parent = stem[:stem.rfind("/") + 1]  # "" or ending in "/"
+    stem, parent = sibling_scope(url)
     get = links.get
 
     def link(target: str) -> str:

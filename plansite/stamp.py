@@ -294,6 +294,33 @@ def _input_filter(root: Path, site: Path):
     return skip
 
 
+def dir_line(name: str) -> str:
+    """The listing line of a folder named ``name`` (no ``/``): ``d <length>:<name>`` — the name's
+    length first, so the fields after it are unambiguous. The lines of a folder's entries, sorted
+    and joined by NUL (which no name holds), are its listing (:func:`site_state`,
+    :func:`folder_listings`, :attr:`plansite.buildfolder.FolderState.listings`)."""
+    return f"d {len(name)}:{name}"
+
+
+def file_line(name: str, st_mode: int, size: int, mtime_ns: int, inode: int) -> str:
+    """The listing line of a regular file named ``name`` (see :func:`dir_line`):
+    ``f <length>:<name> <st_mode> <size> <mtime_ns> <inode>``."""
+    return f"f {len(name)}:{name} {st_mode} {size} {mtime_ns} {inode}"
+
+
+def link_line(name: str, target: str) -> str:
+    """The listing line of a symlink named ``name`` to ``target`` (its text; see
+    :func:`dir_line`): ``l <length>:<name> <target>``."""
+    return f"l {len(name)}:{name} {target}"
+
+
+def line_name(line: str) -> str:
+    """The name a listing line (:func:`dir_line`, :func:`file_line`, :func:`link_line`) is of.
+    Raises ``ValueError`` on a line of another shape."""
+    length, _, rest = line[2:].partition(":")
+    return rest[:int(length)]
+
+
 def site_state(folder: Path) -> str:
     """sha256 hex of every entry of the build ``folder``: path, kind, and for files mode, size,
     modification time (ns) and inode (a symlink: its text). One ``scandir`` per folder and one
@@ -307,14 +334,14 @@ def site_state(folder: Path) -> str:
         with os.scandir(path) as it:
             for entry in it:
                 st = entry.stat(follow_symlinks=False)
-                name = f"{len(entry.name)}:{entry.name}"  # length first: the fields after it are unambiguous
+                name = entry.name
                 if stat.S_ISDIR(st.st_mode):
-                    folders.append((entry.path, f"{shown}{entry.name}/"))
-                    parts.append(f"d {name}")
+                    folders.append((entry.path, f"{shown}{name}/"))
+                    parts.append(dir_line(name))
                 elif stat.S_ISLNK(st.st_mode):
-                    parts.append(f"l {name} {os.readlink(entry.path)}")
+                    parts.append(link_line(name, os.readlink(entry.path)))
                 else:
-                    parts.append(f"f {name} {st.st_mode} {st.st_size} {st.st_mtime_ns} {st.st_ino}")
+                    parts.append(file_line(name, st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino))
         parts.sort()
         todo += sorted(folders, reverse=True)
         h.update(f"{len(shown)}:{shown}\0{len(parts)}\0".encode("utf-8", "surrogateescape"))
@@ -324,9 +351,8 @@ def site_state(folder: Path) -> str:
 
 def folder_listings(files: dict[str, tuple], dirs, only=None, mode: int | None = None) -> dict[str, str]:
     """The listing of each folder of ``dirs`` (of ``only``, a subset, when given) as
-    :func:`site_state` hashes it: the lines of its entries (``d <length>:<name>`` for a folder,
-    ``f <length>:<name> <st_mode> <size> <mtime_ns> <inode>`` for a file), sorted, joined by NUL
-    (which no name holds). ``files``: site path → ``(st_mode, size, mtime_ns, inode)``; with
+    :func:`site_state` hashes it: the lines of its entries (:func:`dir_line` for a folder,
+    :func:`file_line` for a file), sorted, joined by NUL (which no name holds). ``files``: site path → ``(st_mode, size, mtime_ns, inode)``; with
     ``mode``, the records of :class:`plansite.buildfolder.FolderState` (``(sha256, size, inode,
     mtime_ns)``), every file having ``st_mode`` ``mode``. ``dirs``: site paths of the folders
     (``""`` the top). Raises ``KeyError`` when, without ``only``, a file's folder is not in ``dirs``."""
@@ -337,19 +363,19 @@ def folder_listings(files: dict[str, tuple], dirs, only=None, mode: int | None =
             parent, _, name = rel.rpartition("/")
             here = find(parent)
             if here is not None:
-                here.append(f"d {len(name)}:{name}")
+                here.append(dir_line(name))
     if mode is None:
         for rel, (st_mode, size, mtime, ino) in files.items():
             parent, _, name = rel.rpartition("/")
             here = find(parent)
             if here is not None:
-                here.append(f"f {len(name)}:{name} {st_mode} {size} {mtime} {ino}")
+                here.append(file_line(name, st_mode, size, mtime, ino))
     else:
         for rel, (_, size, ino, mtime) in files.items():
             parent, _, name = rel.rpartition("/")
             here = find(parent)
             if here is not None:
-                here.append(f"f {len(name)}:{name} {mode} {size} {mtime} {ino}")
+                here.append(file_line(name, mode, size, mtime, ino))
     return {d: "\0".join(sorted(lines)) for d, lines in parts.items()}
 
 

@@ -121,10 +121,11 @@ def one_plan_project(dest: Path, slug: str) -> Path:
     return root
 
 
-def build_in_fresh_process(root: Path, modules: tuple[str, ...]):
-    """Run ``build.py --root ROOT build --quiet`` in a new Python process (this checkout's
-    ``plansite``); returns ``(the CompletedProcess, the names of ``modules`` it had imported by
-    the end)``: what a command imports is only seen in a process of its own."""
+def build_in_fresh_process(root: Path, modules: tuple[str, ...], args: tuple[str, ...] = ()):
+    """Run ``build.py --root ROOT build --quiet`` (then ``args``, e.g. ``("--force",)``) in a new
+    Python process (this checkout's ``plansite``); returns ``(the CompletedProcess, the names of
+    ``modules`` it had imported by the end)``: what a command imports is only seen in a process of
+    its own."""
     import json
     import subprocess
     import sys
@@ -134,9 +135,29 @@ def build_in_fresh_process(root: Path, modules: tuple[str, ...]):
              "sys.exit(code)")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     result = subprocess.run([sys.executable, "-c", probe, json.dumps(list(modules)), "--root", str(root),
-                             "build", "--quiet"], capture_output=True, text=True, env=env, timeout=300)
+                             "build", "--quiet", *args], capture_output=True, text=True, env=env, timeout=300)
     line = next((x for x in result.stdout.splitlines() if x.startswith("loaded: ")), "loaded: null")
     return result, json.loads(line[len("loaded: "):])
+
+
+def search_page(slug: str, n: int, text: str) -> str:
+    """A chapter page as the build renders it for search: ``text`` in a ``data-pagefind-body``
+    article filtered by plan ``slug``, headed 第``n``章."""
+    return (f'<!doctype html><html lang="zh-CN"><head><title>{slug} {n}</title></head><body>'
+            f'<article data-pagefind-body data-pagefind-filter="plan:{slug}"><h1>第{n}章</h1>'
+            f"<p>{text}</p></article></body></html>")
+
+
+def write_plan_pages(folder: Path, slug: str, texts: list[str]) -> Path:
+    """``folder``, laid out like ``site/``, holding plan ``slug``'s chapter pages
+    (``plans/<slug>/chapter-<n>/index.html``, one per text: :func:`search_page`) and an overview
+    page Pagefind does not index; returns ``folder``."""
+    for n, text in enumerate(texts, 1):
+        page = folder / "plans" / slug / f"chapter-{n}" / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(search_page(slug, n, text), encoding="utf-8")
+    (folder / "plans" / slug / "index.html").write_text("<html><body><p>概览</p></body></html>", encoding="utf-8")
+    return folder
 
 
 def update_checksum(root: Path, slug: str) -> str:

@@ -222,6 +222,14 @@ def test_links_remembered_across_sibling_pages_are_the_links_of_each_page():
     assert len(links) > 1000  # the memo was used, not bypassed
 
 
+def test_the_pages_beside_a_page_share_its_parent_directory():
+    """blocks.sibling_scope, shared by sibling_link and the outline's memo: ``(stem, parent)``."""
+    from plansite.blocks import sibling_scope
+
+    assert sibling_scope("plans/a/chapter-1/") == ("plans/a/chapter-1", "plans/a/")
+    assert sibling_scope("plans/") == ("plans", "")
+
+
 def test_a_published_file_edited_in_place_does_not_leak_into_the_next_build(project, build_py):
     """Published plan files are hard links into the cache: an in-place edit of one (same size)
     is noticed, the plan is rebuilt, and the next site is the clean one."""

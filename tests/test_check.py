@@ -193,13 +193,31 @@ def test_build_refuses_every_input_check_refuses(project, plant):
     assert not (project / "site").exists()
 
 
+@pytest.mark.parametrize("many", [False, True])
+def test_the_indicators_folder_is_listed_and_the_registry_loaded_once(project, monkeypatch, many):
+    """Without a memo, with the plans checked here or on every core (``PARALLEL_FROM`` lowered
+    to 1: the plan jobs check the indicator files against the registry too), the indicators
+    folder is listed once and the registry loaded once."""
+    from plansite import check, checkahead
+
+    listed, loaded = [], []
+    real_files, real_load = check.paths.project_files, check.indicators.load_registry
+    monkeypatch.setattr(check.paths, "project_files",
+                        lambda root, folder, *a, **k: listed.append(folder) or real_files(root, folder, *a, **k))
+    monkeypatch.setattr(check.indicators, "load_registry", lambda *a, **k: loaded.append(1) or real_load(*a, **k))
+    monkeypatch.setattr(checkahead, "PARALLEL_FROM", 1 if many else 10**9)
+    inputs = check.validate_inputs(project)
+    assert inputs.problems == [] and inputs.registry is not None
+    assert listed.count(INDICATORS) == 1 and len(loaded) == 1, (listed, loaded)
+
+
 @pytest.mark.parametrize("plant", [None, *PLANTS], ids=lambda p: p.__name__ if p else "clean")
 def test_tables_checked_on_every_core_give_what_one_core_gives(project, plant, monkeypatch, tmp_path):
     """The plan files (with their seeds and corrections) and the indicator files checked in
-    forked workers (``check.PARALLEL_FROM`` lowered to 1, the jobs seen going to the pool): the
+    forked workers (``checkahead.PARALLEL_FROM`` lowered to 1, the jobs seen going to the pool): the
     same problems in the same order, the same plans and tables as checked one by one, with and
     without a memo; clean results so remembered are answered from the memo on the next run."""
-    from plansite import check
+    from plansite import check, checkahead
     from plansite.cache import code_version
     from plansite.comparisons import group_tables
     from plansite.checkmemo import CheckMemo
@@ -211,10 +229,10 @@ def test_tables_checked_on_every_core_give_what_one_core_gives(project, plant, m
         return ([str(p) for p in inputs.problems],
                 [(i.plan, i.seed_lines, i.corrections, i.tables) for i in inputs.plans])
 
-    monkeypatch.setattr(check, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(checkahead, "PARALLEL_FROM", 10**9)
     one = view(check.validate_inputs(project))
     sent, results = [], []
-    real_map = check.ordered_map
+    real_map = checkahead.ordered_map
 
     def record(fn, jobs):
         sent.extend(jobs)
@@ -222,8 +240,8 @@ def test_tables_checked_on_every_core_give_what_one_core_gives(project, plant, m
             results.append(dict(result) if isinstance(result, dict) else result)  # (the caller pops its keys)
             yield result
 
-    monkeypatch.setattr(check, "ordered_map", record)
-    monkeypatch.setattr(check, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(checkahead, "ordered_map", record)
+    monkeypatch.setattr(checkahead, "PARALLEL_FROM", 1)
     every = check.validate_inputs(project)
     assert view(every) == one
     # the comparison groups found by the workers are those of the tables
@@ -242,10 +260,10 @@ def test_tables_checked_on_every_core_give_what_one_core_gives(project, plant, m
     assert view(check.validate_inputs(project, memo)) == one
     # the workers' inner results (a plan's fields, a corrections file's shape) are remembered
     # as a one-core check with a memo remembers them, with the same nesting
-    monkeypatch.setattr(check, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(checkahead, "PARALLEL_FROM", 10**9)
     alone = CheckMemo(tmp_path / "alone.pickle", project, code_version())
     check.validate_inputs(project, alone)
-    monkeypatch.setattr(check, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(checkahead, "PARALLEL_FROM", 1)
     assert set(memo.entries) == set(alone.entries) and memo.inner == alone.inner
     memo.save()
     sent.clear()

@@ -496,11 +496,11 @@ def test_running_header_next_to_page_numbers():
 
 
 def test_patterns_starting_with_a_caret_are_anchored_in_every_branch():
-    """``_line_rule`` tries the patterns that start with ``^`` joined, at the line start only: a
+    """``chrome_lines.line_rule`` tries the patterns that start with ``^`` joined, at the line start only: a
     pattern ``^a|b`` (``b`` found anywhere) would be missed there, so none may be written so."""
     from re import _constants as sre, _parser
 
-    from plansite.parser import chrome
+    from plansite.parser import chrome_lines
 
     def anchored(items) -> bool:
         items = list(items)
@@ -515,24 +515,24 @@ def test_patterns_starting_with_a_caret_are_anchored_in_every_branch():
             return anchored(arg[3])
         return False
 
-    starting = [p for _, p in chrome._PATTERNS if p.pattern.startswith("^")]
+    starting = [p for _, p in chrome_lines._PATTERNS if p.pattern.startswith("^")]
     assert len(starting) > 30
     assert [p.pattern for p in starting if not anchored(_parser.parse(p.pattern, p.flags))] == []
     assert not anchored(_parser.parse("^a|b"))  # the check itself catches a stray branch
     # the joined pattern says no exactly when none of them matches
     for text in ["第3页", "发展目标", "ICP备12345号", "版权所有 某某", "copyright 2021", "知道了", "- 5 -"]:
-        assert bool(chrome._AT_START.match(text)) == any(p.search(text) for p in starting)
+        assert bool(chrome_lines._AT_START.match(text)) == any(p.search(text) for p in starting)
 
 
 def test_the_single_line_rules_answer_as_when_tried_one_by_one_in_order():
-    """``_line_rule`` compiles a single-line rule only when needed: the joined anchored rules tell
+    """``chrome_lines.line_rule`` compiles a single-line rule only when needed: the joined anchored rules tell
     which of them is the first to match (they are tried in order), the unanchored ones before it
     are searched one by one. Its answer is the first rule in order whose pattern matches, as when
     every pattern is compiled and tried: checked on every line of the seeds and every string of
     this file (with the lines whose rule comes from the patterns counted)."""
     import ast
 
-    from plansite.parser import chrome
+    from plansite.parser import chrome, chrome_lines
     from plansite.parser.normalize import norm
 
     texts = set()
@@ -541,7 +541,7 @@ def test_the_single_line_rules_answer_as_when_tried_one_by_one_in_order():
     for node in ast.walk(ast.parse(Path(__file__).read_text(encoding="utf-8"))):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             texts.update(node.value.split("\n"))
-    compiled = [(name, re.compile(p.pattern, p.flags)) for name, p in chrome._PATTERNS]
+    compiled = [(name, re.compile(p.pattern, p.flags)) for name, p in chrome_lines._PATTERNS]
     by_pattern = 0
     for printed in texts:
         text = chrome._QUOTE.sub("", norm(printed.strip()).strip())
@@ -550,5 +550,5 @@ def test_the_single_line_rules_answer_as_when_tried_one_by_one_in_order():
         expected = next((name for name, p in compiled if p.search(text)), None)
         if expected is not None:
             by_pattern += 1
-            assert chrome._line_rule(text) == expected, text
+            assert chrome_lines.line_rule(text) == expected, text
     assert by_pattern > 100

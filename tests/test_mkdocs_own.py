@@ -218,6 +218,30 @@ def test_pagefind_is_prestarted_only_when_a_search_index_may_be_wanted(root, cap
     assert started == ([1, 1] if search else [1])
 
 
+def test_a_forced_build_scans_the_inputs_once_and_uses_the_kept_record(root, capsys, monkeypatch, mkdocs_runs):
+    """``build --force`` scans the inputs once, in the command, and looks the kept record up by
+    that scan, as a build without it does: MkDocs does not run, and with the plugin's ``search``
+    off Pagefind's service is not started."""
+    from plansite import pfservice, stamp
+
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  - plansite\n", "  - plansite:\n      search: false\n"), encoding="utf-8")
+    assert build(root, capsys)[0] == 0
+    started: list[int] = []
+    scans: list[int] = []
+    real_scan = stamp.scan_inputs
+    monkeypatch.setattr(pfservice, "prestart", lambda: started.append(1))
+    monkeypatch.setattr(stamp, "scan_inputs", lambda *a, **k: scans.append(1) or real_scan(*a, **k))
+    capsys.readouterr()
+    code = cli.main(["--root", str(root), "build", "--quiet", "--force", "--site", str(root / "site")])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert len(mkdocs_runs) == 1  # the first build only
+    assert started == []
+    assert len(scans) == 2  # the command's, and the one after the build (inputs changed meanwhile?)
+
+
 def test_usable_refuses_docs_or_theme_folders_the_key_would_miss(tmp_path):
     root = tmp_path
     ok = [str(root / "site_src/pages"), str(root / "templates")]

@@ -14,29 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write_plan_pages
 from plansite import pfservice, search
 from plansite.searchpages import (LISTING_SUFFIX, bundle_page_ids, changed_pages, fragment_url, page_url,
                                   read_listing)
 from plansite.searchplan import hidden_pages, plan_index, plan_shards, version_tag
 
 SALT = "1.5.2"
-
-
-def _page(slug: str, n: int, text: str) -> str:
-    return (f'<!doctype html><html lang="zh-CN"><head><title>{slug} {n}</title></head><body>'
-            f'<article data-pagefind-body data-pagefind-filter="plan:{slug}"><h1>第{n}章</h1>'
-            f"<p>{text}</p></article></body></html>")
-
-
-def _write_plan(folder: Path, slug: str, texts: list[str]) -> Path:
-    """``folder``, laid out like ``site/``, holding plan ``slug``'s chapter pages (one per text)
-    and an overview page Pagefind does not index."""
-    for n, text in enumerate(texts, 1):
-        page = folder / "plans" / slug / f"chapter-{n}" / "index.html"
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(_page(slug, n, text), encoding="utf-8")
-    (folder / "plans" / slug / "index.html").write_text("<html><body><p>概览</p></body></html>", encoding="utf-8")
-    return folder
 
 
 TEXTS = {
@@ -47,7 +31,7 @@ TEXTS = {
 
 def _build(tmp_path: Path, texts: dict[str, list[str]], keys: dict[str, str], cache: Path):
     # one folder per plan version, as in the build cache
-    dirs = {slug: _write_plan(tmp_path / "plans" / keys[slug], slug, t) for slug, t in texts.items()}
+    dirs = {slug: write_plan_pages(tmp_path / "plans" / keys[slug], slug, t) for slug, t in texts.items()}
     return search.build_sharded_index(dirs, keys, cache, per_shard=5, jobs=1), dirs
 
 

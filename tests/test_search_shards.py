@@ -14,7 +14,7 @@ import threading
 
 import pytest
 
-from conftest import _QuietHandler
+from conftest import _QuietHandler, write_plan_pages
 from plansite.searchplan import plan_shards, shard_count
 
 
@@ -225,16 +225,10 @@ def test_sharded_index_honours_the_memory_budget(tmp_path, monkeypatch):
 
 
 def _fake_plans(tmp_path, count: int) -> dict:
-    dirs = {}
-    for i in range(count):
-        slug = f"plan-{i}"
-        for page in ("chapter-1", "chapter-2"):
-            folder = tmp_path / "entries" / slug / "plans" / slug / page
-            folder.mkdir(parents=True)
-            (folder / "index.html").write_text(f'<html><body><article data-pagefind-body>{slug} {page}'
-                                               '</article></body></html>', encoding="utf-8")
-        dirs[slug] = tmp_path / "entries" / slug
-    return dirs
+    """``{slug: folder}`` of ``count`` plans ``plan-<i>`` of two chapter pages each
+    (:func:`conftest.write_plan_pages`), each in its own folder as in the build cache."""
+    return {f"plan-{i}": write_plan_pages(tmp_path / "entries" / f"plan-{i}", f"plan-{i}",
+                                          [f"plan-{i} chapter-1", f"plan-{i} chapter-2"]) for i in range(count)}
 
 
 def test_a_streamed_run_gets_each_plans_pages_as_soon_as_it_and_those_before_it_are_rendered(tmp_path, monkeypatch):

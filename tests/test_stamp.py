@@ -9,13 +9,12 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, build_in_fresh_process, one_plan_project, update_checksum
+from conftest import build_in_fresh_process, one_plan_project, update_checksum
 from plansite import cli, stamp
 
 ONE_PLAN = "taishang-14th"  # a plan with warnings
@@ -284,15 +283,11 @@ def test_a_build_with_remembered_validation_does_not_import_pydantic(root, capsy
     CheckMemo, so neither pydantic nor the schema modules are imported (nor MkDocs: its own
     output is reused, plansite.mkdocs_own)."""
     assert build(root, capsys, quiet=True)[0] == 0
-    probe = ("import sys; from plansite.cli import main; code = main(sys.argv[1:]); "
-             "print('loaded:', [m for m in ('pydantic', 'plansite.schema', 'plansite.indicator_schema', "
-             "'mkdocs.commands.build') if m in sys.modules]); sys.exit(code)")
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, "-c", probe, "--root", str(root), "build", "--quiet", "--force"],
-                            capture_output=True, text=True, env=env, timeout=300)
+    result, loaded = build_in_fresh_process(root, ("pydantic", "plansite.schema", "plansite.indicator_schema",
+                                                   "mkdocs.commands.build"), ("--force",))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"built {root / 'site'}\n"), result.stdout
-    assert "loaded: []" in result.stdout, result.stdout
+    assert loaded == [], result.stdout
 
 
 def test_the_check_after_a_build_reads_again_only_what_may_have_changed(root):
@@ -338,3 +333,21 @@ def test_the_next_build_reads_only_the_inputs_that_changed(root, capsys):
     # a damaged kept scan is no scan
     stamp.stamp_file(root, site).with_suffix(".scan").write_bytes(b"garbage")
     assert stamp.load_scan(root, site) is None
+
+
+def test_a_listing_line_gives_back_its_name_whatever_the_name_holds(tmp_path):
+    """The one listing-line format (stamp.dir_line/file_line/link_line, parsed by line_name): a
+    name with colons, spaces and digits is read back whole, and site_state hashes exactly these
+    lines (a folder listed by folder_listings gives the same text as its lines made here)."""
+    names = ["a", "12:3 4", "页 :x", "9"]
+    for name in names:
+        assert stamp.line_name(stamp.dir_line(name)) == name
+        assert stamp.line_name(stamp.file_line(name, 0o100644, 5, 6, 7)) == name
+        assert stamp.line_name(stamp.link_line(name, "x:y 1")) == name
+    files = {name: (0o100644, 5, 6, 7) for name in names}
+    files["sub/x"] = (0o100644, 1, 2, 3)
+    listed = stamp.folder_listings(files, {"", "sub"})
+    assert listed[""] == "\0".join(sorted([stamp.dir_line("sub")] + [stamp.file_line(n, 0o100644, 5, 6, 7)
+                                                                        for n in names]))
+    assert listed["sub"] == stamp.file_line("x", 0o100644, 1, 2, 3)
+    assert stamp.listed_state(files, {"", "sub"}) != stamp.listed_state(files, {"", "sub"}, {"sub": ""})
