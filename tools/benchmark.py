@@ -109,8 +109,10 @@ def edit_one_line(root: Path, slug: str, count: int) -> str:
         for a, b in re.findall(r"\[(\d+),\s*(\d+)\]", text):
             checked.update(range(int(a), int(b) + 1))
         checked.update(int(x) for x in re.findall(r"\bline: (\d+)", text))
-    index = next(i for i in range(len(lines) // 2, len(lines)) if len(lines[i]) > 60 and "，" in lines[i]
-                 and not lines[i].startswith(("#", "|", "<")) and "\t" not in lines[i] and i + 1 not in checked)
+    # a long line of the second half; a hard-wrapped seed (lines of at most ~56 columns) has none
+    index = next(i for wide in (60, 20) for i in range(len(lines) // 2, len(lines))
+                 if len(lines[i]) > wide and "，" in lines[i] and not lines[i].startswith(("#", "|", "<"))
+                 and "\t" not in lines[i] and i + 1 not in checked)
     marker = f"（修订{count}）"
     lines[index] = lines[index].replace("，", marker + "，", 1)
     seed.write_text("\n".join(lines), encoding="utf-8")
