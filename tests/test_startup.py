@@ -141,12 +141,15 @@ def test_superseded_cache_entry_leaves_the_cache_for_the_trash(tmp_path, monkeyp
     plans = root / ".cache" / "build" / "plans"
     first = sorted(p.name for p in plans.iterdir())
     assert len(first) == 1 and first[0].startswith("tiny-")
-    assert discarded == []  # nothing superseded
+    # nothing superseded; the scratch folder MkDocs wrote the site into went to the trash
+    assert [name for name, _, _ in discarded if not name.endswith(".staging.partial")] == []
+    assert [name for name, _, _ in discarded if name.endswith(".staging.partial")]
+    discarded.clear()
     set_seed(root, SEED.replace("经济总量再上台阶", "经济总量又上台阶").encode("utf-8"))
     build_site(root, root / "site", quiet=True, stream=io.StringIO())
     second = sorted(p.name for p in plans.iterdir())
     assert len(second) == 1 and second != first  # no superseded entry, nothing moved aside, is left
-    [(name, inside, trash)] = discarded
+    [(name, inside, trash)] = [d for d in discarded if not d[0].endswith(".staging.partial")]
     assert name.startswith(".pruned-") and inside == first and trash == root / ".cache" / "trash"
     pages = (root / "site" / "plans" / "tiny").rglob("*.html")
     assert any("又上台阶" in p.read_text(encoding="utf-8") for p in pages)
