@@ -20,6 +20,7 @@ Which runs are made, and when, is :mod:`plansite.search`'s (the build's index).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import html
 import json
@@ -46,6 +47,35 @@ BUNDLE_DIR = "pagefind"
 #: in MiB, overrides): shards are indexed at once only while their estimated peaks
 #: (:func:`pagefind_memory`) fit in it; a shard estimated above it runs alone.
 SEARCH_MEMORY = 1280 * 2**20
+
+
+@functools.lru_cache(maxsize=1)
+def pagefind_version() -> str:
+    """The version of the installed ``pagefind_bin_extended`` distribution (e.g. ``"1.5.2"``), the
+    salt of every search bundle's key (:func:`plansite.searchplan.plan_index`). Read from the
+    ``Version:`` line of the ``METADATA`` of its one ``.dist-info`` folder beside the package, as
+    :func:`importlib.metadata.version` reads it, without importing that module and scanning every
+    path entry (30–40 ms per process, on the one-edit build's critical path); where that folder
+    is not found, or not alone, from :func:`importlib.metadata.version`. Raises
+    :class:`importlib.metadata.PackageNotFoundError` when the distribution is not installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pagefind_bin_extended")
+    if spec is not None and spec.origin:
+        found = list(Path(spec.origin).parent.parent.glob("pagefind_bin_extended-*.dist-info"))
+        if len(found) == 1:
+            try:
+                with open(found[0] / "METADATA", encoding="utf-8") as f:
+                    for line in f:
+                        if line.startswith("Version:"):
+                            return line.split(":", 1)[1].strip()
+                        if not line.strip():
+                            break  # the headers end at the first blank line
+            except OSError:
+                pass
+    from importlib.metadata import version
+
+    return version("pagefind_bin_extended")
 
 
 def pagefind_binary() -> Path:

@@ -34,8 +34,8 @@ from pathlib import Path
 from .budget import Budget
 from .buildfolder import link_or_copy
 from .errors import PlansiteError
-from .pagefind_run import (BUNDLE_DIR, Rendered, Stopped, bundle_problem, index_shard, pagefind_memory, search_memory,
-                           shard_bytes)
+from .pagefind_run import (BUNDLE_DIR, Rendered, Stopped, bundle_problem, index_shard, pagefind_memory,
+                           pagefind_version, search_memory, shard_bytes)
 from .parallel import cpu_count
 from .searchpages import clashing
 from .searchplan import (SHARD_PLANS, STATE_FILE, IndexPlan, Shard, bundle_versions, hidden_pages, load_state,
@@ -128,9 +128,7 @@ class EarlyIndex:
                     self._launch(self._plan.jobs[n])
 
     def _decide(self, keys: dict[str, str]) -> None:
-        from importlib.metadata import version
-
-        self._plan = plan_index(dict(keys), version("pagefind_bin_extended"), load_state(self.cache_dir),
+        self._plan = plan_index(dict(keys), pagefind_version(), load_state(self.cache_dir),
                                 self._held, self.per_shard)
         self._waiting = {n: set(job.slugs) for n, job in enumerate(self._plan.jobs)}
         whole = [n for n, job in enumerate(self._plan.jobs) if not job.overlay and len(job.slugs) > 1]

@@ -293,3 +293,38 @@ def test_a_streamed_run_waiting_for_a_plan_never_rendered_ends(tmp_path, monkeyp
     early.plan_done("plan-0", dirs["plan-0"], keys)
     early.cancel()  # a failed build: returns (the run stops waiting)
     assert all(not thread.is_alive() for thread in early._threads)
+
+
+def test_the_pagefind_version_is_read_from_the_distribution_metadata_without_importlib_metadata(tmp_path,
+                                                                                             monkeypatch):
+    """``pagefind_run.pagefind_version`` (the salt of every bundle key) is what
+    ``importlib.metadata.version`` gives, read from the one ``.dist-info`` beside the package;
+    with no such folder it asks ``importlib.metadata``."""
+    import importlib.machinery
+    import importlib.metadata
+    import importlib.util
+
+    from plansite import pagefind_run
+
+    expected = importlib.metadata.version("pagefind_bin_extended")
+    pagefind_run.pagefind_version.cache_clear()
+    try:
+        assert pagefind_run.pagefind_version() == expected
+        # a copy of the package with a dist-info of another version beside it: read from there
+        (tmp_path / "pagefind_bin_extended").mkdir()
+        (tmp_path / "pagefind_bin_extended" / "__init__.py").write_text("", encoding="utf-8")
+        info = tmp_path / "pagefind_bin_extended-9.8.7.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: pagefind_bin_extended\nVersion: 9.8.7\n\n"
+                                       "Version: 0.0.0 (in the description, not a header)\n", encoding="utf-8")
+        spec = importlib.machinery.ModuleSpec("pagefind_bin_extended", None,
+                                              origin=str(tmp_path / "pagefind_bin_extended" / "__init__.py"))
+        monkeypatch.setattr(importlib.util, "find_spec", lambda name: spec)
+        pagefind_run.pagefind_version.cache_clear()
+        assert pagefind_run.pagefind_version() == "9.8.7"
+        # two dist-info folders (a stale one left beside): importlib.metadata decides
+        (tmp_path / "pagefind_bin_extended-1.0.0.dist-info").mkdir()
+        pagefind_run.pagefind_version.cache_clear()
+        assert pagefind_run.pagefind_version() == expected
+    finally:
+        pagefind_run.pagefind_version.cache_clear()
