@@ -160,6 +160,19 @@ def write_plan_pages(folder: Path, slug: str, texts: list[str]) -> Path:
     return folder
 
 
+def trash_emptied(root: Path, seconds: float = 60) -> None:
+    """Wait until the detached ``rm`` that builds start has emptied ``root/.cache/trash``
+    (superseded cache entries, replaced build folders, a clean build's scratch folder), so that
+    a snapshot or a removal of the project does not race with it; fails after ``seconds``."""
+    import time
+
+    trash = root / ".cache" / "trash"
+    deadline = time.monotonic() + seconds
+    while trash.exists() and any(trash.iterdir()):
+        assert time.monotonic() < deadline, sorted(p.name for p in trash.iterdir())
+        time.sleep(0.05)
+
+
 def update_checksum(root: Path, slug: str) -> str:
     """Rewrite the ``sha256:`` line of ``site_src/plans/<slug>.yml`` under ``root`` to match the
     plan's seed ``seeds/<slug>.txt``; return the new digest."""

@@ -20,11 +20,11 @@ import stat
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
+from conftest import trash_emptied
 from plansite import buildfolder, cli, foldercheck, mkdocs_run, stamp
 from plansite.buildfolder import FolderState, Wanted, update_folder, wanted_bytes
 from plansite.diff import SEARCH_DIR, compare_manifests
@@ -38,10 +38,7 @@ def _remove_cache(project: Path) -> None:
     """Delete the project's ``.cache`` once the detached ``rm`` of its ``trash/`` (superseded
     cache entries a ``build.py build`` moved there) is done: deleting the folder under that
     ``rm`` would race with it."""
-    trash = project / ".cache" / "trash"
-    deadline = time.monotonic() + 30
-    while trash.exists() and any(trash.iterdir()) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    trash_emptied(project)
     shutil.rmtree(project / ".cache")
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import build_in_fresh_process, one_plan_project, update_checksum
+from conftest import build_in_fresh_process, one_plan_project, trash_emptied, update_checksum
 from plansite import cli, stamp
 
 ONE_PLAN = "taishang-14th"  # a plan with warnings
@@ -56,6 +56,7 @@ def without_time(text: str) -> str:
 def test_no_change_prints_what_a_build_prints_and_writes_nothing(root, capsys):
     code, out, err = build(root, capsys)
     assert code == 0 and "plansite: parsed" in err
+    trash_emptied(root)
     before, listing = published(root), snapshot(root)
     code, again, err2 = build(root, capsys)
     assert code == 0
