@@ -286,13 +286,7 @@ def publish(site_dir: Path, build_into: Callable, *, label: str | None = None,
                     previous, spare_kept = None, True  # kept: the spare the next build writes over
             if previous is not None and os.path.lexists(previous):
                 try:
-                    try:
-                        if trash is None:
-                            raise OSError(errno.ENOENT, "no trash folder")
-                        FS.discard(previous, trash)
-                    except OSError:
-                        if os.path.lexists(previous):
-                            FS.remove(previous)
+                    _throw_away(previous, trash)
                 except OSError as exc:
                     warn(f"{previous}:0: the new site is published but the previous build could not be "
                          f"removed ({error_text(exc)}); the next build removes it")
@@ -355,12 +349,7 @@ def _build_reusing(paths: SitePaths, build_id: str, state: SiteState, build_into
         try:
             staging.rmdir()  # (empty when MkDocs' own output was reused)
         except OSError:
-            try:
-                if trash is None:
-                    raise OSError(errno.ENOENT, "no trash folder")
-                FS.discard(staging, trash)
-            except OSError:
-                _quietly(FS.remove, staging)
+            _quietly(lambda path: _throw_away(path, trash), staging)
 
 
 def _fill_and_rename(partial: Path, saved: Path, final: Path, carry: Callable[[], int | None],
@@ -432,6 +421,19 @@ def _carry_over(state: SiteState, partial: Path, warn: Callable[[str], None]) ->
     if st.st_mode & stat.S_ISGID:
         FS.chmod(partial, stat.S_IMODE(partial.stat().st_mode) | stat.S_ISGID)
     return stat.S_IMODE(st.st_mode) if state.kind == "link" else None
+
+
+def _throw_away(path: Path, trash: Path | None) -> None:
+    """Move ``path`` into the folder ``trash`` to be deleted there in the background
+    (:meth:`plansite.sitepaths.FileSystem.discard`); where it cannot be moved (no trash folder,
+    another file system), remove it now. Raises :class:`OSError` when the removal fails."""
+    try:
+        if trash is None:
+            raise OSError(errno.ENOENT, "no trash folder")
+        FS.discard(path, trash)
+    except OSError:
+        if os.path.lexists(path):
+            FS.remove(path)
 
 
 def _quietly(fn: Callable[[Path], None], path: Path) -> None:
