@@ -56,9 +56,11 @@ def site_outputs(project: Project, templates: Path) -> dict[str, str]:
     extra = None
     if project.registry is not None:
         links = find_mentions(project, renderer, project.registry)
+        summaries = {d.plan.slug: [(t, table_summary(t, project.registry)) for t in d.tables]
+                     for d in project.plans}  # once per plan, for every page (as plan_outputs)
         renderer.context_for = lambda data, unit: {
             "mentions": links.by_page[data.plan.slug].get(unit.url, []) if unit else [],
-            "indicator_tables": _page_tables(unit, [(t, table_summary(t, project.registry)) for t in data.tables])}
+            "indicator_tables": _page_tables(unit, summaries[data.plan.slug])}
         extra = lambda data: api_extra(data, project.registry)  # noqa: E731
     outputs = {page_path(url): html for url, html in renderer.pages().items()}
     if project.registry is not None:
