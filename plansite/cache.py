@@ -147,7 +147,7 @@ class BuildCache:
         #: :meth:`check_deferred`
         self._checked: set[tuple[str, str]] = set()
         self._unchecked: set[tuple[str, str]] = set()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # (check_deferred forgets an entry while holding it)
 
     @property
     def jinja_dir(self) -> Path:
@@ -253,8 +253,7 @@ class BuildCache:
                 with self._lock:
                     if known not in self._unchecked:
                         continue  # a build checked (or dropped) it meanwhile
-                    self._known.pop(known, None)
-                    self._unchecked.discard(known)
+                    self._forget(known)
                     # moved aside at once, so that a build storing the plan again meanwhile
                     # cannot lose its new entry to the removal
                     aside = Path(tempfile.mkdtemp(prefix=".pruned-", dir=folder.parent)) / folder.name
