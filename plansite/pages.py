@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .blocks import (block, blocks, cite_html, column_labels, outline_list, permalink_html, plan_outline,
                      row_cells, sibling_scope, source_lines, src_html)
-from .cells import align_rows, plain, rich
+from .cells import align_rows, esc, plain, rich
 from .model import BLOCK_KINDS, Node
 from .project import PlanData, Project
 from .parser.footnotes import pair_footnotes
@@ -225,9 +225,9 @@ def crumbs(context, trail: list[tuple[str, str]], current) -> Markup:
     """The breadcrumb trail of every page below the home page: 全部规划 (the context's ``home``)
     › each ``(href, label)`` of ``trail`` › ``current`` (the page itself). Labels are escaped
     unless markup (``rich``)."""
-    items = "".join(f'<li><a href="{escape(href)}">{escape(label)}</a></li>\n' for href, label in trail)
-    return Markup(f'<nav class="crumbs" aria-label="位置">\n<ol>\n<li><a href="{escape(context["home"])}">全部规划</a></li>\n'
-                  f'{items}<li aria-current="page">{escape(current)}</li>\n</ol>\n</nav>\n')
+    items = "".join(f'<li><a href="{esc(href)}">{esc(label)}</a></li>\n' for href, label in trail)
+    return Markup(f'<nav class="crumbs" aria-label="位置">\n<ol>\n<li><a href="{esc(context["home"])}">全部规划</a></li>\n'
+                  f'{items}<li aria-current="page">{esc(current)}</li>\n</ol>\n</nav>\n')
 
 
 _ENVS: dict[tuple[str, str], jinja2.Environment] = {}
