@@ -283,7 +283,8 @@ class Renderer:
         #: links made by the pages rendered (see :func:`page_context`)
         self.links: dict = {}
         #: per plan slug, what its pages were rendered from and the other outputs use too:
-        #: ``{"outline": outline_tree(…), "footnotes": pair_footnotes(…)}`` (set by :meth:`plan_pages`)
+        #: ``{"outline": outline_tree(…), "footnotes": pair_footnotes(…), "summary":
+        #: division_summary(…), "editorial": editorial_headings(…)}`` (set by :meth:`plan_pages`)
         self.made: dict[str, dict] = {}
         #: the templates used so far (a renderer serves one build: a template is loaded, and
         #: checked against its file, once)
@@ -316,7 +317,8 @@ class Renderer:
         reading = reading_context(data, urls)
         summary = division_summary(data)
         outline = outline_tree(data, urls)
-        self.made[slug] = {"outline": outline, "footnotes": reading["footnotes"]}
+        self.made[slug] = {"outline": outline, "footnotes": reading["footnotes"], "summary": summary,
+                           "editorial": reading["editorial"]}
         overview = plan_url(slug)
         out[overview] = self.render("plan.html", overview, data=data, plan=data.plan, units=units, urls=urls,
                                     outline=outline, summary=summary,

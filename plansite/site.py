@@ -31,7 +31,7 @@ from .indicator_pages import (ATTRIBUTE_LABELS, BASIS_LABELS, STATUS_LABELS, Cro
                               api_extra, comparison_charts, comparison_json, download_path,
                               find_mentions, indicator_outputs, indicator_url, row_url, row_views,
                               show, table_url)
-from .pages import Renderer, division_summary, unit_nodes
+from .pages import Renderer, unit_nodes
 from . import parallel
 from .parallel import ordered_map
 from .project import PlanData, Project
@@ -174,14 +174,14 @@ def plan_outputs(data: PlanData, templates: Path, registry=None, bytecode_dir: P
     out = {page_path(url): html for url, html in renderer.plan_pages(data).items()}
     if registry is not None:
         out.update(_table_outputs(data, renderer, registry, links, compared, texts))
-    made = renderer.made[slug]  # the outline and the footnotes the pages were made from
+    made = renderer.made[slug]  # the outline, footnotes, division summary and inserted headings of the pages
     out[f"api/plans/{slug}.json"] = plan_api(data, renderer.urls[slug], extra, made["outline"])
-    out[f"downloads/{slug}.txt"] = plan_text(data, made["footnotes"])
-    out[f"downloads/{slug}.md"] = plan_markdown(data, made["footnotes"])
+    out[f"downloads/{slug}.txt"] = plan_text(data, made["footnotes"], made["editorial"])
+    out[f"downloads/{slug}.md"] = plan_markdown(data, made["footnotes"], made["editorial"])
     discussed = {ind: [PageLink(u.url, u.title) for u in units]
                  for ind, units in links.by_indicator[slug].items()}
     chars = distinct_chars("".join([line.text for line in data.lines]))
-    card = make_card(data.plan, data.tables, division_summary(data), discussed, registry, chars,
+    card = make_card(data.plan, data.tables, made["summary"], discussed, registry, chars,
                      texts if registry is not None else None)
     card.groups = group_tables(slug, data.tables, registry)
     return dict(sorted(out.items())), card
