@@ -13,8 +13,9 @@ formatting it into an f-string was a quarter of the instructions of this module)
 Templates call :func:`block` as a global (``{{ block(node, 1) }}``); it reads ``link``, ``url``,
 ``plan``, ``cite_head``, ``editorial``, ``toc_entries`` and ``footnotes`` from the page's context
 (see :func:`plansite.pages.reading_context`). The outline beside each chapter
-(:func:`plan_outline`, formerly ``templates/outline.html``) and the lines of the source view
-(:func:`source_lines`) are written here too, for the same reason.
+(:func:`plan_outline`, formerly ``templates/outline.html``), the lines of the source view
+(:func:`source_lines`) and the items of a chapter page's 本页内容 and 本页提及的指标 lists
+(:func:`page_toc`, :func:`mention_items`) are written here too, for the same reason.
 """
 
 from __future__ import annotations
@@ -301,6 +302,27 @@ def plan_outline(context, units: list, unit) -> Markup:
     out.append(f'</ul>\n<p class="outline-more"><a href="{esc(link("plans/" + slug + "/"))}#outline-h">完整目录</a> · '
                f'<a href="{esc(link("plans/" + slug + "/full/"))}">全文一页</a></p>\n')
     return Markup("".join(out))
+
+
+def page_toc(nodes: list[Node]) -> Markup:
+    """The items of a page's 本页内容 list (``templates/chapter.html``): for each of ``nodes`` (the
+    page's sections and 专栏) a link to its anchor showing its number and title (``目录`` for an
+    untitled one), escaped, one ``<li>`` a line — what a template loop wrote, without an escape
+    call and attribute lookup through Jinja2 per piece."""
+    return Markup("".join(
+        f'<li><a href="#{esc(n.id)}">{esc(n.number) + " " if n.number else ""}{esc(n.title or "目录")}</a></li>\n'
+        for n in nodes))
+
+
+@jinja2.pass_context
+def mention_items(context, mentions: list) -> Markup:
+    """The items of a page's 本页提及的指标 list (``templates/chapter.html``): for each mention
+    (``id``, ``name``, ``url``, :class:`plansite.indicator_pages.Mention`) a link from the page
+    (the context's ``link``) to where it leads, its name escaped with index markup
+    (:func:`~plansite.cells.rich_text`), one ``<li>`` a line."""
+    link = context["link"]
+    return Markup("".join(f'<li data-indicator="{esc(m.id)}"><a href="{esc(link(m.url))}">{rich_text(m.name)}</a></li>\n'
+                          for m in mentions))
 
 
 _OUTLINE_OPEN = ("notice", "toc", "preface", "part", "chapter")

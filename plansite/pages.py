@@ -14,8 +14,8 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from .blocks import (block, blocks, cite_html, column_labels, outline_list, permalink_html, plan_outline,
-                     row_cells, sibling_scope, source_lines, src_html)
+from .blocks import (block, blocks, cite_html, column_labels, mention_items, outline_list, page_toc,
+                     permalink_html, plan_outline, row_cells, sibling_scope, source_lines, src_html)
 from .cells import align_rows, esc, plain, rich
 from .model import BLOCK_KINDS, Node
 from .project import PlanData, Project
@@ -260,7 +260,8 @@ def make_env(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Enviro
         env.globals["align_rows"] = align_rows
         env.globals.update(permalink=permalink, cite=cite, src=src, block=block, blocks=blocks,
                            plan_outline=plan_outline, source_lines=source_lines, crumbs=crumbs,
-                           column_labels=column_labels, row_cells=row_cells, outline_list=outline_list)
+                           column_labels=column_labels, row_cells=row_cells, outline_list=outline_list,
+                           page_toc=page_toc, mention_items=mention_items)
         env.globals.update(rule_label=rule_label, drop_note=drop_note, reader_warning=reader_warning)
     return env
 
