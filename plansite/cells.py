@@ -50,21 +50,38 @@ def _marked(text: str) -> list[tuple[str, str | None]]:
     return [(p, t) for p, t in out if p]
 
 
+def esc(value) -> str:
+    """``str(markupsafe.escape(value))``: ``value`` HTML-escaped (``&``, ``<``, ``>``, ``"``, ``'``)
+    as Jinja2's autoescaping escapes it, as a plain str (markup, an object with ``__html__``, is
+    kept as it is). For the HTML written in Python (:mod:`plansite.blocks`): a str holding none of
+    the five (most plan text) comes back as it is, without the two Python calls and the copy of
+    ``escape`` making it ``Markup``, nor the copy an f-string makes of a ``Markup`` it formats."""
+    if type(value) is str and "&" not in value and "<" not in value and ">" not in value \
+            and '"' not in value and "'" not in value:
+        return value
+    return str(escape(value))
+
+
+def rich_text(text: str | None) -> str:
+    """:func:`rich` as a plain str (for the HTML written in Python)."""
+    if not text:
+        return ""
+    text = str(text)
+    if "<" not in text and "{" not in text:  # no index markup can be there (most text)
+        return esc(text)
+    parts = []
+    for piece, tag in _marked(text):
+        parts.append(f"<{tag}>{esc(piece)}</{tag}>" if tag else esc(piece))
+    return "".join(parts)
+
+
 def rich(text: str | None) -> Markup:
     """``text`` as safe HTML: escaped, with printed ``<sub>…</sub>`` / ``_{…}`` / ``^{…}``
     indices as ``<sub>``/``<sup>`` elements. ``None`` → empty markup.
 
     ``rich("城市细颗粒物(PM <sub>2.5</sub> )")`` → ``城市细颗粒物(PM<sub>2.5</sub>)``;
     ``rich("<script>")`` → ``&lt;script&gt;``."""
-    if not text:
-        return Markup("")
-    text = str(text)
-    if "<" not in text and "{" not in text:  # no index markup can be there (most text)
-        return escape(text)
-    parts = []
-    for piece, tag in _marked(text):
-        parts.append(f"<{tag}>{escape(piece)}</{tag}>" if tag else str(escape(piece)))
-    return Markup("".join(parts))
+    return Markup(rich_text(text))
 
 
 def plain(text: str | None) -> str:

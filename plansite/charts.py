@@ -15,7 +15,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from .cells import esc
 
 WIDTH = 400      # px, the viewBox width (the chart scales down to its container)
 PAD_L = 12       # px, left margin
@@ -148,8 +150,8 @@ def dot_chart(chart_id: str, title: str, description: str, rows: list[ChartRow],
     out = [
         f'<svg class="chart" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
         f'viewBox="0 0 {WIDTH} {height + 18}" width="{WIDTH}" height="{height + 18}">',
-        f'<title id="{chart_id}-t">{escape(title)}</title>',
-        f'<desc id="{chart_id}-d">{escape(description)}</desc>',
+        f'<title id="{chart_id}-t">{esc(title)}</title>',
+        f'<desc id="{chart_id}-d">{esc(description)}</desc>',
     ]
     n = int(round((hi - lo) / step))
     for i in range(n + 1):
@@ -157,14 +159,14 @@ def dot_chart(chart_id: str, title: str, description: str, rows: list[ChartRow],
         x = xpos(v)
         out.append(f'<line class="grid" x1="{x:.1f}" y1="{TOP}" x2="{x:.1f}" y2="{axis_y}"/>')
         out.append(f'<text class="tick" x="{x:.1f}" y="{axis_y + 14}" text-anchor="middle">'
-                   f'{escape(_fmt(v))}</text>')
+                   f'{esc(_fmt(v))}</text>')
     out.append(f'<line class="axis" x1="{PAD_L}" y1="{axis_y}" x2="{WIDTH - PAD_R}" y2="{axis_y}"/>')
     out.append(f'<text class="unit" x="{WIDTH - PAD_R}" y="{axis_y + 29}" text-anchor="end">'
-               f'单位：{escape(unit or "—")}</text>')
+               f'单位：{esc(unit or "—")}</text>')
     for i, row in enumerate(rows):
         y0 = TOP + i * ROW_H
         cy = y0 + 34
-        out.append(f'<text class="row-label" x="{PAD_L}" y="{y0 + 13}">{escape(row.label)}</text>')
+        out.append(f'<text class="row-label" x="{PAD_L}" y="{y0 + 13}">{esc(row.label)}</text>')
         xs = [xpos(p.value) for p in row.points]
         if len(xs) > 1:
             out.append(f'<line class="link" x1="{min(xs):.1f}" y1="{cy}" x2="{max(xs):.1f}" y2="{cy}"/>')
@@ -172,7 +174,7 @@ def dot_chart(chart_id: str, title: str, description: str, rows: list[ChartRow],
             out.append(_shape(p.kind, x, cy))
         for x, ty, anchor, text in _place_labels(row.points, xs, cy):
             out.append(f'<text class="val" x="{x:.1f}" y="{ty}" text-anchor="{anchor}">'
-                       f'{escape(text)}</text>')
+                       f'{esc(text)}</text>')
     lx = PAD_L
     ly = height + 10
     for k in kinds:

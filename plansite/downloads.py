@@ -116,17 +116,44 @@ def _headers(table: IndicatorTable) -> list[str]:
     return [c or f"列{i + 1}" for i, c in enumerate(table.columns)]
 
 
-def table_csv(table: IndicatorTable, registry: Registry) -> str:
+def _csv_line():
+    """``(writer, text)``: ``text(fields)`` is the CSV line ``csv.writer`` writes for ``fields``
+    (each through :func:`_cell`), without its line end."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")  # as _write: a cell holding a line end is quoted
+
+    def text(fields) -> str:
+        buf.seek(0)
+        buf.truncate()
+        w.writerow([_cell(x) for x in fields])
+        return buf.getvalue()[:-1]
+
+    return text
+
+
+def parsed_texts(table: IndicatorTable, registry: Registry) -> list[str]:
+    """The CSV text of the parsed columns (:data:`PARSED_COLUMNS`, :func:`parsed_record`) of each
+    row of ``table``, without line end: the end of the row's line in :func:`table_csv` and in
+    :func:`all_tables_csv` (made once for both by a plan's build). A CSV line is its fields'
+    texts joined by commas, so these texts follow the cells' after a comma."""
+    text = _csv_line()
+    return [text([rec[k] for k in PARSED_COLUMNS]) for rec in (parsed_record(table, r, registry) for r in table.rows)]
+
+
+def table_csv(table: IndicatorTable, registry: Registry, parsed: list[str] | None = None) -> str:
     """One table as CSV text: header row = the printed column headers (an unprinted sub-column
     is named 列N) followed by :data:`PARSED_COLUMNS`; one line per row. Proposal tables
-    (no printed cells) have only the parsed columns. Starts with a BOM; ``"\\n"`` endings."""
-    head = _headers(table) + PARSED_COLUMNS
-    out: list[list[Any]] = [head]
-    for r in table.rows:
-        rec = parsed_record(table, r, registry)
+    (no printed cells) have only the parsed columns. Starts with a BOM; ``"\\n"`` endings.
+    ``parsed`` (optional): :func:`parsed_texts` of ``table`` when already made."""
+    text = _csv_line()
+    lines = [BOM + text(_headers(table) + PARSED_COLUMNS)]
+    for r, tail in zip(table.rows, parsed if parsed is not None else parsed_texts(table, registry)):
         cells = [plain(c) for c in r.cells] + [""] * (len(table.columns) - len(r.cells))
-        out.append(cells + [rec[k] for k in PARSED_COLUMNS])
-    return _write(out)
+        # the cells' text with the comma after them (an empty last field keeps a lone empty cell
+        # unquoted, as inside the whole line), then the parsed columns'
+        lines.append(text(cells + [""]) + tail if cells else tail)
+    lines.append("")
+    return "\n".join(lines)
 
 
 def all_tables_csv(tables: dict[str, list[IndicatorTable]], registry: Registry) -> str:
@@ -137,28 +164,21 @@ def all_tables_csv(tables: dict[str, list[IndicatorTable]], registry: Registry) 
     return join_csv_rows([plan_csv_rows(slug, tables[slug], registry) for slug in sorted(tables)])
 
 
-def plan_csv_rows(slug: str, tables: list[IndicatorTable],
-                  registry: Registry) -> tuple[int, list[tuple[int, str, str]]]:
+def plan_csv_rows(slug: str, tables: list[IndicatorTable], registry: Registry,
+                  parsed: list[list[str]] | None = None) -> tuple[int, list[tuple[int, str, str]]]:
     """One plan's lines of :func:`all_tables_csv` before they are padded to the widest table of
     all plans: ``(its widest table's column count, rows)``, each row ``(number of printed cells,
     CSV text of plan, table, table_kind, row and the cells, CSV text of the parsed columns)``,
     texts without line end. Computed once per plan (kept in its card), so the all-plans file is
-    joined without reading every table again."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")  # as _write: a cell holding a line end is quoted
+    joined without reading every table again. ``parsed`` (optional): each table's
+    :func:`parsed_texts` when already made."""
+    text = _csv_line()
     out = []
-
-    def text(fields) -> str:
-        buf.seek(0)
-        buf.truncate()
-        w.writerow([_cell(x) for x in fields])
-        return buf.getvalue()[:-1]
-
-    for t in tables:
-        for i, r in enumerate(t.rows):
-            rec = parsed_record(t, r, registry)
+    for k, t in enumerate(tables):
+        tails = parsed[k] if parsed is not None else parsed_texts(t, registry)
+        for i, (r, tail) in enumerate(zip(t.rows, tails)):
             head = text([slug, t.id, t.kind, i + 1] + [plain(c) for c in r.cells])
-            out.append((len(r.cells), head, text([rec[k] for k in PARSED_COLUMNS])))
+            out.append((len(r.cells), head, tail))
     return max((len(t.columns) for t in tables), default=0), out
 
 

@@ -47,59 +47,71 @@ def _key(key) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
-_LEAF = {str: encode_basestring, int: int.__repr__, float: _float, bool: lambda b: "true" if b else "false",
-         type(None): lambda _: "null"}
-"""Encoders of the scalars by exact type: written straight from their container's loop (most
-values of the API are scalars; a call of :func:`_write` each cost more than its text)."""
+_LEAF = {str: encode_basestring, int: int.__repr__, float: _float,
+         bool: {True: "true", False: "false"}.__getitem__, type(None): {None: "null"}.__getitem__}
+"""Encoders of the scalars by exact type, every one a C function but for floats: written straight
+from their container's loop (most values of the API are scalars; a call of :func:`_write` each
+cost more than its text)."""
+
+
+def _scalar(value) -> str:
+    """The JSON text of a scalar ``value`` of any type (subclasses of str, int, float included);
+    ``TypeError`` for anything else."""
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return _float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _write(value, out: list[str], newline: str, sort_keys: bool, open_: set[int]) -> None:
     """Append the JSON text of ``value`` to ``out``; ``newline`` is ``"\\n"`` plus the indentation
-    of the line ``value`` starts on; ``open_`` the ids of the containers being written."""
-    if isinstance(value, str):
-        out.append(encode_basestring(value))
-    elif value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, int):
-        out.append(int.__repr__(value))
-    elif isinstance(value, float):
-        out.append(_float(value))
-    elif isinstance(value, (list, tuple, dict)):
-        if not value:
-            out.append("{}" if isinstance(value, dict) else "[]")
-            return
-        if id(value) in open_:
-            raise ValueError("Circular reference detected")
-        open_.add(id(value))
-        inner = newline + _INDENT
-        leaf = _LEAF.get
-        if isinstance(value, dict):
-            out.append("{")
-            items = sorted(value.items()) if sort_keys else value.items()
-            for k, (key, item) in enumerate(items):
-                head = ("," if k else "") + inner + encode_basestring(key if type(key) is str else _key(key)) + ": "
-                encode = leaf(type(item))
-                if encode is not None:
-                    out.append(head + encode(item))
-                else:
-                    out.append(head)
-                    _write(item, out, inner, sort_keys, open_)
-            out.append(newline + "}")
-        else:
-            out.append("[")
-            after = "," + inner
-            for k, item in enumerate(value):
-                encode = leaf(type(item))
-                if encode is not None:
-                    out.append((after if k else inner) + encode(item))
-                else:
-                    out.append(after if k else inner)
-                    _write(item, out, inner, sort_keys, open_)
-            out.append(newline + "]")
-        open_.discard(id(value))
+    of the line ``value`` starts on; ``open_`` the ids of the containers being written. Each item
+    of a container is one string appended (its separator, indentation, key and, for a scalar,
+    value in one f-string)."""
+    if not isinstance(value, (list, tuple, dict)):
+        out.append(_scalar(value))
+        return
+    if not value:
+        out.append("{}" if isinstance(value, dict) else "[]")
+        return
+    marker = id(value)
+    if marker in open_:
+        raise ValueError("Circular reference detected")
+    open_.add(marker)
+    inner = newline + _INDENT
+    after = "," + inner
+    sep = inner  # before the first item, then ``after``
+    leaf = _LEAF.get
+    encode = encode_basestring
+    if isinstance(value, dict):
+        out.append("{")
+        for key, item in (sorted(value.items()) if sort_keys else value.items()):
+            write = leaf(type(item))
+            if write is not None:
+                out.append(f"{sep}{encode(key if type(key) is str else _key(key))}: {write(item)}")
+            else:
+                out.append(f"{sep}{encode(key if type(key) is str else _key(key))}: ")
+                _write(item, out, inner, sort_keys, open_)
+            sep = after
+        out.append(newline + "}")
     else:
-        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+        out.append("[")
+        for item in value:
+            write = leaf(type(item))
+            if write is not None:
+                out.append(sep + write(item))
+            else:
+                out.append(sep)
+                _write(item, out, inner, sort_keys, open_)
+            sep = after
+        out.append(newline + "]")
+    open_.discard(marker)

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from .blocks import (block, blocks, cite_html, column_labels, outline_list, permalink_html, plan_outline,
-                     row_cells, sibling_scope, source_lines, src_html)
-from .cells import align_rows, plain, rich
+from .blocks import (block, blocks, cite_html, column_labels, mention_items, outline_list, page_toc,
+                     permalink_html, plan_outline, row_cells, sibling_scope, source_lines, src_html)
+from .cells import align_rows, esc, plain, rich
 from .model import BLOCK_KINDS, Node
 from .project import PlanData, Project
 from .parser.footnotes import pair_footnotes
@@ -225,9 +225,9 @@ def crumbs(context, trail: list[tuple[str, str]], current) -> Markup:
     """The breadcrumb trail of every page below the home page: 全部规划 (the context's ``home``)
     › each ``(href, label)`` of ``trail`` › ``current`` (the page itself). Labels are escaped
     unless markup (``rich``)."""
-    items = "".join(f'<li><a href="{escape(href)}">{escape(label)}</a></li>\n' for href, label in trail)
-    return Markup(f'<nav class="crumbs" aria-label="位置">\n<ol>\n<li><a href="{escape(context["home"])}">全部规划</a></li>\n'
-                  f'{items}<li aria-current="page">{escape(current)}</li>\n</ol>\n</nav>\n')
+    items = "".join(f'<li><a href="{esc(href)}">{esc(label)}</a></li>\n' for href, label in trail)
+    return Markup(f'<nav class="crumbs" aria-label="位置">\n<ol>\n<li><a href="{esc(context["home"])}">全部规划</a></li>\n'
+                  f'{items}<li aria-current="page">{esc(current)}</li>\n</ol>\n</nav>\n')
 
 
 _ENVS: dict[tuple[str, str], jinja2.Environment] = {}
@@ -260,7 +260,8 @@ def make_env(templates: Path, bytecode_dir: Path | None = None) -> jinja2.Enviro
         env.globals["align_rows"] = align_rows
         env.globals.update(permalink=permalink, cite=cite, src=src, block=block, blocks=blocks,
                            plan_outline=plan_outline, source_lines=source_lines, crumbs=crumbs,
-                           column_labels=column_labels, row_cells=row_cells, outline_list=outline_list)
+                           column_labels=column_labels, row_cells=row_cells, outline_list=outline_list,
+                           page_toc=page_toc, mention_items=mention_items)
         env.globals.update(rule_label=rule_label, drop_note=drop_note, reader_warning=reader_warning)
     return env
 
@@ -283,7 +284,8 @@ class Renderer:
         #: links made by the pages rendered (see :func:`page_context`)
         self.links: dict = {}
         #: per plan slug, what its pages were rendered from and the other outputs use too:
-        #: ``{"outline": outline_tree(…), "footnotes": pair_footnotes(…)}`` (set by :meth:`plan_pages`)
+        #: ``{"outline": outline_tree(…), "footnotes": pair_footnotes(…), "summary":
+        #: division_summary(…), "editorial": editorial_headings(…)}`` (set by :meth:`plan_pages`)
         self.made: dict[str, dict] = {}
         #: the templates used so far (a renderer serves one build: a template is loaded, and
         #: checked against its file, once)
@@ -316,7 +318,8 @@ class Renderer:
         reading = reading_context(data, urls)
         summary = division_summary(data)
         outline = outline_tree(data, urls)
-        self.made[slug] = {"outline": outline, "footnotes": reading["footnotes"]}
+        self.made[slug] = {"outline": outline, "footnotes": reading["footnotes"], "summary": summary,
+                           "editorial": reading["editorial"]}
         overview = plan_url(slug)
         out[overview] = self.render("plan.html", overview, data=data, plan=data.plan, units=units, urls=urls,
                                     outline=outline, summary=summary,

@@ -182,6 +182,8 @@ def editorial_headings(doc, corrections) -> dict[str, str]:
     printed number and title are that inserted text."""
     inserted = {c.line: re.sub(r"\s+", "", c.insert) for c in corrections if c.insert}
     out = {}
+    if not inserted:  # no inserted line (most plans): no heading to look for
+        return out
     for node in doc.walk():
         if node.kind not in ("paragraph", "table") and node.lines[0] in inserted:
             heading = re.sub(r"\s+", "", f"{node.number}{node.title}")

@@ -25,13 +25,14 @@ from pathlib import Path
 from .api import api_files, plan_api, plans_index
 from .cache import value_digest
 from .comparisons import assemble_groups, build_groups, group_ids, group_members, group_tables, show_value
-from .downloads import comparison_csv, join_csv_rows, json_text, plan_csv_rows, table_csv, table_json
+from .downloads import (comparison_csv, join_csv_rows, json_text, parsed_texts, plan_csv_rows, table_csv,
+                        table_json)
 from .jsontext import indented
 from .indicator_pages import (ATTRIBUTE_LABELS, BASIS_LABELS, STATUS_LABELS, Crosslinks, _shown,
                               api_extra, comparison_charts, comparison_json, download_path,
                               find_mentions, indicator_outputs, indicator_url, row_url, row_views,
                               show, table_url)
-from .pages import Renderer, division_summary, unit_nodes
+from .pages import Renderer, unit_nodes
 from . import parallel
 from .parallel import ordered_map
 from .project import PlanData, Project
@@ -170,19 +171,21 @@ def plan_outputs(data: PlanData, templates: Path, registry=None, bytecode_dir: P
         # each table's JSON made once: the API (with its URLs added), its download and the card's
         jsons = [table_json(t, registry) for t in data.tables]
         texts = [indented(j, sort_keys=True) for j in jsons]
+        # each row's parsed columns as CSV, once: its table's download and the card's all-plans lines
+        parsed = [parsed_texts(t, registry) for t in data.tables]
         extra = lambda d: api_extra(d, registry, jsons)  # noqa: E731
     out = {page_path(url): html for url, html in renderer.plan_pages(data).items()}
     if registry is not None:
-        out.update(_table_outputs(data, renderer, registry, links, compared, texts))
-    made = renderer.made[slug]  # the outline and the footnotes the pages were made from
+        out.update(_table_outputs(data, renderer, registry, links, compared, texts, parsed))
+    made = renderer.made[slug]  # the outline, footnotes, division summary and inserted headings of the pages
     out[f"api/plans/{slug}.json"] = plan_api(data, renderer.urls[slug], extra, made["outline"])
-    out[f"downloads/{slug}.txt"] = plan_text(data, made["footnotes"])
-    out[f"downloads/{slug}.md"] = plan_markdown(data, made["footnotes"])
+    out[f"downloads/{slug}.txt"] = plan_text(data, made["footnotes"], made["editorial"])
+    out[f"downloads/{slug}.md"] = plan_markdown(data, made["footnotes"], made["editorial"])
     discussed = {ind: [PageLink(u.url, u.title) for u in units]
                  for ind, units in links.by_indicator[slug].items()}
     chars = distinct_chars("".join([line.text for line in data.lines]))
-    card = make_card(data.plan, data.tables, division_summary(data), discussed, registry, chars,
-                     texts if registry is not None else None)
+    card = make_card(data.plan, data.tables, made["summary"], discussed, registry, chars,
+                     texts if registry is not None else None, parsed if registry is not None else None)
     card.groups = group_tables(slug, data.tables, registry)
     return dict(sorted(out.items())), card
 
@@ -199,10 +202,11 @@ def distinct_chars(text: str) -> str:
 
 
 def make_card(plan, tables: list, summary: str, discussed: dict, registry=None, chars: str = "",
-              table_texts: list[str] | None = None) -> PlanCard:
+              table_texts: list[str] | None = None, parsed: list[list[str]] | None = None) -> PlanCard:
     """A :class:`PlanCard` with its derived fields (``tables_json``, ``tables_csv``, ``digest``;
     ``groups`` is left to the caller). ``table_texts`` (optional): each table's
-    ``indented(table_json(t, registry), sort_keys=True)``, already made for its download."""
+    ``indented(table_json(t, registry), sort_keys=True)``, already made for its download;
+    ``parsed`` (optional): each table's :func:`plansite.downloads.parsed_texts`, likewise."""
     tables_json = tables_csv = None
     if registry is not None and tables:
         if table_texts is None:
@@ -210,7 +214,7 @@ def make_card(plan, tables: list, summary: str, discussed: dict, registry=None, 
         # the text of indented([…], sort_keys=True): each item's lines indented two more spaces
         # (a JSON string holds no raw line break)
         tables_json = "[\n  " + ",\n  ".join(t.replace("\n", "\n  ") for t in table_texts) + "\n]"
-        tables_csv = plan_csv_rows(plan.slug, tables, registry)
+        tables_csv = plan_csv_rows(plan.slug, tables, registry, parsed)
     # the seed checksum and the raw metadata are left out: a seed edit keeps the comparisons
     shown = dataclasses.replace(plan, sha256="", meta_data=None) if dataclasses.is_dataclass(plan) else plan
     digest = value_digest((shown, tables))
@@ -225,10 +229,11 @@ COMMON = {"show": show, "show_printed": show_value, "status_labels": STATUS_LABE
 
 
 def _table_outputs(data: PlanData, renderer: Renderer, registry, links: Crosslinks,
-                   compared: frozenset[str], texts: list[str]) -> dict[str, str]:
+                   compared: frozenset[str], texts: list[str], parsed: list[list[str]]) -> dict[str, str]:
     """The plan's indicator table pages and downloads (the per-plan part of
     :func:`plansite.indicator_pages.indicator_outputs`); ``texts``: each table's JSON download
-    without its final line break (``indented(table_json(t, registry), sort_keys=True)``)."""
+    without its final line break (``indented(table_json(t, registry), sort_keys=True)``);
+    ``parsed``: each table's :func:`plansite.downloads.parsed_texts`."""
     out: dict[str, str] = {}
     slug = data.plan.slug
 
@@ -236,7 +241,7 @@ def _table_outputs(data: PlanData, renderer: Renderer, registry, links: Crosslin
         gid = entry.growth_of or entry.id
         return indicator_url(gid) if gid in compared else None
 
-    for table, text in zip(data.tables, texts):
+    for table, text, rows_csv in zip(data.tables, texts, parsed):
         url = table_url(slug, table.id)
         csv_path, json_path = download_path(slug, table.id, "csv"), download_path(slug, table.id, "json")
         out[page_path(url)] = renderer.render(
@@ -244,7 +249,7 @@ def _table_outputs(data: PlanData, renderer: Renderer, registry, links: Crosslin
             rows=row_views(data, table, registry, links), summary=table_summary(table, registry),
             csv_url=csv_path, json_url=json_path, urls=renderer.urls[slug], group_url=group_url,
             **COMMON)
-        out[csv_path] = table_csv(table, registry)
+        out[csv_path] = table_csv(table, registry, rows_csv)
         out[json_path] = text + "\n"  # = json_text(table_json(table, registry))
     return out
 

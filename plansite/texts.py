@@ -69,13 +69,14 @@ def _provenance(data: PlanData) -> list[str]:
     return lines
 
 
-def plan_text(data: PlanData, notes=None) -> str:
+def plan_text(data: PlanData, notes=None, editorial=None) -> str:
     """The plan as plain text: title, facts, then every heading and block; tables as tab-separated
     rows; a blank line between blocks. A footnote printed at a page foot follows the paragraph that
     references it (as on the pages, :func:`~plansite.parser.footnotes.pair_footnotes`; ``notes``:
-    its result when already made)."""
+    its result when already made, ``editorial``: :func:`~plansite.reading.editorial_headings` when
+    already made)."""
     out = [data.plan.title, *_facts(data), ""]
-    editorial = editorial_headings(data.doc, data.corrections)
+    editorial = editorial if editorial is not None else editorial_headings(data.doc, data.corrections)
     notes = notes if notes is not None else pair_footnotes(data.doc)
 
     def visit(node: Node):
@@ -98,13 +99,14 @@ def plan_text(data: PlanData, notes=None) -> str:
     return "\n".join(line.rstrip() for line in out).rstrip("\n") + "\n"
 
 
-def plan_markdown(data: PlanData, notes=None) -> str:
+def plan_markdown(data: PlanData, notes=None, editorial=None) -> str:
     """The plan as Markdown: ``#`` title, facts as a list, headings ``##``… by depth (at most
     ``######``), 专栏 as block quotes, tables as pipe tables; all plan text escaped (:func:`md_escape`).
     A footnote follows the paragraph that references it, as a block quote ``> 注①…`` (``notes``:
-    ``pair_footnotes(data.doc)`` when already made)."""
+    ``pair_footnotes(data.doc)`` when already made; ``editorial``: ``editorial_headings(data.doc,
+    data.corrections)`` when already made)."""
     out = [f"# {md_escape(data.plan.title)}", "", *[f"- {md_escape(f)}" for f in _facts(data)], ""]
-    editorial = editorial_headings(data.doc, data.corrections)
+    editorial = editorial if editorial is not None else editorial_headings(data.doc, data.corrections)
     notes = notes if notes is not None else pair_footnotes(data.doc)
 
     def table(rows: list[list[str]], prefix: str):

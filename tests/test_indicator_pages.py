@@ -264,6 +264,37 @@ def test_all_tables_csv_joined_from_per_plan_rows_is_plain_csv(built):
     assert '"a,b ""q""\nline1"' in text and len(wide.columns) == width
 
 
+def test_table_csv_from_parsed_texts_is_plain_csv(built):
+    """A table's CSV download is written from its rows' parsed columns made once
+    (``parsed_texts``, shared with the all-plans lines): the same text as writing every row with
+    ``csv.writer``, also for cells holding commas, quotes and line ends, a lone empty cell, a row
+    shorter than the headers and a table without printed columns."""
+    import dataclasses
+
+    from plansite.downloads import PARSED_COLUMNS, _cell, _headers, parsed_record, parsed_texts, table_csv
+
+    project, _ = built
+    registry = project.registry
+    first = next(t for d in project.plans for t in d.tables if t.columns and len(t.rows) > 3)
+    rows = list(first.rows)
+    rows[0] = dataclasses.replace(rows[0], cells=[f'a,b "q"\nline{i}' if i % 2 else c for i, c in enumerate(rows[0].cells)])
+    rows[1] = dataclasses.replace(rows[1], cells=rows[1].cells[:1])
+    tables = [dataclasses.replace(first, rows=rows),
+              dataclasses.replace(first, columns=[""], rows=[dataclasses.replace(rows[2], cells=[""])]),
+              dataclasses.replace(first, columns=[], rows=[dataclasses.replace(rows[3], cells=[])])]
+    for t in tables:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(_headers(t) + PARSED_COLUMNS)
+        for r in t.rows:
+            rec = parsed_record(t, r, registry)
+            cells = [plain(c) for c in r.cells] + [""] * (len(t.columns) - len(r.cells))
+            w.writerow([_cell(x) for x in cells + [rec[k] for k in PARSED_COLUMNS]])
+        assert table_csv(t, registry) == "\ufeff" + buf.getvalue()
+        assert table_csv(t, registry, parsed_texts(t, registry)) == "\ufeff" + buf.getvalue()
+    assert '"a,b ""q""\nline1"' in table_csv(tables[0], registry)
+
+
 def test_a_group_built_alone_and_the_listed_groups_match_all_groups(built):
     """The cross-plan step builds each comparison group alone, from the plans with rows in it
     (``assemble_groups(only=…)``), and the indicator list from :class:`ListedRow` s: the very rows

@@ -54,3 +54,44 @@ def test_md_escape_is_the_three_substitutions():
         text = "".join(rng.choices(alphabet, k=rng.randint(0, 8)))
         assert md_escape(text) == reference(text), text
     assert md_escape("  1. 发展") == "  1\\. 发展" and md_escape("> 引") == "\\> 引"
+
+
+def test_esc_and_rich_text_escape_as_markupsafe_does():
+    # the plain-str escaping of the HTML written in Python: the text of markupsafe.escape (and of
+    # the rich filter) for every mix of the five characters escaped, markup kept as it is
+    from markupsafe import Markup, escape
+
+    from plansite.cells import esc, rich_text
+    rng = random.Random(7)
+    for _ in range(2000):
+        text = "".join(rng.choices(PIECES + ["<", ">", "&amp;", "'", '"', "<b>"], k=rng.randint(0, 5)))
+        assert esc(text) == str(escape(text))
+        assert type(esc(text)) is str
+        assert rich_text(text) == str(rich(text))
+    assert esc("<b>&'\"") == "&lt;b&gt;&amp;&#39;&#34;"
+    assert esc(Markup("<b>x</b>")) == "<b>x</b>"
+    assert esc(12) == "12" and rich_text(None) == "" and rich_text(0) == ""
+
+
+def test_page_toc_and_mention_items_write_what_the_template_loops_wrote():
+    # templates/chapter.html listed the page's sections and the indicators it mentions by loops
+    from types import SimpleNamespace as NS
+
+    from plansite.blocks import mention_items, page_toc
+    env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(rich=rich)
+    toc = env.from_string('{% for n in contents %}\n<li><a href="#{{ n.id }}">{% if n.number %}{{ n.number }} '
+                          '{% endif %}{{ n.title or "目录" }}</a></li>\n{% endfor %}\n')
+    mentions = env.from_string('{% for m in mentions %}\n<li data-indicator="{{ m.id }}"><a href="{{ link(m.url) }}">'
+                               '{{ m.name | rich }}</a></li>\n{% endfor %}\n')
+    env.globals.update(page_toc=page_toc, mention_items=mention_items)
+    helpers = env.from_string("{{ page_toc(contents) }}|{{ mention_items(mentions) }}")
+    rng = random.Random(9)
+    for _ in range(300):
+        contents = [NS(id=rng.choice(["s-1", "a&b", "<x>"]), number=rng.choice(["", "一、", "第二节", "<1>"]),
+                       title=rng.choice(["", "发展\"目标\"", "PM <sub>2.5</sub>"])) for _ in range(rng.randint(0, 4))]
+        found = [NS(id=rng.choice(["gdp", "a'b"]), name="".join(rng.choices(PIECES, k=rng.randint(1, 3))),
+                    url=rng.choice(["indicators/gdp/", "plans/a/indicators/t/#r-1&x"])) for _ in range(rng.randint(0, 4))]
+        link = "../{}".format
+        assert helpers.render(contents=contents, mentions=found, link=link) == \
+            f"{toc.render(contents=contents)}|{mentions.render(mentions=found, link=link)}"
