@@ -72,7 +72,9 @@ _PATTERNS: list[tuple[str, _Lazy]] = [
     ("page-tools", _Lazy(r"^(?:预览时标签不可点$|微信扫一扫(?:关注该公众号|可打开此内容.{0,20})?$|(?:继续|向上)滑动看下一个$|"
                          r"轻触阅读原文$|知道了$|打开微信.{0,40}扫一扫.{0,30}$)")),
     ("page-tools", _Lazy(r"轻点两下取消(?:赞|在看)")),
-    ("site-footer", _Lazy(r"ICP备|公网安备|网站标识码|网站识别码", re.IGNORECASE)),
+    # ``ICP备`` in any case, written from its 备 (the look-behind reads the ICP before it) so that
+    # every word found anywhere starts with a fixed character: see :data:`_ANYWHERE`
+    ("site-footer", _Lazy(r"备(?<=(?i:ICP)备)|公网安备|网站标识码|网站识别码")),
     ("site-footer", _Lazy(r"^(?:版权所有|Copyright|©|(?:主办单位|承办单位|"
                           r"技术支持|维护单位)[:][^。]{1,40}$|(?:主办|承办|协办)[:][^。,;]{1,60}$|Produced\s*By)",
                           re.IGNORECASE)),
@@ -254,8 +256,11 @@ def metadata_fields(text: str) -> list[tuple[str, str]] | None:
 #: only when it matches.
 _AT_START = re.compile("|".join(f"(?P<r{k}>(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern}))"
                                 for k, (_, p) in enumerate(_PATTERNS) if p.pattern.startswith("^")))
-_ANYWHERE = re.compile("|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})"
-                                for _, p in _PATTERNS if not p.pattern.startswith("^")))
+#: The patterns above found anywhere in a line, joined as they are written (no flags: a test
+#: checks), so that each branch of the search starts with a fixed character: the search then
+#: skips in C to the next character that can start one of them, instead of trying every branch
+#: at every character of every line (that took about a third of the single-line rules' time).
+_ANYWHERE = re.compile("|".join(p.pattern for _, p in _PATTERNS if not p.pattern.startswith("^")))
 _EPAPER_PAGE = re.compile(r"^第?[A-Z]{0,2}\d{1,3}版\s*[:]?")
 _EPAPER_LABEL = re.compile(r"^第?[A-Z]{0,2}\d{1,3}版\s*[:]?\s*[\u4e00-\u9fff]{0,8}")
 
