@@ -524,6 +524,27 @@ def test_patterns_starting_with_a_caret_are_anchored_in_every_branch():
         assert bool(chrome_lines._AT_START.match(text)) == any(p.search(text) for p in starting)
 
 
+def test_the_pager_rule_checks_its_first_character_before_reading_the_line():
+    """The pager rule (``共5页 上一页 1 2 3 下一页``) tests the line's first character before its
+    look-ahead reads the whole line: it matches exactly the lines it matched without that test,
+    and ``_AT_START`` names it for them."""
+    import re
+
+    from plansite.parser import chrome_lines
+
+    pager = next(p for name, p in chrome_lines._PATTERNS if name == "page-tools" and "上一页|下一页" in p.pattern)
+    guard = "(?=[共上下首尾末\\[\\d])"
+    assert guard in pager.pattern
+    unguarded = re.compile(pager.pattern.replace(guard, ""))
+    texts = ["共5页 上一页 1 2 3 下一页", "共12页: 首页 上一页 下一页 尾页", "上一页 下一页", "1 2 3 下一页",
+             "[1] [2] [3] 下一页", "首页 上一页", "首页 尾页", "1 2 3", "下一页", "第3页 共5页", "上一页：发展目标",
+             "共5页", " 上一页 下一页", "２ ３ 下一页"]
+    for text in texts:
+        assert bool(pager.search(text)) == bool(unguarded.search(text)), text
+    assert [t for t in texts if pager.search(t)] == texts[:6] + ["第3页 共5页", "２ ３ 下一页"]
+    assert chrome_lines.line_rule("共5页 上一页 1 2 3 下一页") == "page-tools"
+
+
 def test_the_words_found_anywhere_are_joined_with_a_fixed_first_character():
     """``chrome_lines._ANYWHERE`` joins the unanchored single-line patterns as written: none may
     carry flags (they would be lost), every branch starts with a fixed character (so that the

@@ -85,7 +85,10 @@ _PATTERNS: list[tuple[str, _Lazy]] = [
     ("page-tools", _Lazy(r"^点击(?:上方|下方|蓝字|右上角).{0,12}(?:关注|分享)|^长按.{0,10}二维码")),
     ("page-tools", _Lazy(r"^[【\[]?(?:字[体号][:]?)?大中小[】\]]?$|^(?:用|使用)?(?:微信|手机)“?扫一扫”?.{0,12}$|^微信号[:]\s*\S{1,30}$|"
                          r"^点击(?:图片)?(?:查看)?大图$")),
-    ("page-tools", _Lazy(r"^(?=.*(?:上一页|下一页))(?:共\d+页[:]?\s*)?(?:(?:上一页|下一页|首页|尾页|末页|\[?\d{1,3}\]?)\s*){2,}$|"
+    # a pager (``共5页 上一页 1 2 3 下一页``); its first character is checked before the look-ahead
+    # reads the whole line for 上一页/下一页
+    ("page-tools", _Lazy(r"^(?=[共上下首尾末\[\d])(?=.*(?:上一页|下一页))(?:共\d+页[:]?\s*)?"
+                         r"(?:(?:上一页|下一页|首页|尾页|末页|\[?\d{1,3}\]?)\s*){2,}$|"
                          r"^第\d{1,4}页\s*共\d{1,4}页$")),
     ("editor-credit", _Lazy(r"^[【\[]\s*(?:纠错|我要纠错)\s*[】\]]\s*[【\[]?\s*(?:责任编辑|责编|编辑)\s*[:/]\s*[^\s,。;:]{1,12}\s*[】\]]?$")),
     ("related-links", _Lazy(r"^(?:相关(?:新闻|阅读|链接|文章|报道|稿件|文件|附件|解读)|延伸阅读|推荐阅读|热点推荐|"
@@ -250,11 +253,12 @@ def metadata_fields(text: str) -> list[tuple[str, str]] | None:
 
 
 #: The patterns above that start with ``^`` (each anchored in every branch: a test checks),
-#: joined, each in a group named ``r<index in _PATTERNS>``: one attempt at the line start tells
-#: whether any of them matches and, the alternatives being tried in order, which is the first;
-#: the others (words found anywhere) are joined in :data:`_ANYWHERE` and searched one by one
-#: only when it matches.
-_AT_START = re.compile("|".join(f"(?P<r{k}>(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern}))"
+#: joined, each followed by an empty group named ``r<index in _PATTERNS>``: one attempt at the
+#: line start tells whether any of them matches and, the alternatives being tried in order, which
+#: is the first (the group closes only when its pattern has matched: a group around each pattern
+#: instead was opened, and undone, for every pattern on every line); the others (words found
+#: anywhere) are joined in :data:`_ANYWHERE` and searched one by one only when it matches.
+_AT_START = re.compile("|".join(f"(?{'i' if p.flags & re.IGNORECASE else ''}:{p.pattern})(?P<r{k}>)"
                                 for k, (_, p) in enumerate(_PATTERNS) if p.pattern.startswith("^")))
 #: The patterns above found anywhere in a line, joined as they are written (no flags: a test
 #: checks), so that each branch of the search starts with a fixed character: the search then
