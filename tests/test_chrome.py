@@ -524,6 +524,54 @@ def test_patterns_starting_with_a_caret_are_anchored_in_every_branch():
         assert bool(chrome_lines._AT_START.match(text)) == any(p.search(text) for p in starting)
 
 
+def test_the_pager_rule_checks_its_first_character_before_reading_the_line():
+    """The pager rule (``共5页 上一页 1 2 3 下一页``) tests the line's first character before its
+    look-ahead reads the whole line: it matches exactly the lines it matched without that test,
+    and ``_AT_START`` names it for them."""
+    import re
+
+    from plansite.parser import chrome_lines
+
+    pager = next(p for name, p in chrome_lines._PATTERNS if name == "page-tools" and "上一页|下一页" in p.pattern)
+    guard = "(?=[共上下首尾末\\[\\d])"
+    assert guard in pager.pattern
+    unguarded = re.compile(pager.pattern.replace(guard, ""))
+    texts = ["共5页 上一页 1 2 3 下一页", "共12页: 首页 上一页 下一页 尾页", "上一页 下一页", "1 2 3 下一页",
+             "[1] [2] [3] 下一页", "首页 上一页", "首页 尾页", "1 2 3", "下一页", "第3页 共5页", "上一页：发展目标",
+             "共5页", " 上一页 下一页", "２ ３ 下一页"]
+    for text in texts:
+        assert bool(pager.search(text)) == bool(unguarded.search(text)), text
+    assert [t for t in texts if pager.search(t)] == texts[:6] + ["第3页 共5页", "２ ３ 下一页"]
+    assert chrome_lines.line_rule("共5页 上一页 1 2 3 下一页") == "page-tools"
+
+
+def test_the_words_found_anywhere_are_joined_with_a_fixed_first_character():
+    """``chrome_lines._ANYWHERE`` joins the unanchored single-line patterns as written: none may
+    carry flags (they would be lost), every branch starts with a fixed character (so that the
+    search skips to where one can start), and it finds a line exactly when one of them does;
+    ``ICP备`` is found in any case, as ``re.IGNORECASE`` found it."""
+    import re
+    from re import _constants as sre, _parser
+
+    from plansite.parser import chrome_lines
+
+    anywhere = [p for _, p in chrome_lines._PATTERNS if not p.pattern.startswith("^")]
+    assert anywhere and [p.pattern for p in anywhere if p.flags] == []
+    first_ops = _parser.parse(chrome_lines._ANYWHERE.pattern)[0]
+    assert first_ops[0] is sre.BRANCH
+    assert {branch[0][0] for branch in first_ops[1][1]} == {sre.LITERAL}
+    for text in ["京ICP备05070218号", "闽icp备1234号", "Icp备", "ICP 备", "ICP", "公网安备 35010002000123号",
+                 "网站标识码3501000001", "还剩5页未读", "预览已结束", "请在百度文库上搜索。", "轻点两下取消赞",
+                 "由会员上传分享，免费在线阅读", "发展目标", "备案"]:
+        assert bool(chrome_lines._ANYWHERE.search(text)) == any(p.search(text) for p in anywhere)
+    footer = next(p for name, p in chrome_lines._PATTERNS if name == "site-footer" and p in anywhere)
+    for text in ["京ICP备05070218号", "闽icp备1234号", "Icp备", "ıcp备", "İCP备", "ICP 备", "ICP", "备案", "设备"]:
+        was = re.search(r"ICP备|公网安备|网站标识码|网站识别码", text, re.IGNORECASE)
+        assert bool(footer.search(text)) == bool(was)
+    assert chrome_lines.line_rule("京ICP备05070218号") == chrome_lines.line_rule("京icp备05070218号") == "site-footer"
+    assert chrome_lines.line_rule("设备更新") is None
+
+
 def test_the_single_line_rules_answer_as_when_tried_one_by_one_in_order():
     """``chrome_lines.line_rule`` compiles a single-line rule only when needed: the joined anchored rules tell
     which of them is the first to match (they are tried in order), the unanchored ones before it
