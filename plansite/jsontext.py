@@ -32,18 +32,12 @@ def _float(value: float) -> str:
 
 
 def _key(key) -> str:
+    """A dict key as JSON writes it before encoding it as a string: a str as it is, an int, float,
+    bool or ``None`` as its JSON text (:func:`_scalar`); ``TypeError`` for anything else."""
     if isinstance(key, str):
         return key
-    if isinstance(key, float):
-        return _float(key)
-    if key is True:
-        return "true"
-    if key is False:
-        return "false"
-    if key is None:
-        return "null"
-    if isinstance(key, int):
-        return int.__repr__(key)
+    if key is None or isinstance(key, (int, float)):  # (bool is an int)
+        return _scalar(key)
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
