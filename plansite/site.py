@@ -176,7 +176,7 @@ def plan_outputs(data: PlanData, templates: Path, registry=None, bytecode_dir: P
         extra = lambda d: api_extra(d, registry, jsons)  # noqa: E731
     out = {page_path(url): html for url, html in renderer.plan_pages(data).items()}
     if registry is not None:
-        out.update(_table_outputs(data, renderer, registry, links, compared, texts, parsed))
+        out.update(_table_outputs(data, renderer, registry, links, compared, texts, parsed, summaries))
     made = renderer.made[slug]  # the outline, footnotes, division summary and inserted headings of the pages
     out[f"api/plans/{slug}.json"] = plan_api(data, renderer.urls[slug], extra, made["outline"])
     out[f"downloads/{slug}.txt"] = plan_text(data, made["footnotes"], made["editorial"])
@@ -229,11 +229,13 @@ COMMON = {"show": show, "show_printed": show_value, "status_labels": STATUS_LABE
 
 
 def _table_outputs(data: PlanData, renderer: Renderer, registry, links: Crosslinks,
-                   compared: frozenset[str], texts: list[str], parsed: list[list[str]]) -> dict[str, str]:
+                   compared: frozenset[str], texts: list[str], parsed: list[list[str]],
+                   summaries: list[tuple]) -> dict[str, str]:
     """The plan's indicator table pages and downloads (the per-plan part of
     :func:`plansite.indicator_pages.indicator_outputs`); ``texts``: each table's JSON download
     without its final line break (``indented(table_json(t, registry), sort_keys=True)``);
-    ``parsed``: each table's :func:`plansite.downloads.parsed_texts`."""
+    ``parsed``: each table's :func:`plansite.downloads.parsed_texts`; ``summaries``: each
+    table's ``(table, table_summary(table, registry))``, made for the chapter pages already."""
     out: dict[str, str] = {}
     slug = data.plan.slug
 
@@ -241,12 +243,12 @@ def _table_outputs(data: PlanData, renderer: Renderer, registry, links: Crosslin
         gid = entry.growth_of or entry.id
         return indicator_url(gid) if gid in compared else None
 
-    for table, text, rows_csv in zip(data.tables, texts, parsed):
+    for (table, summary), text, rows_csv in zip(summaries, texts, parsed):
         url = table_url(slug, table.id)
         csv_path, json_path = download_path(slug, table.id, "csv"), download_path(slug, table.id, "json")
         out[page_path(url)] = renderer.render(
             "indicator_table.html", url, data=data, plan=data.plan, table=table,
-            rows=row_views(data, table, registry, links), summary=table_summary(table, registry),
+            rows=row_views(data, table, registry, links), summary=summary,
             csv_url=csv_path, json_url=json_path, urls=renderer.urls[slug], group_url=group_url,
             **COMMON)
         out[csv_path] = table_csv(table, registry, rows_csv)
