@@ -117,8 +117,8 @@ def _headers(table: IndicatorTable) -> list[str]:
 
 
 def _csv_line():
-    """``(writer, text)``: ``text(fields)`` is the CSV line ``csv.writer`` writes for ``fields``
-    (each through :func:`_cell`), without its line end."""
+    """A function ``text(fields)`` giving the CSV line ``csv.writer`` writes for ``fields`` (each
+    through :func:`_cell`), without its line end (one writer and buffer for all its calls)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")  # as _write: a cell holding a line end is quoted
 

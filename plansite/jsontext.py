@@ -89,11 +89,12 @@ def _write(value, out: list[str], newline: str, sort_keys: bool, open_: set[int]
     if isinstance(value, dict):
         out.append("{")
         for key, item in (sorted(value.items()) if sort_keys else value.items()):
+            name = encode(key if type(key) is str else _key(key))
             write = leaf(type(item))
             if write is not None:
-                out.append(f"{sep}{encode(key if type(key) is str else _key(key))}: {write(item)}")
+                out.append(f"{sep}{name}: {write(item)}")
             else:
-                out.append(f"{sep}{encode(key if type(key) is str else _key(key))}: ")
+                out.append(f"{sep}{name}: ")
                 _write(item, out, inner, sort_keys, open_)
             sep = after
         out.append(newline + "}")
