@@ -148,6 +148,7 @@ class BuildCache:
         self._checked: set[tuple[str, str]] = set()
         self._unchecked: set[tuple[str, str]] = set()
         self._lock = threading.RLock()  # (check_deferred forgets an entry while holding it)
+        self._aside_lock = threading.Lock()  # (_move_aside and drop_pruned)
 
     @property
     def jinja_dir(self) -> Path:
@@ -256,12 +257,9 @@ class BuildCache:
                     self._forget(known)
                     # moved aside at once, so that a build storing the plan again meanwhile
                     # cannot lose its new entry to the removal
-                    aside = Path(tempfile.mkdtemp(prefix=".pruned-", dir=folder.parent)) / folder.name
-                    try:
-                        os.rename(folder, aside)
-                    except OSError:
-                        pass
-                shutil.rmtree(aside.parent, ignore_errors=True)
+                    aside = self._move_aside(folder)
+                if aside is not None:
+                    shutil.rmtree(aside, ignore_errors=True)
                 damaged.append(str(folder))
                 continue
             with self._lock:
@@ -356,17 +354,41 @@ class BuildCache:
         for name in names:
             old = plans / name
             if name != keep:  # (entry_names gave only this slug's entry folders)
-                if self.defer_prune:
-                    try:
-                        os.rename(old, Path(tempfile.mkdtemp(prefix=".pruned-", dir=old.parent)) / old.name)
-                        continue
-                    except OSError:
-                        pass
+                if self.defer_prune and self._move_aside(old) is not None:
+                    continue
                 shutil.rmtree(old, ignore_errors=True)
 
+    def _move_aside(self, folder: Path) -> Path | None:
+        """Rename the entry folder ``folder`` into a new ``.pruned-*`` folder beside it, which
+        :meth:`drop_pruned` deletes; returns that ``.pruned-*`` folder, or ``None`` when ``folder``
+        could not be moved (gone, or an ``OSError`` such as a permission error).
+
+        :meth:`drop_pruned` may delete the new ``.pruned-*`` folder before the rename (another
+        process's, or a thread's of this one before it took the lock): then it is made again,
+        up to three times."""
+        for _ in range(3):
+            with self._aside_lock:
+                aside = Path(tempfile.mkdtemp(prefix=".pruned-", dir=folder.parent))
+                try:
+                    os.rename(folder, aside / folder.name)
+                    return aside
+                except FileNotFoundError:
+                    if os.path.isdir(aside) or not os.path.isdir(folder):
+                        shutil.rmtree(aside, ignore_errors=True)
+                        return None  # (folder gone: nothing to move)
+                except OSError:
+                    shutil.rmtree(aside, ignore_errors=True)
+                    return None
+        return None
+
     def drop_pruned(self) -> None:
-        """Delete the entries :meth:`_prune` moved aside while :attr:`defer_prune` was set."""
-        for old in (self.folder / "plans").glob(".pruned-*"):
+        """Delete the entries :meth:`_prune` and :meth:`check_deferred` moved aside (the
+        ``.pruned-*`` folders under ``plans/``). The folders are listed under the lock
+        :meth:`_move_aside` renames under, so a folder listed is never one it is still moving an
+        entry into."""
+        with self._aside_lock:
+            pruned = list((self.folder / "plans").glob(".pruned-*"))
+        for old in pruned:
             shutil.rmtree(old, ignore_errors=True)
 
     def text_store(self, kind: str) -> "TextStore":

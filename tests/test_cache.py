@@ -654,3 +654,53 @@ def test_deferred_checks_skip_the_stats_of_checked_entries_once_and_find_a_file_
     assert not fresh.entry_dir("a", key).exists()
     assert fresh.load("a", key) is None
     assert fresh.check_deferred() == []
+
+
+def test_an_entry_is_moved_aside_even_when_drop_pruned_deletes_the_new_aside_folder_first(tmp_path, monkeypatch):
+    """`mkdocs serve` deletes the ``.pruned-*`` folders (:meth:`BuildCache.drop_pruned`) in one
+    thread while another moves a damaged entry aside into a new one; when the new folder is
+    deleted before the rename (here: at once, as another process would), it is made again, and
+    the entry is still gone — and so is a superseded entry :meth:`store` moves aside."""
+    import tempfile as tempfile_module
+
+    from plansite import cache as cache_module
+
+    made = []
+    real_mkdtemp = tempfile_module.mkdtemp
+
+    def racing_mkdtemp(*args, **kwargs):
+        folder = real_mkdtemp(*args, **kwargs)
+        if Path(folder).name.startswith(".pruned-"):
+            made.append(folder)
+            if len(made) % 2 == 1:
+                BuildCache(Path(folder).parent.parent).drop_pruned()  # deleted before the rename
+        return folder
+
+    cache = BuildCache(tmp_path / "cache")
+    outputs = {f"plans/a/chapter-{n}/index.html": f"<p>第{n}章</p>" for n in range(1, 3)}
+    key = "6" * 64
+    cache.store(PlanEntry("a", key, None), outputs)
+    cache.defer_checks = True
+    assert cache.load("a", key) is not None and cache.load("a", key) is not None  # the 2nd unchecked
+    edited = cache.files_dir("a", key) / "plans/a/chapter-2/index.html"
+    edited.write_text("<p>第九章</p>", encoding="utf-8")
+    os.utime(edited, ns=(1, 1))
+    monkeypatch.setattr(cache_module.tempfile, "mkdtemp", racing_mkdtemp)
+    assert cache.check_deferred() == [str(cache.entry_dir("a", key))]
+    assert len(made) == 2
+    assert not cache.entry_dir("a", key).exists()
+    assert not list((tmp_path / "cache" / "plans").glob(".pruned-*"))
+
+    monkeypatch.setattr(cache_module.tempfile, "mkdtemp", real_mkdtemp)
+    cache.defer_checks = False
+    cache.store(PlanEntry("a", key, None), outputs)
+    cache.defer_prune = True
+    monkeypatch.setattr(cache_module.tempfile, "mkdtemp", racing_mkdtemp)
+    made.clear()
+    cache.store(PlanEntry("a", "7" * 64, None), outputs)
+    assert len(made) == 2
+    assert not cache.entry_dir("a", key).exists() and cache.entry_dir("a", "7" * 64).exists()
+    [aside] = list((tmp_path / "cache" / "plans").glob(".pruned-*"))
+    assert [p.name for p in aside.iterdir()] == [cache.entry_dir("a", key).name]
+    cache.drop_pruned()
+    assert not list((tmp_path / "cache" / "plans").glob(".pruned-*"))
